@@ -1,0 +1,97 @@
+// swift-tools-version:6.0
+// signd — real-time sign-language detector daemon.
+// Pipeline (one direction): capture → landmarks → windows → heads → events.
+import PackageDescription
+
+// OpenCV 4.6 from Debian: link only the modules we use (see shared/specs/platform-notes.md).
+let openCVLibraries: [LinkerSetting] = [
+    .linkedLibrary("opencv_core"),
+    .linkedLibrary("opencv_imgproc"),
+    .linkedLibrary("opencv_imgcodecs"),
+    .linkedLibrary("opencv_videoio"),
+]
+
+let package = Package(
+    name: "signd",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "signd", targets: ["signd"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
+    ],
+    targets: [
+        // MARK: C/C++ bridges (thin; all logic lives in Swift)
+        .target(
+            name: "CSigndOpenCV",
+            path: "Sources/CSigndOpenCV",
+            cxxSettings: [.unsafeFlags(["-I/usr/include/opencv4", "-O2"])],
+            linkerSettings: openCVLibraries
+        ),
+        .systemLibrary(name: "CZmq", path: "Sources/CZmq", pkgConfig: "libzmq"),
+        .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
+        .target(
+            name: "CLiteRt",
+            path: "Sources/CLiteRt",
+            linkerSettings: [.linkedLibrary("dl")]
+        ),
+
+        // MARK: Swift modules, in pipeline order
+        .target(name: "SigndCore", path: "Sources/SigndCore"),
+        .target(name: "SigndNpz", dependencies: ["SigndCore", "ZIPFoundation"], path: "Sources/SigndNpz"),
+        .target(name: "SigndConfig", dependencies: ["SigndCore", "Yams"], path: "Sources/SigndConfig"),
+        .target(name: "SigndCapture", dependencies: ["SigndCore", "CSigndOpenCV"], path: "Sources/SigndCapture"),
+        .target(name: "SigndLiteRT", dependencies: ["CLiteRt"], path: "Sources/SigndLiteRT"),
+        .target(
+            name: "SigndLandmarks",
+            dependencies: ["SigndCore", "SigndLiteRT", "CSigndOpenCV"],
+            path: "Sources/SigndLandmarks"
+        ),
+        .target(name: "SigndWindows", dependencies: ["SigndCore"], path: "Sources/SigndWindows"),
+        .target(name: "SigndSTGCN", dependencies: ["COpenBLAS"], path: "Sources/SigndSTGCN"),
+        .target(name: "SigndEvents", dependencies: ["SigndCore", "CZmq"], path: "Sources/SigndEvents"),
+        .target(name: "SigndSystemd", path: "Sources/SigndSystemd"),
+        .target(
+            name: "SigndDaemon",
+            dependencies: [
+                "SigndCore", "SigndConfig", "SigndCapture", "SigndLandmarks", "SigndWindows",
+                "SigndSTGCN", "SigndEvents", "SigndSystemd", "SigndNpz",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/SigndDaemon"
+        ),
+        .executableTarget(
+            name: "signd",
+            dependencies: [
+                "SigndDaemon", "SigndLandmarks", "SigndNpz", "SigndCapture", "SigndConfig",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/signd"
+        ),
+
+        // MARK: Benchmarks (executables; run by the scripts in Benchmarks/)
+        .executableTarget(
+            name: "signd-bench-stgcn",
+            dependencies: ["SigndSTGCN"],
+            path: "Benchmarks/STGCNLatency"
+        ),
+
+        // MARK: Tests (real parts: OpenCV decoding, ZeroMQ sockets, LiteRT models, OpenBLAS)
+        .target(name: "SigndTestSupport", dependencies: ["SigndCore"], path: "Tests/SigndTestSupport"),
+        .testTarget(name: "SigndCoreTests", dependencies: ["SigndCore", "SigndNpz", "SigndTestSupport"]),
+        .testTarget(name: "SigndConfigTests", dependencies: ["SigndConfig", "SigndTestSupport"]),
+        .testTarget(name: "SigndCaptureTests", dependencies: ["SigndCapture", "SigndTestSupport"]),
+        .testTarget(name: "SigndWindowsTests", dependencies: ["SigndWindows", "SigndTestSupport"]),
+        .testTarget(name: "SigndLandmarksTests", dependencies: ["SigndLandmarks", "SigndLiteRT", "SigndNpz", "SigndTestSupport"]),
+        .testTarget(name: "SigndSTGCNTests", dependencies: ["SigndSTGCN", "SigndTestSupport"]),
+        .testTarget(name: "SigndEventsTests", dependencies: ["SigndEvents", "SigndTestSupport"]),
+        .testTarget(name: "SigndSystemdTests", dependencies: ["SigndSystemd", "SigndTestSupport"]),
+        .testTarget(name: "SigndDaemonTests", dependencies: ["SigndDaemon", "SigndEvents", "SigndTestSupport"]),
+    ],
+    swiftLanguageModes: [.v6],
+    cxxLanguageStandard: .cxx17
+)

@@ -1,0 +1,3 @@
+#ifndef SIGND_LITERT_H
+#define SIGND_LITERT_H
+#endif

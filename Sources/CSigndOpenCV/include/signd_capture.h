@@ -1,0 +1,3 @@
+#ifndef SIGND_CAPTURE_H
+#define SIGND_CAPTURE_H
+#endif

@@ -1,0 +1,3 @@
+#ifndef SIGND_IMAGE_H
+#define SIGND_IMAGE_H
+#endif

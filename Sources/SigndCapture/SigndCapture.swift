@@ -1,0 +1,1 @@
+// SigndCapture — placeholder, replaced by its owner.

@@ -1,0 +1,1 @@
+// SigndConfig — placeholder, replaced by its owner.

@@ -1,0 +1,1 @@
+// SigndDaemon — placeholder, replaced by its owner.

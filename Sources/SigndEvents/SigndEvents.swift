@@ -1,0 +1,1 @@
+// SigndEvents — placeholder, replaced by its owner.

@@ -1,0 +1,1 @@
+// SigndLandmarks — placeholder, replaced by its owner.

@@ -1,0 +1,1 @@
+// SigndLiteRT — placeholder, replaced by its owner.

@@ -1,0 +1,1 @@
+// SigndSTGCN — placeholder, replaced by its owner.

@@ -1,0 +1,1 @@
+// SigndSystemd — placeholder, replaced by its owner.

@@ -1,0 +1,1 @@
+// SigndWindows — placeholder, replaced by its owner.

@@ -1,0 +1,2 @@
+import XCTest
+final class SigndCaptureTestsPlaceholder: XCTestCase { func testPlaceholder() {} }

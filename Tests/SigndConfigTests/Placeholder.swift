@@ -1,0 +1,2 @@
+import XCTest
+final class SigndConfigTestsPlaceholder: XCTestCase { func testPlaceholder() {} }

@@ -1,0 +1,2 @@
+import XCTest
+final class SigndCoreTestsPlaceholder: XCTestCase { func testPlaceholder() {} }

@@ -1,0 +1,2 @@
+import XCTest
+final class SigndDaemonTestsPlaceholder: XCTestCase { func testPlaceholder() {} }

@@ -1,0 +1,2 @@
+import XCTest
+final class SigndEventsTestsPlaceholder: XCTestCase { func testPlaceholder() {} }

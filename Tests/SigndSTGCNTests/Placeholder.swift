@@ -1,0 +1,2 @@
+import XCTest
+final class SigndSTGCNTestsPlaceholder: XCTestCase { func testPlaceholder() {} }

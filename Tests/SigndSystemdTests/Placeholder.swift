@@ -1,0 +1,2 @@
+import XCTest
+final class SigndSystemdTestsPlaceholder: XCTestCase { func testPlaceholder() {} }

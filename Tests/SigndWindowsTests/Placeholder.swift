@@ -1,0 +1,2 @@
+import XCTest
+final class SigndWindowsTestsPlaceholder: XCTestCase { func testPlaceholder() {} }
