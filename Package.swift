@@ -13,7 +13,7 @@ let openCVLibraries: [LinkerSetting] = [
 
 let package = Package(
     name: "signd",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "signd", targets: ["signd"]),
     ],
@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // MARK: C/C++ bridges (thin; all logic lives in Swift)
@@ -44,7 +45,11 @@ let package = Package(
         .target(name: "SigndNpz", dependencies: ["SigndCore", "ZIPFoundation"], path: "Sources/SigndNpz"),
         .target(name: "SigndConfig", dependencies: ["SigndCore", "Yams"], path: "Sources/SigndConfig"),
         .target(name: "SigndCapture", dependencies: ["SigndCore", "CSigndOpenCV"], path: "Sources/SigndCapture"),
-        .target(name: "SigndLiteRT", dependencies: ["CLiteRt"], path: "Sources/SigndLiteRT"),
+        .target(
+            name: "SigndLiteRT",
+            dependencies: ["CLiteRt", .product(name: "Crypto", package: "swift-crypto")],
+            path: "Sources/SigndLiteRT"
+        ),
         .target(
             name: "SigndLandmarks",
             dependencies: ["SigndCore", "SigndLiteRT", "CSigndOpenCV"],
