@@ -2,7 +2,7 @@ import Foundation
 import SigndCore
 
 /// What happens to a source over time; the daemon turns these into `source` events.
-public enum SourceEvent: Sendable, Equatable {
+public enum CaptureEvent: Sendable, Equatable {
     case opened(SourceInfo)
     /// The source stopped delivering (read timeout, connection loss, device unplugged).
     case lost(reason: String, lastFrame: Int?)
@@ -42,7 +42,7 @@ public final class LiveCapture: @unchecked Sendable {
     private let timeouts: CaptureTimeouts
     private let policy: ReconnectPolicy
     private let paced: Bool
-    private let onEvent: @Sendable (SourceEvent) -> Void
+    private let onEvent: @Sendable (CaptureEvent) -> Void
 
     // Guarded by `condition`.
     private let condition = NSCondition()
@@ -59,7 +59,7 @@ public final class LiveCapture: @unchecked Sendable {
     ///   - onEvent: called on the grab thread; keep it short.
     public init(
         _ spec: SourceSpec, timeouts: CaptureTimeouts = .init(), reconnect: ReconnectPolicy = .init(),
-        paced: Bool = true, onEvent: @escaping @Sendable (SourceEvent) -> Void = { _ in }
+        paced: Bool = true, onEvent: @escaping @Sendable (CaptureEvent) -> Void = { _ in }
     ) {
         self.spec = spec
         self.timeouts = timeouts

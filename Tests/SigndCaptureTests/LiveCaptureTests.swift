@@ -19,7 +19,7 @@ final class LiveCaptureTests: XCTestCase {
     func testRTSPLossIsDetectedAndRecovered() throws {
         let port = freeTCPPort()
         var server = try startServer(port: port)
-        let events = Recorder<SourceEvent>()
+        let events = Recorder<CaptureEvent>()
         let capture = LiveCapture(
             try SourceSpec(parsing: "rtsp://127.0.0.1:\(port)/test"),
             timeouts: CaptureTimeouts(openMillis: 3000, readMillis: 1500),
@@ -62,7 +62,7 @@ final class LiveCaptureTests: XCTestCase {
     func testHungServerIsDetectedByReadTimeout() throws {
         let port = freeTCPPort()
         let server = try startServer(port: port)
-        let events = Recorder<SourceEvent>()
+        let events = Recorder<CaptureEvent>()
         let capture = LiveCapture(
             try SourceSpec(parsing: "rtsp://127.0.0.1:\(port)/test"),
             timeouts: CaptureTimeouts(openMillis: 3000, readMillis: 1500),
@@ -93,7 +93,7 @@ final class LiveCaptureTests: XCTestCase {
     /// A file played at its native rate through the grab thread ends with an `ended` event and every frame
     /// is either delivered or counted as dropped.
     func testPacedFileEnds() throws {
-        let events = Recorder<SourceEvent>()
+        let events = Recorder<CaptureEvent>()
         let capture = LiveCapture(.file(path: TestPaths.samples.appendingPathComponent("mmaction2_test.avi").path),
                                   paced: false, onEvent: { events.append($0) })
         try capture.start()
