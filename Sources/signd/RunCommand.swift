@@ -1,0 +1,118 @@
+import ArgumentParser
+import Dispatch
+import Foundation
+import Logging
+import SigndConfig
+import SigndDaemon
+import SigndEvents
+
+struct Run: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the detector: capture → landmarks → windows → heads → ZeroMQ events.",
+        discussion: "Stops cleanly on SIGTERM/SIGINT, or when a file source ends (unless source.loop is set)."
+    )
+
+    @OptionGroup var options: ConfigOptions
+
+    @Flag(name: .customLong("print-events"), help: "Also subscribe to the published events and print each as `topic json` on stdout.")
+    var printEvents = false
+
+    func run() throws {
+        let config: SigndConfiguration
+        do { config = try options.resolve() } catch { throw failure(error.description, code: 2) }
+        let logger = makeLogger(level: config.logLevel)
+        let daemon = Daemon(config: config, logger: logger)
+
+        // SIGTERM (systemd stop) and SIGINT (Ctrl-C) finish the current frame, then shut down.
+        let signals = [SIGTERM, SIGINT].map { number -> DispatchSourceSignal in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { logger.notice("signal \(number): stopping"); daemon.requestStop() }
+            source.resume()
+            return source
+        }
+        defer { signals.forEach { $0.cancel() } }
+
+        var printer: EventPrinter?
+        let summary: RunSummary
+        do {
+            summary = try daemon.run { publisher in
+                guard printEvents else { return }
+                guard config.events.curve == nil else {
+                    logger.warning("--print-events is not available with CURVE authentication; use examples/subscriber.py with client keys")
+                    return
+                }
+                printer = EventPrinter(endpoint: publisher.boundEndpoints.first ?? config.events.endpoints[0], logger: logger)
+            }
+        } catch {
+            throw failure(error.description)
+        }
+        printer?.finish()
+        logger.info("finished", metadata: [
+            "frames": "\(summary.framesOut)", "dropped": "\(summary.droppedFrames)",
+            "seconds": "\(String(format: "%.2f", summary.seconds))",
+            "fps": "\(String(format: "%.1f", Double(summary.framesOut) / max(summary.seconds, 1e-9)))",
+        ])
+    }
+}
+
+/// A real SUB client of the daemon's own socket that prints every event; runs on its own thread.
+private final class EventPrinter: @unchecked Sendable {
+    private let thread: Thread
+    private let done = NSCondition()
+    private var finishing = false
+    private var finished = false
+
+    init?(endpoint: String, logger: Logger) {
+        // A wildcard bind address is reachable on loopback.
+        let connectTo = endpoint.replacingOccurrences(of: "://*:", with: "://127.0.0.1:").replacingOccurrences(of: "://0.0.0.0:", with: "://127.0.0.1:")
+        let subscriber: EventSubscriber
+        do { subscriber = try EventSubscriber(endpoint: connectTo) } catch {
+            logger.error("--print-events: cannot subscribe to \(connectTo): \(error)")
+            return nil
+        }
+        let box = SubscriberBox(subscriber)
+        var this: EventPrinter?
+        thread = Thread { this?.loop(box.subscriber) }
+        this = self
+        thread.name = "signd-print-events"
+        thread.start()
+        Thread.sleep(forTimeInterval: 0.3)  // let the subscription reach the publisher before the first frame
+    }
+
+    private func loop(_ subscriber: EventSubscriber) {
+        defer {
+            subscriber.close()
+            done.withLock { finished = true; done.broadcast() }
+        }
+        while true {
+            let received = try? subscriber.receive(timeoutMilliseconds: 300)
+            if let received {
+                print(received.topic, String(decoding: received.payload, as: UTF8.self))
+                fflush(stdout)
+            } else if done.withLock({ finishing }) {
+                return  // quiet for 300 ms after the daemon finished: everything was printed
+            }
+        }
+    }
+
+    /// Waits until the events still in flight have been printed.
+    func finish() {
+        done.lock()
+        finishing = true
+        while !finished { done.wait() }
+        done.unlock()
+    }
+}
+
+private final class SubscriberBox: @unchecked Sendable {
+    let subscriber: EventSubscriber
+    init(_ subscriber: EventSubscriber) { self.subscriber = subscriber }
+}
+
+/// Logs go to stderr (journald captures it under systemd); events go to ZeroMQ.
+func makeLogger(level: SigndConfiguration.LogLevel) -> Logger {
+    var logger = Logger(label: "signd") { StreamLogHandler.standardError(label: $0) }
+    logger.logLevel = Logger.Level(rawValue: level.rawValue) ?? .info
+    return logger
+}
