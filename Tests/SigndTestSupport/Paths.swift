@@ -15,8 +15,10 @@ public enum TestPaths {
         if let dir = ProcessInfo.processInfo.environment["SIGND_MODELS_DIR"] { return URL(fileURLWithPath: dir) }
         return packageRoot.appendingPathComponent("Models")
     }
-    /// The built `signd` binary next to the test bundle (debug build folder).
+    /// The built `signd` binary: `$SIGND_BINARY`, or the one in the build folder that holds the test bundle.
     public static var signdBinary: URL {
-        Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("signd")
+        if let path = ProcessInfo.processInfo.environment["SIGND_BINARY"] { return URL(fileURLWithPath: path) }
+        let runner = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
+        return runner.deletingLastPathComponent().appendingPathComponent("signd")
     }
 }
