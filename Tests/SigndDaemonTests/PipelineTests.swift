@@ -21,9 +21,9 @@ final class PipelineTests: XCTestCase {
     }
 
     /// Runs the daemon to the end of the file while a subscriber collects everything.
-    private func runCollecting(_ config: SigndConfiguration) throws -> (RunSummary, [ReceivedEvent]) {
+    private func runCollecting(_ config: SigndConfiguration, curve: CurveClientConfiguration? = nil) throws -> (RunSummary, [ReceivedEvent]) {
         let endpoint = config.events.endpoints[0]
-        let subscriber = try EventSubscriber(endpoint: endpoint)
+        let subscriber = try EventSubscriber(endpoint: endpoint, curve: curve)
         let received = Recorder<ReceivedEvent>()
         let done = Recorder<Bool>()
         let box = UncheckedBox(subscriber)
@@ -66,6 +66,32 @@ final class PipelineTests: XCTestCase {
             let seqs = events.filter { $0.topic == "signd.test.\(kind)" }.map(\.message.envelope.seq)
             XCTAssertEqual(seqs, Array(0..<UInt64(seqs.count)), "\(kind) seq contiguous")
         }
+    }
+
+    /// With events.curve configured, an allowed client key receives the stream and an unknown one nothing.
+    func testCurveAllowList() throws {
+        let server = try CurveKeyPair.generate()
+        let allowed = try CurveKeyPair.generate()
+        let stranger = try CurveKeyPair.generate()
+        let yaml = """
+        camera_id: test
+        source: {uri: '\(TestPaths.samples.appendingPathComponent("mmaction2_test.avi").path)', max_frames: 40}
+        landmarks: {enabled: false}
+        events:
+          endpoints: ['tcp://127.0.0.1:\(freeTCPPort())']
+          curve:
+            server_secret_key: '\(server.secretKey.z85)'
+            server_public_key: '\(server.publicKey.z85)'
+            allowed_client_keys: ['\(allowed.publicKey.z85)']
+        systemd: {notify: false}
+        """
+        let config = try ConfigLoader.parse(yaml: yaml)
+        let (_, events) = try runCollecting(config, curve: CurveClientConfiguration(serverPublicKey: server.publicKey, clientKeys: allowed))
+        XCTAssertEqual(events.filter { $0.topic == "signd.test.frame" }.count, 40)
+        var other = config
+        other.events.endpoints = ["tcp://127.0.0.1:\(freeTCPPort())"]
+        let (_, none) = try runCollecting(other, curve: CurveClientConfiguration(serverPublicKey: server.publicKey, clientKeys: stranger))
+        XCTAssertTrue(none.isEmpty, "an unknown client key receives nothing")
     }
 
     func testTruncatedFileKeepsFramesAndReportsError() throws {
