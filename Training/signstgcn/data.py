@@ -102,10 +102,10 @@ def pose_stats(window: np.ndarray) -> np.ndarray:
     w = nan_to_zero(window)
     if w.ndim != 3:
         raise DataError(f"pose_stats: window must be (T, J, C), got shape {w.shape}")
-    flat = w.reshape(-1, w.shape[-1])
-    mean = flat.mean(axis=0, dtype=np.float32)
-    std = flat.std(axis=0, dtype=np.float32) + np.float32(POSE_STATS_EPS)
-    return np.concatenate([mean, std]).astype(np.float32)
+    # Accumulate in float64 and round once: the seed's float32 reduction carries order-dependent noise of
+    # ~1e-6 that no other implementation reproduces; the correctly rounded value is the common target.
+    flat = w.reshape(-1, w.shape[-1]).astype(np.float64)
+    return np.concatenate([flat.mean(axis=0), flat.std(axis=0) + POSE_STATS_EPS]).astype(np.float32)
 
 
 def pose_stats_batch(windows: np.ndarray) -> np.ndarray:

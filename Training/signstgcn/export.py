@@ -48,7 +48,9 @@ def save_pair(state: Mapping[str, torch.Tensor], manifest: Manifest, stem: str |
     cfg = _config_for_state(manifest.config, state)
     validate_state_dict(state, cfg, str(weights_path))
     weights_path.parent.mkdir(parents=True, exist_ok=True)
-    save_file(inference_state(state), str(weights_path), metadata={"format": "signd-stgcn", "format_version": "1"})
+    # One metadata entry only: safetensors serializes the metadata map in hash order, so two entries would make
+    # the file bytes differ between runs.
+    save_file(inference_state(state), str(weights_path), metadata={"format": "signd-stgcn/1"})
     manifest.write(manifest_path)
     return weights_path, manifest_path
 

@@ -195,7 +195,7 @@ def build_case(case: Case, out_dir: Path, data_dir: Path) -> dict:
                         "right hand 20-27, pose 30-32; +inf at row 15 joint 0 x",
             "sequence_logits": "row s = logits of the window sequence[s:s+25]"}
     save_numpy({k: np.ascontiguousarray(v, dtype=np.float32) for k, v in expected.items()},
-               str(case_dir / "expected.safetensors"), metadata=meta)
+               str(case_dir / "expected.safetensors"), metadata={"description": json.dumps(meta, sort_keys=True)})
     logits = expected["logits"]
     return {"case": case.name, "logits_min": round(float(logits.min()), 4), "logits_max": round(float(logits.max()), 4),
             "logit_std_over_windows": round(float(logits.std(axis=0).mean()), 4),
