@@ -289,7 +289,7 @@ private final class Handles {
 /// The C handle type `LiteRtModel` clashes with the Swift class name; this alias keeps both readable.
 typealias LiteRtModel_ = CLiteRt.LiteRtModel
 
-/// Cheap structural checks that turn common file problems into clear errors before LiteRT parses the file.
+/// Checks that turn file problems into clear errors before LiteRT, which does not verify its input, parses the file.
 enum ModelFileCheck {
     static func validate(_ url: URL, expectedByteCount: Int?) throws {
         let path = url.path
@@ -312,14 +312,16 @@ enum ModelFileCheck {
                     path: path, reason: "\(size) bytes, expected \(expectedByteCount)")
             }
         }
-        // A TFLite flatbuffer carries the file identifier "TFL3" at bytes 4..<8.
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw LiteRtError.fileUnreadable(path: path, reason: "cannot open")
+        let data: Data
+        do {
+            data = try Data(contentsOf: url, options: .alwaysMapped)
+        } catch {
+            throw LiteRtError.fileUnreadable(path: path, reason: error.localizedDescription)
         }
-        defer { try? handle.close() }
-        let header = (try? handle.read(upToCount: 8)) ?? Data()
-        guard header.count == 8, header[4..<8].elementsEqual("TFL3".utf8) else {
-            throw LiteRtError.modelFileCorrupt(path: path, reason: "not a TFLite flatbuffer (no TFL3 identifier)")
+        do {
+            try TFLiteStructureCheck.check(data)
+        } catch {
+            throw LiteRtError.modelFileCorrupt(path: path, reason: error.reason)
         }
     }
 }
