@@ -48,7 +48,7 @@ public final class LiteRtModel: @unchecked Sendable {
         if let expectedSHA256 { try FileDigest.verify(file, sha256: expectedSHA256) }
 
         let api = runtime.api.pointee
-        let h = Handles(api: runtime.api)
+        let h = Handles(runtime: runtime)
         func check(_ status: LiteRtStatus, _ call: String) throws {
             guard status == SigndLiteRtStatusOk else {
                 throw LiteRtError.callFailed(call: call, status: status, model: name)
@@ -245,7 +245,10 @@ public final class LiteRtModel: @unchecked Sendable {
 /// Owns the LiteRT objects of one model and destroys them in dependency order, including after a
 /// failure half-way through `LiteRtModel.init`.
 private final class Handles {
-    let api: UnsafePointer<SigndLiteRtApi>
+    /// Held here, not only by the model, so the function table outlives every destroy call below: a
+    /// model's stored properties are released in an unspecified order, and the runtime's deinit frees it.
+    let runtime: LiteRtRuntime
+    var api: UnsafePointer<SigndLiteRtApi> { runtime.api }
     var environment: LiteRtEnvironment?
     var model: LiteRtModel_?
     var options: LiteRtOptions?
@@ -256,8 +259,8 @@ private final class Handles {
     private(set) var inputBuffers = UnsafeMutablePointer<LiteRtTensorBuffer?>.allocate(capacity: 1)
     private(set) var outputBuffers = UnsafeMutablePointer<LiteRtTensorBuffer?>.allocate(capacity: 1)
 
-    init(api: UnsafePointer<SigndLiteRtApi>) {
-        self.api = api
+    init(runtime: LiteRtRuntime) {
+        self.runtime = runtime
         inputBuffers.initialize(to: nil)
         outputBuffers.initialize(to: nil)
     }

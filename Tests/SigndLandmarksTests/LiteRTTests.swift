@@ -63,6 +63,17 @@ final class LiteRTTests: XCTestCase {
         }
     }
 
+    /// A model may hold the last reference to its runtime; tearing it down must still find the LiteRT
+    /// functions (it crashed when the runtime's table was freed before the model's buffers).
+    func testModelHoldingLastRuntimeReferenceTearsDownCleanly() throws {
+        for kind in HolisticModel.allCases {
+            var model: LiteRtModel? = try modelSet.makeModel(kind, runtime: try modelSet.makeRuntime())
+            try model?.run()
+            model = nil
+            XCTAssertNil(model)
+        }
+    }
+
     // MARK: Parity with Python ai-edge-litert (XNNPACK, 1 thread)
 
     func testOutputsAreBitIdenticalToPythonInterpreter() throws {
