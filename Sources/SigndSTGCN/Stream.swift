@@ -1,0 +1,259 @@
+import Foundation
+
+/// Frame-by-frame inference: push one frame (J·C raw floats) at a time; every full window (stride from
+/// the manifest, first at frame T) returns its logits.
+///
+/// Reuse. A block with dilation d pads d zero frames at both ends of the *window*, so its output at
+/// window position t is independent of where the window sits ("clean") only if t−d, t, t+d are clean
+/// inputs. Raw frames are all clean; block ℓ's clean outputs are the clean inputs shrunk by d at each
+/// end (T = 25, d = 1, 2, 3: positions 1…23, 3…21, 6…18). Per block the stream caches, by absolute
+/// frame, what each clean input contributes — its three temporal-tap products (after the graph step)
+/// and its residual — and, after the last block, the pooled H of clean frames. A new window then
+/// computes only the edge frames and the one frame that just became clean at each block.
+/// With T = 25 and J = 75 that is 1 + 3 + 7 frames through blocks 0, 1, 2 instead of 75.
+///
+/// With `reuse: false` the same per-frame arithmetic runs on every frame of every window; the two
+/// modes give bit-identical logits (same BLAS calls on the same inputs, same summation order).
+///
+/// Not thread-safe: one stream per thread (the model it reads can be shared).
+public final class STGCNStream {
+    public let model: STGCNModel
+    public let reuse: Bool
+    /// Frames pushed since creation or `reset()`.
+    public private(set) var framesSeen = 0
+
+    private let window: Int
+    private let joints: Int
+    private let coords: Int
+    private let ring: FloatBuffer
+    private var blocks: [BlockState]
+    private let hCache: FloatBuffer
+    private var hTags: [Int]
+    private let features: FloatBuffer
+    private let windowCopy: FloatBuffer
+    private let zero: FloatBuffer
+    private let head: HeadScratch
+    private var needOutLast: [Bool]
+
+    public init(model: STGCNModel, reuse: Bool = true) {
+        self.model = model
+        self.reuse = reuse
+        let m = model.manifest
+        window = m.window
+        joints = m.numJoints
+        coords = m.coordCount
+        ring = FloatBuffer(count: m.windowSize)
+        var lo = 0, hi = m.window - 1
+        blocks = model.blocks.map { b in
+            let state = BlockState(b, window: m.window, joints: m.numJoints, cleanIn: lo...max(lo, hi), emptyClean: lo > hi)
+            lo += b.dilation
+            hi -= b.dilation
+            return state
+        }
+        hCache = FloatBuffer(count: m.window * m.featureDim)
+        hTags = Array(repeating: -1, count: m.window)
+        features = FloatBuffer(count: m.window * m.featureDim)
+        windowCopy = FloatBuffer(count: m.windowSize)
+        zero = FloatBuffer(count: 3 * (m.channels.max() ?? 1))
+        head = HeadScratch(model.head, window: m.window)
+        needOutLast = Array(repeating: false, count: m.window)
+    }
+
+    /// Forgets all frames (e.g. at a scene cut or when the person leaves).
+    public func reset() {
+        framesSeen = 0
+        hTags = Array(repeating: -1, count: window)
+        for i in blocks.indices { blocks[i].invalidate() }
+    }
+
+    /// Adds one raw frame ((J, C) row-major; NaN/±inf become 0). Returns the logits of the window that
+    /// ends with this frame, or nil before the first full window and between strides.
+    public func push(frame: [Float]) -> [Float]? {
+        precondition(frame.count == joints * coords,
+                     "STGCNStream.push(frame:): expected \(joints * coords) floats, got \(frame.count)")
+        let slot = framesSeen % window
+        frame.withUnsafeBufferPointer { src in
+            zeroNonFinite(src.baseAddress!, ring.pointer + slot * joints * coords, count: joints * coords)
+        }
+        framesSeen += 1
+        guard framesSeen >= window, (framesSeen - window) % model.manifest.stride == 0 else { return nil }
+        runWindow(start: framesSeen - window)
+        return head.logits.array
+    }
+
+    /// `push(frame:)` with a typed error instead of a precondition for a wrong-sized frame.
+    public func tryPush(frame: [Float]) throws(STGCNError) -> [Float]? {
+        guard frame.count == joints * coords else {
+            throw .input(what: "frame \(framesSeen) (J=\(joints), C=\(coords))", expected: joints * coords, actual: frame.count)
+        }
+        return push(frame: frame)
+    }
+
+    // MARK: - One window
+
+    private func runWindow(start s: Int) {
+        let t = window, last = blocks.count - 1
+        let dim = model.manifest.featureDim
+
+        // Top-down: which outputs each block must produce and which inputs it must (re)compute.
+        let outClean = blocks[last].cleanOut
+        for f in 0..<t {
+            let cached = reuse && outClean.contains(f) && hTags[(s + f) % t] == s + f
+            needOutLast[f] = !cached
+        }
+        var needOut = needOutLast
+        for l in stride(from: last, through: 0, by: -1) {
+            blocks[l].plan(needOut: needOut, start: s, reuse: reuse)
+            needOut = blocks[l].fresh
+        }
+
+        // Bottom-up: fresh inputs → tap products and residuals → the outputs the next block needs.
+        for l in 0...last {
+            let b = model.blocks[l]
+            let inBuffer = l == 0 ? ring : blocks[l].input
+            let frameIn = blocks[l].frameIn
+            let input: (Int) -> ConstFloatPtr = l == 0
+                ? { f in UnsafePointer(inBuffer.pointer + ((s + f) % t) * frameIn) }
+                : { f in UnsafePointer(inBuffer.pointer + f * frameIn) }
+            blocks[l].computeFresh(b, graph: model.graph, start: s, reuse: reuse, input: input)
+            let d = b.dilation, w3 = 3 * b.cout
+            let zeroPtr = UnsafePointer(zero.pointer)
+            for f in 0..<t where blocks[l].needOut[f] {
+                let frame = BlockOutputFrame(
+                    tap0: f - d >= 0 ? blocks[l].taps[f - d]! : zeroPtr, s0: f - d >= 0 ? w3 : 0,
+                    tap1: blocks[l].taps[f]! + b.cout, s1: w3,
+                    tap2: f + d < t ? blocks[l].taps[f + d]! + 2 * b.cout : zeroPtr, s2: f + d < t ? w3 : 0,
+                    residual: blocks[l].residuals[f]!, rs: b.cout)
+                if l == last {
+                    let pooled = features.pointer + f * dim
+                    blockOutputPooled(frame, joints: joints, width: b.cout, bias: b.outBias.pointer, pooled: pooled)
+                    if reuse, outClean.contains(f) {
+                        let slot = (s + f) % t
+                        (hCache.pointer + slot * dim).update(from: pooled, count: dim)
+                        hTags[slot] = s + f
+                    }
+                } else {
+                    blockOutput(frame, joints: joints, width: b.cout, bias: b.outBias.pointer,
+                                out: blocks[l + 1].input.pointer + f * blocks[l + 1].frameIn)
+                }
+            }
+        }
+        for f in 0..<t where !needOutLast[f] {
+            (features.pointer + f * dim).update(from: hCache.pointer + ((s + f) % t) * dim, count: dim)
+        }
+
+        // pose_stats over the window in time order, exactly as the full path.
+        let frameSize = joints * coords
+        for f in 0..<t {
+            (windowCopy.pointer + f * frameSize).update(from: ring.pointer + ((s + f) % t) * frameSize, count: frameSize)
+        }
+        poseStats(window: windowCopy.pointer, rows: t * joints, channels: coords, out: head.stats.pointer)
+        model.head.run(h: features.pointer, frames: t, scratch: head)
+    }
+}
+
+/// Per-block stream state: the cache of clean inputs' contributions, this window's scratch for
+/// window-specific (edge) frames, and the block's input frames computed this window.
+struct BlockState {
+    let window: Int
+    let joints: Int
+    let cout: Int
+    let dilation: Int
+    let frameIn: Int
+    /// Window positions whose input (resp. output) does not depend on the window's position.
+    let cleanIn: ClosedRange<Int>
+    let cleanOut: ClosedRange<Int>
+    let hasCleanIn: Bool
+    let hasCleanOut: Bool
+    /// Slots of J×3·Cout tap products and J×Cout residuals: [0, T) cache by absolute frame mod T,
+    /// [T, 2T) scratch by window position.
+    let tapStore: FloatBuffer
+    let residualStore: FloatBuffer
+    var tags: [Int]
+    let input: FloatBuffer
+    let gemmOut: FloatBuffer
+    var needOut: [Bool]
+    var needIn: [Bool]
+    var fresh: [Bool]
+    var taps: [ConstFloatPtr?]
+    var residuals: [ConstFloatPtr?]
+
+    init(_ b: PreparedBlock, window t: Int, joints j: Int, cleanIn: ClosedRange<Int>, emptyClean: Bool) {
+        window = t
+        joints = j
+        cout = b.cout
+        dilation = b.dilation
+        frameIn = j * b.cin
+        self.cleanIn = cleanIn
+        hasCleanIn = !emptyClean
+        let lo = cleanIn.lowerBound + b.dilation, hi = cleanIn.upperBound - b.dilation
+        hasCleanOut = hasCleanIn && lo <= hi
+        cleanOut = hasCleanOut ? lo...hi : 0...0
+        tapStore = FloatBuffer(count: 2 * t * j * 3 * b.cout)
+        residualStore = FloatBuffer(count: 2 * t * j * b.cout)
+        tags = Array(repeating: -1, count: t)
+        input = FloatBuffer(count: t * j * b.cin)
+        gemmOut = FloatBuffer(count: j * b.columns)
+        needOut = Array(repeating: false, count: t)
+        needIn = Array(repeating: false, count: t)
+        fresh = Array(repeating: false, count: t)
+        taps = Array(repeating: nil, count: t)
+        residuals = Array(repeating: nil, count: t)
+    }
+
+    mutating func invalidate() {
+        for i in tags.indices { tags[i] = -1 }
+    }
+
+    private func isCleanIn(_ f: Int) -> Bool { hasCleanIn && cleanIn.contains(f) }
+
+    /// Marks the inputs needed for `needOut` and, among them, those not in the cache.
+    mutating func plan(needOut wanted: [Bool], start s: Int, reuse: Bool) {
+        needOut = wanted
+        for f in 0..<window { needIn[f] = false }
+        for f in 0..<window where wanted[f] {
+            for g in [f - dilation, f, f + dilation] where g >= 0 && g < window { needIn[g] = true }
+        }
+        for f in 0..<window {
+            let cached = reuse && isCleanIn(f) && tags[(s + f) % window] == s + f
+            fresh[f] = needIn[f] && !cached
+            if needIn[f] && cached {
+                let slot = (s + f) % window
+                taps[f] = UnsafePointer(tapStore.pointer + slot * joints * 3 * cout)
+                residuals[f] = UnsafePointer(residualStore.pointer + slot * joints * cout)
+            } else {
+                taps[f] = nil
+                residuals[f] = nil
+            }
+        }
+    }
+
+    /// Per fresh frame: one GEMM (J × Cin)·(Cin × columns), the graph step into the tap slot, and the
+    /// residual (projection columns or the input itself).
+    mutating func computeFresh(_ b: PreparedBlock, graph: GraphTables, start s: Int, reuse: Bool,
+                               input: (Int) -> ConstFloatPtr) {
+        let w3 = 3 * cout, cols = b.columns
+        for f in 0..<window where fresh[f] {
+            let x = input(f)
+            gemm(m: joints, n: cols, k: b.cin, a: x, lda: b.cin, b: b.weights.pointer, ldb: cols,
+                 c: gemmOut.pointer, ldc: cols)
+            let slot: Int
+            if reuse && isCleanIn(f) {
+                slot = (s + f) % window
+                tags[slot] = s + f
+            } else {
+                slot = window + f
+            }
+            let p = tapStore.pointer + slot * joints * w3
+            let r = residualStore.pointer + slot * joints * cout
+            graphStep(graph, y: gemmOut.pointer, ys: cols, p: p, ps: w3, width: w3, bias: b.tapBias.pointer)
+            if b.projected {
+                for j in 0..<joints { (r + j * cout).update(from: gemmOut.pointer + j * cols + w3, count: cout) }
+            } else {
+                r.update(from: x, count: joints * cout)
+            }
+            taps[f] = UnsafePointer(p)
+            residuals[f] = UnsafePointer(r)
+        }
+    }
+}
