@@ -32,7 +32,7 @@ let package = Package(
             cxxSettings: [.unsafeFlags(["-I/usr/include/opencv4", "-O2"])],
             linkerSettings: openCVLibraries
         ),
-        .systemLibrary(name: "CZmq", path: "Sources/CZmq", pkgConfig: "libzmq"),
+        .systemLibrary(name: "CZmq", path: "Sources/CZmq"),
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
         .target(
             name: "CLiteRt",

@@ -1,0 +1,215 @@
+import Foundation
+import SigndCore
+
+/// What happens to a source over time; the daemon turns these into `source` events.
+public enum CaptureEvent: Sendable, Equatable {
+    case opened(SourceInfo)
+    /// The source stopped delivering (read timeout, connection loss, device unplugged).
+    case lost(reason: String, lastFrame: Int?)
+    case reconnecting(attempt: Int, delayMillis: Int)
+    case reconnected(SourceInfo)
+    /// A file reached its end. `truncated` when it ended before the frame count its container reports.
+    case ended(frames: Int, truncated: Bool)
+    /// The source could not be (re)opened and will not be retried.
+    case failed(String)
+}
+
+/// Capped exponential backoff between reconnection attempts.
+public struct ReconnectPolicy: Sendable, Equatable {
+    public var initialDelayMillis: Int
+    public var maxDelayMillis: Int
+    /// nil: retry forever (a kiosk camera should come back by itself).
+    public var maxAttempts: Int?
+
+    public init(initialDelayMillis: Int = 500, maxDelayMillis: Int = 10_000, maxAttempts: Int? = nil) {
+        self.initialDelayMillis = initialDelayMillis
+        self.maxDelayMillis = maxDelayMillis
+        self.maxAttempts = maxAttempts
+    }
+
+    /// Delay before attempt `n` (1-based): initial·2^(n−1), capped.
+    public func delayMillis(attempt: Int) -> Int {
+        let shift = min(max(attempt - 1, 0), 20)
+        return min(maxDelayMillis, initialDelayMillis << shift)
+    }
+}
+
+/// A grab thread that always holds only the newest frame, so a slow consumer sees fresh frames instead of a
+/// growing queue (no latency drift). Used for cameras and network streams, and for files played at their
+/// native rate (`paced`). Frames that are replaced before the consumer takes them are counted as dropped.
+public final class LiveCapture: @unchecked Sendable {
+    public let spec: SourceSpec
+    private let timeouts: CaptureTimeouts
+    private let policy: ReconnectPolicy
+    private let paced: Bool
+    private let onEvent: @Sendable (CaptureEvent) -> Void
+
+    // Guarded by `condition`.
+    private let condition = NSCondition()
+    private var latest: Frame?
+    private var latestTaken = true
+    private var dropped = 0
+    private var delivered = 0
+    private var finished = false
+    private var stopRequested = false
+    private var thread: Thread?
+
+    /// - Parameters:
+    ///   - paced: play a file at its native frame rate (ignored for live sources, which pace themselves).
+    ///   - onEvent: called on the grab thread; keep it short.
+    public init(
+        _ spec: SourceSpec, timeouts: CaptureTimeouts = .init(), reconnect: ReconnectPolicy = .init(),
+        paced: Bool = true, onEvent: @escaping @Sendable (CaptureEvent) -> Void = { _ in }
+    ) {
+        self.spec = spec
+        self.timeouts = timeouts
+        self.policy = reconnect
+        self.paced = paced
+        self.onEvent = onEvent
+    }
+
+    deinit { stop() }
+
+    /// Opens the source (so a wrong path or URL fails here, before the daemon reports ready) and starts
+    /// the grab thread. Returns what the source reports.
+    @discardableResult
+    public func start() throws(CaptureError) -> SourceInfo {
+        let reader = try VideoReader(spec, timeouts: timeouts)
+        let info = reader.info
+        onEvent(.opened(info))
+        let box = ReaderBox(reader)
+        let thread = Thread { [self] in self.grabLoop(box.take()) }
+        thread.name = "signd-grab"
+        thread.qualityOfService = .userInteractive
+        condition.lock()
+        self.thread = thread
+        condition.unlock()
+        thread.start()
+        return info
+    }
+
+    /// Stops the grab thread; waiting consumers return nil.
+    public func stop() {
+        condition.lock()
+        stopRequested = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// Waits up to `timeout` for a frame newer than the last one taken. Returns nil on timeout or once the
+    /// source has finished (check `isFinished`).
+    public func nextFrame(timeout: Duration) -> Frame? {
+        let deadline = Date().addingTimeInterval(Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18)
+        condition.lock()
+        defer { condition.unlock() }
+        while latestTaken && !finished && !stopRequested {
+            if !condition.wait(until: deadline) { break }
+        }
+        guard !latestTaken, let frame = latest else { return nil }
+        latestTaken = true
+        return frame
+    }
+
+    /// Frames the grab thread replaced before the consumer took them.
+    public var droppedFrames: Int { condition.withLock { dropped } }
+    /// Frames the grab thread received.
+    public var receivedFrames: Int { condition.withLock { delivered } }
+    /// True once a file has ended, reconnection was given up, or `stop()` was called — and the last
+    /// frame has been taken.
+    public var isFinished: Bool { condition.withLock { (finished || stopRequested) && latestTaken } }
+
+    private var shouldStop: Bool { condition.withLock { stopRequested } }
+
+    private func publish(_ frame: Frame) {
+        condition.lock()
+        if !latestTaken { dropped += 1 }
+        latest = frame
+        latestTaken = false
+        delivered += 1
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private func finish() {
+        condition.lock()
+        finished = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private func grabLoop(_ first: VideoReader) {
+        var reader: VideoReader? = first
+        var nextIndex = 0
+        var pacingStart: UInt64 = 0
+        defer { finish() }
+        while !shouldStop {
+            guard let current = reader else { return }
+            do {
+                if let frame = try current.next() {
+                    if paced, !spec.isLive { pace(frame: frame, start: &pacingStart, fps: current.info.fps, delivered: nextIndex) }
+                    nextIndex = frame.stamp.index + 1
+                    publish(frame)
+                    continue
+                }
+                if !spec.isLive {
+                    onEvent(.ended(frames: current.framesRead, truncated: current.endedEarly))
+                    return
+                }
+                onEvent(.lost(reason: "no frame within \(timeouts.readMillis) ms or the stream closed", lastFrame: nextIndex > 0 ? nextIndex - 1 : nil))
+            } catch {
+                if !spec.isLive {
+                    onEvent(.failed(error.description))
+                    return
+                }
+                onEvent(.lost(reason: error.description, lastFrame: nextIndex > 0 ? nextIndex - 1 : nil))
+            }
+            current.close()
+            reader = reconnect(firstIndex: nextIndex)
+        }
+    }
+
+    /// Reopens a live source with capped exponential backoff; nil when stopped or out of attempts.
+    private func reconnect(firstIndex: Int) -> VideoReader? {
+        var attempt = 0
+        while !shouldStop {
+            attempt += 1
+            if let max = policy.maxAttempts, attempt > max {
+                onEvent(.failed("gave up reconnecting to \(spec) after \(max) attempts"))
+                return nil
+            }
+            let delay = policy.delayMillis(attempt: attempt)
+            onEvent(.reconnecting(attempt: attempt, delayMillis: delay))
+            condition.lock()
+            _ = condition.wait(until: Date().addingTimeInterval(Double(delay) / 1000))
+            let stop = stopRequested
+            condition.unlock()
+            if stop { return nil }
+            if let reader = try? VideoReader(spec, timeouts: timeouts, firstIndex: firstIndex) {
+                onEvent(.reconnected(reader.info))
+                return reader
+            }
+        }
+        return nil
+    }
+
+    /// Sleeps until the frame's presentation time relative to the first frame (files at native rate).
+    private func pace(frame: Frame, start: inout UInt64, fps: Double, delivered: Int) {
+        let now = Clock.monotonicNanos()
+        if start == 0 { start = now; return }
+        let offsetNanos: UInt64
+        if let ms = frame.stamp.sourceMillis, ms > 0 {
+            offsetNanos = UInt64(ms * 1e6)
+        } else {
+            offsetNanos = UInt64(Double(delivered) / max(fps, 1) * 1e9)
+        }
+        let due = start + offsetNanos
+        if due > now { usleep(UInt32(min((due - now) / 1000, 1_000_000))) }
+    }
+}
+
+/// Hands a non-Sendable reader to the grab thread exactly once.
+private final class ReaderBox: @unchecked Sendable {
+    private var reader: VideoReader?
+    init(_ reader: VideoReader) { self.reader = reader }
+    func take() -> VideoReader { defer { reader = nil }; return reader! }
+}

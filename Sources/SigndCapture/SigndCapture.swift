@@ -1,1 +1,0 @@
-// SigndCapture — placeholder, replaced by its owner.

@@ -1,0 +1,111 @@
+import CSigndOpenCV
+import Foundation
+import SigndCore
+
+/// One captured frame and its identity/timing.
+public struct Frame: Sendable {
+    public let stamp: FrameStamp
+    public let image: BGRImage
+    public init(stamp: FrameStamp, image: BGRImage) { self.stamp = stamp; self.image = image }
+}
+
+/// What the source reports about itself once opened.
+public struct SourceInfo: Sendable, Equatable {
+    public var fps: Double          // 0 when unknown
+    public var width: Int
+    public var height: Int
+    public var frameCount: Int?     // files only
+    public var backend: String
+}
+
+/// Bounds on how long a dead source may block (OpenCV's own default is 30 s).
+public struct CaptureTimeouts: Sendable, Equatable {
+    public var openMillis: Int
+    public var readMillis: Int
+    public init(openMillis: Int = 5000, readMillis: Int = 3000) { self.openMillis = openMillis; self.readMillis = readMillis }
+}
+
+/// Synchronous, in-order frame reader: every frame of a file, as fast as the caller pulls (extraction,
+/// benchmarks, tests). Live sources use `LiveCapture`, which adds a grab thread and reconnection.
+/// Not thread-safe: use from one thread.
+public final class VideoReader {
+    public let spec: SourceSpec
+    public let info: SourceInfo
+    private var handle: OpaquePointer?
+    private var nextIndex: Int
+
+    /// Frames delivered so far.
+    public var framesRead: Int { nextIndex - firstIndex }
+    private let firstIndex: Int
+
+    /// True when a file stopped before the frame count its container reports (truncated or corrupt tail).
+    public private(set) var endedEarly = false
+
+    /// - Parameter firstIndex: index given to the first frame (lets a reconnecting caller keep counting).
+    public init(_ spec: SourceSpec, timeouts: CaptureTimeouts = .init(), firstIndex: Int = 0) throws(CaptureError) {
+        self.spec = spec
+        self.firstIndex = firstIndex
+        self.nextIndex = firstIndex
+        var err = [CChar](repeating: 0, count: 512)
+        let opened: OpaquePointer?
+        switch spec {
+        case .file(let path):
+            guard FileManager.default.fileExists(atPath: path) else { throw .fileNotFound(path: path) }
+            opened = signd_capture_open(path, -1, SIGND_BACKEND_FFMPEG, Int32(timeouts.openMillis), Int32(timeouts.readMillis), &err, err.count)
+        case .network(let url):
+            opened = signd_capture_open(url, -1, SIGND_BACKEND_FFMPEG, Int32(timeouts.openMillis), Int32(timeouts.readMillis), &err, err.count)
+        case .camera(let index):
+            opened = signd_capture_open(nil, Int32(index), SIGND_BACKEND_V4L2, Int32(timeouts.openMillis), Int32(timeouts.readMillis), &err, err.count)
+        case .device(let path):
+            opened = signd_capture_open(path, -1, SIGND_BACKEND_V4L2, Int32(timeouts.openMillis), Int32(timeouts.readMillis), &err, err.count)
+        }
+        guard let opened else { throw .cannotOpen(source: spec.description, reason: String(cString: err)) }
+        var raw = signd_capture_info()
+        signd_capture_get_info(opened, &raw)
+        let backend = withUnsafeBytes(of: raw.backend_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+        let info = SourceInfo(
+            fps: raw.fps.isFinite && raw.fps > 0 ? raw.fps : 0,
+            width: Int(raw.width), height: Int(raw.height),
+            frameCount: spec.isLive || raw.frame_count <= 0 ? nil : Int(raw.frame_count),
+            backend: backend
+        )
+        guard info.width > 0, info.height > 0 else {
+            signd_capture_release(opened)
+            throw .cannotOpen(source: spec.description, reason: "the source reports no frame size (not a video?)")
+        }
+        self.info = info
+        self.handle = opened
+    }
+
+    deinit { close() }
+
+    /// Releases the source; `next()` returns nil afterwards.
+    public func close() {
+        if let handle { signd_capture_release(handle) }
+        handle = nil
+    }
+
+    /// The next frame, or nil at the end of the stream (or when a live source stopped delivering within
+    /// the read timeout). Throws when OpenCV reports a decoding error.
+    public func next() throws(CaptureError) -> Frame? {
+        guard let handle else { return nil }
+        var image: OpaquePointer?
+        var positionMillis = -1.0
+        var err = [CChar](repeating: 0, count: 512)
+        let status = signd_capture_read(handle, &image, &positionMillis, &err, err.count)
+        let captured = Clock.monotonicNanos()
+        switch status {
+        case 1:
+            guard let image else { return nil }
+            defer { nextIndex += 1 }
+            let stamp = FrameStamp(index: nextIndex, captureNanos: captured, sourceMillis: positionMillis >= 0 ? positionMillis : nil)
+            return Frame(stamp: stamp, image: BGRImage(taking: image))
+        case 0:
+            if let expected = info.frameCount, framesRead < expected - 1 { endedEarly = true }
+            close()
+            return nil
+        default:
+            throw .decodeFailed(source: spec.description, frame: nextIndex, reason: String(cString: err))
+        }
+    }
+}

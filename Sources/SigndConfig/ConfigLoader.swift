@@ -1,0 +1,177 @@
+import Foundation
+import Yams
+
+/// Reads a YAML configuration and validates every key, so a typo or a wrong type is reported with the
+/// key's dotted path and line instead of being silently ignored.
+public enum ConfigLoader {
+    /// Loads `path`. Relative paths inside the file (source file, models directory) are resolved against
+    /// the file's directory, so a config works from any working directory.
+    public static func load(path: String) throws(ConfigError) -> SigndConfiguration {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigError(file: path, key: nil, line: nil, problem: "cannot read the file (missing or not readable)")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ConfigError(file: path, key: nil, line: nil, problem: "not UTF-8 text")
+        }
+        let base = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        return try parse(yaml: text, file: path, baseDirectory: base)
+    }
+
+    public static func parse(yaml: String, file: String = "<config>", baseDirectory: String? = nil) throws(ConfigError) -> SigndConfiguration {
+        let root: Node?
+        do { root = try Yams.compose(yaml: yaml) } catch let error as YamlError {
+            throw ConfigError(file: file, key: nil, line: Self.line(of: error), problem: "invalid YAML: \(Self.problem(of: error))")
+        } catch {
+            throw ConfigError(file: file, key: nil, line: nil, problem: "invalid YAML: \(error)")
+        }
+        var config = SigndConfiguration()
+        guard let root else { return config }  // empty file: all defaults (uri checked by validate)
+        let reader = NodeReader(file: file)
+        try reader.mapping(root, path: "") { key, node, path throws(ConfigError) in
+            switch key {
+            case "camera_id": config.cameraID = try reader.identifier(node, path)
+            case "log_level": config.logLevel = try reader.choice(node, path, SigndConfiguration.LogLevel.self)
+            case "source": try readSource(node, path, reader, &config.source)
+            case "landmarks": try readLandmarks(node, path, reader, &config.landmarks)
+            case "windows": try readWindows(node, path, reader, &config.windows)
+            case "events": try readEvents(node, path, reader, &config.events)
+            case "systemd": try readSystemd(node, path, reader, &config.systemd)
+            default: throw reader.unknown(key, node, path, known: ["camera_id", "log_level", "source", "landmarks", "windows", "events", "systemd"])
+            }
+        }
+        if let baseDirectory {
+            if !config.source.uri.isEmpty, case .some = Self.relativeFile(config.source.uri) {
+                config.source.uri = Self.resolve(config.source.uri, against: baseDirectory)
+            }
+            config.landmarks.modelsDirectory = Self.resolve(config.landmarks.modelsDirectory, against: baseDirectory)
+        }
+        return config
+    }
+
+    /// Checks cross-field rules once file and flags are merged.
+    public static func validate(_ config: SigndConfiguration, file: String) throws(ConfigError) {
+        if config.source.uri.isEmpty {
+            throw ConfigError(file: file, key: "source.uri", line: nil, problem: "required: a video file, camera index, /dev/videoN or rtsp:// URL")
+        }
+        if config.source.reconnectMaxDelayMillis < config.source.reconnectInitialDelayMillis {
+            throw ConfigError(file: file, key: "source.reconnect.max_delay_ms", line: nil, problem: "must be ≥ source.reconnect.initial_delay_ms")
+        }
+        if config.events.endpoints.isEmpty {
+            throw ConfigError(file: file, key: "events.endpoints", line: nil, problem: "at least one endpoint is required (e.g. tcp://127.0.0.1:5556)")
+        }
+    }
+
+    // MARK: sections
+
+    private static func readSource(_ node: Node, _ path: String, _ r: NodeReader, _ s: inout SigndConfiguration.Source) throws(ConfigError) {
+        try r.mapping(node, path: path) { key, value, p throws(ConfigError) in
+            switch key {
+            case "uri": s.uri = try r.string(value, p)
+            case "realtime": s.realtime = try r.bool(value, p)
+            case "loop": s.loop = try r.bool(value, p)
+            case "open_timeout_ms": s.openTimeoutMillis = try r.int(value, p, min: 100, max: 600_000)
+            case "read_timeout_ms": s.readTimeoutMillis = try r.int(value, p, min: 100, max: 600_000)
+            case "max_frames": s.maxFrames = try r.int(value, p, min: 1, max: Int.max)
+            case "reconnect":
+                try r.mapping(value, path: p) { k, v, pp throws(ConfigError) in
+                    switch k {
+                    case "initial_delay_ms": s.reconnectInitialDelayMillis = try r.int(v, pp, min: 10, max: 600_000)
+                    case "max_delay_ms": s.reconnectMaxDelayMillis = try r.int(v, pp, min: 10, max: 3_600_000)
+                    case "max_attempts": s.reconnectMaxAttempts = try r.isNull(v) ? nil : r.int(v, pp, min: 1, max: Int.max)
+                    default: throw r.unknown(k, v, pp, known: ["initial_delay_ms", "max_delay_ms", "max_attempts"])
+                    }
+                }
+            default:
+                throw r.unknown(key, value, p, known: ["uri", "realtime", "loop", "open_timeout_ms", "read_timeout_ms", "max_frames", "reconnect"])
+            }
+        }
+    }
+
+    private static func readLandmarks(_ node: Node, _ path: String, _ r: NodeReader, _ l: inout SigndConfiguration.Landmarks) throws(ConfigError) {
+        try r.mapping(node, path: path) { key, value, p throws(ConfigError) in
+            switch key {
+            case "enabled": l.enabled = try r.bool(value, p)
+            case "models_dir": l.modelsDirectory = try r.string(value, p)
+            case "face": l.face = try r.bool(value, p)
+            case "threads": l.threads = try r.int(value, p, min: 1, max: 64)
+            default: throw r.unknown(key, value, p, known: ["enabled", "models_dir", "face", "threads"])
+            }
+        }
+    }
+
+    private static func readWindows(_ node: Node, _ path: String, _ r: NodeReader, _ w: inout SigndConfiguration.Windows) throws(ConfigError) {
+        try r.mapping(node, path: path) { key, value, p throws(ConfigError) in
+            switch key {
+            case "length": w.length = try r.int(value, p, min: 1, max: 1000)
+            case "stride": w.stride = try r.int(value, p, min: 1, max: 1000)
+            default: throw r.unknown(key, value, p, known: ["length", "stride"])
+            }
+        }
+    }
+
+    private static func readEvents(_ node: Node, _ path: String, _ r: NodeReader, _ e: inout SigndConfiguration.Events) throws(ConfigError) {
+        try r.mapping(node, path: path) { key, value, p throws(ConfigError) in
+            switch key {
+            case "endpoints": e.endpoints = try r.strings(value, p).map { endpoint throws(ConfigError) in try r.endpoint(endpoint, value, p) }
+            case "send_hwm": e.sendHighWaterMark = try r.int(value, p, min: 1, max: 1_000_000)
+            case "linger_ms": e.lingerMillis = try r.int(value, p, min: 0, max: 60_000)
+            case "stats_interval_s": e.statsIntervalSeconds = try r.double(value, p, min: 0.1, max: 3600)
+            case "include_landmarks": e.includeLandmarks = try r.bool(value, p)
+            case "curve":
+                var secret: String?, publicKey: String?, allowed: [String] = []
+                try r.mapping(value, path: p) { k, v, pp throws(ConfigError) in
+                    switch k {
+                    case "server_secret_key": secret = try r.z85Key(v, pp)
+                    case "server_public_key": publicKey = try r.z85Key(v, pp)
+                    case "allowed_client_keys": allowed = try r.strings(v, pp).map { key throws(ConfigError) in try r.z85Key(key, v, pp) }
+                    default: throw r.unknown(k, v, pp, known: ["server_secret_key", "server_public_key", "allowed_client_keys"])
+                    }
+                }
+                guard let secret else { throw r.error(value, "\(p).server_secret_key", "required when curve is configured") }
+                guard let publicKey else { throw r.error(value, "\(p).server_public_key", "required when curve is configured") }
+                guard !allowed.isEmpty else {
+                    throw r.error(value, "\(p).allowed_client_keys", "list at least one client public key (an empty list would lock every subscriber out)")
+                }
+                e.curve = .init(serverSecretKey: secret, serverPublicKey: publicKey, allowedClientKeys: allowed)
+            default:
+                throw r.unknown(key, value, p, known: ["endpoints", "send_hwm", "linger_ms", "stats_interval_s", "include_landmarks", "curve"])
+            }
+        }
+    }
+
+    private static func readSystemd(_ node: Node, _ path: String, _ r: NodeReader, _ s: inout SigndConfiguration.Systemd) throws(ConfigError) {
+        try r.mapping(node, path: path) { key, value, p throws(ConfigError) in
+            switch key {
+            case "notify": s.notify = try r.bool(value, p)
+            case "status_interval_s": s.statusIntervalSeconds = try r.double(value, p, min: 0.1, max: 3600)
+            default: throw r.unknown(key, value, p, known: ["notify", "status_interval_s"])
+            }
+        }
+    }
+
+    // MARK: helpers
+
+    /// A file path (not a camera index, device or URL) that is relative.
+    private static func relativeFile(_ uri: String) -> String? {
+        if Int(uri) != nil || uri.hasPrefix("/") || uri.contains("://") { return nil }
+        return uri
+    }
+
+    private static func resolve(_ path: String, against base: String) -> String {
+        path.hasPrefix("/") ? path : URL(fileURLWithPath: base).appendingPathComponent(path).standardized.path
+    }
+
+    private static func line(of error: YamlError) -> Int? {
+        switch error {
+        case .scanner(_, _, let mark, _), .parser(_, _, let mark, _): return mark.line
+        default: return nil
+        }
+    }
+
+    private static func problem(of error: YamlError) -> String {
+        switch error {
+        case .scanner(_, let problem, _, _), .parser(_, let problem, _, _): return problem
+        default: return "\(error)"
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// SigndConfig — placeholder, replaced by its owner.

@@ -1,0 +1,84 @@
+/// Everything `signd run` needs, validated. Defaults are what a kiosk with one camera wants; the YAML
+/// file overrides them and command-line flags override the file. Keys are documented in
+/// `docs/configuration.md`; `signd check-config FILE` validates a file without running.
+public struct SigndConfiguration: Sendable, Equatable {
+    /// Names this camera in event topics (`signd.<camera_id>.<kind>`).
+    public var cameraID = "cam0"
+    public var source = Source()
+    public var landmarks = Landmarks()
+    public var windows = Windows()
+    public var events = Events()
+    public var systemd = Systemd()
+    public var logLevel = LogLevel.info
+
+    public init() {}
+
+    public struct Source: Sendable, Equatable {
+        /// Video file path, camera index, /dev/videoN or rtsp:// URL. Required.
+        public var uri = ""
+        /// Play files at their native frame rate (otherwise as fast as possible).
+        public var realtime = false
+        /// Start a file again when it ends (demo kiosks).
+        public var loop = false
+        public var openTimeoutMillis = 5000
+        public var readTimeoutMillis = 3000
+        public var reconnectInitialDelayMillis = 500
+        public var reconnectMaxDelayMillis = 10_000
+        /// nil: retry forever.
+        public var reconnectMaxAttempts: Int?
+        /// Stop after this many frames (benchmarks, tests).
+        public var maxFrames: Int?
+        public init() {}
+    }
+
+    public struct Landmarks: Sendable, Equatable {
+        public var enabled = true
+        /// Holds `mediapipe/*.tflite` and `litert/libLiteRt.so` (see scripts/fetch-models).
+        public var modelsDirectory = "Models"
+        public var face = false
+        /// XNNPACK threads per model; the two hands also run concurrently.
+        public var threads = 1
+        public init() {}
+    }
+
+    public struct Windows: Sendable, Equatable {
+        public var length = 25
+        public var stride = 1
+        public init() {}
+    }
+
+    public struct Events: Sendable, Equatable {
+        public var endpoints = ["tcp://127.0.0.1:5556"]
+        /// Messages queued per subscriber before PUB drops (bounded memory).
+        public var sendHighWaterMark = 1000
+        public var lingerMillis = 100
+        public var statsIntervalSeconds = 1.0
+        /// Landmarks in `frame` events are opt-in (they are large).
+        public var includeLandmarks = false
+        public var curve: Curve?
+        public init() {}
+    }
+
+    /// ZeroMQ CURVE: the server's key pair and the client public keys allowed to subscribe (Z85, 40 chars).
+    public struct Curve: Sendable, Equatable {
+        public var serverSecretKey: String
+        public var serverPublicKey: String
+        public var allowedClientKeys: [String]
+        public init(serverSecretKey: String, serverPublicKey: String, allowedClientKeys: [String]) {
+            self.serverSecretKey = serverSecretKey
+            self.serverPublicKey = serverPublicKey
+            self.allowedClientKeys = allowedClientKeys
+        }
+    }
+
+    public struct Systemd: Sendable, Equatable {
+        /// Send READY/WATCHDOG/STATUS/STOPPING when `$NOTIFY_SOCKET` is set.
+        public var notify = true
+        public var statusIntervalSeconds = 1.0
+        public init() {}
+    }
+
+    public enum LogLevel: String, Sendable, Equatable, CaseIterable {
+        case trace, debug, info, notice, warning, error, critical
+    }
+}

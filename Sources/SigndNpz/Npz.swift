@@ -1,1 +1,0 @@
-// Placeholder: NPY/NPZ reading and writing (seed `.npz` layout). Owned by the foundation work.

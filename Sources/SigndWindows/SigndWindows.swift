@@ -1,1 +1,0 @@
-// SigndWindows — placeholder, replaced by its owner.

@@ -1,0 +1,107 @@
+import Foundation
+import SigndCapture
+import SigndTestSupport
+import XCTest
+
+/// A real RTSP server on loopback (GStreamer) is consumed, killed and restarted; the capture detects the
+/// loss within its read timeout, reconnects with backoff and keeps counting frames.
+final class LiveCaptureTests: XCTestCase {
+    private let serverScript = TestPaths.packageRoot.appendingPathComponent("Tests/Scripts/rtsp_server.py").path
+
+    private func startServer(port: Int) throws -> BackgroundProcess {
+        let server = try BackgroundProcess("/usr/bin/python3", [serverScript, "--port", String(port)])
+        guard server.waitForLine(containing: "ready", timeout: 10) else {
+            throw XCTSkip("the GStreamer RTSP server did not start (python3-gi and gir1.2-gst-rtsp-server-1.0 are installed by .ci/run)")
+        }
+        return server
+    }
+
+    func testRTSPLossIsDetectedAndRecovered() throws {
+        let port = freeTCPPort()
+        var server = try startServer(port: port)
+        let events = Recorder<CaptureEvent>()
+        let capture = LiveCapture(
+            try SourceSpec(parsing: "rtsp://127.0.0.1:\(port)/test"),
+            timeouts: CaptureTimeouts(openMillis: 3000, readMillis: 1500),
+            reconnect: ReconnectPolicy(initialDelayMillis: 200, maxDelayMillis: 1000),
+            onEvent: { events.append($0) }
+        )
+        let info = try capture.start()
+        XCTAssertEqual(info.width, 320)
+        XCTAssertEqual(info.height, 240)
+
+        var before: [Int] = []
+        let collectUntil = Date().addingTimeInterval(10)
+        while before.count < 10, Date() < collectUntil {
+            if let frame = capture.nextFrame(timeout: .seconds(1)) { before.append(frame.stamp.index) }
+        }
+        XCTAssertGreaterThanOrEqual(before.count, 10, "frames from the live RTSP source")
+        XCTAssertEqual(before, before.sorted())
+
+        server.stop()
+        XCTAssertTrue(events.wait(timeout: 8) { $0.contains { if case .lost = $0 { true } else { false } } },
+                      "loss reported within the read timeout: \(events.values)")
+        XCTAssertTrue(events.wait(timeout: 5) { $0.contains { if case .reconnecting = $0 { true } else { false } } })
+
+        server = try startServer(port: port)
+        XCTAssertTrue(events.wait(timeout: 15) { $0.contains { if case .reconnected = $0 { true } else { false } } },
+                      "reconnected after the server came back: \(events.values)")
+        var after: [Int] = []
+        let resumeUntil = Date().addingTimeInterval(10)
+        while after.count < 5, Date() < resumeUntil {
+            if let frame = capture.nextFrame(timeout: .seconds(1)) { after.append(frame.stamp.index) }
+        }
+        XCTAssertGreaterThanOrEqual(after.count, 5, "frames flow again after reconnection")
+        XCTAssertGreaterThan(after.first ?? -1, before.last ?? .max, "frame indices keep counting across reconnects")
+        capture.stop()
+        server.stop()
+    }
+
+    /// A server that hangs (stopped, socket still open) is detected by the read timeout, not after OpenCV's
+    /// 30 s default.
+    func testHungServerIsDetectedByReadTimeout() throws {
+        let port = freeTCPPort()
+        let server = try startServer(port: port)
+        let events = Recorder<CaptureEvent>()
+        let capture = LiveCapture(
+            try SourceSpec(parsing: "rtsp://127.0.0.1:\(port)/test"),
+            timeouts: CaptureTimeouts(openMillis: 3000, readMillis: 1500),
+            reconnect: ReconnectPolicy(initialDelayMillis: 200, maxDelayMillis: 1000, maxAttempts: 1),
+            onEvent: { events.append($0) }
+        )
+        try capture.start()
+        XCTAssertNotNil(capture.nextFrame(timeout: .seconds(5)))
+        kill(server.process.processIdentifier, SIGSTOP)
+        defer { kill(server.process.processIdentifier, SIGCONT); server.stop() }
+        let stalledAt = Date()
+        XCTAssertTrue(events.wait(timeout: 12) { $0.contains { if case .lost = $0 { true } else { false } } },
+                      "a hung stream is reported as lost: \(events.values)")
+        XCTAssertLessThan(Date().timeIntervalSince(stalledAt), 12)
+        capture.stop()
+    }
+
+    func testUnreachableStreamFailsToStart() throws {
+        let port = freeTCPPort()  // nothing listens here
+        let capture = LiveCapture(try SourceSpec(parsing: "rtsp://127.0.0.1:\(port)/none"),
+                                  timeouts: CaptureTimeouts(openMillis: 2000, readMillis: 1000))
+        XCTAssertThrowsError(try capture.start()) { error in
+            guard case CaptureError.cannotOpen(let source, _) = error else { return XCTFail("\(error)") }
+            XCTAssertTrue(source.contains("\(port)"))
+        }
+    }
+
+    /// A file played at its native rate through the grab thread ends with an `ended` event and every frame
+    /// is either delivered or counted as dropped.
+    func testPacedFileEnds() throws {
+        let events = Recorder<CaptureEvent>()
+        let capture = LiveCapture(.file(path: TestPaths.samples.appendingPathComponent("mmaction2_test.avi").path),
+                                  paced: false, onEvent: { events.append($0) })
+        try capture.start()
+        var taken = 0
+        while !capture.isFinished {
+            if capture.nextFrame(timeout: .milliseconds(500)) != nil { taken += 1 }
+        }
+        XCTAssertEqual(taken + capture.droppedFrames, 164)
+        XCTAssertTrue(events.values.contains(.ended(frames: 164, truncated: false)), "\(events.values)")
+    }
+}

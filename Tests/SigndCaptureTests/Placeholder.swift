@@ -1,2 +1,0 @@
-import XCTest
-final class SigndCaptureTestsPlaceholder: XCTestCase { func testPlaceholder() {} }

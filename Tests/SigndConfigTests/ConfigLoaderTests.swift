@@ -1,0 +1,85 @@
+import Foundation
+import SigndConfig
+import XCTest
+
+final class ConfigLoaderTests: XCTestCase {
+    func testFullConfigParses() throws {
+        let yaml = """
+        camera_id: lobby-1
+        log_level: debug
+        source:
+          uri: clips/demo.mp4
+          realtime: yes
+          read_timeout_ms: 2_000
+          reconnect: {initial_delay_ms: 250, max_delay_ms: 8000, max_attempts: 5}
+        landmarks: {enabled: true, models_dir: /opt/signd/models, face: false, threads: 2}
+        windows: {length: 25, stride: 2}
+        events:
+          endpoints: [tcp://0.0.0.0:5556, ipc:///run/signd/events]
+          send_hwm: 500
+          stats_interval_s: 2.5
+        systemd: {notify: false}
+        """
+        let config = try ConfigLoader.parse(yaml: yaml, file: "/etc/signd/lobby.yaml", baseDirectory: "/etc/signd")
+        XCTAssertEqual(config.cameraID, "lobby-1")
+        XCTAssertEqual(config.logLevel, .debug)
+        XCTAssertEqual(config.source.uri, "/etc/signd/clips/demo.mp4", "relative file paths resolve against the config's directory")
+        XCTAssertTrue(config.source.realtime)
+        XCTAssertEqual(config.source.readTimeoutMillis, 2000)
+        XCTAssertEqual(config.source.reconnectMaxAttempts, 5)
+        XCTAssertEqual(config.landmarks.modelsDirectory, "/opt/signd/models")
+        XCTAssertEqual(config.landmarks.threads, 2)
+        XCTAssertEqual(config.windows.stride, 2)
+        XCTAssertEqual(config.events.endpoints, ["tcp://0.0.0.0:5556", "ipc:///run/signd/events"])
+        XCTAssertEqual(config.events.statsIntervalSeconds, 2.5)
+        XCTAssertFalse(config.systemd.notify)
+        XCTAssertNoThrow(try ConfigLoader.validate(config, file: "x"))
+    }
+
+    func testCamerasAndURLsAreNotTreatedAsPaths() throws {
+        for uri in ["0", "/dev/video0", "rtsp://cam/stream"] {
+            let config = try ConfigLoader.parse(yaml: "source: {uri: '\(uri)'}", baseDirectory: "/etc/signd")
+            XCTAssertEqual(config.source.uri, uri)
+        }
+    }
+
+    private func assertError(_ yaml: String, key: String?, line: Int?, contains fragment: String, file: StaticString = #filePath, lineNo: UInt = #line) {
+        XCTAssertThrowsError(try ConfigLoader.parse(yaml: yaml, file: "bad.yaml"), file: file, line: lineNo) { error in
+            guard let error = error as? ConfigError else { return XCTFail("\(error)", file: file, line: lineNo) }
+            XCTAssertEqual(error.key, key, file: file, line: lineNo)
+            XCTAssertEqual(error.line, line, file: file, line: lineNo)
+            XCTAssertTrue(error.description.contains(fragment), error.description, file: file, line: lineNo)
+            XCTAssertTrue(error.description.hasPrefix("config 'bad.yaml'"), error.description, file: file, line: lineNo)
+        }
+    }
+
+    func testErrorsNameKeyAndLine() {
+        assertError("source:\n  uri: a.mp4\n  read_timout_ms: 10\n", key: "source.read_timout_ms", line: 3, contains: "did you mean 'read_timeout_ms'")
+        assertError("source:\n  uri: a.mp4\n  read_timeout_ms: soon\n", key: "source.read_timeout_ms", line: 3, contains: "expected an integer, got 'soon'")
+        assertError("windows: {length: 0}\n", key: "windows.length", line: 1, contains: "between 1 and 1000")
+        assertError("source: [1, 2]\n", key: "source", line: 1, contains: "expected a mapping")
+        assertError("camera_id: 'lobby one'\n", key: "camera_id", line: 1, contains: "letters, digits")
+        assertError("events:\n  endpoints: [http://x]\n", key: "events.endpoints", line: 2, contains: "not a ZeroMQ endpoint")
+        assertError("landmarks: {face: maybe}\n", key: "landmarks.face", line: 1, contains: "true or false")
+        assertError("source: {uri: a}\nsource: {uri: b}\n", key: "source", line: 2, contains: "duplicate key")
+        assertError("events:\n  curve: {server_secret_key: short}\n", key: "events.curve.server_secret_key", line: 2, contains: "Z85")
+        assertError("source: {uri: [unclosed\n", key: nil, line: 2, contains: "invalid YAML")
+        assertError("- just\n- a list\n", key: nil, line: 1, contains: "top level must be a mapping")
+    }
+
+    func testValidationOfMergedConfig() {
+        var config = SigndConfiguration()
+        XCTAssertThrowsError(try ConfigLoader.validate(config, file: "c.yaml")) { XCTAssertEqual(($0 as? ConfigError)?.key, "source.uri") }
+        config.source.uri = "x.mp4"
+        config.source.reconnectMaxDelayMillis = 100
+        XCTAssertThrowsError(try ConfigLoader.validate(config, file: "c.yaml")) {
+            XCTAssertEqual(($0 as? ConfigError)?.key, "source.reconnect.max_delay_ms")
+        }
+    }
+
+    func testMissingFileIsNamed() {
+        XCTAssertThrowsError(try ConfigLoader.load(path: "/nonexistent/signd.yaml")) {
+            XCTAssertTrue("\($0)".contains("/nonexistent/signd.yaml"))
+        }
+    }
+}

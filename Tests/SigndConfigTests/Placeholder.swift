@@ -1,2 +1,0 @@
-import XCTest
-final class SigndConfigTestsPlaceholder: XCTestCase { func testPlaceholder() {} }

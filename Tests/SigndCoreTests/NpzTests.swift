@@ -1,0 +1,88 @@
+import Foundation
+import SigndCore
+import SigndNpz
+import SigndTestSupport
+import XCTest
+
+final class NpzTests: XCTestCase {
+    private var tempDir: URL!
+
+    override func setUpWithError() throws {
+        tempDir = FileManager.default.temporaryDirectory.appendingPathComponent("signd-npz-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: tempDir, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: tempDir) }
+
+    /// A real seed file from shared/data: shapes as documented, NaN for undetected hands.
+    func testReadsRealSeedFile() throws {
+        let url = TestPaths.shared.appendingPathComponent("data/Kush3001__hello__14.npz")
+        let arrays = try NpzArchive.read(url)
+        XCTAssertEqual(arrays["pose"]?.shape, [30, 33, 4])
+        XCTAssertEqual(arrays["left_hand"]?.shape, [30, 21, 3])
+        XCTAssertEqual(arrays["right_hand"]?.shape, [30, 21, 3])
+        let frames = try SeedLandmarkFile.read(url)
+        XCTAssertEqual(frames.count, 30)
+        XCTAssertTrue(frames.allSatisfy(\.hasPose))
+        // Undetected hands are whole-NaN per frame, never partially NaN.
+        for frame in frames {
+            XCTAssertTrue(frame.leftHand.allSatisfy(\.isNaN) || !frame.leftHand.contains(where: \.isNaN))
+        }
+    }
+
+    /// What we write, numpy reads back bit for bit (and we read it back too).
+    func testRoundTripThroughNumpy() throws {
+        var a = HolisticLandmarks.empty()
+        a.pose = (0..<132).map { Float($0) * 0.25 }
+        var b = HolisticLandmarks.empty()
+        b.rightHand = (0..<63).map { Float($0) / 7 }
+        let url = tempDir.appendingPathComponent("out.npz")
+        try SeedLandmarkFile.write([a, b], to: url)
+        let back = try SeedLandmarkFile.read(url)
+        XCTAssertEqual(back.count, 2)
+        for (x, y) in zip(back, [a, b]) {  // bit patterns: NaN must survive as NaN
+            XCTAssertEqual(x.pose.map(\.bitPattern), y.pose.map(\.bitPattern))
+            XCTAssertEqual(x.leftHand.map(\.bitPattern), y.leftHand.map(\.bitPattern))
+            XCTAssertEqual(x.rightHand.map(\.bitPattern), y.rightHand.map(\.bitPattern))
+            XCTAssertNil(x.face)
+        }
+
+        let script = """
+        import numpy as np, sys
+        d = np.load(sys.argv[1])
+        assert d['pose'].dtype == np.float32 and d['pose'].shape == (2, 33, 4), d['pose'].shape
+        assert d['pose'][0, 1, 0] == 1.0 and np.isnan(d['pose'][1]).all()
+        assert abs(d['right_hand'][1, 0, 1] - 1/7) < 1e-7 and np.isnan(d['right_hand'][0]).all()
+        print('ok')
+        """
+        let output = try runPython(script, arguments: [url.path])
+        XCTAssertEqual(output.trimmingCharacters(in: .whitespacesAndNewlines), "ok")
+    }
+
+    func testMissingAndCorruptFilesNameTheFile() throws {
+        let missing = tempDir.appendingPathComponent("nope.npz")
+        XCTAssertThrowsError(try NpzArchive.read(missing)) { XCTAssertTrue("\($0)".contains("nope.npz")) }
+        let garbage = tempDir.appendingPathComponent("garbage.npz")
+        try Data(repeating: 7, count: 100).write(to: garbage)
+        XCTAssertThrowsError(try NpzArchive.read(garbage)) { XCTAssertTrue("\($0)".contains("garbage.npz"), "\($0)") }
+    }
+
+    func testTruncatedMemberIsReported() throws {
+        let array = NpyArray(shape: [4, 4], values: (0..<16).map(Float.init))
+        let url = tempDir.appendingPathComponent("t.npz")
+        try NpzArchive.write([("x", array)], to: url)
+        XCTAssertEqual(try NpzArchive.read(url)["x"], array)
+        // A .npy whose header promises more data than it has.
+        let npy = tempDir.appendingPathComponent("short.npy")
+        let script = """
+        import numpy as np, sys, zipfile, io
+        buf = io.BytesIO(); np.save(buf, np.zeros((10, 10), np.float32)); raw = buf.getvalue()[:-40]
+        with zipfile.ZipFile(sys.argv[1], 'w') as z: z.writestr('x.npy', raw)
+        """
+        _ = try runPython(script, arguments: [npy.path + ".npz"])
+        XCTAssertThrowsError(try NpzArchive.read(URL(fileURLWithPath: npy.path + ".npz"))) { error in
+            guard case NpyError.truncated(let member, 400, 360) = error else { return XCTFail("\(error)") }
+            XCTAssertTrue(member.hasSuffix(":x"))
+        }
+    }
+}

@@ -1,2 +1,0 @@
-import XCTest
-final class SigndCoreTestsPlaceholder: XCTestCase { func testPlaceholder() {} }

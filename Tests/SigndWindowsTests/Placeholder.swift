@@ -1,2 +1,0 @@
-import XCTest
-final class SigndWindowsTestsPlaceholder: XCTestCase { func testPlaceholder() {} }

@@ -1,0 +1,62 @@
+import SigndCore
+import SigndWindows
+import XCTest
+
+final class WindowRingTests: XCTestCase {
+    private func frame(_ i: Int) -> HolisticLandmarks {
+        var lm = HolisticLandmarks.empty()
+        for j in 0..<33 { lm.pose[j * 4] = Float(i); lm.pose[j * 4 + 1] = Float(j); lm.pose[j * 4 + 2] = -1; lm.pose[j * 4 + 3] = 0.5 }
+        if i.isMultiple(of: 2) { for k in 0..<63 { lm.rightHand[k] = Float(i) + 0.5 } }
+        return lm
+    }
+
+    private func stamp(_ i: Int) -> FrameStamp { FrameStamp(index: i, captureNanos: UInt64(i), sourceMillis: nil) }
+
+    func testWindowsEveryFrameAfterFillingAndContiguousContent() throws {
+        let layout = try FeatureLayout(joints: .poseAndHands, channels: 2)
+        XCTAssertEqual(layout.valuesPerFrame, 150)
+        let ring = try WindowRing(layout: layout, length: 25, stride: 1)
+        var windows = 0
+        for i in 0..<60 {
+            guard let window = ring.push(stamp: stamp(i), landmarks: frame(i)) else {
+                XCTAssertLessThan(i, 24, "a window is due once 25 frames are in")
+                continue
+            }
+            windows += 1
+            XCTAssertEqual(window.stamps.map(\.index), Array((i - 24)...i))
+            XCTAssertEqual(window.last.index, i)
+            XCTAssertEqual(window.center.index, i - 12)
+            window.withFeatures { features in
+                XCTAssertEqual(features.count, 25 * 75 * 2)
+                for t in 0..<25 {
+                    let f = i - 24 + t
+                    let row = t * 150
+                    XCTAssertEqual(features[row], Float(f))              // pose 0 x = frame index
+                    XCTAssertEqual(features[row + 2 * 5 + 1], 5)          // pose 5 y = joint index
+                    let rightHandX = features[row + 2 * 54]               // right hand starts at joint 54
+                    if f.isMultiple(of: 2) { XCTAssertEqual(rightHandX, Float(f) + 0.5) } else { XCTAssertTrue(rightHandX.isNaN) }
+                    XCTAssertTrue(features[row + 2 * 33].isNaN)           // left hand never detected
+                }
+            }
+        }
+        XCTAssertEqual(windows, 36)
+    }
+
+    func testStrideAndReset() throws {
+        let ring = try WindowRing(layout: FeatureLayout(joints: .poseAndHands, channels: 3), length: 5, stride: 3)
+        let due = (0..<14).compactMap { ring.push(stamp: stamp($0), landmarks: frame($0))?.last.index }
+        XCTAssertEqual(due, [4, 7, 10, 13])
+        ring.reset()
+        XCTAssertEqual(ring.count, 0)
+        let afterReset = (100..<106).compactMap { ring.push(stamp: stamp($0), landmarks: frame($0))?.stamps.map(\.index) }
+        XCTAssertEqual(afterReset, [Array(100...104)], "no window straddles the reset")
+    }
+
+    func testInvalidConfigurations() throws {
+        XCTAssertThrowsError(try FeatureLayout(joints: .poseAndHands, channels: 4))
+        XCTAssertThrowsError(try FeatureLayout(joints: JointLayout(entries: [.init(part: .face, joints: 478)]), channels: 2)) {
+            XCTAssertTrue("\($0)".contains("face"))
+        }
+        XCTAssertThrowsError(try WindowRing(layout: FeatureLayout(joints: .poseAndHands, channels: 2), length: 0))
+    }
+}
