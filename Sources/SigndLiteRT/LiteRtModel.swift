@@ -1,0 +1,325 @@
+import CLiteRt
+import Foundation
+
+/// Shape and size of one model input or output (float32, NHWC as stored in the .tflite file).
+public struct TensorInfo: Sendable, Equatable, CustomStringConvertible {
+    /// Position in the model's signature (the .tflite input/output order).
+    public let index: Int
+    /// Tensor name in the .tflite file (e.g. `Identity_1`, `output_crop`, `conv2d_21`).
+    public let name: String
+    public let shape: [Int]
+    public let elementCount: Int
+
+    public var byteCount: Int { elementCount * MemoryLayout<Float>.size }
+    public var description: String { "\(name)\(shape)" }
+}
+
+/// One compiled .tflite model on LiteRT's XNNPACK CPU path, with input and output tensor buffers
+/// created once and reused for every `run()`.
+///
+/// Threading: an instance is meant for one thread at a time (calls are serialized by an internal lock,
+/// so misuse cannot corrupt memory, but interleaving fill/run/read from two threads mixes frames).
+/// Instances are fully independent — each has its own LiteRT environment, compiled model and buffers —
+/// so two instances of the same file (e.g. left and right hand) can run concurrently on two threads.
+/// Do not call methods of the same model from inside a `withInput`/`withOutput` closure.
+public final class LiteRtModel: @unchecked Sendable {
+    public let runtime: LiteRtRuntime
+    public let url: URL
+    /// File name used in error messages.
+    public let name: String
+    public let threads: Int
+    public let inputs: [TensorInfo]
+    public let outputs: [TensorInfo]
+
+    private let handles: Handles
+    private let lock = NSLock()
+
+    /// Loads and compiles `file` for XNNPACK with `threads` threads.
+    /// - Parameters:
+    ///   - expectedSHA256: when given, the file's digest must match (checked before LiteRT sees it).
+    ///   - expectedByteCount: when given, a shorter file is reported as truncated, a longer one as corrupt.
+    public init(
+        runtime: LiteRtRuntime, file: URL, expectedSHA256: String? = nil, expectedByteCount: Int? = nil,
+        threads: Int = 1
+    ) throws {
+        guard threads >= 1 else { throw LiteRtError.invalidThreadCount(threads) }
+        let name = file.lastPathComponent
+        try ModelFileCheck.validate(file, expectedByteCount: expectedByteCount)
+        if let expectedSHA256 { try FileDigest.verify(file, sha256: expectedSHA256) }
+
+        let api = runtime.api.pointee
+        let h = Handles(api: runtime.api)
+        func check(_ status: LiteRtStatus, _ call: String) throws {
+            guard status == SigndLiteRtStatusOk else {
+                throw LiteRtError.callFailed(call: call, status: status, model: name)
+            }
+        }
+
+        try check(
+            signd_litert_create_cpu_environment(runtime.api, runtime.logSeverity.rawValue, &h.environment),
+            "LiteRtCreateEnvironment")
+        let status = file.path.withCString { api.CreateModelFromFile(h.environment, $0, &h.model) }
+        guard status == SigndLiteRtStatusOk else {
+            throw LiteRtError.modelFileCorrupt(
+                path: file.path,
+                reason: "LiteRtCreateModelFromFile failed with status \(status) (\(LiteRtStatusName.name(status)))")
+        }
+        try check(api.CreateOptions(&h.options), "LiteRtCreateOptions")
+        try check(
+            api.SetOptionsHardwareAccelerators(h.options, LiteRtHwAcceleratorSet(SigndLiteRtHwAcceleratorCpu)),
+            "LiteRtSetOptionsHardwareAccelerators")
+        try check(signd_litert_add_xnnpack_threads(runtime.api, h.options!, Int32(threads)), "LiteRtAddOpaqueOptions")
+        try check(api.CreateCompiledModel(h.environment, h.model, h.options, &h.compiled), "LiteRtCreateCompiledModel")
+
+        var signature: LiteRtSignature?
+        try check(api.GetModelSignature(h.model, 0, &signature), "LiteRtGetModelSignature")
+        var inputCount: LiteRtParamIndex = 0
+        var outputCount: LiteRtParamIndex = 0
+        try check(api.GetNumSignatureInputs(signature, &inputCount), "LiteRtGetNumSignatureInputs")
+        try check(api.GetNumSignatureOutputs(signature, &outputCount), "LiteRtGetNumSignatureOutputs")
+
+        h.allocateBufferLists(inputs: Int(inputCount), outputs: Int(outputCount))
+        var inputInfos: [TensorInfo] = []
+        var outputInfos: [TensorInfo] = []
+        for isInput in [true, false] {
+            let count = isInput ? Int(inputCount) : Int(outputCount)
+            for i in 0..<count {
+                let kind = isInput ? "Input" : "Output"
+                var tensor: LiteRtTensor?
+                try check(
+                    isInput
+                        ? api.GetSignatureInputTensorByIndex(signature, LiteRtParamIndex(i), &tensor)
+                        : api.GetSignatureOutputTensorByIndex(signature, LiteRtParamIndex(i), &tensor),
+                    "LiteRtGetSignature\(kind)TensorByIndex")
+                var cName: UnsafePointer<CChar>?
+                try check(api.GetTensorName(tensor, &cName), "LiteRtGetTensorName")
+                let tensorName = cName.map { String(cString: $0) } ?? "\(kind.lowercased())\(i)"
+                var type = LiteRtRankedTensorType()
+                try check(api.GetRankedTensorType(tensor, &type), "LiteRtGetRankedTensorType")
+                let info = try Self.tensorInfo(type, index: i, name: tensorName, model: name)
+
+                var requirements: LiteRtTensorBufferRequirements?
+                try check(
+                    isInput
+                        ? api.GetCompiledModelInputBufferRequirements(h.compiled, 0, LiteRtParamIndex(i), &requirements)
+                        : api.GetCompiledModelOutputBufferRequirements(h.compiled, 0, LiteRtParamIndex(i), &requirements),
+                    "LiteRtGetCompiledModel\(kind)BufferRequirements")
+                var buffer: LiteRtTensorBuffer?
+                try check(
+                    api.CreateManagedTensorBufferFromRequirements(h.environment, &type, requirements, &buffer),
+                    "LiteRtCreateManagedTensorBufferFromRequirements")
+                (isInput ? h.inputBuffers : h.outputBuffers)[i] = buffer
+                var packed = 0
+                try check(api.GetTensorBufferPackedSize(buffer, &packed), "LiteRtGetTensorBufferPackedSize")
+                guard packed == info.byteCount else {
+                    throw LiteRtError.unsupportedTensor(
+                        model: name, tensor: tensorName,
+                        reason: "buffer holds \(packed) bytes, shape \(info.shape) needs \(info.byteCount)")
+                }
+                if isInput { inputInfos.append(info) } else { outputInfos.append(info) }
+            }
+        }
+
+        self.runtime = runtime
+        self.url = file
+        self.name = name
+        self.threads = threads
+        self.inputs = inputInfos
+        self.outputs = outputInfos
+        self.handles = h
+    }
+
+    private static func tensorInfo(
+        _ type: LiteRtRankedTensorType, index: Int, name: String, model: String
+    ) throws -> TensorInfo {
+        guard type.element_type == SigndLiteRtElementTypeFloat32 else {
+            throw LiteRtError.unsupportedTensor(
+                model: model, tensor: name, reason: "element type \(type.element_type) is not float32")
+        }
+        let rank = Int(type.layout.rank)
+        let shape = withUnsafeBytes(of: type.layout.dimensions) { raw in
+            Array(raw.bindMemory(to: Int32.self).prefix(rank)).map(Int.init)
+        }
+        guard shape.allSatisfy({ $0 > 0 }) else {
+            throw LiteRtError.unsupportedTensor(model: model, tensor: name, reason: "dynamic shape \(shape)")
+        }
+        return TensorInfo(index: index, name: name, shape: shape, elementCount: shape.reduce(1, *))
+    }
+
+    // MARK: Lookup
+
+    public func inputIndex(named tensorName: String) -> Int? { inputs.firstIndex { $0.name == tensorName } }
+    public func outputIndex(named tensorName: String) -> Int? { outputs.firstIndex { $0.name == tensorName } }
+
+    // MARK: Per-frame use (no allocation)
+
+    /// Gives `body` the input tensor's float32 storage (NHWC) to fill in place, e.g. by warping a crop
+    /// straight into it. Its previous contents are those of the last frame.
+    public func withInput<R>(_ index: Int = 0, _ body: (UnsafeMutableBufferPointer<Float>) throws -> R) throws -> R {
+        lock.lock()
+        defer { lock.unlock() }
+        let info = try tensor(inputs, index, "input")
+        let buffer = handles.inputBuffers[index]
+        let pointer = try lockBuffer(buffer, mode: SigndLiteRtLockModeWrite, tensor: info)
+        defer { _ = runtime.api.pointee.UnlockTensorBuffer(buffer) }
+        return try body(UnsafeMutableBufferPointer(start: pointer.assumingMemoryBound(to: Float.self), count: info.elementCount))
+    }
+
+    /// Copies `values` (exactly the tensor's element count) into input `index`.
+    public func setInput(_ index: Int = 0, _ values: UnsafeBufferPointer<Float>) throws {
+        try withInput(index) { destination in
+            guard values.count == destination.count else {
+                throw LiteRtError.elementCountMismatch(
+                    model: name, tensor: inputs[index].name, expected: destination.count, actual: values.count)
+            }
+            guard let source = values.baseAddress, let target = destination.baseAddress else { return }
+            target.update(from: source, count: values.count)
+        }
+    }
+
+    public func setInput(_ index: Int = 0, _ values: [Float]) throws {
+        try values.withUnsafeBufferPointer { try setInput(index, $0) }
+    }
+
+    /// Runs the model on the current input buffers; outputs stay in the output buffers until the next run.
+    public func run() throws {
+        lock.lock()
+        defer { lock.unlock() }
+        let h = handles
+        let status = runtime.api.pointee.RunCompiledModel(
+            h.compiled, 0, h.inputCount, h.inputBuffers, h.outputCount, h.outputBuffers)
+        guard status == SigndLiteRtStatusOk else {
+            throw LiteRtError.callFailed(call: "LiteRtRunCompiledModel", status: status, model: name)
+        }
+    }
+
+    /// Gives `body` read access to output `index` (float32, the tensor's shape flattened row-major).
+    public func withOutput<R>(_ index: Int, _ body: (UnsafeBufferPointer<Float>) throws -> R) throws -> R {
+        lock.lock()
+        defer { lock.unlock() }
+        let info = try tensor(outputs, index, "output")
+        let buffer = handles.outputBuffers[index]
+        let pointer = try lockBuffer(buffer, mode: SigndLiteRtLockModeRead, tensor: info)
+        defer { _ = runtime.api.pointee.UnlockTensorBuffer(buffer) }
+        return try body(UnsafeBufferPointer(start: pointer.assumingMemoryBound(to: Float.self), count: info.elementCount))
+    }
+
+    /// Copies output `index` into `destination` (exactly the tensor's element count).
+    public func copyOutput(_ index: Int, into destination: UnsafeMutableBufferPointer<Float>) throws {
+        try withOutput(index) { source in
+            guard source.count == destination.count else {
+                throw LiteRtError.elementCountMismatch(
+                    model: name, tensor: outputs[index].name, expected: source.count, actual: destination.count)
+            }
+            guard let from = source.baseAddress, let to = destination.baseAddress else { return }
+            to.update(from: from, count: source.count)
+        }
+    }
+
+    /// Output `index` as a new array (allocates; for tests and tools, not the per-frame path).
+    public func output(_ index: Int) throws -> [Float] {
+        try withOutput(index) { Array($0) }
+    }
+
+    // MARK: Helpers
+
+    private func tensor(_ list: [TensorInfo], _ index: Int, _ kind: String) throws -> TensorInfo {
+        guard list.indices.contains(index) else {
+            throw LiteRtError.tensorIndexOutOfRange(model: name, kind: kind, index: index, count: list.count)
+        }
+        return list[index]
+    }
+
+    private func lockBuffer(_ buffer: LiteRtTensorBuffer?, mode: SigndLiteRtLockMode, tensor: TensorInfo) throws
+        -> UnsafeMutableRawPointer
+    {
+        var pointer: UnsafeMutableRawPointer?
+        let status = runtime.api.pointee.LockTensorBuffer(buffer, &pointer, mode)
+        guard status == SigndLiteRtStatusOk, let pointer else {
+            throw LiteRtError.callFailed(call: "LiteRtLockTensorBuffer", status: status, model: "\(name) \(tensor.name)")
+        }
+        return pointer
+    }
+}
+
+/// Owns the LiteRT objects of one model and destroys them in dependency order, including after a
+/// failure half-way through `LiteRtModel.init`.
+private final class Handles {
+    let api: UnsafePointer<SigndLiteRtApi>
+    var environment: LiteRtEnvironment?
+    var model: LiteRtModel_?
+    var options: LiteRtOptions?
+    var compiled: LiteRtCompiledModel?
+    private(set) var inputCount = 0
+    private(set) var outputCount = 0
+    /// Contiguous arrays handed to LiteRtRunCompiledModel as they are.
+    private(set) var inputBuffers = UnsafeMutablePointer<LiteRtTensorBuffer?>.allocate(capacity: 1)
+    private(set) var outputBuffers = UnsafeMutablePointer<LiteRtTensorBuffer?>.allocate(capacity: 1)
+
+    init(api: UnsafePointer<SigndLiteRtApi>) {
+        self.api = api
+        inputBuffers.initialize(to: nil)
+        outputBuffers.initialize(to: nil)
+    }
+
+    func allocateBufferLists(inputs: Int, outputs: Int) {
+        inputBuffers.deallocate()
+        outputBuffers.deallocate()
+        inputBuffers = .allocate(capacity: max(inputs, 1))
+        inputBuffers.initialize(repeating: nil, count: max(inputs, 1))
+        outputBuffers = .allocate(capacity: max(outputs, 1))
+        outputBuffers.initialize(repeating: nil, count: max(outputs, 1))
+        inputCount = inputs
+        outputCount = outputs
+    }
+
+    deinit {
+        let api = api.pointee
+        for i in 0..<inputCount { if let b = inputBuffers[i] { api.DestroyTensorBuffer(b) } }
+        for i in 0..<outputCount { if let b = outputBuffers[i] { api.DestroyTensorBuffer(b) } }
+        inputBuffers.deallocate()
+        outputBuffers.deallocate()
+        if let compiled { api.DestroyCompiledModel(compiled) }
+        if let options { api.DestroyOptions(options) }
+        if let model { api.DestroyModel(model) }
+        if let environment { api.DestroyEnvironment(environment) }
+    }
+}
+
+/// The C handle type `LiteRtModel` clashes with the Swift class name; this alias keeps both readable.
+typealias LiteRtModel_ = CLiteRt.LiteRtModel
+
+/// Cheap structural checks that turn common file problems into clear errors before LiteRT parses the file.
+enum ModelFileCheck {
+    static func validate(_ url: URL, expectedByteCount: Int?) throws {
+        let path = url.path
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+            throw LiteRtError.modelFileMissing(path: path)
+        }
+        let size: Int
+        do {
+            size = (try FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)?.intValue ?? 0
+        } catch {
+            throw LiteRtError.fileUnreadable(path: path, reason: error.localizedDescription)
+        }
+        if let expectedByteCount {
+            if size < expectedByteCount {
+                throw LiteRtError.modelFileTruncated(path: path, expectedBytes: expectedByteCount, actualBytes: size)
+            }
+            if size > expectedByteCount {
+                throw LiteRtError.modelFileCorrupt(
+                    path: path, reason: "\(size) bytes, expected \(expectedByteCount)")
+            }
+        }
+        // A TFLite flatbuffer carries the file identifier "TFL3" at bytes 4..<8.
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw LiteRtError.fileUnreadable(path: path, reason: "cannot open")
+        }
+        defer { try? handle.close() }
+        let header = (try? handle.read(upToCount: 8)) ?? Data()
+        guard header.count == 8, header[4..<8].elementsEqual("TFL3".utf8) else {
+            throw LiteRtError.modelFileCorrupt(path: path, reason: "not a TFLite flatbuffer (no TFL3 identifier)")
+        }
+    }
+}

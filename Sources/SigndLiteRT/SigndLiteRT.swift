@@ -1,1 +1,0 @@
-// SigndLiteRT — placeholder, replaced by its owner.
