@@ -2,7 +2,6 @@
 #include "signd_image.h"
 
 #include <opencv2/core.hpp>
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
 
@@ -191,49 +190,6 @@ extern "C" int signd_draw_text(signd_bgr_mut_view image, const char *text, int32
         return SIGND_IMAGE_OK;
     });
 }
-
-extern "C" int signd_write_image(const char *path, signd_bgr_view image, char *err, size_t err_len) {
-    return guarded(err, err_len, "write_image", [&]() -> int {
-        if (path == nullptr || !valid(image)) {
-            set_error(err, err_len, "write_image: invalid arguments");
-            return SIGND_IMAGE_BAD_ARGUMENT;
-        }
-        if (!cv::imwrite(path, wrap(image))) {
-            set_error(err, err_len, std::string("write_image: could not write ") + path);
-            return SIGND_IMAGE_IO_ERROR;
-        }
-        return SIGND_IMAGE_OK;
-    });
-}
-
-extern "C" int signd_read_image(const char *path, uint8_t **pixels, int32_t *width, int32_t *height, char *err,
-                                size_t err_len) {
-    return guarded(err, err_len, "read_image", [&]() -> int {
-        if (path == nullptr || pixels == nullptr || width == nullptr || height == nullptr) {
-            set_error(err, err_len, "read_image: invalid arguments");
-            return SIGND_IMAGE_BAD_ARGUMENT;
-        }
-        cv::Mat m = cv::imread(path, cv::IMREAD_COLOR);
-        if (m.empty()) {
-            set_error(err, err_len, std::string("read_image: could not read an image from ") + path);
-            return SIGND_IMAGE_IO_ERROR;
-        }
-        const size_t bytes = size_t(m.cols) * size_t(m.rows) * 3;
-        auto *buffer = static_cast<uint8_t *>(std::malloc(bytes));
-        if (buffer == nullptr) {
-            set_error(err, err_len, "read_image: out of memory");
-            return SIGND_IMAGE_IO_ERROR;
-        }
-        cv::Mat dst(m.rows, m.cols, CV_8UC3, buffer);
-        m.copyTo(dst);
-        *pixels = buffer;
-        *width = m.cols;
-        *height = m.rows;
-        return SIGND_IMAGE_OK;
-    });
-}
-
-extern "C" void signd_free_pixels(uint8_t *pixels) { std::free(pixels); }
 
 extern "C" int signd_video_writer_open(const char *path, double fps, int32_t width, int32_t height,
                                        signd_video_writer **out, char *err, size_t err_len) {

@@ -1,13 +1,12 @@
 import Foundation
+import SigndLiteRT
 
 /// Face part of Holistic (spec §10 step 4): ROI from pose 0–10, face detection inside it every frame,
 /// re-crop rect, RoiTracking against the previous-landmarks ROI, face_landmark.
 final class FaceStage {
-    private let detector: InferenceModel
-    private let landmarker: InferenceModel
+    private let detector: LiteRtModel
+    private let landmarker: LiteRtModel
     private let decoder = DetectionDecoder.faceShortRange
-    private var input128 = [Float](repeating: 0, count: 128 * 128 * 3)
-    private var input192 = [Float](repeating: 0, count: 192 * 192 * 3)
     private var previousLandmarks: [Landmark]?
     private var previousRect: NormRect?
 
@@ -16,7 +15,7 @@ final class FaceStage {
         var roi: NormRect?
     }
 
-    init(detector: InferenceModel, landmarker: InferenceModel) {
+    init(detector: LiteRtModel, landmarker: LiteRtModel) {
         self.detector = detector
         self.landmarker = landmarker
     }
@@ -45,10 +44,10 @@ final class FaceStage {
                                           previousLandmarks: previousLandmarks, size: size)
         var pixelRoi = PixelRect(roi, in: size)
         let padding = Letterbox.padRoi(&pixelRoi, tensorWidth: 192, tensorHeight: 192, keepAspectRatio: false)
-        try crop(frame, pixelRoi, size: 192, zeroBorder: false, range: .unit, into: &input192)
-        let outs = try runModel(landmarker, .faceLandmark, input192)
-        let raw = try output(outs, 0, count: 1404, of: .faceLandmark)
-        let flagLogit = try output(outs, 1, count: 1, of: .faceLandmark)[0]
+        try landmarker.run(cropping: frame, roi: pixelRoi, side: 192, zeroBorder: false, range: .unit,
+                           model: .faceLandmark)
+        let raw = try landmarker.outputValues(0, count: 1404, model: .faceLandmark)
+        let flagLogit = try landmarker.outputValues(1, count: 1, model: .faceLandmark)[0]
         guard sigmoid(flagLogit) >= 0.5 else {
             reset()
             return Result(landmarks: nil, roi: roi)
@@ -71,10 +70,10 @@ final class FaceStage {
         let size = frame.size
         var pixelRoi = PixelRect(roi, in: size)
         _ = Letterbox.padRoi(&pixelRoi, tensorWidth: 128, tensorHeight: 128, keepAspectRatio: true)
-        try crop(frame, pixelRoi, size: 128, zeroBorder: true, range: .signed, into: &input128)
-        let outs = try runModel(detector, .faceDetectionShortRange, input128)
-        let boxes = try output(outs, 0, count: 896 * 16, of: .faceDetectionShortRange)
-        let scores = try output(outs, 1, count: 896, of: .faceDetectionShortRange)
+        try detector.run(cropping: frame, roi: pixelRoi, side: 128, zeroBorder: true, range: .signed,
+                         model: .faceDetectionShortRange)
+        let boxes = try detector.outputValues(0, count: 896 * 16, model: .faceDetectionShortRange)
+        let scores = try detector.outputValues(1, count: 896, model: .faceDetectionShortRange)
         guard var best = WeightedNMS.apply(try decoder.decode(boxes: boxes, scores: scores), iouThreshold: 0.3).first
         else { return nil }
         best.keypoints = best.keypoints.map { LandmarkDecoding.projectPoint($0, through: pixelRoi, size: size) }

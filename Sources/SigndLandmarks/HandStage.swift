@@ -1,4 +1,5 @@
 import Foundation
+import SigndLiteRT
 
 /// Which of the person's hands (named from the pose, not from the handedness output).
 public enum HandSide: Int, Sendable, CaseIterable {
@@ -13,10 +14,8 @@ public enum HandSide: Int, Sendable, CaseIterable {
 /// One hand of Holistic (spec §10 step 3), with its own model instances so both hands can run at once.
 final class HandStage {
     let side: HandSide
-    private let recropModel: InferenceModel
-    private let landmarkModel: InferenceModel
-    private var input256 = [Float](repeating: 0, count: 256 * 256 * 3)
-    private var input224 = [Float](repeating: 0, count: 224 * 224 * 3)
+    private let recropModel: LiteRtModel
+    private let landmarkModel: LiteRtModel
     private var previousLandmarks: [Landmark]?
     private var previousRect: NormRect?
 
@@ -25,7 +24,7 @@ final class HandStage {
         var roi: NormRect?            // ROI the landmark model ran on
     }
 
-    init(side: HandSide, recrop: InferenceModel, landmarks: InferenceModel) {
+    init(side: HandSide, recrop: LiteRtModel, landmarks: LiteRtModel) {
         self.side = side
         recropModel = recrop
         landmarkModel = landmarks
@@ -53,10 +52,10 @@ final class HandStage {
 
         var pixelRoi = PixelRect(roi, in: size)
         let padding = Letterbox.padRoi(&pixelRoi, tensorWidth: 224, tensorHeight: 224, keepAspectRatio: true)
-        try crop(frame, pixelRoi, size: 224, zeroBorder: false, range: .unit, into: &input224)
-        let outs = try runModel(landmarkModel, .handLandmarkFull, input224)
-        let raw = try output(outs, 0, count: 63, of: .handLandmarkFull)
-        let presence = try output(outs, 1, count: 1, of: .handLandmarkFull)[0]
+        try landmarkModel.run(cropping: frame, roi: pixelRoi, side: 224, zeroBorder: false, range: .unit,
+                              model: .handLandmarkFull)
+        let raw = try landmarkModel.outputValues(0, count: 63, model: .handLandmarkFull)
+        let presence = try landmarkModel.outputValues(1, count: 1, model: .handLandmarkFull)[0]
         guard presence >= 0.5 else {
             reset()
             return Result(landmarks: nil, roi: roi)
@@ -75,9 +74,9 @@ final class HandStage {
         let size = frame.size
         var pixelRoi = PixelRect(roi, in: size)
         let padding = Letterbox.padRoi(&pixelRoi, tensorWidth: 256, tensorHeight: 256, keepAspectRatio: true)
-        try crop(frame, pixelRoi, size: 256, zeroBorder: false, range: .unit, into: &input256)
-        let outs = try runModel(recropModel, .handRecrop, input256)
-        let raw = try output(outs, 0, count: 4, of: .handRecrop)
+        try recropModel.run(cropping: frame, roi: pixelRoi, side: 256, zeroBorder: false, range: .unit,
+                            model: .handRecrop)
+        let raw = try recropModel.outputValues(0, count: 4, model: .handRecrop)
         var pts = LandmarkDecoding.decode(raw, count: 2, inputWidth: 256, inputHeight: 256)
         Letterbox.removeFromLandmarks(&pts, padding: padding)
         LandmarkDecoding.project(&pts, onto: roi)

@@ -27,36 +27,3 @@ public enum HolisticError: Error, CustomStringConvertible, Sendable {
     }
 }
 
-/// Runs a model and maps failures to `HolisticError.inference`.
-func runModel(_ model: InferenceModel, _ name: HolisticModel, _ input: [Float]) throws -> [[Float]] {
-    do {
-        return try model.run(input: input)
-    } catch let e as HolisticError {
-        throw e
-    } catch {
-        throw HolisticError.inference(model: name.rawValue, reason: String(describing: error))
-    }
-}
-
-/// Picks the output tensor at `index`, checking its element count.
-func output(_ outs: [[Float]], _ index: Int, count: Int, of model: HolisticModel) throws -> [Float] {
-    guard index < outs.count else {
-        throw HolisticError.unexpectedOutput(model: model.rawValue, detail: "\(outs.count) outputs, need index \(index)")
-    }
-    guard outs[index].count == count else {
-        throw HolisticError.unexpectedOutput(
-            model: model.rawValue, detail: "output \(index) has \(outs[index].count) values, expected \(count)")
-    }
-    return outs[index]
-}
-
-/// Crops and maps bridge errors to `HolisticError.image`.
-func crop(_ frame: BGRFrameView, _ roi: PixelRect, size: Int, zeroBorder: Bool, range: ImageOps.ValueRange,
-          into buffer: inout [Float]) throws {
-    do {
-        try ImageOps.cropToTensor(frame, roi: roi, width: size, height: size, zeroBorder: zeroBorder, range: range,
-                                  into: &buffer)
-    } catch {
-        throw HolisticError.image(String(describing: error))
-    }
-}

@@ -1,6 +1,8 @@
 import Dispatch
 import Foundation
+import SigndCapture
 import SigndCore
+import SigndLiteRT
 
 /// Options of the Holistic pipeline.
 public struct HolisticOptions: Sendable, Hashable {
@@ -44,16 +46,33 @@ public final class HolisticTracker: @unchecked Sendable {
     /// Frames larger than this on either side are rejected (OpenCV's warp uses 16-bit coordinates).
     public static let maxFrameSide = 16384
 
-    /// Builds the pipeline from a model factory (two instances of each hand model, one per hand).
-    public init(factory: InferenceModelFactory, options: HolisticOptions = HolisticOptions()) throws {
+    /// Loads the runtime and the six pinned models from `modelsDirectory` (`litert/libLiteRt.so`,
+    /// `mediapipe/*.tflite`), checking sizes and sha256 first; two instances of each hand model are
+    /// created so the hands can run concurrently. Throws `HolisticError.modelsDirectoryMissing` or the
+    /// `LiteRtError` naming the missing library, missing/corrupt model or checksum mismatch.
+    public init(modelsDirectory: URL, options: HolisticOptions = HolisticOptions(),
+                verifyChecksums: Bool = true) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: modelsDirectory.path, isDirectory: &isDirectory),
+              isDirectory.boolValue
+        else { throw HolisticError.modelsDirectoryMissing(modelsDirectory) }
+        let set = try HolisticModelSet(directory: modelsDirectory, verifyChecksums: verifyChecksums)
+        let runtime = try set.makeRuntime()
+        let threads = max(1, options.threadsPerModel)
+        func make(_ m: HolisticModel) throws -> LiteRtModel { try set.makeModel(m, runtime: runtime, threads: threads) }
         self.options = options
-        pose = PoseStage(detector: try factory.make(.poseDetection), landmarker: try factory.make(.poseLandmarkFull))
+        pose = PoseStage(detector: try make(.poseDetection), landmarker: try make(.poseLandmarkFull))
         hands = try HandSide.allCases.map {
-            HandStage(side: $0, recrop: try factory.make(.handRecrop), landmarks: try factory.make(.handLandmarkFull))
+            HandStage(side: $0, recrop: try make(.handRecrop), landmarks: try make(.handLandmarkFull))
         }
         face = options.face
-            ? FaceStage(detector: try factory.make(.faceDetectionShortRange), landmarker: try factory.make(.faceLandmark))
+            ? FaceStage(detector: try make(.faceDetectionShortRange), landmarker: try make(.faceLandmark))
             : nil
+    }
+
+    /// Runs the pipeline on a captured frame (see `process(frame:timestampMicros:)`).
+    public func process(image: BGRImage, timestampMicros: Int64) throws -> HolisticLandmarks {
+        try withExtendedLifetime(image) { try process(frame: BGRFrameView(image), timestampMicros: timestampMicros) }
     }
 
     /// The last frame's ROIs.

@@ -23,53 +23,36 @@ public enum ImageOps {
         var buffer = [CChar](repeating: 0, count: 512)
         let code = buffer.withUnsafeMutableBufferPointer { body($0.baseAddress!, $0.count) }
         if code != 0 {
-            let message = buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+            let message = cMessage(buffer)
             throw ImageOpsError(operation: op, code: code, message: message)
         }
     }
 
-    /// ImageToTensor: crops `roi` (pixels) to a width×height RGB NHWC float tensor written into `out`.
+    /// ImageToTensor: crops `roi` (pixels) to a width×height RGB NHWC float tensor written into `out`
+    /// (which must hold width·height·3 floats).
+    public static func cropToTensor(_ frame: BGRFrameView, roi: PixelRect, width: Int, height: Int,
+                                    zeroBorder: Bool, range: ValueRange,
+                                    into out: UnsafeMutableBufferPointer<Float>) throws {
+        guard out.count == width * height * 3 else {
+            throw ImageOpsError(operation: "crop_to_tensor", code: 1,
+                                message: "output holds \(out.count) floats, need \(width * height * 3)")
+        }
+        let rect = signd_rotated_rect(center_x: roi.centerX, center_y: roi.centerY, width: roi.width,
+                                      height: roi.height, rotation: roi.rotation)
+        try check("crop_to_tensor") { err, len in
+            signd_crop_to_tensor(frame.cView, rect, Int32(width), Int32(height), zeroBorder ? 1 : 0,
+                                 range.min, range.max, out.baseAddress, err, len)
+        }
+    }
+
+    /// Array convenience for tests and tools.
     public static func cropToTensor(_ frame: BGRFrameView, roi: PixelRect, width: Int, height: Int,
                                     zeroBorder: Bool, range: ValueRange, into out: inout [Float]) throws {
         let needed = width * height * 3
         if out.count != needed { out = [Float](repeating: 0, count: needed) }
-        let rect = signd_rotated_rect(center_x: roi.centerX, center_y: roi.centerY, width: roi.width,
-                                      height: roi.height, rotation: roi.rotation)
-        try out.withUnsafeMutableBufferPointer { dst in
-            try check("crop_to_tensor") { err, len in
-                signd_crop_to_tensor(frame.cView, rect, Int32(width), Int32(height), zeroBorder ? 1 : 0,
-                                     range.min, range.max, dst.baseAddress, err, len)
-            }
+        try out.withUnsafeMutableBufferPointer { buffer in
+            try cropToTensor(frame, roi: roi, width: width, height: height, zeroBorder: zeroBorder, range: range,
+                             into: buffer)
         }
-    }
-
-    /// Reads an image file into an owned BGR image.
-    public static func readImage(_ url: URL) throws -> BGRImage {
-        var ptr: UnsafeMutablePointer<UInt8>?
-        var w: Int32 = 0, h: Int32 = 0
-        try check("read_image") { err, len in signd_read_image(url.path, &ptr, &w, &h, err, len) }
-        defer { signd_free_pixels(ptr) }
-        let count = Int(w) * Int(h) * 3
-        let pixels = Array(UnsafeBufferPointer(start: ptr, count: count))
-        return BGRImage(width: Int(w), height: Int(h), pixels: pixels)
-    }
-
-    public static func writeImage(_ image: BGRImage, to url: URL) throws {
-        try image.withView { v in
-            try check("write_image") { err, len in signd_write_image(url.path, v.cView, err, len) }
-        }
-    }
-
-    /// Resizes `image` to width×height (INTER_AREA).
-    public static func resize(_ image: BGRImage, width: Int, height: Int) throws -> BGRImage {
-        var out = BGRImage(width: width, height: height)
-        try image.withView { src in
-            try out.pixels.withUnsafeMutableBufferPointer { dst in
-                let d = signd_bgr_mut_view(pixels: dst.baseAddress, width: Int32(width), height: Int32(height),
-                                           stride: Int64(width * 3))
-                try check("resize") { err, len in signd_resize_bgr(src.cView, d, err, len) }
-            }
-        }
-        return out
     }
 }

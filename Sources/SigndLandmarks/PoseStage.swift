@@ -1,13 +1,12 @@
 import Foundation
+import SigndLiteRT
 
 /// Pose part of Holistic (spec §10 steps 1–2): detector only when tracking is lost, landmarks from the
 /// rotated ROI, heatmap refinement, smoothing, next-frame ROI from the smoothed auxiliary landmarks.
 final class PoseStage {
-    private let detector: InferenceModel
-    private let landmarker: InferenceModel
+    private let detector: LiteRtModel
+    private let landmarker: LiteRtModel
     private let decoder = DetectionDecoder.pose
-    private var input224 = [Float](repeating: 0, count: 224 * 224 * 3)
-    private var input256 = [Float](repeating: 0, count: 256 * 256 * 3)
 
     private var visibility = VisibilitySmoother(alpha: 0.1)
     private var smoother = LandmarksSmoother(minCutoff: 0.05, beta: 80, derivateCutoff: 1)
@@ -22,7 +21,7 @@ final class PoseStage {
         var ranDetector: Bool
     }
 
-    init(detector: InferenceModel, landmarker: InferenceModel) {
+    init(detector: LiteRtModel, landmarker: LiteRtModel) {
         self.detector = detector
         self.landmarker = landmarker
     }
@@ -56,16 +55,16 @@ final class PoseStage {
 
         var pixelRoi = PixelRect(roi, in: size)
         let padding = Letterbox.padRoi(&pixelRoi, tensorWidth: 256, tensorHeight: 256, keepAspectRatio: true)
-        try crop(frame, pixelRoi, size: 256, zeroBorder: false, range: .unit, into: &input256)
-        let outs = try runModel(landmarker, .poseLandmarkFull, input256)
-        let raw = try output(outs, 0, count: 195, of: .poseLandmarkFull)
-        let flag = try output(outs, 1, count: 1, of: .poseLandmarkFull)[0]
-        let heatmap = try output(outs, 3, count: 64 * 64 * 39, of: .poseLandmarkFull)
+        try landmarker.run(cropping: frame, roi: pixelRoi, side: 256, zeroBorder: false, range: .unit,
+                           model: .poseLandmarkFull)
+        let flag = try landmarker.outputValues(1, count: 1, model: .poseLandmarkFull)[0]
         guard flag >= 0.5 else {
             lose()
             return Result(landmarks: nil, roi: roi, ranDetector: ranDetector)
         }
 
+        let raw = try landmarker.outputValues(0, count: 195, model: .poseLandmarkFull)
+        let heatmap = try landmarker.outputValues(3, count: 64 * 64 * 39, model: .poseLandmarkFull)
         var all = LandmarkDecoding.decode(raw, count: 39, inputWidth: 256, inputHeight: 256)
         LandmarkDecoding.refineFromHeatmap(&all, heatmap: heatmap, height: 64, width: 64, channels: 39)
         Letterbox.removeFromLandmarks(&all, padding: padding)
@@ -105,10 +104,9 @@ final class PoseStage {
         let size = frame.size
         var roi = PixelRect(nil, in: size)
         let padding = Letterbox.padRoi(&roi, tensorWidth: 224, tensorHeight: 224, keepAspectRatio: true)
-        try crop(frame, roi, size: 224, zeroBorder: true, range: .signed, into: &input224)
-        let outs = try runModel(detector, .poseDetection, input224)
-        let boxes = try output(outs, 0, count: 2254 * 12, of: .poseDetection)
-        let scores = try output(outs, 1, count: 2254, of: .poseDetection)
+        try detector.run(cropping: frame, roi: roi, side: 224, zeroBorder: true, range: .signed, model: .poseDetection)
+        let boxes = try detector.outputValues(0, count: 2254 * 12, model: .poseDetection)
+        let scores = try detector.outputValues(1, count: 2254, model: .poseDetection)
         let detections = try decoder.decode(boxes: boxes, scores: scores)
         guard let best = WeightedNMS.apply(detections, iouThreshold: 0.3).first else { return nil }
         return Self.roiFromDetection(Letterbox.removeFromDetection(best, padding: padding), size: size)

@@ -29,8 +29,10 @@ final class FilterAndTrackingTests: XCTestCase {
         let q = fast.apply(timestampMicros: 66666, valueScale: 0.01, value: 10)
         // beta = 0: cutoff 0.05 → alpha = 1/(1 + 30.0003/(2π·0.05)).
         XCTAssertEqual(s, 10 / (1 + (1 / 0.033333) / (2 * Double.pi * 0.05)), accuracy: 1e-9)
-        // beta 80: edvalue = 10·0.01·30.0003 = 3.00003 → cutoff = 0.05 + 240.0024.
-        let cutoff = 0.05 + 80 * (10 * 0.01 / 0.033333)
+        // beta 80: the derivative filter was initialised with 0 on the first call, so
+        // edvalue = alphaD·(10·0.01·30.0003) with alphaD = 1/(1 + 30.0003/(2π)); cutoff = 0.05 + 80·edvalue.
+        let alphaD = 1.0 / (1.0 + (1 / 0.033333) / (2 * Double.pi))
+        let cutoff = 0.05 + 80 * alphaD * (10 * 0.01 / 0.033333)
         XCTAssertEqual(q, 10 / (1 + (1 / 0.033333) / (2 * Double.pi * cutoff)), accuracy: 1e-9)
     }
 
@@ -81,8 +83,10 @@ final class FilterAndTrackingTests: XCTestCase {
         let r20 = NormRect(xCenter: 0.5, yCenter: 0.5, width: 0.2, height: 0.2, rotation: 20 * .pi / 180)
         XCTAssertTrue(t.rectRequirementsSatisfied(previous: r20, recrop: recrop, size: size))
         XCTAssertFalse(RoiTracking.face.rectRequirementsSatisfied(previous: r20, recrop: recrop, size: size))
-        // Landmarks: margin −0.1 → half-width 9 px; a landmark 9 px from the centre is not strictly inside.
-        XCTAssertTrue(t.landmarksInside([Landmark(x: 0.58, y: 0.5)], recrop: recrop, size: size))
-        XCTAssertFalse(t.landmarksInside([Landmark(x: 0.59, y: 0.5)], recrop: recrop, size: size))
+        // Landmarks: margin −0.1 shrinks the 20 px rect to a half-width of 9 px.
+        XCTAssertTrue(t.landmarksInside([Landmark(x: 0.585, y: 0.5)], recrop: recrop, size: size))
+        XCTAssertFalse(t.landmarksInside([Landmark(x: 0.595, y: 0.5)], recrop: recrop, size: size))
+        // Face margin −0.2: half-width 8 px.
+        XCTAssertFalse(RoiTracking.face.landmarksInside([Landmark(x: 0.585, y: 0.5)], recrop: recrop, size: size))
     }
 }

@@ -1,3 +1,4 @@
+import SigndCapture
 import XCTest
 @testable import SigndLandmarks
 
@@ -6,13 +7,17 @@ final class ImageOpsTests: XCTestCase {
     private func smallImage() -> BGRImage {
         var px = [UInt8]()
         for y in 0..<2 { for x in 0..<4 { px += [UInt8(10 * x + y), 100, UInt8(200 + x)] } }
-        return BGRImage(width: 4, height: 2, pixels: px)
+        return px.withUnsafeBufferPointer { BGRImage(bgr: $0, width: 4, height: 2)! }
+    }
+
+    private func withView<R>(_ image: BGRImage, _ body: (BGRFrameView) throws -> R) rethrows -> R {
+        try withExtendedLifetime(image) { try body(BGRFrameView(image)) }
     }
 
     func testWholeImageCropIsIdentityWithRGBOrderAndRange() throws {
         let img = smallImage()
         var out: [Float] = []
-        try img.withView { v in
+        try withView(img) { v in
             try ImageOps.cropToTensor(v, roi: PixelRect(nil, in: v.size), width: 4, height: 2, zeroBorder: false,
                                       range: .unit, into: &out)
         }
@@ -32,7 +37,7 @@ final class ImageOpsTests: XCTestCase {
         // ROI twice as wide as the image, same centre: tensor columns 0–1 and 6–7 fall outside.
         let roi = PixelRect(NormRect(xCenter: 0.5, yCenter: 0.5, width: 2, height: 1), in: ImageSize(width: 4, height: 2))
         var zero: [Float] = [], replicate: [Float] = []
-        try img.withView { v in
+        try withView(img) { v in
             try ImageOps.cropToTensor(v, roi: roi, width: 8, height: 2, zeroBorder: true, range: .signed, into: &zero)
             try ImageOps.cropToTensor(v, roi: roi, width: 8, height: 2, zeroBorder: false, range: .signed, into: &replicate)
         }
@@ -44,7 +49,7 @@ final class ImageOpsTests: XCTestCase {
     func testCropRejectsDegenerateRoi() {
         let img = smallImage()
         var out: [Float] = []
-        XCTAssertThrowsError(try img.withView { v in
+        XCTAssertThrowsError(try withView(img) { v in
             try ImageOps.cropToTensor(v, roi: PixelRect(NormRect(xCenter: 0.5, yCenter: 0.5, width: 0, height: 1), in: v.size),
                                       width: 8, height: 8, zeroBorder: true, range: .unit, into: &out)
         }) { error in

@@ -72,14 +72,6 @@ int signd_draw_rotated_rect(signd_bgr_mut_view image, signd_rotated_rect rect, i
 int signd_draw_text(signd_bgr_mut_view image, const char *text, int32_t x, int32_t y, double scale,
                     uint8_t b, uint8_t g, uint8_t r, char *err, size_t err_len);
 
-/// Writes the image as PNG (or any format imwrite infers from the extension).
-int signd_write_image(const char *path, signd_bgr_view image, char *err, size_t err_len);
-
-/// Reads an image file as 8-bit BGR into a malloc'd buffer (free with signd_free_pixels).
-int signd_read_image(const char *path, uint8_t **pixels, int32_t *width, int32_t *height, char *err,
-                     size_t err_len);
-void signd_free_pixels(uint8_t *pixels);
-
 /// An mp4v/MJPG video writer for overlays.
 typedef struct signd_video_writer signd_video_writer;
 int signd_video_writer_open(const char *path, double fps, int32_t width, int32_t height,
