@@ -52,7 +52,7 @@ let package = Package(
         ),
         .target(
             name: "SigndLandmarks",
-            dependencies: ["SigndCore", "SigndLiteRT", "CSigndOpenCV"],
+            dependencies: ["SigndCore", "SigndLiteRT", "SigndCapture", "CSigndOpenCV"],
             path: "Sources/SigndLandmarks"
         ),
         .target(name: "SigndWindows", dependencies: ["SigndCore"], path: "Sources/SigndWindows"),
@@ -91,7 +91,7 @@ let package = Package(
         .testTarget(name: "SigndConfigTests", dependencies: ["SigndConfig", "SigndTestSupport"]),
         .testTarget(name: "SigndCaptureTests", dependencies: ["SigndCapture", "SigndTestSupport"]),
         .testTarget(name: "SigndWindowsTests", dependencies: ["SigndWindows", "SigndTestSupport"]),
-        .testTarget(name: "SigndLandmarksTests", dependencies: ["SigndLandmarks", "SigndLiteRT", "SigndNpz", "SigndTestSupport"]),
+        .testTarget(name: "SigndLandmarksTests", dependencies: ["SigndLandmarks", "SigndLiteRT", "SigndNpz", "SigndCapture", "SigndTestSupport"]),
         .testTarget(name: "SigndSTGCNTests", dependencies: ["SigndSTGCN", "SigndTestSupport"]),
         .testTarget(name: "SigndEventsTests", dependencies: ["SigndEvents", "SigndTestSupport"]),
         .testTarget(name: "SigndSystemdTests", dependencies: ["SigndSystemd", "SigndTestSupport"]),

@@ -1,0 +1,83 @@
+import Foundation
+import SigndLiteRT
+
+/// Face part of Holistic (spec §10 step 4): ROI from pose 0–10, face detection inside it every frame,
+/// re-crop rect, RoiTracking against the previous-landmarks ROI, face_landmark.
+final class FaceStage {
+    private let detector: LiteRtModel
+    private let landmarker: LiteRtModel
+    private let decoder = DetectionDecoder.faceShortRange
+    private var previousLandmarks: [Landmark]?
+    private var previousRect: NormRect?
+
+    struct Result {
+        var landmarks: [Landmark]?   // 468 landmarks when present
+        var roi: NormRect?
+    }
+
+    init(detector: LiteRtModel, landmarker: LiteRtModel) {
+        self.detector = detector
+        self.landmarker = landmarker
+    }
+
+    func reset() {
+        previousLandmarks = nil
+        previousRect = nil
+    }
+
+    func process(_ frame: BGRFrameView, pose: [Landmark]?) throws -> Result {
+        let size = frame.size
+        guard let pose else {
+            reset()
+            return Result(landmarks: nil, roi: nil)
+        }
+        // Face ROI from pose 0–10: bounding box, rotation keypoint 5 → 2 (target 0°), scale 3, square_long.
+        let poseFace = RectBuilders.landmarksToDetection(Array(pose[0...10]))
+        let fromPose = RectBuilders.transform(
+            RectBuilders.boxRect(poseFace, rotationFrom: 5, to: 2, targetAngle: 0, size: size),
+            size: size, scaleX: 3, scaleY: 3, squareLong: true)
+        guard let recrop = try recropRect(frame, from: fromPose) else {
+            reset()
+            return Result(landmarks: nil, roi: nil)
+        }
+        let roi = RoiTracking.face.choose(recrop: recrop, previousRect: previousRect,
+                                          previousLandmarks: previousLandmarks, size: size)
+        var pixelRoi = PixelRect(roi, in: size)
+        let padding = Letterbox.padRoi(&pixelRoi, tensorWidth: 192, tensorHeight: 192, keepAspectRatio: false)
+        try landmarker.run(cropping: frame, roi: pixelRoi, side: 192, zeroBorder: false, range: .unit,
+                           model: .faceLandmark)
+        let raw = try landmarker.outputValues(0, count: 1404, model: .faceLandmark)
+        let flagLogit = try landmarker.outputValues(1, count: 1, model: .faceLandmark)[0]
+        guard sigmoid(flagLogit) >= 0.5 else {
+            reset()
+            return Result(landmarks: nil, roi: roi)
+        }
+        var lm = LandmarkDecoding.decode(raw, count: 468, inputWidth: 192, inputHeight: 192)
+        Letterbox.removeFromLandmarks(&lm, padding: padding)
+        LandmarkDecoding.project(&lm, onto: roi)
+        previousLandmarks = lm
+        // Next-frame ROI: landmark bounding box, rotation 33 → 263 (target 0°), scale 1.5, square_long.
+        previousRect = RectBuilders.transform(
+            RectBuilders.boxRect(RectBuilders.landmarksToDetection(lm), rotationFrom: 33, to: 263, targetAngle: 0,
+                                 size: size),
+            size: size, scaleX: 1.5, scaleY: 1.5, squareLong: true)
+        return Result(landmarks: lm, roi: roi)
+    }
+
+    /// Face detection in the pose-derived ROI → first detection projected back → USE_KEYPOINTS rect,
+    /// rotation eyes kp0 → kp1 (target 0°), scale 2, shift −0.1, square_long.
+    private func recropRect(_ frame: BGRFrameView, from roi: NormRect) throws -> NormRect? {
+        let size = frame.size
+        var pixelRoi = PixelRect(roi, in: size)
+        _ = Letterbox.padRoi(&pixelRoi, tensorWidth: 128, tensorHeight: 128, keepAspectRatio: true)
+        try detector.run(cropping: frame, roi: pixelRoi, side: 128, zeroBorder: true, range: .signed,
+                         model: .faceDetectionShortRange)
+        let boxes = try detector.outputValues(0, count: 896 * 16, model: .faceDetectionShortRange)
+        let scores = try detector.outputValues(1, count: 896, model: .faceDetectionShortRange)
+        guard var best = WeightedNMS.apply(try decoder.decode(boxes: boxes, scores: scores), iouThreshold: 0.3).first
+        else { return nil }
+        best.keypoints = best.keypoints.map { LandmarkDecoding.projectPoint($0, through: pixelRoi, size: size) }
+        let rect = RectBuilders.keypointRect(best, rotationFrom: 0, to: 1, targetAngle: 0, size: size)
+        return RectBuilders.transform(rect, size: size, scaleX: 2, scaleY: 2, shiftY: -0.1, squareLong: true)
+    }
+}

@@ -1,0 +1,183 @@
+import Dispatch
+import Foundation
+import SigndCapture
+import SigndCore
+import SigndLiteRT
+
+/// Options of the Holistic pipeline.
+public struct HolisticOptions: Sendable, Hashable {
+    /// Run face detection + face landmarks (off by default; face output is nil when off).
+    public var face: Bool
+    /// XNNPACK threads per model instance. 1 keeps each model on its caller's thread, so the two hands
+    /// can use both cores.
+    public var threadsPerModel: Int
+    /// Run the left and right hand stages concurrently (two threads).
+    public var concurrentHands: Bool
+
+    public init(face: Bool = false, threadsPerModel: Int = 1, concurrentHands: Bool = true) {
+        self.face = face
+        self.threadsPerModel = threadsPerModel
+        self.concurrentHands = concurrentHands
+    }
+}
+
+/// What the pipeline did on the last frame (for overlays and diagnostics).
+public struct HolisticFrameInfo: Sendable {
+    public var poseRoi: NormRect?
+    public var leftHandRoi: NormRect?
+    public var rightHandRoi: NormRect?
+    public var faceRoi: NormRect?
+    public var ranPoseDetector: Bool
+    public init() {
+        ranPoseDetector = false
+    }
+}
+
+/// MediaPipe Holistic (model_complexity 1, video mode, smoothing on) in Swift. Call `process` once per
+/// frame with increasing timestamps; `reset` forgets all tracking. Thread-safe (calls are serialized).
+public final class HolisticTracker: @unchecked Sendable {
+    public let options: HolisticOptions
+    private let lock = NSLock()
+    private let pose: PoseStage
+    private let hands: [HandStage]
+    private let face: FaceStage?
+    private var info = HolisticFrameInfo()
+
+    /// Frames larger than this on either side are rejected (OpenCV's warp uses 16-bit coordinates).
+    public static let maxFrameSide = 16384
+
+    /// Loads the runtime and the six pinned models from `modelsDirectory` (`litert/libLiteRt.so`,
+    /// `mediapipe/*.tflite`), checking sizes and sha256 first; two instances of each hand model are
+    /// created so the hands can run concurrently. Throws `HolisticError.modelsDirectoryMissing` or the
+    /// `LiteRtError` naming the missing library, missing/corrupt model or checksum mismatch.
+    public init(modelsDirectory: URL, options: HolisticOptions = HolisticOptions(),
+                verifyChecksums: Bool = true) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: modelsDirectory.path, isDirectory: &isDirectory),
+              isDirectory.boolValue
+        else { throw HolisticError.modelsDirectoryMissing(modelsDirectory) }
+        let set = try HolisticModelSet(directory: modelsDirectory, verifyChecksums: verifyChecksums)
+        let runtime = try set.makeRuntime()
+        let threads = max(1, options.threadsPerModel)
+        func make(_ m: HolisticModel) throws -> LiteRtModel { try set.makeModel(m, runtime: runtime, threads: threads) }
+        self.options = options
+        pose = PoseStage(detector: try make(.poseDetection), landmarker: try make(.poseLandmarkFull))
+        hands = try HandSide.allCases.map {
+            HandStage(side: $0, recrop: try make(.handRecrop), landmarks: try make(.handLandmarkFull))
+        }
+        face = options.face
+            ? FaceStage(detector: try make(.faceDetectionShortRange), landmarker: try make(.faceLandmark))
+            : nil
+    }
+
+    /// Runs the pipeline on a captured frame (see `process(frame:timestampMicros:)`).
+    public func process(image: BGRImage, timestampMicros: Int64) throws -> HolisticLandmarks {
+        try withExtendedLifetime(image) { try process(frame: BGRFrameView(image), timestampMicros: timestampMicros) }
+    }
+
+    /// The last frame's ROIs.
+    public var lastFrameInfo: HolisticFrameInfo {
+        lock.lock()
+        defer { lock.unlock() }
+        return info
+    }
+
+    public func reset() {
+        lock.lock()
+        defer { lock.unlock() }
+        pose.reset()
+        hands.forEach { $0.reset() }
+        face?.reset()
+        info = HolisticFrameInfo()
+    }
+
+    /// Runs the pipeline on one BGR frame. No person → all parts NaN. Throws `HolisticError` for an
+    /// invalid frame or a failing model.
+    public func process(frame: BGRFrameView, timestampMicros: Int64) throws -> HolisticLandmarks {
+        lock.lock()
+        defer { lock.unlock() }
+        try Self.validate(frame)
+        var result = HolisticLandmarks.empty(withFace: options.face)
+        var frameInfo = HolisticFrameInfo()
+
+        let poseResult = try pose.process(frame, timestampMicros: timestampMicros)
+        frameInfo.ranPoseDetector = poseResult.ranDetector
+        frameInfo.poseRoi = poseResult.roi
+        if let lm = poseResult.landmarks {
+            for (i, l) in lm.enumerated() {
+                result.pose[i * 4] = l.x
+                result.pose[i * 4 + 1] = l.y
+                result.pose[i * 4 + 2] = l.z
+                result.pose[i * 4 + 3] = l.visibility
+            }
+        }
+
+        let handResults = try runHands(frame, pose: poseResult.landmarks)
+        frameInfo.leftHandRoi = handResults[0].roi
+        frameInfo.rightHandRoi = handResults[1].roi
+        if let lm = handResults[0].landmarks { result.leftHand = Self.flatten(lm) }
+        if let lm = handResults[1].landmarks { result.rightHand = Self.flatten(lm) }
+
+        if let face {
+            let faceResult = try face.process(frame, pose: poseResult.landmarks)
+            frameInfo.faceRoi = faceResult.roi
+            if let lm = faceResult.landmarks { result.face = Self.flatten(lm) }
+        }
+        info = frameInfo
+        return result
+    }
+
+    private func runHands(_ frame: BGRFrameView, pose: [Landmark]?) throws -> [HandStage.Result] {
+        guard options.concurrentHands, pose != nil else {
+            return try hands.map { try $0.process(frame, pose: pose) }
+        }
+        // Each stage owns its models and state, so the two iterations share nothing mutable but `slots`,
+        // where each writes only its own element.
+        let slots = ResultSlots(count: 2)
+        DispatchQueue.concurrentPerform(iterations: 2) { i in
+            slots.set(i, Result { try hands[i].process(frame, pose: pose) })
+        }
+        return try slots.values.map { try $0!.get() }
+    }
+
+    static func flatten(_ lm: [Landmark]) -> [Float] {
+        var out = [Float](repeating: 0, count: lm.count * 3)
+        for (i, l) in lm.enumerated() {
+            out[i * 3] = l.x
+            out[i * 3 + 1] = l.y
+            out[i * 3 + 2] = l.z
+        }
+        return out
+    }
+
+    static func validate(_ f: BGRFrameView) throws {
+        if f.width < 1 || f.height < 1 {
+            throw HolisticError.invalidFrame(width: f.width, height: f.height, stride: f.stride, reason: "empty frame")
+        }
+        if f.width > maxFrameSide || f.height > maxFrameSide {
+            throw HolisticError.invalidFrame(width: f.width, height: f.height, stride: f.stride,
+                                             reason: "a side exceeds \(maxFrameSide) pixels")
+        }
+        if f.stride < f.width * 3 {
+            throw HolisticError.invalidFrame(width: f.width, height: f.height, stride: f.stride,
+                                             reason: "stride is smaller than width·3")
+        }
+    }
+}
+
+/// Per-iteration result slots for concurrentPerform; each index is written by exactly one iteration.
+private final class ResultSlots: @unchecked Sendable {
+    private let lock = NSLock()
+    private var storage: [Result<HandStage.Result, Error>?]
+    init(count: Int) { storage = Array(repeating: nil, count: count) }
+    func set(_ i: Int, _ value: Result<HandStage.Result, Error>) {
+        lock.lock()
+        storage[i] = value
+        lock.unlock()
+    }
+    var values: [Result<HandStage.Result, Error>?] {
+        lock.lock()
+        defer { lock.unlock() }
+        return storage
+    }
+}

@@ -1,0 +1,77 @@
+import Foundation
+
+/// Landmark decoding steps of spec §8, each pure.
+public enum LandmarkDecoding {
+    /// TensorsToLandmarksCalculator: `dims` values per landmark (x, y, z[, visibility, presence]) in pixels
+    /// of the model input; x /= inputWidth, y /= inputHeight, z /= inputWidth / normalizeZ. Visibility and
+    /// presence (when present) go through a sigmoid.
+    public static func decode(_ raw: [Float], count: Int, inputWidth: Int, inputHeight: Int,
+                              normalizeZ: Float = 1) -> [Landmark] {
+        let dims = raw.count / count
+        var out: [Landmark] = []
+        out.reserveCapacity(count)
+        let w = Float(inputWidth), h = Float(inputHeight)
+        for i in 0..<count {
+            let o = i * dims
+            var l = Landmark(x: raw[o] / w, y: dims > 1 ? raw[o + 1] / h : 0)
+            if dims > 2 { l.z = raw[o + 2] / w / normalizeZ }
+            if dims > 3 { l.visibility = sigmoid(raw[o + 3]) }
+            if dims > 4 { l.presence = sigmoid(raw[o + 4]) }
+            out.append(l)
+        }
+        return out
+    }
+
+    /// RefineLandmarksFromHeatmapCalculator (presence/visibility refinement off). The heatmap is HWC with
+    /// one channel per landmark; conf = sigmoid(logit). MediaPipe's bounds check compares the column against
+    /// the height instead of the row; that quirk is kept (it matters only for non-square heatmaps or rows
+    /// just below the crop, where a partial window is still used).
+    public static func refineFromHeatmap(_ landmarks: inout [Landmark], heatmap: [Float], height: Int, width: Int,
+                                         channels: Int, kernelSize: Int = 9, minConfidence: Float = 0.5) {
+        let offset = (kernelSize - 1) / 2
+        for i in 0..<min(landmarks.count, channels) {
+            let fx = landmarks[i].x * Float(width), fy = landmarks[i].y * Float(height)
+            guard fx.isFinite, fy.isFinite, abs(fx) < 1e6, abs(fy) < 1e6 else { continue }
+            let col = Int(fx), row = Int(fy)   // truncation toward zero, like C++'s float → int
+            if col < 0 || col >= width || row < 0 || col >= height { continue }
+            let c0 = max(0, col - offset), c1 = min(width, col + offset + 1)
+            let r0 = max(0, row - offset), r1 = min(height, row + offset + 1)
+            var sum: Float = 0, wc: Float = 0, wr: Float = 0, maxConf: Float = 0
+            if r0 < r1 {
+                for r in r0..<r1 {
+                    for c in c0..<c1 {
+                        let conf = sigmoid(heatmap[(r * width + c) * channels + i])
+                        sum += conf
+                        maxConf = max(maxConf, conf)
+                        wc += Float(c) * conf
+                        wr += Float(r) * conf
+                    }
+                }
+            }
+            if maxConf >= minConfidence && sum > 0 {
+                landmarks[i].x = wc / Float(width) / sum
+                landmarks[i].y = wr / Float(height) / sum
+            }
+        }
+    }
+
+    /// LandmarkProjectionCalculator: from crop-normalized to image-normalized coordinates.
+    public static func project(_ landmarks: inout [Landmark], onto rect: NormRect) {
+        let c = cosf(rect.rotation), s = sinf(rect.rotation)
+        for i in landmarks.indices {
+            let x = landmarks[i].x - 0.5, y = landmarks[i].y - 0.5
+            let nx = c * x - s * y, ny = s * x + c * y
+            landmarks[i].x = nx * rect.width + rect.xCenter
+            landmarks[i].y = ny * rect.height + rect.yCenter
+            landmarks[i].z = landmarks[i].z * rect.width
+        }
+    }
+
+    /// Projects detector points from tensor space through the (padded) ROI in pixels to image-normalized
+    /// coordinates; equivalent to ImageToTensor's MATRIX + DetectionProjectionCalculator for keypoints.
+    public static func projectPoint(_ p: Point2, through roi: PixelRect, size: ImageSize) -> Point2 {
+        let c = cosf(roi.rotation), s = sinf(roi.rotation)
+        let x = (p.x - 0.5) * roi.width, y = (p.y - 0.5) * roi.height
+        return Point2(x: (c * x - s * y + roi.centerX) / size.w, y: (s * x + c * y + roi.centerY) / size.h)
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+import SigndLiteRT
+
+/// Pose part of Holistic (spec §10 steps 1–2): detector only when tracking is lost, landmarks from the
+/// rotated ROI, heatmap refinement, smoothing, next-frame ROI from the smoothed auxiliary landmarks.
+final class PoseStage {
+    private let detector: LiteRtModel
+    private let landmarker: LiteRtModel
+    private let decoder = DetectionDecoder.pose
+
+    private var visibility = VisibilitySmoother(alpha: 0.1)
+    private var smoother = LandmarksSmoother(minCutoff: 0.05, beta: 80, derivateCutoff: 1)
+    private var auxVisibility = VisibilitySmoother(alpha: 0.1)
+    private var auxSmoother = LandmarksSmoother(minCutoff: 0.01, beta: 10, derivateCutoff: 1)
+    /// The ROI from the previous frame's smoothed aux landmarks (nil when tracking is lost).
+    private(set) var trackingRoi: NormRect?
+
+    struct Result {
+        var landmarks: [Landmark]?   // 33 smoothed landmarks when the pose is present
+        var roi: NormRect?            // ROI the landmark model ran on
+        var ranDetector: Bool
+    }
+
+    init(detector: LiteRtModel, landmarker: LiteRtModel) {
+        self.detector = detector
+        self.landmarker = landmarker
+    }
+
+    func reset() {
+        trackingRoi = nil
+        resetFilters()
+    }
+
+    private func resetFilters() {
+        visibility.reset()
+        smoother.reset()
+        auxVisibility.reset()
+        auxSmoother.reset()
+    }
+
+    func process(_ frame: BGRFrameView, timestampMicros: Int64) throws -> Result {
+        let size = frame.size
+        var ranDetector = false
+        let roi: NormRect
+        if let tracked = trackingRoi {
+            roi = tracked
+        } else {
+            ranDetector = true
+            guard let detected = try detect(frame) else {
+                lose()
+                return Result(landmarks: nil, roi: nil, ranDetector: true)
+            }
+            roi = detected
+        }
+
+        var pixelRoi = PixelRect(roi, in: size)
+        let padding = Letterbox.padRoi(&pixelRoi, tensorWidth: 256, tensorHeight: 256, keepAspectRatio: true)
+        try landmarker.run(cropping: frame, roi: pixelRoi, side: 256, zeroBorder: false, range: .unit,
+                           model: .poseLandmarkFull)
+        let flag = try landmarker.outputValues(1, count: 1, model: .poseLandmarkFull)[0]
+        guard flag >= 0.5 else {
+            lose()
+            return Result(landmarks: nil, roi: roi, ranDetector: ranDetector)
+        }
+
+        let raw = try landmarker.outputValues(0, count: 195, model: .poseLandmarkFull)
+        let heatmap = try landmarker.outputValues(3, count: 64 * 64 * 39, model: .poseLandmarkFull)
+        var all = LandmarkDecoding.decode(raw, count: 39, inputWidth: 256, inputHeight: 256)
+        LandmarkDecoding.refineFromHeatmap(&all, heatmap: heatmap, height: 64, width: 64, channels: 39)
+        Letterbox.removeFromLandmarks(&all, padding: padding)
+        LandmarkDecoding.project(&all, onto: roi)
+
+        let pose = Array(all[0..<33])
+        let aux = Array(all[33..<35])
+        // Object scale for smoothing: the un-scaled alignment rect of this frame's (raw) aux landmarks.
+        let scaleRect = RectBuilders.alignmentPointsRect(
+            p0: Point2(x: aux[0].x, y: aux[0].y), p1: Point2(x: aux[1].x, y: aux[1].y),
+            targetAngle: .pi / 2, size: size)
+        let objectScale = (scaleRect.width * size.w + scaleRect.height * size.h) / 2
+
+        let smoothedPose = smoother.apply(visibility.apply(pose), size: size, objectScale: objectScale,
+                                          timestampMicros: timestampMicros)
+        let smoothedAux = auxSmoother.apply(auxVisibility.apply(aux), size: size, objectScale: objectScale,
+                                            timestampMicros: timestampMicros)
+        trackingRoi = Self.roiFromAux(smoothedAux, size: size)
+        return Result(landmarks: smoothedPose, roi: roi, ranDetector: ranDetector)
+    }
+
+    private func lose() {
+        trackingRoi = nil
+        resetFilters()
+    }
+
+    /// Next-frame ROI: AlignmentPoints 33 → 34 (target 90°), scale 1.25, square_long.
+    static func roiFromAux(_ aux: [Landmark], size: ImageSize) -> NormRect {
+        let rect = RectBuilders.alignmentPointsRect(
+            p0: Point2(x: aux[0].x, y: aux[0].y), p1: Point2(x: aux[1].x, y: aux[1].y),
+            targetAngle: .pi / 2, size: size)
+        return RectBuilders.transform(rect, size: size, scaleX: 1.25, scaleY: 1.25, squareLong: true)
+    }
+
+    /// Whole-image letterboxed detection → best detection → pose ROI, or nil when nobody is found.
+    private func detect(_ frame: BGRFrameView) throws -> NormRect? {
+        let size = frame.size
+        var roi = PixelRect(nil, in: size)
+        let padding = Letterbox.padRoi(&roi, tensorWidth: 224, tensorHeight: 224, keepAspectRatio: true)
+        try detector.run(cropping: frame, roi: roi, side: 224, zeroBorder: true, range: .signed, model: .poseDetection)
+        let boxes = try detector.outputValues(0, count: 2254 * 12, model: .poseDetection)
+        let scores = try detector.outputValues(1, count: 2254, model: .poseDetection)
+        let detections = try decoder.decode(boxes: boxes, scores: scores)
+        guard let best = WeightedNMS.apply(detections, iouThreshold: 0.3).first else { return nil }
+        return Self.roiFromDetection(Letterbox.removeFromDetection(best, padding: padding), size: size)
+    }
+
+    /// Pose ROI from a detection: AlignmentPoints keypoint 0 → 1 (target 90°), scale 1.25, square_long.
+    static func roiFromDetection(_ d: Detection, size: ImageSize) -> NormRect {
+        let rect = RectBuilders.alignmentPointsRect(p0: d.keypoints[0], p1: d.keypoints[1], targetAngle: .pi / 2,
+                                                    size: size)
+        return RectBuilders.transform(rect, size: size, scaleX: 1.25, scaleY: 1.25, squareLong: true)
+    }
+}

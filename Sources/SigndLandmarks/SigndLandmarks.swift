@@ -1,1 +1,0 @@
-// SigndLandmarks — placeholder, replaced by its owner.

@@ -1,0 +1,221 @@
+import Foundation
+import SigndCapture
+import SigndCore
+import SigndLiteRT
+import SigndNpz
+import SigndTestSupport
+import XCTest
+@testable import SigndLandmarks
+
+/// End-to-end tests on real models and real decoded frames, compared with MediaPipe Python Holistic's
+/// landmarks for the same frames (Tests/Fixtures/holistic/<video>.npz, made by Tools/mediapipe_reference.py).
+final class HolisticPipelineTests: XCTestCase {
+    static var fixtures: URL {
+        if let dir = ProcessInfo.processInfo.environment["SIGND_HOLISTIC_FIXTURES"] { return URL(fileURLWithPath: dir) }
+        return TestPaths.fixtures.appendingPathComponent("holistic")
+    }
+
+    private func makeTracker(face: Bool = false, concurrentHands: Bool = true) throws -> HolisticTracker {
+        try HolisticTracker(modelsDirectory: TestPaths.models,
+                            options: HolisticOptions(face: face, concurrentHands: concurrentHands))
+    }
+
+    /// Runs the tracker over every frame of a bundled sample, 33333 µs apart like MediaPipe's solution.
+    private func extract(_ video: String, tracker: HolisticTracker, limit: Int? = nil) throws -> [HolisticLandmarks] {
+        let reader = try VideoReader(.file(path: TestPaths.samples.appendingPathComponent(video).path))
+        var out: [HolisticLandmarks] = []
+        while let frame = try reader.next() {
+            out.append(try tracker.process(image: frame.image, timestampMicros: Int64(out.count + 1) * 33_333))
+            if let limit, out.count >= limit { break }
+        }
+        return out
+    }
+
+    // MARK: Parity with MediaPipe Python
+
+    func testParityMSL150() throws { try checkParity(video: "msl150_hoy_001.mp4") }
+    func testParityMMAction2() throws { try checkParity(video: "mmaction2_test.avi") }
+
+    private func checkParity(video: String) throws {
+        let stem = (video as NSString).deletingPathExtension
+        let refURL = Self.fixtures.appendingPathComponent(stem + ".npz")
+        let reference = try SeedLandmarkFile.read(refURL)
+        let reader = try VideoReader(.file(path: TestPaths.samples.appendingPathComponent(video).path))
+        let size = ImageSize(width: reader.info.width, height: reader.info.height)
+        reader.close()
+        let ours = try extract(video, tracker: try makeTracker(face: true))
+        XCTAssertEqual(ours.count, reference.count, "frame count")
+        let report = ParityReport(ours: ours, reference: reference, size: size)
+        print("parity \(video) (\(size.width)×\(size.height), \(ours.count) frames):\n" + report.text)
+
+        for part in report.parts {
+            XCTAssertGreaterThanOrEqual(part.presenceAgreement, 0.98, "\(video) \(part.name) presence agreement")
+            if part.name != "face", part.bothPresent > 0 {
+                XCTAssertLessThanOrEqual(part.meanAbs, 5e-3, "\(video) \(part.name) mean |Δ| (fraction of width)")
+            }
+        }
+        if let vis = report.visibilityMeanAbs { XCTAssertLessThanOrEqual(vis, 5e-2, "\(video) pose visibility") }
+    }
+
+    // MARK: Behaviour
+
+    func testConcurrentHandsMatchSequentialHands() throws {
+        let a = try extract("mmaction2_test.avi", tracker: try makeTracker(concurrentHands: true), limit: 20)
+        let b = try extract("mmaction2_test.avi", tracker: try makeTracker(concurrentHands: false), limit: 20)
+        XCTAssertEqual(a.count, 20)
+        for (i, (x, y)) in zip(a, b).enumerated() {
+            XCTAssertTrue(x.bitwiseEqual(y), "frame \(i) differs between concurrent and sequential hands")
+        }
+        XCTAssertTrue(a.contains { $0.hasLeftHand } && a.contains { $0.hasRightHand }, "both hands appear")
+    }
+
+    func testDetectorRunsOnlyWhenTrackingIsLostAndAfterReset() throws {
+        let tracker = try makeTracker()
+        let reader = try VideoReader(.file(path: TestPaths.samples.appendingPathComponent("msl150_hoy_001.mp4").path))
+        var ran: [Bool] = []
+        while let frame = try reader.next(), ran.count < 5 {
+            let lm = try tracker.process(image: frame.image, timestampMicros: Int64(ran.count + 1) * 33_333)
+            XCTAssertTrue(lm.hasPose)
+            ran.append(tracker.lastFrameInfo.ranPoseDetector)
+        }
+        XCTAssertEqual(ran, [true, false, false, false, false])
+        tracker.reset()
+        let frame = try XCTUnwrap(try reader.next())
+        _ = try tracker.process(image: frame.image, timestampMicros: 1_000_000)
+        XCTAssertTrue(tracker.lastFrameInfo.ranPoseDetector)
+    }
+
+    // MARK: Bad inputs
+
+    func testBlackFrameHasNoPerson() throws {
+        let tracker = try makeTracker(face: true)
+        let black = try XCTUnwrap(BGRImage.filled(width: 640, height: 360))
+        for i in 1...3 {
+            let lm = try tracker.process(image: black, timestampMicros: Int64(i) * 33_333)
+            XCTAssertFalse(lm.hasPose || lm.hasLeftHand || lm.hasRightHand || lm.hasFace)
+            XCTAssertEqual(lm.face?.count, 468 * 3)
+            XCTAssertTrue(tracker.lastFrameInfo.ranPoseDetector)
+        }
+    }
+
+    func testTinyAndHugeFrames() throws {
+        let tracker = try makeTracker()
+        let tiny = try XCTUnwrap(BGRImage.filled(width: 1, height: 1, blue: 200, green: 100, red: 50))
+        XCTAssertFalse(try tracker.process(image: tiny, timestampMicros: 33_333).hasPose)
+        let huge = try XCTUnwrap(BGRImage.filled(width: 7680, height: 4320))
+        XCTAssertFalse(try tracker.process(image: huge, timestampMicros: 66_666).hasPose)
+        let tooWide = try XCTUnwrap(BGRImage.filled(width: 20_000, height: 2))
+        XCTAssertThrowsError(try tracker.process(image: tooWide, timestampMicros: 99_999)) { error in
+            XCTAssertTrue(String(describing: error).contains("20000×2"), "\(error)")
+        }
+        var byte: UInt8 = 0
+        XCTAssertThrowsError(try tracker.process(frame: BGRFrameView(pixels: &byte, width: 4, height: 4, stride: 4),
+                                                 timestampMicros: 133_332)) { error in
+            XCTAssertTrue(String(describing: error).contains("stride"), "\(error)")
+        }
+    }
+
+    func testMissingModelFileIsNamed() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("signd-models-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let fm = FileManager.default
+        try fm.createDirectory(at: dir.appendingPathComponent("litert"), withIntermediateDirectories: true)
+        try fm.createDirectory(at: dir.appendingPathComponent("mediapipe"), withIntermediateDirectories: true)
+        try fm.createSymbolicLink(at: dir.appendingPathComponent("litert/libLiteRt.so"),
+                                  withDestinationURL: TestPaths.models.appendingPathComponent("litert/libLiteRt.so"))
+        for m in HolisticModel.allCases where m != .handRecrop {
+            try fm.createSymbolicLink(at: dir.appendingPathComponent("mediapipe/\(m.fileName)"),
+                                      withDestinationURL: TestPaths.models.appendingPathComponent("mediapipe/\(m.fileName)"))
+        }
+        XCTAssertThrowsError(try HolisticTracker(modelsDirectory: dir)) { error in
+            XCTAssertTrue(String(describing: error).contains("hand_recrop.tflite"), "\(error)")
+        }
+        XCTAssertThrowsError(try HolisticTracker(modelsDirectory: dir.appendingPathComponent("nope"))) { error in
+            XCTAssertTrue(String(describing: error).contains("does not exist"), "\(error)")
+        }
+    }
+}
+
+extension HolisticLandmarks {
+    /// Equal including NaN positions.
+    func bitwiseEqual(_ o: HolisticLandmarks) -> Bool {
+        func same(_ a: [Float], _ b: [Float]) -> Bool { a.count == b.count && zip(a, b).allSatisfy { $0.bitPattern == $1.bitPattern } }
+        return same(pose, o.pose) && same(leftHand, o.leftHand) && same(rightHand, o.rightHand)
+            && same(face ?? [], o.face ?? [])
+    }
+}
+
+/// Agreement figures between two landmark sequences (spec §16 checks 5–6).
+struct ParityReport {
+    struct Part {
+        var name: String
+        var presenceAgreement: Double
+        var bothPresent: Int
+        var oursOnly: Int
+        var referenceOnly: Int
+        /// |Δx| and |Δy| in fractions of the image width.
+        var meanAbs: Double
+        var p95Abs: Double
+        var maxAbs: Double
+    }
+    var parts: [Part] = []
+    var visibilityMeanAbs: Double?
+    var visibilityMaxAbs: Double?
+
+    init(ours: [HolisticLandmarks], reference: [HolisticLandmarks], size: ImageSize) {
+        let n = min(ours.count, reference.count)
+        let yScale = Double(size.height) / Double(size.width)
+        func part(_ name: String, channels: Int, _ get: (HolisticLandmarks) -> [Float]?) -> Part? {
+            var agree = 0, both = 0, oursOnly = 0, refOnly = 0
+            var diffs: [Double] = []
+            var anyPresent = false
+            for f in 0..<n {
+                let a = get(ours[f]), b = get(reference[f])
+                let pa = a.map { $0.contains { !$0.isNaN } } ?? false
+                let pb = b.map { $0.contains { !$0.isNaN } } ?? false
+                anyPresent = anyPresent || pa || pb
+                if pa == pb { agree += 1 }
+                if pa && !pb { oursOnly += 1 }
+                if pb && !pa { refOnly += 1 }
+                guard pa && pb, let a, let b else { continue }
+                both += 1
+                for j in 0..<(a.count / channels) {
+                    diffs.append(abs(Double(a[j * channels] - b[j * channels])))
+                    diffs.append(abs(Double(a[j * channels + 1] - b[j * channels + 1])) * yScale)
+                }
+            }
+            if get(ours[0]) == nil && !anyPresent { return nil }
+            diffs.sort()
+            let mean = diffs.isEmpty ? 0 : diffs.reduce(0, +) / Double(diffs.count)
+            let p95 = diffs.isEmpty ? 0 : diffs[min(diffs.count - 1, Int(Double(diffs.count) * 0.95))]
+            return Part(name: name, presenceAgreement: n == 0 ? 1 : Double(agree) / Double(n), bothPresent: both,
+                        oursOnly: oursOnly, referenceOnly: refOnly, meanAbs: mean, p95Abs: p95, maxAbs: diffs.last ?? 0)
+        }
+        parts = [
+            part("pose", channels: 4) { $0.pose },
+            part("left_hand", channels: 3) { $0.leftHand },
+            part("right_hand", channels: 3) { $0.rightHand },
+            part("face", channels: 3) { $0.face },
+        ].compactMap { $0 }
+        var vis: [Double] = []
+        for f in 0..<n where ours[f].hasPose && reference[f].hasPose {
+            for j in 0..<33 { vis.append(abs(Double(ours[f].pose[j * 4 + 3] - reference[f].pose[j * 4 + 3]))) }
+        }
+        if !vis.isEmpty {
+            visibilityMeanAbs = vis.reduce(0, +) / Double(vis.count)
+            visibilityMaxAbs = vis.max()
+        }
+    }
+
+    var text: String {
+        var lines = parts.map { p in
+            String(format: "  %-10@ presence %.1f%% (both %d, ours only %d, reference only %d)  |Δ|/width mean %.5f p95 %.5f max %.5f",
+                   p.name as NSString, p.presenceAgreement * 100, p.bothPresent, p.oursOnly, p.referenceOnly,
+                   p.meanAbs, p.p95Abs, p.maxAbs)
+        }
+        if let v = visibilityMeanAbs, let m = visibilityMaxAbs {
+            lines.append(String(format: "  pose visibility |Δ| mean %.5f max %.5f", v, m))
+        }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,2 +1,0 @@
-import XCTest
-final class SigndLandmarksTestsPlaceholder: XCTestCase { func testPlaceholder() {} }

@@ -1,0 +1,140 @@
+import XCTest
+@testable import SigndLandmarks
+
+final class RectAndLandmarkTests: XCTestCase {
+    let square = ImageSize(width: 100, height: 100)
+
+    func testNormalizeRadians() {
+        XCTAssertEqual(normalizeRadians(3 * .pi / 2), -.pi / 2, accuracy: 1e-6)
+        XCTAssertEqual(normalizeRadians(-3 * .pi / 2), .pi / 2, accuracy: 1e-6)
+        XCTAssertEqual(normalizeRadians(0.3), 0.3, accuracy: 1e-7)
+    }
+
+    func testAlignmentPointsRect() {
+        // Upright: p1 straight above p0 → rotation 0 with target 90°; side 2·25 px.
+        let r = RectBuilders.alignmentPointsRect(p0: Point2(x: 0.5, y: 0.5), p1: Point2(x: 0.5, y: 0.25),
+                                                 targetAngle: .pi / 2, size: square)
+        XCTAssertEqual(r.rotation, 0, accuracy: 1e-6)
+        XCTAssertEqual(r.width, 0.5, accuracy: 1e-6)
+        XCTAssertEqual(r.xCenter, 0.5)
+        // Non-square image: distances in pixels; p1 to the right → rotation +90°.
+        let wide = ImageSize(width: 200, height: 100)
+        let q = RectBuilders.alignmentPointsRect(p0: Point2(x: 0.5, y: 0.5), p1: Point2(x: 0.75, y: 0.5),
+                                                 targetAngle: .pi / 2, size: wide)
+        XCTAssertEqual(q.rotation, .pi / 2, accuracy: 1e-6)
+        XCTAssertEqual(q.width, 0.5, accuracy: 1e-6)   // 100 px / 200
+        XCTAssertEqual(q.height, 1.0, accuracy: 1e-6)  // 100 px / 100
+    }
+
+    func testRectTransformation() {
+        let r = NormRect(xCenter: 0.5, yCenter: 0.5, width: 0.2, height: 0.1)
+        let t = RectBuilders.transform(r, size: square, scaleX: 2, scaleY: 2, shiftY: -0.1, squareLong: true)
+        XCTAssertEqual(t.yCenter, 0.49, accuracy: 1e-6)
+        XCTAssertEqual(t.width, 0.4, accuracy: 1e-6)
+        XCTAssertEqual(t.height, 0.4, accuracy: 1e-6)
+        // Rotated by 90°: the "up" shift moves along +x.
+        let rr = NormRect(xCenter: 0.5, yCenter: 0.5, width: 0.2, height: 0.2, rotation: .pi / 2)
+        let tr = RectBuilders.transform(rr, size: square, shiftY: -0.1, squareLong: true)
+        XCTAssertEqual(tr.xCenter, 0.52, accuracy: 1e-6)
+        XCTAssertEqual(tr.yCenter, 0.5, accuracy: 1e-6)
+        // square_long on a wide image keeps the longer side in pixels.
+        let wide = ImageSize(width: 200, height: 100)
+        let w = RectBuilders.transform(NormRect(xCenter: 0.5, yCenter: 0.5, width: 0.1, height: 0.5), size: wide,
+                                       squareLong: true)
+        XCTAssertEqual(w.width, 0.25, accuracy: 1e-6)
+        XCTAssertEqual(w.height, 0.5, accuracy: 1e-6)
+    }
+
+    func testHandRectFromPose() {
+        let r = RectBuilders.handRectFromPose(wrist: Point2(x: 0.5, y: 0.5), pinky: Point2(x: 0.44, y: 0.3),
+                                              index: Point2(x: 0.53, y: 0.3), size: square)
+        // middle = (2·53 + 44)/3 = 50 px, y 30 px; side 2·20 px; pointing up → rotation 0.
+        XCTAssertEqual(r.xCenter, 0.5, accuracy: 1e-6)
+        XCTAssertEqual(r.yCenter, 0.3, accuracy: 1e-6)
+        XCTAssertEqual(r.width, 0.4, accuracy: 1e-6)
+        XCTAssertEqual(r.rotation, 0, accuracy: 1e-6)
+    }
+
+    private func uprightHand() -> [Landmark] {
+        var lm = [Landmark](repeating: Landmark(x: 0.5, y: 0.5), count: 21)
+        lm[0] = Landmark(x: 0.5, y: 0.6)
+        lm[4] = Landmark(x: 0.5, y: 0.4)
+        lm[6] = Landmark(x: 0.5, y: 0.4)
+        lm[8] = Landmark(x: 0.5, y: 0.4)
+        lm[10] = Landmark(x: 0.45, y: 0.5)
+        lm[12] = Landmark(x: 0.55, y: 0.5)
+        return lm
+    }
+
+    func testHandLandmarksToRectUpright() {
+        let r = RectBuilders.handLandmarksToRect(uprightHand(), size: square)
+        XCTAssertEqual(r.rotation, 0, accuracy: 1e-6)
+        XCTAssertEqual(r.xCenter, 0.5, accuracy: 1e-6)
+        XCTAssertEqual(r.yCenter, 0.5, accuracy: 1e-6)
+        XCTAssertEqual(r.width, 0.1, accuracy: 1e-6)
+        XCTAssertEqual(r.height, 0.2, accuracy: 1e-6)
+    }
+
+    func testHandLandmarksToRectUsesIndices4And8AndSix() {
+        // Moving landmark 4 (thumb tip in the 21-point layout) tilts the rect: the quirk is in effect.
+        var lm = uprightHand()
+        lm[4] = Landmark(x: 0.7, y: 0.5)
+        let r = RectBuilders.handLandmarksToRect(lm, size: square)
+        // target = ((0.7+0.5)/2 + 0.5)/2, ((0.5+0.4)/2 + 0.4)/2 = (0.55, 0.425) → θ = π/2 − atan2(17.5, 5).
+        XCTAssertEqual(r.rotation, .pi / 2 - atan2f(17.5, 5), accuracy: 1e-5)
+        // Moving landmark 5 (not used for rotation) does not.
+        var lm2 = uprightHand()
+        lm2[5] = Landmark(x: 0.52, y: 0.45)
+        XCTAssertEqual(RectBuilders.handLandmarksToRect(lm2, size: square).rotation, 0, accuracy: 1e-6)
+    }
+
+    func testDecodeLandmarks() {
+        let pose = LandmarkDecoding.decode([128, 64, 25.6, 0, 2], count: 1, inputWidth: 256, inputHeight: 256)
+        XCTAssertEqual(pose[0].x, 0.5)
+        XCTAssertEqual(pose[0].y, 0.25)
+        XCTAssertEqual(pose[0].z, 0.1, accuracy: 1e-7)
+        XCTAssertEqual(pose[0].visibility, 0.5)
+        XCTAssertEqual(pose[0].presence, 1 / (1 + expf(-2)), accuracy: 1e-7)
+        let hand = LandmarkDecoding.decode([112, 56, 22.4], count: 1, inputWidth: 224, inputHeight: 224, normalizeZ: 0.4)
+        XCTAssertEqual(hand[0].z, 0.25, accuracy: 1e-7)
+        let two = LandmarkDecoding.decode([128, 64, 32, 16], count: 2, inputWidth: 256, inputHeight: 256)
+        XCTAssertEqual(two[1].x, 0.125)
+        XCTAssertEqual(two[1].z, 0)
+    }
+
+    func testProjection() {
+        var lm = [Landmark(x: 1, y: 0.5, z: 0.5)]
+        LandmarkDecoding.project(&lm, onto: NormRect(xCenter: 0.5, yCenter: 0.5, width: 0.2, height: 0.2, rotation: .pi / 2))
+        XCTAssertEqual(lm[0].x, 0.5, accuracy: 1e-6)
+        XCTAssertEqual(lm[0].y, 0.6, accuracy: 1e-6)
+        XCTAssertEqual(lm[0].z, 0.1, accuracy: 1e-7)
+        let p = LandmarkDecoding.projectPoint(Point2(x: 1, y: 0.5),
+                                              through: PixelRect(NormRect(xCenter: 0.5, yCenter: 0.5, width: 0.2, height: 0.2, rotation: .pi / 2),
+                                                                 in: square), size: square)
+        XCTAssertEqual(p.x, 0.5, accuracy: 1e-6)
+        XCTAssertEqual(p.y, 0.6, accuracy: 1e-6)
+    }
+
+    func testHeatmapRefinement() {
+        let h = 64, w = 64
+        var heat = [Float](repeating: -100, count: h * w)
+        for r in 9...11 { for c in 19...21 { heat[r * w + c] = 10 } }
+        for c in 19...21 { heat[62 * w + c] = 10 }  // a blob on row 62
+        var lm = [Landmark(x: 22.9 / 64, y: 10.5 / 64), Landmark(x: 40.5 / 64, y: 40.5 / 64),
+                  Landmark(x: 20.5 / 64, y: 65.5 / 64), Landmark(x: -0.2, y: 0.1)]
+        let before = lm
+        // Channel 0 of a 1-channel heatmap for each landmark: use 4 copies interleaved.
+        var hwc = [Float](repeating: -100, count: h * w * 4)
+        for i in 0..<(h * w) { for ch in 0..<4 { hwc[i * 4 + ch] = heat[i] } }
+        LandmarkDecoding.refineFromHeatmap(&lm, heatmap: hwc, height: h, width: w, channels: 4)
+        XCTAssertEqual(lm[0].x, 20 / 64, accuracy: 1e-6)
+        XCTAssertEqual(lm[0].y, 10 / 64, accuracy: 1e-6)
+        XCTAssertEqual(lm[1], before[1], "no confident heat → unchanged")
+        // Row 65 is below the heatmap but MediaPipe checks the column against the height: a partial window
+        // (rows 61–63) is still used.
+        XCTAssertEqual(lm[2].y, 62 / 64, accuracy: 1e-6)
+        XCTAssertEqual(lm[2].x, 20 / 64, accuracy: 1e-6)
+        // x = −0.2·64 = −12.8 → column −12 < 0 → unchanged.
+        XCTAssertEqual(lm[3], before[3])
+    }
+}
