@@ -150,7 +150,8 @@ public final class Daemon: Sendable {
 
     private func makeLandmarkStage() throws(DaemonError) -> LandmarkStage {
         guard config.landmarks.enabled else { return NoLandmarkStage(face: config.landmarks.face) }
-        throw .models("the landmark stage is not wired in yet")
+        let isFile = (try? SourceSpec(parsing: config.source.uri)).map { !$0.isLive } ?? false
+        return try HolisticLandmarkStage(config: config.landmarks, fileTimestamps: isFile, logger: logger)
     }
 
     private func openFeed(onEvent: @escaping @Sendable (CaptureEvent) -> Void) throws(DaemonError) -> FrameFeed {
