@@ -346,7 +346,7 @@ private final class ResultBox: @unchecked Sendable {
 }
 
 /// `Tests/Fixtures/litert/index.json`, written by Tools/litert_reference.py.
-struct ReferenceIndex: Decodable {
+private struct ReferenceIndex: Decodable {
     struct Output: Decodable {
         let name: String
         let shape: [Int]
@@ -398,7 +398,7 @@ struct ReferenceIndex: Decodable {
 }
 
 /// The byte generator of Tools/litert_reference.py.
-enum SplitMix64 {
+private enum SplitMix64 {
     static func bytes(seed: UInt64, count: Int) -> [UInt8] {
         var state = seed
         return (0..<count).map { _ in
