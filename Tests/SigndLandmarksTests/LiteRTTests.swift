@@ -114,6 +114,20 @@ final class LiteRTTests: XCTestCase {
             + report.joined(separator: "\n  "))
     }
 
+    /// XNNPACK's thread count does not change results: with 2 threads every output still equals the
+    /// 1-thread Python reference (so `threads` is purely a speed setting).
+    func testTwoThreadsGiveIdenticalOutputs() throws {
+        for c in try ReferenceIndex.load().cases where c.case == "crop" {
+            let model = try modelSet.makeModel(try XCTUnwrap(HolisticModel(rawValue: c.model)), runtime: runtime, threads: 2)
+            try model.setInput(0, try c.floatInput())
+            try model.run()
+            for (i, expected) in c.outputs.enumerated() {
+                let digest = try model.withOutput(i) { FileDigest.sha256Hex(of: UnsafeRawBufferPointer($0)) }
+                XCTAssertEqual(digest, expected.sha256, "\(c.model) \(expected.name) with 2 threads")
+            }
+        }
+    }
+
     /// Two instances of the same model run at the same time on two threads (as the two hands do) and
     /// each still reproduces the reference exactly.
     func testIndependentInstancesRunConcurrently() throws {
