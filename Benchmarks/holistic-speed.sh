@@ -1,20 +1,23 @@
 #!/usr/bin/env bash
 # signd's Holistic landmark extraction vs MediaPipe Python Holistic, same machine, same run (spec §13.3,
 # §16 check 9). For each VIDEO: MediaPipe first (Benchmarks/mediapipe_holistic_speed.py), then
-# `signd extract VIDEO -o OUT.npz --timings-json OUT.json`; prints both JSON lines and the ratios
+# `signd extract VIDEO -o OUT.npz --timings-json OUT.json --face` (MediaPipe Holistic always runs the face
+# models, so signd runs them too, as spec §16 check 9 requires); prints both JSON lines and the ratios
 # (MediaPipe / signd: above 1 means signd is faster).
 # Usage: Benchmarks/holistic-speed.sh VIDEO...
-# Env:   SIGND_BIN          signd binary (default .build/release/signd, else .build/debug/signd)
-#        MEDIAPIPE_PYTHON   reference interpreter (default .venv-mediapipe/bin/python; see Tools/README.md)
+# Env:   SIGND_BIN          signd binary (default .build/release/signd, else .build/debug/signd, in the repository)
+#        MEDIAPIPE_PYTHON   reference interpreter (default .venv-mediapipe/bin/python in the repository;
+#                           see Tools/README.md)
 #        SIGND_MODELS_DIR   models directory passed through to signd (default Models/)
+#        SIGND_EXTRACT_ARGS extra `signd extract` options (default: --face)
 set -euo pipefail
-cd "$(dirname "$0")/.."
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 [[ $# -ge 1 ]] || { echo "usage: $0 VIDEO..." >&2; exit 2; }
-PY="${MEDIAPIPE_PYTHON:-.venv-mediapipe/bin/python}"
+PY="${MEDIAPIPE_PYTHON:-$ROOT/.venv-mediapipe/bin/python}"
 [[ -x "$PY" ]] || { echo "holistic-speed: no MediaPipe reference interpreter at $PY (see Tools/README.md)" >&2; exit 2; }
 if [[ -z "${SIGND_BIN:-}" ]]; then
-  for candidate in .build/release/signd .build/debug/signd; do
+  for candidate in "$ROOT/.build/release/signd" "$ROOT/.build/debug/signd"; do
     [[ -x "$candidate" ]] && { SIGND_BIN="$candidate"; break; }
   done
 fi
@@ -30,9 +33,9 @@ echo "# $(date -u +%FT%TZ) $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)
 status=0
 for video in "$@"; do
   [[ -f "$video" ]] || { echo "holistic-speed: no such video $video" >&2; status=1; continue; }
-  mp_json="$("$PY" Benchmarks/mediapipe_holistic_speed.py "$video" 2>"$work/mp.err" | tail -n 1)" || {
+  mp_json="$("$PY" "$ROOT/Benchmarks/mediapipe_holistic_speed.py" "$video" 2>"$work/mp.err" | tail -n 1)" || {
     echo "holistic-speed: MediaPipe benchmark failed on $video:" >&2; tail -n 5 "$work/mp.err" >&2; status=1; continue; }
-  if ! "$SIGND_BIN" extract "$video" -o "$work/x.npz" --timings-json "$work/t.json" >"$work/signd.out" 2>&1; then
+  if ! "$SIGND_BIN" extract "$video" -o "$work/x.npz" --timings-json "$work/t.json" ${SIGND_EXTRACT_ARGS---face} >"$work/signd.out" 2>&1; then
     echo "holistic-speed: signd extract failed on $video:" >&2; tail -n 5 "$work/signd.out" >&2; status=1; continue
   fi
   [[ -s "$work/t.json" ]] || { echo "holistic-speed: signd wrote no timings JSON for $video" >&2; status=1; continue; }

@@ -68,7 +68,11 @@ public final class LiteRtModel: @unchecked Sendable {
         try check(
             api.SetOptionsHardwareAccelerators(h.options, LiteRtHwAcceleratorSet(SigndLiteRtHwAcceleratorCpu)),
             "LiteRtSetOptionsHardwareAccelerators")
-        try check(signd_litert_add_xnnpack_threads(runtime.api, h.options!, Int32(threads)), "LiteRtAddOpaqueOptions")
+        guard let options = h.options else {
+            throw LiteRtError.callFailed(call: "LiteRtCreateOptions", status: -1, model: name)
+        }
+        try check(
+            signd_litert_add_xnnpack_threads(runtime.api, options, Int32(clamping: threads)), "LiteRtAddOpaqueOptions")
         try check(api.CreateCompiledModel(h.environment, h.model, h.options, &h.compiled), "LiteRtCreateCompiledModel")
 
         var signature: LiteRtSignature?
@@ -154,7 +158,8 @@ public final class LiteRtModel: @unchecked Sendable {
     // MARK: Per-frame use (no allocation)
 
     /// Gives `body` the input tensor's float32 storage (NHWC) to fill in place, e.g. by warping a crop
-    /// straight into it. Its previous contents are those of the last frame.
+    /// straight into it. Write every element: the contents on entry are unspecified (in practice the
+    /// previous frame's).
     public func withInput<R>(_ index: Int = 0, _ body: (UnsafeMutableBufferPointer<Float>) throws -> R) throws -> R {
         lock.lock()
         defer { lock.unlock() }

@@ -114,6 +114,20 @@ final class LiteRTTests: XCTestCase {
             + report.joined(separator: "\n  "))
     }
 
+    /// XNNPACK's thread count does not change results: with 2 threads every output still equals the
+    /// 1-thread Python reference (so `threads` is purely a speed setting).
+    func testTwoThreadsGiveIdenticalOutputs() throws {
+        for c in try ReferenceIndex.load().cases where c.case == "crop" {
+            let model = try modelSet.makeModel(try XCTUnwrap(HolisticModel(rawValue: c.model)), runtime: runtime, threads: 2)
+            try model.setInput(0, try c.floatInput())
+            try model.run()
+            for (i, expected) in c.outputs.enumerated() {
+                let digest = try model.withOutput(i) { FileDigest.sha256Hex(of: UnsafeRawBufferPointer($0)) }
+                XCTAssertEqual(digest, expected.sha256, "\(c.model) \(expected.name) with 2 threads")
+            }
+        }
+    }
+
     /// Two instances of the same model run at the same time on two threads (as the two hands do) and
     /// each still reproduces the reference exactly.
     func testIndependentInstancesRunConcurrently() throws {
@@ -346,7 +360,7 @@ private final class ResultBox: @unchecked Sendable {
 }
 
 /// `Tests/Fixtures/litert/index.json`, written by Tools/litert_reference.py.
-struct ReferenceIndex: Decodable {
+private struct ReferenceIndex: Decodable {
     struct Output: Decodable {
         let name: String
         let shape: [Int]
@@ -398,7 +412,7 @@ struct ReferenceIndex: Decodable {
 }
 
 /// The byte generator of Tools/litert_reference.py.
-enum SplitMix64 {
+private enum SplitMix64 {
     static func bytes(seed: UInt64, count: Int) -> [UInt8] {
         var state = seed
         return (0..<count).map { _ in
