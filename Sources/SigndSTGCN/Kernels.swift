@@ -116,3 +116,10 @@ func layerNorm(_ x: ConstFloatPtr, n: Int, weight: ConstFloatPtr, bias: ConstFlo
 func zeroNonFinite(_ src: ConstFloatPtr, _ dst: FloatPtr, count: Int) {
     for i in 0..<count { let v = src[i]; dst[i] = v.isFinite ? v : 0 }
 }
+
+/// OpenBLAS's build configuration and the kernel family it picked for this CPU (for benchmark reports).
+public func openBLASDescription() -> String {
+    let config = openblas_get_config().map { String(cString: $0) } ?? "?"
+    let core = openblas_get_corename().map { String(cString: $0) } ?? "?"
+    return "\(config); core \(core); threads \(openblas_get_num_threads())"
+}
