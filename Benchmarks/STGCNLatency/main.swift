@@ -8,6 +8,8 @@ struct Options {
     var iterations = 200
     var warmup = 20
     var json = false
+    /// Profiling aid: run only one of the measurements.
+    var only: String?
 }
 
 func parse() -> Options {
@@ -23,8 +25,9 @@ func parse() -> Options {
         case "--iterations": o.iterations = Int(value(a)) ?? -1
         case "--warmup": o.warmup = Int(value(a)) ?? -1
         case "--json": o.json = true
+        case "--only": o.only = value(a)
         case "-h", "--help":
-            print("usage: signd-bench-stgcn [--model STEM] [--iterations N] [--warmup N] [--json]")
+            print("usage: signd-bench-stgcn [--model STEM] [--iterations N] [--warmup N] [--json] [--only full|stream|stream-no-reuse]")
             exit(0)
         default: fail("unknown argument \(a)")
         }
@@ -100,7 +103,7 @@ let frames = (0..<(total + m.window)).map { _ in source.next() }
 // Full recompute: one window per call, sliding by one frame like the daemon.
 var full: [Double] = []
 var sink: Float = 0
-for i in 0..<total {
+for i in 0..<(options.only == nil || options.only == "full" ? total : options.warmup + 1) {
     let window = Array(frames[i ..< i + m.window].joined())
     let ms = milliseconds { sink += model.logits(window: window)[0] }
     if i >= options.warmup { full.append(ms) }
@@ -122,8 +125,9 @@ func stream(reuse: Bool, sink: inout Float) -> [Double] {
     }
     return samples
 }
-let streaming = stream(reuse: true, sink: &sink)
-let noReuse = stream(reuse: false, sink: &sink)
+let streaming = options.only == nil || options.only == "stream" ? stream(reuse: true, sink: &sink) : [0]
+let noReuse = options.only == nil || options.only == "stream-no-reuse" ? stream(reuse: false, sink: &sink) : [0]
+if full.isEmpty { full = [0] }
 
 let f = Summary(full), s = Summary(streaming), n = Summary(noReuse)
 let threads = ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] ?? "default"

@@ -110,8 +110,13 @@ func validateTensors(_ file: SafetensorsFile, manifest m: STGCNManifest) throws(
         }
         guard info.shape == shape else { throw .wrongShape(file: file.path, tensor: name, expected: shape, actual: info.shape) }
     }
-    for name in t.keys.sorted() where !wanted.contains(name) && !ExpectedTensors.isIgnored(name) {
-        throw .unexpectedTensor(file: file.path, tensor: name)
+    for name in t.keys.sorted() where !wanted.contains(name) {
+        guard ExpectedTensors.isIgnored(name), let info = t[name] else { throw .unexpectedTensor(file: file.path, tensor: name) }
+        // Ignored, but still only the dtypes PyTorch writes for them: I64 counters, F32 signer head.
+        let allowed: SafetensorsDType = name.hasSuffix(".num_batches_tracked") ? .i64 : .f32
+        guard info.dtype == allowed else {
+            throw .wrongDtype(file: file.path, tensor: name, dtype: info.dtype.rawValue, expected: allowed.rawValue)
+        }
     }
 }
 

@@ -142,6 +142,15 @@ final class LoadingErrorTests: XCTestCase {
         XCTAssertNil(try loadError(weights: withExtras))
     }
 
+    func testIgnoredKeysMustHaveTheirPyTorchDtype() throws {
+        let counterAsFloat = try editedWeights { $0.set("backbone.layers.0.bn.num_batches_tracked", floats: [1], shape: []) }
+        XCTAssertEqual(try loadError(weights: counterAsFloat).map { "\($0)" }?.contains("has dtype F32, expected I64"), true)
+        let headAsInt = try editedWeights { $0.set("signer_head.net.1.bias", dtype: "I64", shape: [1], bytes: Data(count: 8)) }
+        guard case .wrongDtype(_, "signer_head.net.1.bias", "I64", "F32") = try loadError(weights: headAsInt) else {
+            return XCTFail("expected wrongDtype for signer_head.net.1.bias")
+        }
+    }
+
     func testMissingKey() throws {
         let weights = try editedWeights { $0.remove("backbone.layers.1.bn.running_var") }
         guard case let .missingTensor(_, tensor) = try loadError(weights: weights) else { return XCTFail("expected missingTensor") }
