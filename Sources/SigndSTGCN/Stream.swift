@@ -34,6 +34,8 @@ public final class STGCNStream {
     private let zero: FloatBuffer
     private let head: HeadScratch
     private var needOutLast: [Bool]
+    /// Frames pushed through each block, and H rows computed, in the last window (tests check reuse).
+    private(set) var lastWindowWork: (blocks: [Int], pooled: Int) = ([], 0)
 
     public init(model: STGCNModel, reuse: Bool = true) {
         self.model = model
@@ -138,6 +140,7 @@ public final class STGCNStream {
                 }
             }
         }
+        lastWindowWork = (blocks.map { $0.fresh.filter { $0 }.count }, needOutLast.filter { $0 }.count)
         for f in 0..<t where !needOutLast[f] {
             (features.pointer + f * dim).update(from: hCache.pointer + ((s + f) % t) * dim, count: dim)
         }
@@ -229,16 +232,29 @@ struct BlockState {
     }
 
     /// Per fresh frame: one GEMM (J × Cin)·(Cin × columns), the graph step into the tap slot, and the
-    /// residual (projection columns or the input itself).
+    /// residual (projection columns or the input itself). An edge frame (not clean, never cached) skips
+    /// the taps whose output lies in the padding or is not needed; the choice depends only on the window
+    /// position, so reuse on and off still make identical BLAS calls.
     mutating func computeFresh(_ b: PreparedBlock, graph: GraphTables, start s: Int, reuse: Bool,
                                input: (Int) -> ConstFloatPtr) {
         let w3 = 3 * cout, cols = b.columns
         for f in 0..<window where fresh[f] {
             let x = input(f)
-            gemm(m: joints, n: cols, k: b.cin, a: x, lda: b.cin, b: b.weights.pointer, ldb: cols,
-                 c: gemmOut.pointer, ldc: cols)
+            let clean = isCleanIn(f)
+            // Tap k of input f feeds output f − (k − 1)·d.
+            var first = 0, last = 2
+            if !clean {
+                let used = [f + dilation < window && needOut[f + dilation], needOut[f], f - dilation >= 0 && needOut[f - dilation]]
+                first = used.firstIndex(of: true) ?? 1
+                last = used.lastIndex(of: true) ?? 1
+            }
+            let needResidual = clean || needOut[f]
+            let c0 = first * cout
+            let c1 = b.projected && needResidual ? cols : (last + 1) * cout
+            gemm(m: joints, n: c1 - c0, k: b.cin, a: x, lda: b.cin, b: b.weights.pointer + c0, ldb: cols,
+                 c: gemmOut.pointer + c0, ldc: cols)
             let slot: Int
-            if reuse && isCleanIn(f) {
+            if reuse && clean {
                 slot = (s + f) % window
                 tags[slot] = s + f
             } else {
@@ -246,8 +262,11 @@ struct BlockState {
             }
             let p = tapStore.pointer + slot * joints * w3
             let r = residualStore.pointer + slot * joints * cout
-            graphStep(graph, y: gemmOut.pointer, ys: cols, p: p, ps: w3, width: w3, bias: b.tapBias.pointer)
-            if b.projected {
+            graphStep(graph, y: gemmOut.pointer + c0, ys: cols, p: p + c0, ps: w3, width: (last + 1 - first) * cout,
+                      bias: b.tapBias.pointer + c0)
+            if !needResidual {
+                // not read this window
+            } else if b.projected {
                 for j in 0..<joints { (r + j * cout).update(from: gemmOut.pointer + j * cols + w3, count: cout) }
             } else {
                 r.update(from: x, count: joints * cout)
