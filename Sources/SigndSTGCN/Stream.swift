@@ -98,9 +98,8 @@ public final class STGCNStream {
         let dim = model.manifest.featureDim
 
         // Top-down: which outputs each block must produce and which inputs it must (re)compute.
-        let outClean = blocks[last].cleanOut
         for f in 0..<t {
-            let cached = reuse && outClean.contains(f) && hTags[(s + f) % t] == s + f
+            let cached = reuse && blocks[last].isCleanOut(f) && hTags[(s + f) % t] == s + f
             needOutLast[f] = !cached
         }
         var needOut = needOutLast
@@ -129,7 +128,7 @@ public final class STGCNStream {
                 if l == last {
                     let pooled = features.pointer + f * dim
                     blockOutputPooled(frame, joints: joints, width: b.cout, bias: b.outBias.pointer, pooled: pooled)
-                    if reuse, outClean.contains(f) {
+                    if reuse, blocks[last].isCleanOut(f) {
                         let slot = (s + f) % t
                         (hCache.pointer + slot * dim).update(from: pooled, count: dim)
                         hTags[slot] = s + f
@@ -208,7 +207,8 @@ struct BlockState {
         for i in tags.indices { tags[i] = -1 }
     }
 
-    private func isCleanIn(_ f: Int) -> Bool { hasCleanIn && cleanIn.contains(f) }
+    func isCleanIn(_ f: Int) -> Bool { hasCleanIn && cleanIn.contains(f) }
+    func isCleanOut(_ f: Int) -> Bool { hasCleanOut && cleanOut.contains(f) }
 
     /// Marks the inputs needed for `needOut` and, among them, those not in the cache.
     mutating func plan(needOut wanted: [Bool], start s: Int, reuse: Bool) {
