@@ -167,8 +167,10 @@ struct BlockState {
     let cleanOut: ClosedRange<Int>
     let hasCleanIn: Bool
     let hasCleanOut: Bool
-    /// Slots of J×3·Cout tap products and J×Cout residuals: [0, T) cache by absolute frame mod T,
-    /// [T, 2T) scratch by window position.
+    let cleanCount: Int
+    /// T slots of J×3·Cout tap products and J×Cout residuals: the first |cleanIn| cache clean inputs by
+    /// absolute frame (mod |cleanIn|: the live ones are always consecutive), the rest hold this window's
+    /// edge frames.
     let tapStore: FloatBuffer
     let residualStore: FloatBuffer
     var tags: [Int]
@@ -191,9 +193,10 @@ struct BlockState {
         let lo = cleanIn.lowerBound + b.dilation, hi = cleanIn.upperBound - b.dilation
         hasCleanOut = hasCleanIn && lo <= hi
         cleanOut = hasCleanOut ? lo...hi : 0...0
-        tapStore = FloatBuffer(count: 2 * t * j * 3 * b.cout)
-        residualStore = FloatBuffer(count: 2 * t * j * b.cout)
-        tags = Array(repeating: -1, count: t)
+        cleanCount = hasCleanIn ? cleanIn.count : 0
+        tapStore = FloatBuffer(count: t * j * 3 * b.cout)
+        residualStore = FloatBuffer(count: t * j * b.cout)
+        tags = Array(repeating: -1, count: max(cleanCount, 1))
         input = FloatBuffer(count: t * j * b.cin)
         gemmOut = FloatBuffer(count: j * b.columns)
         needOut = Array(repeating: false, count: t)
@@ -210,6 +213,13 @@ struct BlockState {
     func isCleanIn(_ f: Int) -> Bool { hasCleanIn && cleanIn.contains(f) }
     func isCleanOut(_ f: Int) -> Bool { hasCleanOut && cleanOut.contains(f) }
 
+    /// Slot of a clean input by absolute frame; of an edge input by window position.
+    private func cacheSlot(_ absolute: Int) -> Int { absolute % cleanCount }
+    private func edgeSlot(_ f: Int) -> Int {
+        guard hasCleanIn else { return f }
+        return cleanCount + (f < cleanIn.lowerBound ? f : cleanIn.lowerBound + f - cleanIn.upperBound - 1)
+    }
+
     /// Marks the inputs needed for `needOut` and, among them, those not in the cache.
     mutating func plan(needOut wanted: [Bool], start s: Int, reuse: Bool) {
         needOut = wanted
@@ -218,10 +228,10 @@ struct BlockState {
             for g in [f - dilation, f, f + dilation] where g >= 0 && g < window { needIn[g] = true }
         }
         for f in 0..<window {
-            let cached = reuse && isCleanIn(f) && tags[(s + f) % window] == s + f
+            let cached = reuse && isCleanIn(f) && tags[cacheSlot(s + f)] == s + f
             fresh[f] = needIn[f] && !cached
             if needIn[f] && cached {
-                let slot = (s + f) % window
+                let slot = cacheSlot(s + f)
                 taps[f] = UnsafePointer(tapStore.pointer + slot * joints * 3 * cout)
                 residuals[f] = UnsafePointer(residualStore.pointer + slot * joints * cout)
             } else {
@@ -253,13 +263,9 @@ struct BlockState {
             let c1 = b.projected && needResidual ? cols : (last + 1) * cout
             gemm(m: joints, n: c1 - c0, k: b.cin, a: x, lda: b.cin, b: b.weights.pointer + c0, ldb: cols,
                  c: gemmOut.pointer + c0, ldc: cols)
-            let slot: Int
-            if reuse && clean {
-                slot = (s + f) % window
-                tags[slot] = s + f
-            } else {
-                slot = window + f
-            }
+            // Without reuse clean frames still use their cache slot, but are never tagged as valid.
+            let slot = clean ? cacheSlot(s + f) : edgeSlot(f)
+            if reuse && clean { tags[slot] = s + f }
             let p = tapStore.pointer + slot * joints * w3
             let r = residualStore.pointer + slot * joints * cout
             graphStep(graph, y: gemmOut.pointer + c0, ys: cols, p: p + c0, ps: w3, width: (last + 1 - first) * cout,
