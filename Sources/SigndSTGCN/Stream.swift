@@ -175,7 +175,8 @@ struct BlockState {
     let residualStore: FloatBuffer
     var tags: [Int]
     let input: FloatBuffer
-    let gemmOut: FloatBuffer
+    /// One graph-mixed input frame (J × (Cin + 1)).
+    let mixed: FloatBuffer
     var needOut: [Bool]
     var needIn: [Bool]
     var fresh: [Bool]
@@ -198,7 +199,7 @@ struct BlockState {
         residualStore = FloatBuffer(count: t * j * b.cout)
         tags = Array(repeating: -1, count: max(cleanCount, 1))
         input = FloatBuffer(count: t * j * b.cin)
-        gemmOut = FloatBuffer(count: j * b.columns)
+        mixed = FloatBuffer(count: j * b.mixedWidth)
         needOut = Array(repeating: false, count: t)
         needIn = Array(repeating: false, count: t)
         fresh = Array(repeating: false, count: t)
@@ -241,13 +242,13 @@ struct BlockState {
         }
     }
 
-    /// Per fresh frame: one GEMM (J × Cin)·(Cin × columns), the graph step into the tap slot, and the
-    /// residual (projection columns or the input itself). An edge frame (not clean, never cached) skips
-    /// the taps whose output lies in the padding or is not needed; the choice depends only on the window
-    /// position, so reuse on and off still make identical BLAS calls.
+    /// Per fresh frame: the graph step on the input, one GEMM into the tap slot and the residual
+    /// (projection GEMM or a copy of the input). An edge frame (not clean, never cached) skips the taps
+    /// whose output lies in the padding or is not needed; that choice depends only on the window
+    /// position, so reuse on and off make identical BLAS calls.
     mutating func computeFresh(_ b: PreparedBlock, graph: GraphTables, start s: Int, reuse: Bool,
                                input: (Int) -> ConstFloatPtr) {
-        let w3 = 3 * cout, cols = b.columns
+        let w3 = 3 * cout, mw = b.mixedWidth
         for f in 0..<window where fresh[f] {
             let x = input(f)
             let clean = isCleanIn(f)
@@ -258,24 +259,21 @@ struct BlockState {
                 first = used.firstIndex(of: true) ?? 1
                 last = used.lastIndex(of: true) ?? 1
             }
-            let needResidual = clean || needOut[f]
-            let c0 = first * cout
-            let c1 = b.projected && needResidual ? cols : (last + 1) * cout
-            gemm(m: joints, n: c1 - c0, k: b.cin, a: x, lda: b.cin, b: b.weights.pointer + c0, ldb: cols,
-                 c: gemmOut.pointer + c0, ldc: cols)
             // Without reuse clean frames still use their cache slot, but are never tagged as valid.
             let slot = clean ? cacheSlot(s + f) : edgeSlot(f)
             if reuse && clean { tags[slot] = s + f }
             let p = tapStore.pointer + slot * joints * w3
             let r = residualStore.pointer + slot * joints * cout
-            graphStep(graph, y: gemmOut.pointer + c0, ys: cols, p: p + c0, ps: w3, width: (last + 1 - first) * cout,
-                      bias: b.tapBias.pointer + c0)
-            if !needResidual {
-                // not read this window
-            } else if b.projected {
-                for j in 0..<joints { (r + j * cout).update(from: gemmOut.pointer + j * cols + w3, count: cout) }
-            } else {
-                r.update(from: x, count: joints * cout)
+            graphMix(graph, x: x, xs: b.cin, out: mixed.pointer, os: mw, width: b.cin)
+            let c0 = first * cout
+            gemm(m: joints, n: (last + 1 - first) * cout, k: mw, a: mixed.pointer, lda: mw, b: b.taps.pointer + c0,
+                 ldb: w3, c: p + c0, ldc: w3)
+            if clean || needOut[f] {
+                if b.projected {
+                    gemm(m: joints, n: cout, k: b.cin, a: x, lda: b.cin, b: b.residual.pointer, ldb: cout, c: r, ldc: cout)
+                } else {
+                    r.update(from: x, count: joints * cout)
+                }
             }
             taps[f] = UnsafePointer(p)
             residuals[f] = UnsafePointer(r)
