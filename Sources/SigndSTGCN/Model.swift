@@ -112,7 +112,13 @@ public final class STGCNModel: Sendable {
             for f in 0..<t {
                 graphMix(graph, x: input + f * j * cin, xs: cin, out: mixed + f * j * mw, os: mw, width: cin)
             }
-            gemm(m: rows, n: w3, k: mw, a: mixed, lda: mw, b: b.taps.pointer, ldb: w3, c: p, ldc: w3)
+            // The first d frames' last tap and the last d frames' first tap only meet the zero padding.
+            let edge = min(d, t / 2)
+            gemm(m: edge * j, n: 2 * b.cout, k: mw, a: mixed, lda: mw, b: b.taps.pointer, ldb: w3, c: p, ldc: w3)
+            gemm(m: (t - 2 * edge) * j, n: w3, k: mw, a: mixed + edge * j * mw, lda: mw, b: b.taps.pointer, ldb: w3,
+                 c: p + edge * frameP, ldc: w3)
+            gemm(m: edge * j, n: 2 * b.cout, k: mw, a: mixed + (t - edge) * j * mw, lda: mw, b: b.taps.pointer + b.cout,
+                 ldb: w3, c: p + (t - edge) * frameP + b.cout, ldc: w3)
             if b.projected {
                 gemm(m: rows, n: b.cout, k: cin, a: input, lda: cin, b: b.residual.pointer, ldb: b.cout,
                      c: ws.residual.pointer, ldc: b.cout)
