@@ -27,25 +27,27 @@ func linear(_ w: FloatBuffer, _ b: FloatBuffer?, x: ConstFloatPtr, out: FloatPtr
     cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(n), Int32(k), 1, w.pointer, Int32(k), x, 1, 1, out, 1)
 }
 
-/// The chain graph step for one frame: P[i,:] = A[i,i−1]·Y[i−1,:] + A[i,i]·Y[i,:] + A[i,i+1]·Y[i+1,:]
-/// + rowsum_i · bias, over `width` columns.
-func graphStep(_ g: GraphTables, y: ConstFloatPtr, ys: Int, p: FloatPtr, ps: Int, width: Int, bias: ConstFloatPtr) {
+/// The chain graph step for one frame, on the block input: M[i,:] = A[i,i−1]·X[i−1,:] + A[i,i]·X[i,:]
+/// + A[i,i+1]·X[i+1,:] over `width` channels, then M[i,width] = Σ_j A[i,j] (the column that carries the
+/// folded bias through the GEMM).
+func graphMix(_ g: GraphTables, x: ConstFloatPtr, xs: Int, out: FloatPtr, os: Int, width: Int) {
     let joints = g.joints
     for i in 0..<joints {
-        let lo = g.lower[i], di = g.diagonal[i], up = g.upper[i], rs = g.rowSum[i]
-        let row = y + i * ys, dst = p + i * ps
+        let lo = g.lower[i], di = g.diagonal[i], up = g.upper[i]
+        let row = x + i * xs, dst = out + i * os
         if joints == 1 {
-            for c in 0..<width { dst[c] = di * row[c] + rs * bias[c] }
+            for c in 0..<width { dst[c] = di * row[c] }
         } else if i == 0 {
-            let next = row + ys
-            for c in 0..<width { dst[c] = di * row[c] + up * next[c] + rs * bias[c] }
+            let next = row + xs
+            for c in 0..<width { dst[c] = di * row[c] + up * next[c] }
         } else if i == joints - 1 {
-            let prev = row - ys
-            for c in 0..<width { dst[c] = lo * prev[c] + di * row[c] + rs * bias[c] }
+            let prev = row - xs
+            for c in 0..<width { dst[c] = lo * prev[c] + di * row[c] }
         } else {
-            let prev = row - ys, next = row + ys
-            for c in 0..<width { dst[c] = lo * prev[c] + di * row[c] + up * next[c] + rs * bias[c] }
+            let prev = row - xs, next = row + xs
+            for c in 0..<width { dst[c] = lo * prev[c] + di * row[c] + up * next[c] }
         }
+        dst[width] = g.rowSum[i]
     }
 }
 
@@ -115,4 +117,11 @@ func layerNorm(_ x: ConstFloatPtr, n: Int, weight: ConstFloatPtr, bias: ConstFlo
 @inline(__always)
 func zeroNonFinite(_ src: ConstFloatPtr, _ dst: FloatPtr, count: Int) {
     for i in 0..<count { let v = src[i]; dst[i] = v.isFinite ? v : 0 }
+}
+
+/// OpenBLAS's build configuration and the kernel family it picked for this CPU (for benchmark reports).
+public func openBLASDescription() -> String {
+    let config = openblas_get_config().map { String(cString: $0) } ?? "?"
+    let core = openblas_get_corename().map { String(cString: $0) } ?? "?"
+    return "\(config); core \(core); threads \(openblas_get_num_threads())"
 }

@@ -18,7 +18,7 @@ public struct STGCNOutput: Sendable, Equatable {
 /// A loaded SignSTGCN head (eval mode) running on OpenBLAS.
 ///
 /// Weights are immutable after `init`; per-call scratch comes from a locked pool, so one model can be
-/// shared by any number of threads. The cost of a window is dominated by three GEMMs of T·J rows.
+/// shared by any number of threads. The cost of a window is dominated by one GEMM of T·J rows per block.
 public final class STGCNModel: Sendable {
     public let manifest: STGCNManifest
     public let adjacency: ChainAdjacency
@@ -107,14 +107,24 @@ public final class STGCNModel: Sendable {
         poseStats(window: ws.input.pointer, rows: t * j, channels: c, out: ws.head.stats.pointer)
         var input = UnsafePointer(ws.input.pointer), cin = c
         for (l, b) in blocks.enumerated() {
-            let cols = b.columns, w3 = 3 * b.cout, d = b.dilation
-            let y = ws.gemmOut.pointer, p = ws.taps.pointer, frameP = j * w3
-            gemm(m: t * j, n: cols, k: b.cin, a: input, lda: cin, b: b.weights.pointer, ldb: cols, c: y, ldc: cols)
+            let w3 = 3 * b.cout, d = b.dilation, rows = t * j, mw = b.mixedWidth
+            let mixed = ws.mixed.pointer, p = ws.taps.pointer, frameP = j * w3
             for f in 0..<t {
-                graphStep(graph, y: y + f * j * cols, ys: cols, p: p + f * frameP, ps: w3, width: w3, bias: b.tapBias.pointer)
+                graphMix(graph, x: input + f * j * cin, xs: cin, out: mixed + f * j * mw, os: mw, width: cin)
             }
-            let resBase: ConstFloatPtr = b.projected ? UnsafePointer(y + w3) : input
-            let resStride = b.projected ? cols : cin
+            // The first d frames' last tap and the last d frames' first tap only meet the zero padding.
+            let edge = min(d, t / 2)
+            gemm(m: edge * j, n: 2 * b.cout, k: mw, a: mixed, lda: mw, b: b.taps.pointer, ldb: w3, c: p, ldc: w3)
+            gemm(m: (t - 2 * edge) * j, n: w3, k: mw, a: mixed + edge * j * mw, lda: mw, b: b.taps.pointer, ldb: w3,
+                 c: p + edge * frameP, ldc: w3)
+            gemm(m: edge * j, n: 2 * b.cout, k: mw, a: mixed + (t - edge) * j * mw, lda: mw, b: b.taps.pointer + b.cout,
+                 ldb: w3, c: p + (t - edge) * frameP + b.cout, ldc: w3)
+            if b.projected {
+                gemm(m: rows, n: b.cout, k: cin, a: input, lda: cin, b: b.residual.pointer, ldb: b.cout,
+                     c: ws.residual.pointer, ldc: b.cout)
+            }
+            let resBase: ConstFloatPtr = b.projected ? UnsafePointer(ws.residual.pointer) : input
+            let resStride = b.projected ? b.cout : cin
             let zero = UnsafePointer(ws.zero.pointer)
             let last = l == blocks.count - 1
             let out = ws.activations[l % 2].pointer
@@ -140,8 +150,9 @@ public final class STGCNModel: Sendable {
 /// Scratch for one full-window forward pass. Used by one thread at a time (the pool hands it out).
 final class Workspace: @unchecked Sendable {
     let input: FloatBuffer
-    let gemmOut: FloatBuffer
+    let mixed: FloatBuffer
     let taps: FloatBuffer
+    let residual: FloatBuffer
     let activations: [FloatBuffer]
     let features: FloatBuffer
     let zero: FloatBuffer
@@ -151,10 +162,11 @@ final class Workspace: @unchecked Sendable {
         let m = model.manifest
         let rows = m.window * m.numJoints
         let widest = m.channels.max() ?? 1
-        let columns = model.blocks.map(\.columns).max() ?? 1
+        let mixedWidth = model.blocks.map(\.mixedWidth).max() ?? 1
         input = FloatBuffer(count: rows * m.coordCount)
-        gemmOut = FloatBuffer(count: rows * columns)
+        mixed = FloatBuffer(count: rows * mixedWidth)
         taps = FloatBuffer(count: rows * 3 * widest)
+        residual = FloatBuffer(count: rows * widest)
         activations = [FloatBuffer(count: rows * widest), FloatBuffer(count: rows * widest)]
         features = FloatBuffer(count: m.window * m.featureDim)
         zero = FloatBuffer(count: 3 * widest)

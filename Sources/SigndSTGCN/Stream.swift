@@ -34,6 +34,8 @@ public final class STGCNStream {
     private let zero: FloatBuffer
     private let head: HeadScratch
     private var needOutLast: [Bool]
+    /// Frames pushed through each block, and H rows computed, in the last window (tests check reuse).
+    private(set) var lastWindowWork: (blocks: [Int], pooled: Int) = ([], 0)
 
     public init(model: STGCNModel, reuse: Bool = true) {
         self.model = model
@@ -96,9 +98,8 @@ public final class STGCNStream {
         let dim = model.manifest.featureDim
 
         // Top-down: which outputs each block must produce and which inputs it must (re)compute.
-        let outClean = blocks[last].cleanOut
         for f in 0..<t {
-            let cached = reuse && outClean.contains(f) && hTags[(s + f) % t] == s + f
+            let cached = reuse && blocks[last].isCleanOut(f) && hTags[(s + f) % t] == s + f
             needOutLast[f] = !cached
         }
         var needOut = needOutLast
@@ -127,7 +128,7 @@ public final class STGCNStream {
                 if l == last {
                     let pooled = features.pointer + f * dim
                     blockOutputPooled(frame, joints: joints, width: b.cout, bias: b.outBias.pointer, pooled: pooled)
-                    if reuse, outClean.contains(f) {
+                    if reuse, blocks[last].isCleanOut(f) {
                         let slot = (s + f) % t
                         (hCache.pointer + slot * dim).update(from: pooled, count: dim)
                         hTags[slot] = s + f
@@ -138,6 +139,7 @@ public final class STGCNStream {
                 }
             }
         }
+        lastWindowWork = (blocks.map { $0.fresh.filter { $0 }.count }, needOutLast.filter { $0 }.count)
         for f in 0..<t where !needOutLast[f] {
             (features.pointer + f * dim).update(from: hCache.pointer + ((s + f) % t) * dim, count: dim)
         }
@@ -165,13 +167,16 @@ struct BlockState {
     let cleanOut: ClosedRange<Int>
     let hasCleanIn: Bool
     let hasCleanOut: Bool
-    /// Slots of J×3·Cout tap products and J×Cout residuals: [0, T) cache by absolute frame mod T,
-    /// [T, 2T) scratch by window position.
+    let cleanCount: Int
+    /// T slots of J×3·Cout tap products and J×Cout residuals: the first |cleanIn| cache clean inputs by
+    /// absolute frame (mod |cleanIn|: the live ones are always consecutive), the rest hold this window's
+    /// edge frames.
     let tapStore: FloatBuffer
     let residualStore: FloatBuffer
     var tags: [Int]
     let input: FloatBuffer
-    let gemmOut: FloatBuffer
+    /// One graph-mixed input frame (J × (Cin + 1)).
+    let mixed: FloatBuffer
     var needOut: [Bool]
     var needIn: [Bool]
     var fresh: [Bool]
@@ -189,11 +194,12 @@ struct BlockState {
         let lo = cleanIn.lowerBound + b.dilation, hi = cleanIn.upperBound - b.dilation
         hasCleanOut = hasCleanIn && lo <= hi
         cleanOut = hasCleanOut ? lo...hi : 0...0
-        tapStore = FloatBuffer(count: 2 * t * j * 3 * b.cout)
-        residualStore = FloatBuffer(count: 2 * t * j * b.cout)
-        tags = Array(repeating: -1, count: t)
+        cleanCount = hasCleanIn ? cleanIn.count : 0
+        tapStore = FloatBuffer(count: t * j * 3 * b.cout)
+        residualStore = FloatBuffer(count: t * j * b.cout)
+        tags = Array(repeating: -1, count: max(cleanCount, 1))
         input = FloatBuffer(count: t * j * b.cin)
-        gemmOut = FloatBuffer(count: j * b.columns)
+        mixed = FloatBuffer(count: j * b.mixedWidth)
         needOut = Array(repeating: false, count: t)
         needIn = Array(repeating: false, count: t)
         fresh = Array(repeating: false, count: t)
@@ -205,7 +211,15 @@ struct BlockState {
         for i in tags.indices { tags[i] = -1 }
     }
 
-    private func isCleanIn(_ f: Int) -> Bool { hasCleanIn && cleanIn.contains(f) }
+    func isCleanIn(_ f: Int) -> Bool { hasCleanIn && cleanIn.contains(f) }
+    func isCleanOut(_ f: Int) -> Bool { hasCleanOut && cleanOut.contains(f) }
+
+    /// Slot of a clean input by absolute frame; of an edge input by window position.
+    private func cacheSlot(_ absolute: Int) -> Int { absolute % cleanCount }
+    private func edgeSlot(_ f: Int) -> Int {
+        guard hasCleanIn else { return f }
+        return cleanCount + (f < cleanIn.lowerBound ? f : cleanIn.lowerBound + f - cleanIn.upperBound - 1)
+    }
 
     /// Marks the inputs needed for `needOut` and, among them, those not in the cache.
     mutating func plan(needOut wanted: [Bool], start s: Int, reuse: Bool) {
@@ -215,10 +229,10 @@ struct BlockState {
             for g in [f - dilation, f, f + dilation] where g >= 0 && g < window { needIn[g] = true }
         }
         for f in 0..<window {
-            let cached = reuse && isCleanIn(f) && tags[(s + f) % window] == s + f
+            let cached = reuse && isCleanIn(f) && tags[cacheSlot(s + f)] == s + f
             fresh[f] = needIn[f] && !cached
             if needIn[f] && cached {
-                let slot = (s + f) % window
+                let slot = cacheSlot(s + f)
                 taps[f] = UnsafePointer(tapStore.pointer + slot * joints * 3 * cout)
                 residuals[f] = UnsafePointer(residualStore.pointer + slot * joints * cout)
             } else {
@@ -228,29 +242,38 @@ struct BlockState {
         }
     }
 
-    /// Per fresh frame: one GEMM (J × Cin)·(Cin × columns), the graph step into the tap slot, and the
-    /// residual (projection columns or the input itself).
+    /// Per fresh frame: the graph step on the input, one GEMM into the tap slot and the residual
+    /// (projection GEMM or a copy of the input). An edge frame (not clean, never cached) skips the taps
+    /// whose output lies in the padding or is not needed; that choice depends only on the window
+    /// position, so reuse on and off make identical BLAS calls.
     mutating func computeFresh(_ b: PreparedBlock, graph: GraphTables, start s: Int, reuse: Bool,
                                input: (Int) -> ConstFloatPtr) {
-        let w3 = 3 * cout, cols = b.columns
+        let w3 = 3 * cout, mw = b.mixedWidth
         for f in 0..<window where fresh[f] {
             let x = input(f)
-            gemm(m: joints, n: cols, k: b.cin, a: x, lda: b.cin, b: b.weights.pointer, ldb: cols,
-                 c: gemmOut.pointer, ldc: cols)
-            let slot: Int
-            if reuse && isCleanIn(f) {
-                slot = (s + f) % window
-                tags[slot] = s + f
-            } else {
-                slot = window + f
+            let clean = isCleanIn(f)
+            // Tap k of input f feeds output f − (k − 1)·d.
+            var first = 0, last = 2
+            if !clean {
+                let used = [f + dilation < window && needOut[f + dilation], needOut[f], f - dilation >= 0 && needOut[f - dilation]]
+                first = used.firstIndex(of: true) ?? 1
+                last = used.lastIndex(of: true) ?? 1
             }
+            // Without reuse clean frames still use their cache slot, but are never tagged as valid.
+            let slot = clean ? cacheSlot(s + f) : edgeSlot(f)
+            if reuse && clean { tags[slot] = s + f }
             let p = tapStore.pointer + slot * joints * w3
             let r = residualStore.pointer + slot * joints * cout
-            graphStep(graph, y: gemmOut.pointer, ys: cols, p: p, ps: w3, width: w3, bias: b.tapBias.pointer)
-            if b.projected {
-                for j in 0..<joints { (r + j * cout).update(from: gemmOut.pointer + j * cols + w3, count: cout) }
-            } else {
-                r.update(from: x, count: joints * cout)
+            graphMix(graph, x: x, xs: b.cin, out: mixed.pointer, os: mw, width: b.cin)
+            let c0 = first * cout
+            gemm(m: joints, n: (last + 1 - first) * cout, k: mw, a: mixed.pointer, lda: mw, b: b.taps.pointer + c0,
+                 ldb: w3, c: p + c0, ldc: w3)
+            if clean || needOut[f] {
+                if b.projected {
+                    gemm(m: joints, n: cout, k: b.cin, a: x, lda: b.cin, b: b.residual.pointer, ldb: cout, c: r, ldc: cout)
+                } else {
+                    r.update(from: x, count: joints * cout)
+                }
             }
             taps[f] = UnsafePointer(p)
             residuals[f] = UnsafePointer(r)

@@ -110,37 +110,43 @@ func validateTensors(_ file: SafetensorsFile, manifest m: STGCNManifest) throws(
         }
         guard info.shape == shape else { throw .wrongShape(file: file.path, tensor: name, expected: shape, actual: info.shape) }
     }
-    for name in t.keys.sorted() where !wanted.contains(name) && !ExpectedTensors.isIgnored(name) {
-        throw .unexpectedTensor(file: file.path, tensor: name)
+    for name in t.keys.sorted() where !wanted.contains(name) {
+        guard ExpectedTensors.isIgnored(name), let info = t[name] else { throw .unexpectedTensor(file: file.path, tensor: name) }
+        // Ignored, but still only the dtypes PyTorch writes for them: I64 counters, F32 signer head.
+        let allowed: SafetensorsDType = name.hasSuffix(".num_batches_tracked") ? .i64 : .f32
+        guard info.dtype == allowed else {
+            throw .wrongDtype(file: file.path, tensor: name, dtype: info.dtype.rawValue, expected: allowed.rawValue)
+        }
     }
 }
 
 /// One ST-GCN block prepared for inference.
 ///
-/// The graph step and the per-joint linear commute (A mixes joints, W mixes channels), so the block's
-/// gc.lin, its three temporal taps and the BN scale fold into one (Cin × 3·Cout) matrix applied to the
-/// block input: P_k = A·(x·M_kᵀ) + rowsum(A) ⊗ (s ⊙ W_k·b_lin), M_k = diag(s)·W_k·W_lin. The residual
-/// projection rides along as extra columns. This halves the FLOPs of the naive order.
+/// The graph step and the per-joint linears commute (A mixes joints, the weights mix channels), so
+/// gc.lin, the three temporal taps and the BN scale fold into one matrix applied to the graph-mixed
+/// block input: P_k = (A·x)·M_kᵀ + rowsum(A) ⊗ (s ⊙ W_k·b_lin), M_k = diag(s)·W_k·W_lin. The graph step
+/// then runs on Cin channels instead of 3·Cout, and the bias rides in the GEMM as an extra input column
+/// holding A's row sum. About half the FLOPs of the literal order.
 struct PreparedBlock: Sendable {
     let cin: Int
     let cout: Int
     let dilation: Int
     let projected: Bool
-    /// Columns of `weights`: 3·Cout taps (+ Cout residual projection).
-    let columns: Int
-    /// (Cin × columns) row-major.
-    let weights: FloatBuffer
-    /// (3·Cout): bias of each tap, multiplied per joint by A's row sum in the graph step.
-    let tapBias: FloatBuffer
+    /// ((Cin + 1) × 3·Cout) row-major: rows 0..<Cin are [M_0 | M_1 | M_2]ᵀ, row Cin the tap biases.
+    let taps: FloatBuffer
+    /// (Cin × Cout) row-major: the residual projection, when Cin ≠ Cout.
+    let residual: FloatBuffer
     /// (Cout): BN shift plus the residual projection's bias.
     let outBias: FloatBuffer
+
+    /// Width of the graph-mixed input rows (Cin channels plus the row-sum column).
+    var mixedWidth: Int { cin + 1 }
 
     init(layer l: Int, cin: Int, cout: Int, dilation: Int, file: SafetensorsFile) throws(STGCNError) {
         self.cin = cin
         self.cout = cout
         self.dilation = dilation
         projected = cin != cout
-        columns = 3 * cout + (projected ? cout : 0)
         let p = "backbone.layers.\(l)."
         let lin = try file.floats(p + "gc.lin.weight").map(Double.init)        // (cout, cin)
         let linBias = try file.floats(p + "gc.lin.bias").map(Double.init)
@@ -150,8 +156,8 @@ struct PreparedBlock: Sendable {
         let scale = (0..<cout).map { Double(gamma[$0]) / (Double(variance[$0]) + 1e-5).squareRoot() }
         var shift = (0..<cout).map { Double(beta[$0]) - Double(mean[$0]) * scale[$0] }
 
-        let weights = FloatBuffer(count: cin * columns)
-        let tapBias = FloatBuffer(count: 3 * cout)
+        let w3 = 3 * cout
+        let taps = FloatBuffer(count: (cin + 1) * w3)
         for k in 0..<3 {
             // W_k (cout × cout) with rows scaled by the BN scale, in double.
             var wk = [Double](repeating: 0, count: cout * cout)
@@ -163,24 +169,25 @@ struct PreparedBlock: Sendable {
             cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(cout), Int32(cin), Int32(cout),
                         1, wk, Int32(cout), lin, Int32(cin), 0, &mk, Int32(cin))
             for c in 0..<cin {
-                for o in 0..<cout { weights[c * columns + k * cout + o] = Float(mk[o * cin + c]) }
+                for o in 0..<cout { taps[c * w3 + k * cout + o] = Float(mk[o * cin + c]) }
             }
             for o in 0..<cout {
                 var acc = 0.0
                 for m in 0..<cout { acc += wk[o * cout + m] * linBias[m] }
-                tapBias[k * cout + o] = Float(acc)
+                taps[cin * w3 + k * cout + o] = Float(acc)
             }
         }
+        let residual = FloatBuffer(count: projected ? cin * cout : 0)
         if projected {
             let res = try file.floats(p + "res_proj.weight")  // (cout, cin)
             let resBias = try file.floats(p + "res_proj.bias")
             for c in 0..<cin {
-                for o in 0..<cout { weights[c * columns + 3 * cout + o] = res[o * cin + c] }
+                for o in 0..<cout { residual[c * cout + o] = res[o * cin + c] }
             }
             for o in 0..<cout { shift[o] += Double(resBias[o]) }
         }
-        self.weights = weights
-        self.tapBias = tapBias
+        self.taps = taps
+        self.residual = residual
         outBias = FloatBuffer(shift.map { Float($0) })
     }
 }

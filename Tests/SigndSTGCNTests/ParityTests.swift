@@ -72,6 +72,12 @@ final class ParityTests: XCTestCase {
             }
             XCTAssertEqual(emitted.first, m.window - 1, "\(name): first output must come with frame T")
             XCTAssertEqual(emitted.count, frames - m.window + 1)
+            // Steady state: T = 25, d = 1, 2, 3 → 1, 3, 7 fresh input frames per block, 13 H rows
+            // (12 edge rows + the one that just became clean); without reuse everything, every window.
+            XCTAssertEqual(reused.lastWindowWork.blocks, [1, 3, 7], name)
+            XCTAssertEqual(reused.lastWindowWork.pooled, 13, name)
+            XCTAssertEqual(recomputed.lastWindowWork.blocks, [25, 25, 25], name)
+            XCTAssertEqual(recomputed.lastWindowWork.pooled, 25, name)
             // Reuse changes which frames are computed, not the arithmetic: bit-identical.
             XCTAssertEqual(outReuse, outFull, "\(name): reuse on/off must be bit-identical")
             let diff = maxAbsDiff(outReuse, want)
