@@ -13,11 +13,16 @@ public struct HolisticOptions: Sendable, Hashable {
     public var threadsPerModel: Int
     /// Run the left and right hand stages concurrently (two threads).
     public var concurrentHands: Bool
+    /// Smooth the pose landmarks (MediaPipe's `smooth_landmarks`; the auxiliary ROI landmarks are
+    /// always smoothed, as in MediaPipe).
+    public var smoothLandmarks: Bool
 
-    public init(face: Bool = false, threadsPerModel: Int = 1, concurrentHands: Bool = true) {
+    public init(face: Bool = false, threadsPerModel: Int = 1, concurrentHands: Bool = true,
+                smoothLandmarks: Bool = true) {
         self.face = face
         self.threadsPerModel = threadsPerModel
         self.concurrentHands = concurrentHands
+        self.smoothLandmarks = smoothLandmarks
     }
 }
 
@@ -28,6 +33,8 @@ public struct HolisticFrameInfo: Sendable {
     public var rightHandRoi: NormRect?
     public var faceRoi: NormRect?
     public var ranPoseDetector: Bool
+    /// Per hand (left, right): the ROI came from the previous frame's landmarks, not the re-crop.
+    public var handTrackedFromPrevious: [Bool] = [false, false]
     public init() {
         ranPoseDetector = false
     }
@@ -38,10 +45,26 @@ public struct HolisticFrameInfo: Sendable {
 public final class HolisticTracker: @unchecked Sendable {
     public let options: HolisticOptions
     private let lock = NSLock()
-    private let pose: PoseStage
-    private let hands: [HandStage]
-    private let face: FaceStage?
+    /// Kept so the LiteRT library outlives every model: `deinit` drops the stages (and their models)
+    /// first, then the runtime goes (a model released after its runtime would call into an unloaded
+    /// library).
+    private let runtime: LiteRtRuntime
+    private var stages: Stages!
     private var info = HolisticFrameInfo()
+
+    private final class Stages {
+        let pose: PoseStage
+        let hands: [HandStage]
+        let face: FaceStage?
+        init(pose: PoseStage, hands: [HandStage], face: FaceStage?) {
+            self.pose = pose
+            self.hands = hands
+            self.face = face
+        }
+    }
+    private var pose: PoseStage { stages.pose }
+    private var hands: [HandStage] { stages.hands }
+    private var face: FaceStage? { stages.face }
 
     /// Frames larger than this on either side are rejected (OpenCV's warp uses 16-bit coordinates).
     public static let maxFrameSide = 16384
@@ -61,13 +84,20 @@ public final class HolisticTracker: @unchecked Sendable {
         let threads = max(1, options.threadsPerModel)
         func make(_ m: HolisticModel) throws -> LiteRtModel { try set.makeModel(m, runtime: runtime, threads: threads) }
         self.options = options
-        pose = PoseStage(detector: try make(.poseDetection), landmarker: try make(.poseLandmarkFull))
-        hands = try HandSide.allCases.map {
-            HandStage(side: $0, recrop: try make(.handRecrop), landmarks: try make(.handLandmarkFull))
-        }
-        face = options.face
-            ? FaceStage(detector: try make(.faceDetectionShortRange), landmarker: try make(.faceLandmark))
-            : nil
+        self.runtime = runtime
+        stages = Stages(
+            pose: PoseStage(detector: try make(.poseDetection), landmarker: try make(.poseLandmarkFull),
+                            smoothLandmarks: options.smoothLandmarks),
+            hands: try HandSide.allCases.map {
+                HandStage(side: $0, recrop: try make(.handRecrop), landmarks: try make(.handLandmarkFull))
+            },
+            face: options.face
+                ? FaceStage(detector: try make(.faceDetectionShortRange), landmarker: try make(.faceLandmark))
+                : nil)
+    }
+
+    deinit {
+        stages = nil
     }
 
     /// Runs the pipeline on a captured frame (see `process(frame:timestampMicros:)`).
@@ -115,6 +145,7 @@ public final class HolisticTracker: @unchecked Sendable {
         let handResults = try runHands(frame, pose: poseResult.landmarks)
         frameInfo.leftHandRoi = handResults[0].roi
         frameInfo.rightHandRoi = handResults[1].roi
+        frameInfo.handTrackedFromPrevious = handResults.map(\.trackedFromPrevious)
         if let lm = handResults[0].landmarks { result.leftHand = Self.flatten(lm) }
         if let lm = handResults[1].landmarks { result.rightHand = Self.flatten(lm) }
 

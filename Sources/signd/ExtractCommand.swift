@@ -48,6 +48,9 @@ struct Extract: ParsableCommand {
     @Flag(name: .customLong("sequential-hands"), help: "Run the two hands one after the other (default: concurrently).")
     var sequentialHands = false
 
+    @Flag(name: .customLong("no-smoothing"), help: "Do not smooth the pose landmarks (MediaPipe's smooth_landmarks=False).")
+    var noSmoothing = false
+
     @Flag(name: .customLong("no-progress"), help: "Do not draw a progress bar on stderr.")
     var noProgress = false
 
@@ -63,7 +66,8 @@ struct Extract: ParsableCommand {
         let modelsDirectory = models.map { URL(fileURLWithPath: $0) } ?? HolisticModelSet.defaultDirectory()
         let tracker = try HolisticTracker(
             modelsDirectory: modelsDirectory,
-            options: HolisticOptions(face: face, threadsPerModel: threads, concurrentHands: !sequentialHands))
+            options: HolisticOptions(face: face, threadsPerModel: threads, concurrentHands: !sequentialHands,
+                                     smoothLandmarks: !noSmoothing))
         let reader = try VideoReader(.file(path: video))
         let total = reader.info.frameCount
         var progress = ProgressBar(total: total, enabled: !noProgress)
