@@ -5,6 +5,6 @@ struct Signd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "signd",
         abstract: "Real-time sign-language detector daemon.",
-        subcommands: [Extract.self]
+        subcommands: []
     )
 }
