@@ -25,8 +25,11 @@ final class HandStage {
         var trackedFromPrevious = false  // RoiTracking kept the previous-landmarks ROI
     }
 
-    init(side: HandSide, recrop: LiteRtModel, landmarks: LiteRtModel) {
+    private let palmSubsetForRect: Bool
+
+    init(side: HandSide, recrop: LiteRtModel, landmarks: LiteRtModel, palmSubsetForRect: Bool = false) {
         self.side = side
+        self.palmSubsetForRect = palmSubsetForRect
         recropModel = recrop
         landmarkModel = landmarks
     }
@@ -66,7 +69,8 @@ final class HandStage {
         Letterbox.removeFromLandmarks(&lm, padding: padding)
         LandmarkDecoding.project(&lm, onto: roi)
         previousLandmarks = lm
-        previousRect = RectBuilders.transform(RectBuilders.handLandmarksToRect(lm, size: size), size: size,
+        let rectInput = palmSubsetForRect ? RectBuilders.handsSolutionPalmSubset.map { lm[$0] } : lm
+        previousRect = RectBuilders.transform(RectBuilders.handLandmarksToRect(rectInput, size: size), size: size,
                                               scaleX: 2, scaleY: 2, shiftY: -0.1, squareLong: true)
         return Result(landmarks: lm, roi: roi, trackedFromPrevious: tracked)
     }

@@ -16,6 +16,9 @@ public struct HolisticOptions: Sendable, Hashable {
     /// Smooth the pose landmarks (MediaPipe's `smooth_landmarks`; the auxiliary ROI landmarks are
     /// always smoothed, as in MediaPipe).
     public var smoothLandmarks: Bool
+    /// Testing only: feed HandLandmarksToRect the Hands solution's palm subset instead of all 21
+    /// landmarks, i.e. remove the Holistic quirk (spec §16 check 7).
+    var handRectFromPalmSubset = false
 
     public init(face: Bool = false, threadsPerModel: Int = 1, concurrentHands: Bool = true,
                 smoothLandmarks: Bool = true) {
@@ -35,6 +38,10 @@ public struct HolisticFrameInfo: Sendable {
     public var ranPoseDetector: Bool
     /// Per hand (left, right): the ROI came from the previous frame's landmarks, not the re-crop.
     public var handTrackedFromPrevious: [Bool] = [false, false]
+    /// Wall time of each stage on this frame, milliseconds (pose includes the detector when it ran).
+    public var poseMillis: Double = 0
+    public var handsMillis: Double = 0
+    public var faceMillis: Double = 0
     public init() {
         ranPoseDetector = false
     }
@@ -89,7 +96,8 @@ public final class HolisticTracker: @unchecked Sendable {
             pose: PoseStage(detector: try make(.poseDetection), landmarker: try make(.poseLandmarkFull),
                             smoothLandmarks: options.smoothLandmarks),
             hands: try HandSide.allCases.map {
-                HandStage(side: $0, recrop: try make(.handRecrop), landmarks: try make(.handLandmarkFull))
+                HandStage(side: $0, recrop: try make(.handRecrop), landmarks: try make(.handLandmarkFull),
+                          palmSubsetForRect: options.handRectFromPalmSubset)
             },
             face: options.face
                 ? FaceStage(detector: try make(.faceDetectionShortRange), landmarker: try make(.faceLandmark))
@@ -130,7 +138,10 @@ public final class HolisticTracker: @unchecked Sendable {
         var result = HolisticLandmarks.empty(withFace: options.face)
         var frameInfo = HolisticFrameInfo()
 
+        let t0 = Clock.monotonicNanos()
         let poseResult = try pose.process(frame, timestampMicros: timestampMicros)
+        let t1 = Clock.monotonicNanos()
+        frameInfo.poseMillis = Double(t1 - t0) / 1e6
         frameInfo.ranPoseDetector = poseResult.ranDetector
         frameInfo.poseRoi = poseResult.roi
         if let lm = poseResult.landmarks {
@@ -143,6 +154,8 @@ public final class HolisticTracker: @unchecked Sendable {
         }
 
         let handResults = try runHands(frame, pose: poseResult.landmarks)
+        let t2 = Clock.monotonicNanos()
+        frameInfo.handsMillis = Double(t2 - t1) / 1e6
         frameInfo.leftHandRoi = handResults[0].roi
         frameInfo.rightHandRoi = handResults[1].roi
         frameInfo.handTrackedFromPrevious = handResults.map(\.trackedFromPrevious)
@@ -153,6 +166,7 @@ public final class HolisticTracker: @unchecked Sendable {
             let faceResult = try face.process(frame, pose: poseResult.landmarks)
             frameInfo.faceRoi = faceResult.roi
             if let lm = faceResult.landmarks { result.face = Self.flatten(lm) }
+            frameInfo.faceMillis = Double(Clock.monotonicNanos() - t2) / 1e6
         }
         info = frameInfo
         return result

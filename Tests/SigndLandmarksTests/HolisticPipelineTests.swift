@@ -61,6 +61,22 @@ final class HolisticPipelineTests: XCTestCase {
         }
     }
 
+    /// Spec §16 check 7: feeding HandLandmarksToRect the palm subset (what the Hands solution does)
+    /// instead of all 21 landmarks visibly worsens hand agreement with MediaPipe.
+    func testHandRectQuirkIsNeededForParity() throws {
+        let video = "msl150_hoy_001.mp4"
+        let reference = try SeedLandmarkFile.read(Self.fixtures.appendingPathComponent("msl150_hoy_001.npz"))
+        var options = HolisticOptions()
+        options.handRectFromPalmSubset = true
+        let withoutQuirk = try extract(video, tracker: try HolisticTracker(modelsDirectory: TestPaths.models, options: options))
+        let withQuirk = try extract(video, tracker: try makeTracker())
+        let size = ImageSize(width: 1280, height: 720)
+        let good = try XCTUnwrap(ParityReport(ours: withQuirk, reference: reference, size: size).parts.first { $0.name == "right_hand" })
+        let bad = try XCTUnwrap(ParityReport(ours: withoutQuirk, reference: reference, size: size).parts.first { $0.name == "right_hand" })
+        print(String(format: "right hand mean |Δ|/width: with quirk %.5f, without %.5f", good.meanAbs, bad.meanAbs))
+        XCTAssertGreaterThan(bad.meanAbs, 3 * good.meanAbs)
+    }
+
     /// Runs the whole video (face on) and compares with the reference: whole sequence and first frame.
     private func parity(video: String) throws -> (ParityReport, ParityReport) {
         let stem = (video as NSString).deletingPathExtension
