@@ -22,10 +22,14 @@ final class HandStage {
     struct Result {
         var landmarks: [Landmark]?   // 21 landmarks when present
         var roi: NormRect?            // ROI the landmark model ran on
+        var trackedFromPrevious = false  // RoiTracking kept the previous-landmarks ROI
     }
 
-    init(side: HandSide, recrop: LiteRtModel, landmarks: LiteRtModel) {
+    private let palmSubsetForRect: Bool
+
+    init(side: HandSide, recrop: LiteRtModel, landmarks: LiteRtModel, palmSubsetForRect: Bool = false) {
         self.side = side
+        self.palmSubsetForRect = palmSubsetForRect
         recropModel = recrop
         landmarkModel = landmarks
     }
@@ -49,6 +53,7 @@ final class HandStage {
         let recrop = try recropRect(frame, from: fromPose)
         let roi = RoiTracking.hands.choose(recrop: recrop, previousRect: previousRect,
                                            previousLandmarks: previousLandmarks, size: size)
+        let tracked = previousRect != nil && roi == previousRect
 
         var pixelRoi = PixelRect(roi, in: size)
         let padding = Letterbox.padRoi(&pixelRoi, tensorWidth: 224, tensorHeight: 224, keepAspectRatio: true)
@@ -58,15 +63,16 @@ final class HandStage {
         let presence = try landmarkModel.outputValues(1, count: 1, model: .handLandmarkFull)[0]
         guard presence >= 0.5 else {
             reset()
-            return Result(landmarks: nil, roi: roi)
+            return Result(landmarks: nil, roi: roi, trackedFromPrevious: tracked)
         }
         var lm = LandmarkDecoding.decode(raw, count: 21, inputWidth: 224, inputHeight: 224, normalizeZ: 0.4)
         Letterbox.removeFromLandmarks(&lm, padding: padding)
         LandmarkDecoding.project(&lm, onto: roi)
         previousLandmarks = lm
-        previousRect = RectBuilders.transform(RectBuilders.handLandmarksToRect(lm, size: size), size: size,
+        let rectInput = palmSubsetForRect ? RectBuilders.handsSolutionPalmSubset.map { lm[$0] } : lm
+        previousRect = RectBuilders.transform(RectBuilders.handLandmarksToRect(rectInput, size: size), size: size,
                                               scaleX: 2, scaleY: 2, shiftY: -0.1, squareLong: true)
-        return Result(landmarks: lm, roi: roi)
+        return Result(landmarks: lm, roi: roi, trackedFromPrevious: tracked)
     }
 
     /// hand_recrop on the pose-based ROI → two points → AlignmentPoints (target −90°), shift −0.1, square_long.

@@ -13,11 +13,19 @@ public struct HolisticOptions: Sendable, Hashable {
     public var threadsPerModel: Int
     /// Run the left and right hand stages concurrently (two threads).
     public var concurrentHands: Bool
+    /// Smooth the pose landmarks (MediaPipe's `smooth_landmarks`; the auxiliary ROI landmarks are
+    /// always smoothed, as in MediaPipe).
+    public var smoothLandmarks: Bool
+    /// Testing only: feed HandLandmarksToRect the Hands solution's palm subset instead of all 21
+    /// landmarks, i.e. remove the Holistic quirk (spec §16 check 7).
+    var handRectFromPalmSubset = false
 
-    public init(face: Bool = false, threadsPerModel: Int = 1, concurrentHands: Bool = true) {
+    public init(face: Bool = false, threadsPerModel: Int = 1, concurrentHands: Bool = true,
+                smoothLandmarks: Bool = true) {
         self.face = face
         self.threadsPerModel = threadsPerModel
         self.concurrentHands = concurrentHands
+        self.smoothLandmarks = smoothLandmarks
     }
 }
 
@@ -28,6 +36,12 @@ public struct HolisticFrameInfo: Sendable {
     public var rightHandRoi: NormRect?
     public var faceRoi: NormRect?
     public var ranPoseDetector: Bool
+    /// Per hand (left, right): the ROI came from the previous frame's landmarks, not the re-crop.
+    public var handTrackedFromPrevious: [Bool] = [false, false]
+    /// Wall time of each stage on this frame, milliseconds (pose includes the detector when it ran).
+    public var poseMillis: Double = 0
+    public var handsMillis: Double = 0
+    public var faceMillis: Double = 0
     public init() {
         ranPoseDetector = false
     }
@@ -38,10 +52,26 @@ public struct HolisticFrameInfo: Sendable {
 public final class HolisticTracker: @unchecked Sendable {
     public let options: HolisticOptions
     private let lock = NSLock()
-    private let pose: PoseStage
-    private let hands: [HandStage]
-    private let face: FaceStage?
+    /// Kept so the LiteRT library outlives every model: `deinit` drops the stages (and their models)
+    /// first, then the runtime goes (a model released after its runtime would call into an unloaded
+    /// library).
+    private let runtime: LiteRtRuntime
+    private var stages: Stages!
     private var info = HolisticFrameInfo()
+
+    private final class Stages {
+        let pose: PoseStage
+        let hands: [HandStage]
+        let face: FaceStage?
+        init(pose: PoseStage, hands: [HandStage], face: FaceStage?) {
+            self.pose = pose
+            self.hands = hands
+            self.face = face
+        }
+    }
+    private var pose: PoseStage { stages.pose }
+    private var hands: [HandStage] { stages.hands }
+    private var face: FaceStage? { stages.face }
 
     /// Frames larger than this on either side are rejected (OpenCV's warp uses 16-bit coordinates).
     public static let maxFrameSide = 16384
@@ -61,13 +91,21 @@ public final class HolisticTracker: @unchecked Sendable {
         let threads = max(1, options.threadsPerModel)
         func make(_ m: HolisticModel) throws -> LiteRtModel { try set.makeModel(m, runtime: runtime, threads: threads) }
         self.options = options
-        pose = PoseStage(detector: try make(.poseDetection), landmarker: try make(.poseLandmarkFull))
-        hands = try HandSide.allCases.map {
-            HandStage(side: $0, recrop: try make(.handRecrop), landmarks: try make(.handLandmarkFull))
-        }
-        face = options.face
-            ? FaceStage(detector: try make(.faceDetectionShortRange), landmarker: try make(.faceLandmark))
-            : nil
+        self.runtime = runtime
+        stages = Stages(
+            pose: PoseStage(detector: try make(.poseDetection), landmarker: try make(.poseLandmarkFull),
+                            smoothLandmarks: options.smoothLandmarks),
+            hands: try HandSide.allCases.map {
+                HandStage(side: $0, recrop: try make(.handRecrop), landmarks: try make(.handLandmarkFull),
+                          palmSubsetForRect: options.handRectFromPalmSubset)
+            },
+            face: options.face
+                ? FaceStage(detector: try make(.faceDetectionShortRange), landmarker: try make(.faceLandmark))
+                : nil)
+    }
+
+    deinit {
+        stages = nil
     }
 
     /// Runs the pipeline on a captured frame (see `process(frame:timestampMicros:)`).
@@ -100,7 +138,10 @@ public final class HolisticTracker: @unchecked Sendable {
         var result = HolisticLandmarks.empty(withFace: options.face)
         var frameInfo = HolisticFrameInfo()
 
+        let t0 = Clock.monotonicNanos()
         let poseResult = try pose.process(frame, timestampMicros: timestampMicros)
+        let t1 = Clock.monotonicNanos()
+        frameInfo.poseMillis = Double(t1 - t0) / 1e6
         frameInfo.ranPoseDetector = poseResult.ranDetector
         frameInfo.poseRoi = poseResult.roi
         if let lm = poseResult.landmarks {
@@ -113,8 +154,11 @@ public final class HolisticTracker: @unchecked Sendable {
         }
 
         let handResults = try runHands(frame, pose: poseResult.landmarks)
+        let t2 = Clock.monotonicNanos()
+        frameInfo.handsMillis = Double(t2 - t1) / 1e6
         frameInfo.leftHandRoi = handResults[0].roi
         frameInfo.rightHandRoi = handResults[1].roi
+        frameInfo.handTrackedFromPrevious = handResults.map(\.trackedFromPrevious)
         if let lm = handResults[0].landmarks { result.leftHand = Self.flatten(lm) }
         if let lm = handResults[1].landmarks { result.rightHand = Self.flatten(lm) }
 
@@ -122,6 +166,7 @@ public final class HolisticTracker: @unchecked Sendable {
             let faceResult = try face.process(frame, pose: poseResult.landmarks)
             frameInfo.faceRoi = faceResult.roi
             if let lm = faceResult.landmarks { result.face = Self.flatten(lm) }
+            frameInfo.faceMillis = Double(Clock.monotonicNanos() - t2) / 1e6
         }
         info = frameInfo
         return result

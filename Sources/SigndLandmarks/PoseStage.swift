@@ -21,9 +21,12 @@ final class PoseStage {
         var ranDetector: Bool
     }
 
-    init(detector: LiteRtModel, landmarker: LiteRtModel) {
+    private let smoothLandmarks: Bool
+
+    init(detector: LiteRtModel, landmarker: LiteRtModel, smoothLandmarks: Bool = true) {
         self.detector = detector
         self.landmarker = landmarker
+        self.smoothLandmarks = smoothLandmarks
     }
 
     func reset() {
@@ -78,8 +81,10 @@ final class PoseStage {
             targetAngle: .pi / 2, size: size)
         let objectScale = (scaleRect.width * size.w + scaleRect.height * size.h) / 2
 
-        let smoothedPose = smoother.apply(visibility.apply(pose), size: size, objectScale: objectScale,
-                                          timestampMicros: timestampMicros)
+        let smoothedPose = smoothLandmarks
+            ? smoother.apply(visibility.apply(pose), size: size, objectScale: objectScale,
+                             timestampMicros: timestampMicros)
+            : pose
         let smoothedAux = auxSmoother.apply(auxVisibility.apply(aux), size: size, objectScale: objectScale,
                                             timestampMicros: timestampMicros)
         trackingRoi = Self.roiFromAux(smoothedAux, size: size)

@@ -90,6 +90,11 @@ public enum RectBuilders {
 
     /// HandLandmarksToRectCalculator applied to all 21 landmarks, as Holistic does: the calculator's
     /// "PIP" indices 4, 6, 8 then name thumb tip, index PIP and index tip (a MediaPipe quirk kept for parity).
+    /// The 12-landmark palm subset the Hands solution feeds to HandLandmarksToRect (wrist, thumb CMC–IP,
+    /// index MCP/PIP, middle MCP/PIP, ring MCP/PIP, pinky MCP/PIP). Holistic does not use it; it exists
+    /// to show that dropping the all-21 quirk breaks parity.
+    static let handsSolutionPalmSubset = [0, 1, 2, 3, 5, 6, 9, 10, 13, 14, 17, 18]
+
     public static func handLandmarksToRect(_ lm: [Landmark], size: ImageSize) -> NormRect {
         let x0 = lm[0].x * size.w, y0 = lm[0].y * size.h
         var x1 = (lm[4].x + lm[8].x) / 2

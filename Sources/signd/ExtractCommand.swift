@@ -48,6 +48,9 @@ struct Extract: ParsableCommand {
     @Flag(name: .customLong("sequential-hands"), help: "Run the two hands one after the other (default: concurrently).")
     var sequentialHands = false
 
+    @Flag(name: .customLong("no-smoothing"), help: "Do not smooth the pose landmarks (MediaPipe's smooth_landmarks=False).")
+    var noSmoothing = false
+
     @Flag(name: .customLong("no-progress"), help: "Do not draw a progress bar on stderr.")
     var noProgress = false
 
@@ -63,7 +66,8 @@ struct Extract: ParsableCommand {
         let modelsDirectory = models.map { URL(fileURLWithPath: $0) } ?? HolisticModelSet.defaultDirectory()
         let tracker = try HolisticTracker(
             modelsDirectory: modelsDirectory,
-            options: HolisticOptions(face: face, threadsPerModel: threads, concurrentHands: !sequentialHands))
+            options: HolisticOptions(face: face, threadsPerModel: threads, concurrentHands: !sequentialHands,
+                                     smoothLandmarks: !noSmoothing))
         let reader = try VideoReader(.file(path: video))
         let total = reader.info.frameCount
         var progress = ProgressBar(total: total, enabled: !noProgress)
@@ -77,10 +81,12 @@ struct Extract: ParsableCommand {
 
         var frames: [HolisticLandmarks] = []
         var wallMillis: [Double] = []
-        let cpuStart = ProcessCPU.millis()
+        var stageMillis = (pose: 0.0, hands: 0.0, face: 0.0)
+        var cpuMillis = 0.0
         while let frame = try reader.next() {
             let index = frame.stamp.index
             let timestamp = Int64(index + 1) * 33_333
+            let cpuBefore = ProcessCPU.millis()
             let start = Clock.monotonicNanos()
             let landmarks: HolisticLandmarks
             do {
@@ -89,18 +95,23 @@ struct Extract: ParsableCommand {
                 throw ExtractError.frame(index: index, video: video, reason: String(describing: error))
             }
             let ms = Double(Clock.monotonicNanos() - start) / 1e6
+            // CPU of process() only (all threads), so decoding and overlays do not count.
+            cpuMillis += ProcessCPU.millis() - cpuBefore
             wallMillis.append(ms)
+            let info = tracker.lastFrameInfo
+            stageMillis.pose += info.poseMillis
+            stageMillis.hands += info.handsMillis
+            stageMillis.face += info.faceMillis
             frames.append(landmarks)
 
             if overlayWriter != nil || sheet?.wants(index) == true {
                 var canvas = OverlayCanvas(copying: frame.image)
-                canvas.draw(landmarks, info: tracker.lastFrameInfo, label: String(format: "frame %d  %.1f ms", index, ms))
+                canvas.draw(landmarks, info: info, label: String(format: "frame %d  %.1f ms", index, ms))
                 try overlayWriter?.write(canvas)
                 if sheet?.wants(index) == true { try sheet?.add(canvas) }
             }
             progress.update(done: frames.count, lastMillis: ms)
         }
-        let cpuMillis = ProcessCPU.millis() - cpuStart
         progress.finish()
         overlayWriter?.close()
 
@@ -112,8 +123,10 @@ struct Extract: ParsableCommand {
         }
         if let contactSheet, let sheet { try sheet.write(to: URL(fileURLWithPath: contactSheet)) }
 
-        let timings = ExtractTimings(frames: frames, wallMillis: wallMillis, cpuMillis: cpuMillis, face: face,
+        var timings = ExtractTimings(frames: frames, wallMillis: wallMillis, cpuMillis: cpuMillis, face: face,
                                      concurrentHands: !sequentialHands)
+        let n = Double(frames.count)
+        timings.stage_ms_mean = .init(pose: stageMillis.pose / n, hands: stageMillis.hands / n, face: stageMillis.face / n)
         if let timingsJSON {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -153,12 +166,15 @@ struct ExtractTimings: Encodable {
     /// Median and 90th percentile of the per-frame wall time, first frame excluded (it includes warm-up).
     var wall_ms_median: Double
     var wall_ms_p90: Double
-    /// Process CPU time (user + system, all threads) over all frames, divided by the frame count.
+    /// Process CPU time (user + system, all threads) inside process(), divided by the frame count.
     var cpu_ms_per_frame: Double
     var first_frame_ms: Double
     var found: Found
     var face_enabled: Bool
     var concurrent_hands: Bool
+    /// Mean wall time per stage (pose, both hands, face), milliseconds.
+    struct Stages: Encodable { var pose: Double; var hands: Double; var face: Double }
+    var stage_ms_mean = Stages(pose: 0, hands: 0, face: 0)
 
     init(frames: [HolisticLandmarks], wallMillis: [Double], cpuMillis: Double, face: Bool, concurrentHands: Bool) {
         self.frames = frames.count
@@ -192,6 +208,8 @@ struct ExtractTimings: Encodable {
         String(format: "wrote %@: %d frames; pose %d, left hand %d, right hand %d%@; median %.1f ms, p90 %.1f ms, CPU %.1f ms/frame, first frame %.1f ms\n",
                output, frames, found.pose, found.left_hand, found.right_hand,
                face_enabled ? ", face \(found.face)" : "", wall_ms_median, wall_ms_p90, cpu_ms_per_frame, first_frame_ms)
+            + String(format: "stages (mean ms): pose %.1f, hands %.1f, face %.1f\n", stage_ms_mean.pose, stage_ms_mean.hands,
+                     stage_ms_mean.face)
     }
 }
 
