@@ -34,9 +34,10 @@ public enum ConfigLoader {
             case "source": try readSource(node, path, reader, &config.source)
             case "landmarks": try readLandmarks(node, path, reader, &config.landmarks)
             case "windows": try readWindows(node, path, reader, &config.windows)
+            case "heads": try readHeads(node, path, reader, &config.heads)
             case "events": try readEvents(node, path, reader, &config.events)
             case "systemd": try readSystemd(node, path, reader, &config.systemd)
-            default: throw reader.unknown(key, node, path, known: ["camera_id", "log_level", "source", "landmarks", "windows", "events", "systemd"])
+            default: throw reader.unknown(key, node, path, known: ["camera_id", "log_level", "source", "landmarks", "windows", "heads", "events", "systemd"])
             }
         }
         if let baseDirectory {
@@ -44,6 +45,8 @@ public enum ConfigLoader {
                 config.source.uri = Self.resolve(config.source.uri, against: baseDirectory)
             }
             config.landmarks.modelsDirectory = Self.resolve(config.landmarks.modelsDirectory, against: baseDirectory)
+            config.heads.binary = config.heads.binary.map { Self.resolve($0, against: baseDirectory) }
+            config.heads.multiclass = config.heads.multiclass.map { Self.resolve($0, against: baseDirectory) }
         }
         return config
     }
@@ -61,6 +64,10 @@ public enum ConfigLoader {
         }
         if config.source.reconnectMaxDelayMillis < config.source.reconnectInitialDelayMillis {
             throw ConfigError(file: file, key: "source.reconnect.max_delay_ms", line: nil, problem: "must be ≥ source.reconnect.initial_delay_ms")
+        }
+        if config.heads.exitThreshold > config.heads.enterThreshold {
+            throw ConfigError(file: file, key: "heads.exit_threshold", line: nil,
+                              problem: "must be ≤ heads.enter_threshold (\(config.heads.enterThreshold)), got \(config.heads.exitThreshold)")
         }
         if config.events.endpoints.isEmpty {
             throw ConfigError(file: file, key: "events.endpoints", line: nil, problem: "at least one endpoint is required (e.g. tcp://127.0.0.1:5556)")
@@ -111,6 +118,28 @@ public enum ConfigLoader {
             case "length": w.length = try r.int(value, p, min: 1, max: 1000)
             case "stride": w.stride = try r.int(value, p, min: 1, max: 1000)
             default: throw r.unknown(key, value, p, known: ["length", "stride"])
+            }
+        }
+    }
+
+    private static func readHeads(_ node: Node, _ path: String, _ r: NodeReader, _ h: inout SigndConfiguration.Heads) throws(ConfigError) {
+        let known = ["enabled", "binary", "multiclass", "stride", "smoothing_alpha", "enter_threshold", "exit_threshold",
+                     "min_start_frames", "min_end_frames", "update_interval_frames", "multiclass_every", "top_k"]
+        try r.mapping(node, path: path) { key, value, p throws(ConfigError) in
+            switch key {
+            case "enabled": h.enabled = try r.bool(value, p)
+            case "binary": h.binary = try r.isNull(value) ? nil : r.string(value, p); h.binaryIsDefault = false
+            case "multiclass": h.multiclass = try r.isNull(value) ? nil : r.string(value, p); h.multiclassIsDefault = false
+            case "stride": h.stride = try r.int(value, p, min: 1, max: 1000)
+            case "smoothing_alpha": h.smoothingAlpha = try r.double(value, p, min: 0.001, max: 1)
+            case "enter_threshold": h.enterThreshold = try r.double(value, p, min: 0, max: 1)
+            case "exit_threshold": h.exitThreshold = try r.double(value, p, min: 0, max: 1)
+            case "min_start_frames": h.minStartFrames = try r.int(value, p, min: 1, max: 100_000)
+            case "min_end_frames": h.minEndFrames = try r.int(value, p, min: 1, max: 100_000)
+            case "update_interval_frames": h.updateIntervalFrames = try r.int(value, p, min: 0, max: 1_000_000)
+            case "multiclass_every": h.multiclassEvery = try r.int(value, p, min: 1, max: 100_000)
+            case "top_k": h.topK = try r.int(value, p, min: 1, max: 1000)
+            default: throw r.unknown(key, value, p, known: known)
             }
         }
     }

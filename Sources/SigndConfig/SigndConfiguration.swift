@@ -7,6 +7,7 @@ public struct SigndConfiguration: Sendable, Equatable {
     public var source = Source()
     public var landmarks = Landmarks()
     public var windows = Windows()
+    public var heads = Heads()
     public var events = Events()
     public var systemd = Systemd()
     public var logLevel = LogLevel.info
@@ -44,6 +45,29 @@ public struct SigndConfiguration: Sendable, Equatable {
     public struct Windows: Sendable, Equatable {
         public var length = 25
         public var stride = 1
+        public init() {}
+    }
+
+    /// The SignSTGCN heads (docs/configuration.md, `heads`). Model paths are stems: `STEM.safetensors` +
+    /// `STEM.manifest.json`, relative to the config file's directory (or the working directory).
+    public struct Heads: Sendable, Equatable {
+        public var enabled = true
+        /// nil: no binary head (then no state events and no multi-class head either).
+        public var binary: String? = "Models/signing-binary"
+        public var multiclass: String? = "Models/asl-signs"
+        /// True while the stems are the built-in defaults: missing default models are a warning, missing
+        /// configured ones an error.
+        public var binaryIsDefault = true
+        public var multiclassIsDefault = true
+        public var stride = 1
+        public var smoothingAlpha = 0.5
+        public var enterThreshold = 0.6
+        public var exitThreshold = 0.4
+        public var minStartFrames = 3
+        public var minEndFrames = 10
+        public var updateIntervalFrames = 30
+        public var multiclassEvery = 5
+        public var topK = 5
         public init() {}
     }
 

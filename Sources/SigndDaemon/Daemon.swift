@@ -4,6 +4,7 @@ import SigndCapture
 import SigndConfig
 import SigndCore
 import SigndEvents
+import SigndHeads
 import SigndSystemd
 import SigndWindows
 import Synchronization
@@ -49,6 +50,7 @@ public final class Daemon: Sendable {
             ring = try WindowRing(layout: layout, length: config.windows.length, stride: config.windows.stride)
         } catch { throw .config("\(error)") }
 
+        let heads = try HeadsStage.make(config: config, logger: logger)
         let sourceTracker = SourceTracker(publisher: publisher, logger: logger)
         let feed = try openFeed(onEvent: { sourceTracker.handle($0) })
         logger.info("source open", metadata: [
@@ -58,7 +60,12 @@ public final class Daemon: Sendable {
         notifier?.ready()
         publish(publisher, .health(HealthEvent(status: .ok, message: "running")), frame: nil)
 
-        var stats = LoopStatistics(stages: ["capture", "landmarks", "window", "publish", "capture_to_publish"])
+        var stats = LoopStatistics(stages: ["capture", "landmarks", "window", "binary", "multiclass", "publish", "capture_to_publish"])
+        // A source gap closes the open segment: windows must not straddle it.
+        func gap() {
+            ring.reset(); landmarkStage.reset()
+            for (event, frame) in heads?.close() ?? [] { publish(publisher, event, frame: frame) }
+        }
         let started = Clock.monotonicNanos()
         var lastStats = started
         var lastStatus = started
@@ -79,9 +86,9 @@ public final class Daemon: Sendable {
             case .finished:
                 break loop
             case .idle:
-                if sourceTracker.takeGap() { ring.reset(); landmarkStage.reset() }
+                if sourceTracker.takeGap() { gap() }
             case .frame(let frame):
-                if sourceTracker.takeGap() { ring.reset(); landmarkStage.reset() }
+                if sourceTracker.takeGap() { gap() }
                 stats.framesIn += 1
                 stats.record("capture", from: waitStart, to: now)
                 let landmarks = landmarkStage.landmarks(for: frame)
@@ -90,11 +97,20 @@ public final class Daemon: Sendable {
                 _ = ring.push(stamp: frame.stamp, landmarks: landmarks)
                 let afterWindow = Clock.monotonicNanos()
                 stats.record("window", from: afterLandmarks, to: afterWindow)
-                let event = FrameEvent(stamp: frame.stamp, landmarks: landmarks, probability: nil,
+                let scored = heads?.process(stamp: frame.stamp, landmarks: landmarks)
+                let afterHeads = Clock.monotonicNanos()
+                if let step = scored?.step {
+                    if step.score != nil { stats.record("binary", from: afterWindow, to: afterWindow + step.binaryNanos) }
+                    if step.multiclassNanos > 0, !step.signs.isEmpty {
+                        stats.record("multiclass", from: afterWindow, to: afterWindow + step.multiclassNanos)
+                    }
+                }
+                let event = FrameEvent(stamp: frame.stamp, landmarks: landmarks, probability: scored?.probability,
                                        withLandmarks: config.events.includeLandmarks)
                 publish(publisher, .frame(event), frame: frame.stamp.index)
+                for (headEvent, at) in scored?.events ?? [] { publish(publisher, headEvent, frame: at) }
                 let published = Clock.monotonicNanos()
-                stats.record("publish", from: afterWindow, to: published)
+                stats.record("publish", from: afterHeads, to: published)
                 stats.record("capture_to_publish", from: frame.stamp.captureNanos, to: published)
                 stats.framesOut += 1
                 if let max = config.source.maxFrames, stats.framesOut >= max { break loop }
@@ -110,6 +126,8 @@ public final class Daemon: Sendable {
             }
         }
 
+        // End of file or shutdown: the open segment ends on the last frame processed.
+        for (event, frame) in heads?.close() ?? [] { publish(publisher, event, frame: frame) }
         notifier?.stopping()
         feed.stop()
         let end = Clock.monotonicNanos()

@@ -1,0 +1,125 @@
+import Foundation
+import Logging
+import SigndConfig
+import SigndCore
+import SigndEvents
+import SigndHeads
+
+/// The heads as the frame loop (and `signd replay`) sees them: a `HeadPipeline` whose results become
+/// `state` and `sign` events. Attribution: a window's output belongs to its last frame (the frame just
+/// pushed), so `frame.probability` and the emission frame of state events carry no look-ahead.
+public final class HeadsStage {
+    public let pipeline: HeadPipeline
+    private let wallOffset: Double   // wall seconds − monotonic seconds, fixed at start-up
+
+    public init(pipeline: HeadPipeline) {
+        self.pipeline = pipeline
+        wallOffset = Clock.wallSeconds() - Double(Clock.monotonicNanos()) / 1e9
+    }
+
+    /// Loads the configured heads and checks them against the landmark layout (pose + hands, face when
+    /// `landmarks.face`). Returns nil (after saying why) when heads are off or the default models are
+    /// absent; a configured model that is missing or does not fit is an error.
+    public static func make(config: SigndConfiguration, logger: Logger) throws(DaemonError) -> HeadsStage? {
+        let heads = config.heads
+        guard heads.enabled else {
+            logger.info("heads disabled (heads.enabled: false): no state or sign events")
+            return nil
+        }
+        guard let binaryStem = heads.binary else {
+            logger.info("no binary head configured (heads.binary: null): no state or sign events")
+            return nil
+        }
+        func present(_ stem: String) -> Bool {
+            FileManager.default.fileExists(atPath: stem + ".safetensors") && FileManager.default.fileExists(atPath: stem + ".manifest.json")
+        }
+        if !present(binaryStem) {
+            if heads.binaryIsDefault {
+                logger.warning("default binary head \(binaryStem).{safetensors,manifest.json} not found: running without heads (no state or sign events)")
+                return nil
+            }
+            throw .models("heads.binary: \(binaryStem).safetensors / .manifest.json not found")
+        }
+        var multiStem = heads.multiclass
+        if let stem = multiStem, !present(stem) {
+            if heads.multiclassIsDefault {
+                logger.warning("default multi-class head \(stem).{safetensors,manifest.json} not found: no sign events")
+                multiStem = nil
+            } else {
+                throw .models("heads.multiclass: \(stem).safetensors / .manifest.json not found")
+            }
+        }
+        do {
+            let binary = try LoadedHead.load(stem: binaryStem)
+            let multi = try multiStem.map { stem throws(HeadsError) in try LoadedHead.load(stem: stem) }
+            let pipeline = try HeadPipeline(binary: binary, multiclass: multi, settings: heads.settings,
+                                            faceAvailable: config.landmarks.face)
+            logger.info("heads loaded", metadata: [
+                "binary": "\(binaryStem)", "multiclass": "\(multiStem ?? "none")",
+                "window": "\(pipeline.window)", "stride": "\(heads.stride)",
+            ])
+            return HeadsStage(pipeline: pipeline)
+        } catch {
+            throw .models(error.description)
+        }
+    }
+
+    /// Runs the heads on one frame. Returns the frame's raw probability (nil when no window ended here),
+    /// the events to publish after the frame event (each with its envelope frame), and the step.
+    public func process(stamp: FrameStamp, landmarks: HolisticLandmarks) -> (probability: Double?, events: [(Event, Int)], step: HeadStep) {
+        let step = pipeline.push(stamp: stamp, landmarks: landmarks)
+        return (step.score?.raw, events(of: step), step)
+    }
+
+    /// Ends an open segment (end of source, shutdown, source gap) and forgets the frames.
+    public func close() -> [(Event, Int)] { events(of: pipeline.close()) }
+
+    /// State events first (a `start` precedes the first `sign` of its segment); a segment summary `sign`
+    /// follows its `end`.
+    func events(of step: HeadStep) -> [(Event, Int)] {
+        var out: [(Event, Int)] = []
+        let name = pipeline.multiclass.map { URL(fileURLWithPath: $0.name).lastPathComponent }
+        for t in step.transitions {
+            let duration = t.summary.map { Double($0.durationNanos) / 1e6 }
+                ?? Double(t.at.nanos >= t.start.nanos ? t.at.nanos - t.start.nanos : 0) / 1e6
+            let summary = t.summary.map {
+                SegmentSummary(endFrame: $0.last.frame, frames: $0.frames, meanProbability: $0.meanProbability,
+                               maxProbability: $0.maxProbability)
+            }
+            let phase: StateEvent.Phase = switch t.phase { case .start: .start; case .update: .update; case .end: .end }
+            let event = StateEvent(phase: phase, segment: t.segment, startFrame: t.start.frame, startMonoNanos: t.start.nanos,
+                                   startWall: wallOffset + Double(t.start.nanos) / 1e9, durationMillis: duration,
+                                   probability: t.probability, summary: summary)
+            out.append((.state(event), t.at.frame))
+            if t.phase == .end {
+                for sign in step.signs where sign.isSegmentSummary && sign.segment == t.segment {
+                    out.append((.sign(signEvent(sign, model: name)), t.at.frame))
+                }
+            }
+        }
+        for sign in step.signs where !sign.isSegmentSummary {
+            out.append((.sign(signEvent(sign, model: name)), sign.lastFrame))
+        }
+        return out
+    }
+
+    private func signEvent(_ p: SignPrediction, model: String?) -> SignEvent {
+        SignEvent(top: p.top.map { SignEvent.Label(label: $0.label, score: $0.score) }, windowStartFrame: p.firstFrame,
+                  windowEndFrame: p.lastFrame, segment: p.segment, model: model)
+    }
+}
+
+extension SigndConfiguration.Heads {
+    /// The tuning values as the heads module takes them.
+    public var settings: HeadSettings {
+        var s = HeadSettings()
+        s.stride = stride
+        s.smoothingAlpha = smoothingAlpha
+        s.segments = SegmentTracker.Parameters(enterThreshold: enterThreshold, exitThreshold: exitThreshold,
+                                               minStartFrames: minStartFrames, minEndFrames: minEndFrames,
+                                               updateIntervalFrames: updateIntervalFrames)
+        s.multiclassEvery = multiclassEvery
+        s.topK = topK
+        return s
+    }
+}

@@ -1,0 +1,240 @@
+import SigndCore
+import SigndSTGCN
+import SigndWindows
+
+/// Tuning of the heads; every value is a `heads.*` config key (docs/configuration.md).
+public struct HeadSettings: Sendable, Equatable {
+    /// Run the binary head on every `stride`-th window (1: every frame, with backbone reuse).
+    public var stride = 1
+    public var smoothingAlpha = 0.5
+    public var segments = SegmentTracker.Parameters()
+    /// Run the multi-class head on every `multiclassEvery`-th frame while signing.
+    public var multiclassEvery = 5
+    public var topK = 5
+    public init() {}
+
+    public func validate() throws(HeadsError) {
+        guard stride >= 1 else { throw .parameter(name: "stride", problem: "must be ≥ 1, got \(stride)") }
+        guard multiclassEvery >= 1 else { throw .parameter(name: "multiclass_every", problem: "must be ≥ 1, got \(multiclassEvery)") }
+        guard topK >= 1 else { throw .parameter(name: "top_k", problem: "must be ≥ 1, got \(topK)") }
+        _ = try EMASmoother(alpha: smoothingAlpha)
+        try segments.validate()
+    }
+}
+
+/// One binary-head output. It is attributed to the window's last frame live (the newest information, no
+/// added latency) and to its centre frame for evaluation against per-frame ground truth.
+public struct WindowScore: Sendable, Equatable {
+    public var first: FrameStamp
+    public var center: FrameStamp
+    public var last: FrameStamp
+    /// softmax(logits)[signing_index].
+    public var raw: Double
+    /// After the smoother: what the state machine saw.
+    public var smoothed: Double
+}
+
+/// A multi-class result: the top labels of one window, or (`isSegmentSummary`) of the mean class
+/// probabilities over all windows classified during a segment.
+public struct SignPrediction: Sendable, Equatable {
+    public struct Label: Sendable, Equatable {
+        public var index: Int
+        public var label: String
+        public var score: Double
+    }
+    public var top: [Label]
+    public var firstFrame: Int
+    public var lastFrame: Int
+    public var segment: Int?
+    public var isSegmentSummary: Bool
+    /// Full class probabilities (for evaluation).
+    public var probabilities: [Float]
+}
+
+/// What one frame produced.
+public struct HeadStep: Sendable {
+    public var score: WindowScore?
+    public var transitions: [SegmentTracker.Transition] = []
+    public var signs: [SignPrediction] = []
+    /// Time spent in each head for this frame (0 when it did not run).
+    public var binaryNanos: UInt64 = 0
+    public var multiclassNanos: UInt64 = 0
+}
+
+/// A loaded head with its name (the stem, for events and errors).
+public struct LoadedHead: Sendable {
+    public let model: STGCNModel
+    public let name: String
+    public init(model: STGCNModel, name: String) { self.model = model; self.name = name }
+
+    public static func load(stem: String) throws(HeadsError) -> LoadedHead {
+        do {
+            return LoadedHead(model: try STGCNModel.load(stem: URL(fileURLWithPath: stem)), name: stem)
+        } catch {
+            throw .load(model: stem, reason: error.description)
+        }
+    }
+}
+
+import Foundation
+
+/// The heads: binary head → smoother → segment state machine, and the multi-class head while signing.
+/// The single code path shared by the daemon, `signd replay`, `signd eval` and `signd bench`: feed frames in
+/// order with `push`; call `close` at a source gap and at the end. Single-threaded (the frame loop owns it).
+public final class HeadPipeline {
+    public let binary: LoadedHead
+    public let multiclass: LoadedHead?
+    public let settings: HeadSettings
+
+    private let binaryLayout: FeatureLayout
+    private let stream: STGCNStream?           // stride 1: reuses backbone work across windows
+    private let binaryRing: WindowRing?        // stride > 1: full window per output
+    private var frameFeatures: [Float]
+    private var recentStamps: [FrameStamp?]    // last T stamps for the stream path
+    private var pushed = 0
+    private var smoother: EMASmoother
+    private var tracker: SegmentTracker
+    private let multiRing: WindowRing?
+    private var sinceMulti = Int.max
+    private var segmentProbabilities: [Float] = []
+    private var segmentWindows = 0
+    private var lastStamp: FrameStamp?
+    private let signingIndex: Int
+
+    public init(binary: LoadedHead, multiclass: LoadedHead?, settings: HeadSettings, faceAvailable: Bool) throws(HeadsError) {
+        try settings.validate()
+        let bm = binary.model.manifest
+        guard bm.binary, let signing = bm.signingClass else {
+            throw .wrongKind(model: binary.name, problem: "heads.binary needs a binary head (manifest binary: true), got \(bm.numClasses) classes")
+        }
+        if let multiclass, multiclass.model.manifest.binary {
+            throw .wrongKind(model: multiclass.name, problem: "heads.multiclass needs a multi-class head, got a binary one")
+        }
+        self.binary = binary
+        self.multiclass = multiclass
+        self.settings = settings
+        signingIndex = signing
+        binaryLayout = try ModelCheck.featureLayout(of: binary.model, name: binary.name, faceAvailable: faceAvailable)
+        if settings.stride == 1 {
+            stream = STGCNStream(model: binary.model, reuse: true)
+            binaryRing = nil
+        } else {
+            stream = nil
+            do { binaryRing = try WindowRing(layout: binaryLayout, length: bm.window, stride: settings.stride) } catch {
+                throw .layoutMismatch(model: binary.name, problem: error.description)
+            }
+        }
+        frameFeatures = [Float](repeating: 0, count: binaryLayout.valuesPerFrame)
+        recentStamps = Array(repeating: nil, count: bm.window)
+        smoother = try EMASmoother(alpha: settings.smoothingAlpha)
+        tracker = try SegmentTracker(parameters: settings.segments)
+        if let multiclass {
+            let layout = try ModelCheck.featureLayout(of: multiclass.model, name: multiclass.name, faceAvailable: faceAvailable)
+            do { multiRing = try WindowRing(layout: layout, length: multiclass.model.manifest.window, stride: 1) } catch {
+                throw .layoutMismatch(model: multiclass.name, problem: error.description)
+            }
+        } else {
+            multiRing = nil
+        }
+    }
+
+    /// Window length of the binary head (frames before its first output).
+    public var window: Int { binary.model.manifest.window }
+    public var isSigning: Bool { tracker.isSigning }
+
+    /// Feeds the next frame.
+    public func push(stamp: FrameStamp, landmarks: HolisticLandmarks) -> HeadStep {
+        var step = HeadStep()
+        lastStamp = stamp
+        let t0 = Clock.monotonicNanos()
+        if let score = scoreBinary(stamp: stamp, landmarks: landmarks) {
+            step.score = score
+            step.transitions = tracker.step(mark(score.last), probability: score.smoothed)
+            // A new segment classifies its first full window at once.
+            if step.transitions.contains(where: { $0.phase == .start }) { sinceMulti = Int.max }
+        }
+        let t1 = Clock.monotonicNanos()
+        step.binaryNanos = t1 - t0
+        if let multiRing, let multiclass {
+            let window = multiRing.push(stamp: stamp, landmarks: landmarks)
+            if sinceMulti != Int.max { sinceMulti += 1 }
+            if let segment = tracker.activeSegment, let window, sinceMulti >= settings.multiclassEvery {
+                sinceMulti = 0
+                let logits = window.withFeatures { multiclass.model.logits(window: Array($0)) }
+                let probabilities = softmax(logits)
+                accumulate(probabilities)
+                step.signs.append(prediction(probabilities, first: window.first.index, last: window.last.index, segment: segment, summary: false))
+            }
+            step.multiclassNanos = Clock.monotonicNanos() - t1
+        }
+        for transition in step.transitions where transition.phase == .end {
+            if let summary = segmentSummary(transition) { step.signs.append(summary) }
+        }
+        return step
+    }
+
+    /// Ends an open segment and forgets all frames: call at a source gap (then keep pushing) and at the end.
+    public func close() -> HeadStep {
+        var step = HeadStep()
+        step.transitions = tracker.close(at: lastStamp.map(mark))
+        for transition in step.transitions where transition.phase == .end {
+            if let summary = segmentSummary(transition) { step.signs.append(summary) }
+        }
+        stream?.reset()
+        binaryRing?.reset()
+        multiRing?.reset()
+        recentStamps = Array(repeating: nil, count: recentStamps.count)
+        pushed = 0
+        smoother.reset()
+        sinceMulti = Int.max
+        return step
+    }
+
+    // MARK: internals
+
+    private func mark(_ stamp: FrameStamp) -> SegmentTracker.Mark { .init(frame: stamp.index, nanos: stamp.captureNanos) }
+
+    private func scoreBinary(stamp: FrameStamp, landmarks: HolisticLandmarks) -> WindowScore? {
+        let logits: [Float]
+        let first: FrameStamp, center: FrameStamp
+        if let stream {
+            let t = recentStamps.count
+            recentStamps[pushed % t] = stamp
+            pushed += 1
+            frameFeatures.withUnsafeMutableBufferPointer { binaryLayout.write(landmarks, into: $0.baseAddress!) }
+            guard let out = stream.push(frame: frameFeatures) else { return nil }
+            logits = out
+            first = recentStamps[pushed % t]!
+            center = recentStamps[(pushed + t / 2) % t]!
+        } else {
+            guard let ring = binaryRing, let window = ring.push(stamp: stamp, landmarks: landmarks) else { return nil }
+            logits = window.withFeatures { binary.model.logits(window: Array($0)) }
+            first = window.first
+            center = window.center
+        }
+        let p = Double(softmax(logits)[signingIndex])
+        let smoothed = smoother.step(p)
+        return WindowScore(first: first, center: center, last: stamp, raw: p, smoothed: smoothed)
+    }
+
+    private func accumulate(_ probabilities: [Float]) {
+        if segmentProbabilities.count != probabilities.count { segmentProbabilities = [Float](repeating: 0, count: probabilities.count) }
+        for i in probabilities.indices { segmentProbabilities[i] += probabilities[i] }
+        segmentWindows += 1
+    }
+
+    private func segmentSummary(_ end: SegmentTracker.Transition) -> SignPrediction? {
+        defer { segmentProbabilities = []; segmentWindows = 0 }
+        guard segmentWindows > 0 else { return nil }
+        let mean = segmentProbabilities.map { $0 / Float(segmentWindows) }
+        return prediction(mean, first: end.start.frame, last: end.summary?.last.frame ?? end.at.frame, segment: end.segment, summary: true)
+    }
+
+    private func prediction(_ probabilities: [Float], first: Int, last: Int, segment: Int?, summary: Bool) -> SignPrediction {
+        let labels = multiclass?.model.manifest.labels ?? []
+        let top = topK(probabilities, k: settings.topK).map {
+            SignPrediction.Label(index: $0.index, label: $0.index < labels.count ? labels[$0.index] : "\($0.index)", score: Double($0.value))
+        }
+        return SignPrediction(top: top, firstFrame: first, lastFrame: last, segment: segment, isSegmentSummary: summary, probabilities: probabilities)
+    }
+}

@@ -1,1 +1,0 @@
-// SigndHeads — placeholder, replaced by its owner.

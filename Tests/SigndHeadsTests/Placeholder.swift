@@ -1,2 +1,0 @@
-import XCTest
-final class SigndHeadsTestsPlaceholder: XCTestCase { func testPlaceholder() {} }
