@@ -17,6 +17,23 @@ public struct RunSummary: Sendable, Equatable {
     public var seconds: Double
 }
 
+/// Monotonic timestamps (ns) of one frame through the loop, for `signd bench`.
+public struct FrameTimings: Sendable {
+    public var index: Int
+    /// When the grab thread received the frame.
+    public var captureNanos: UInt64
+    /// The loop started waiting for the frame / got it.
+    public var waitStart: UInt64
+    public var captured: UInt64
+    public var landmarksDone: UInt64
+    public var windowDone: UInt64
+    /// Time in each head; nil when it did not run on this frame.
+    public var binaryNanos: UInt64?
+    public var multiclassNanos: UInt64?
+    public var headsDone: UInt64
+    public var published: UInt64
+}
+
 /// The frame loop: capture → landmarks → windows → (heads) → events, on the calling thread, until the
 /// source ends or `requestStop()` is called (SIGTERM). Owns the publisher and the systemd notifications.
 public final class Daemon: Sendable {
@@ -36,7 +53,9 @@ public final class Daemon: Sendable {
 
     /// Runs the pipeline. `onPublisherReady` is called once the event sockets are bound and before the
     /// first frame (e.g. to attach a printing subscriber).
-    public func run(onPublisherReady: (EventPublisher) -> Void = { _ in }) throws(DaemonError) -> RunSummary {
+    /// `onFrame` sees each processed frame's stage timestamps (`signd bench`); nil in normal runs.
+    public func run(onPublisherReady: (EventPublisher) -> Void = { _ in },
+                    onFrame: ((FrameTimings) -> Void)? = nil) throws(DaemonError) -> RunSummary {
         let notifier = config.systemd.notify ? SystemdNotifier.fromEnvironment() : nil
         let publisher = try makePublisher()
         defer { publisher.close() }
@@ -111,6 +130,11 @@ public final class Daemon: Sendable {
                 for (headEvent, at) in scored?.events ?? [] { publish(publisher, headEvent, frame: at) }
                 let published = Clock.monotonicNanos()
                 stats.record("publish", from: afterHeads, to: published)
+                onFrame?(FrameTimings(index: frame.stamp.index, captureNanos: frame.stamp.captureNanos, waitStart: waitStart,
+                                      captured: now, landmarksDone: afterLandmarks, windowDone: afterWindow,
+                                      binaryNanos: scored?.step.score != nil ? scored?.step.binaryNanos : nil,
+                                      multiclassNanos: scored.map { !$0.step.signs.isEmpty ? $0.step.multiclassNanos : nil } ?? nil,
+                                      headsDone: afterHeads, published: published))
                 stats.record("capture_to_publish", from: frame.stamp.captureNanos, to: published)
                 stats.framesOut += 1
                 if let max = config.source.maxFrames, stats.framesOut >= max { break loop }

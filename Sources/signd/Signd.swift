@@ -6,6 +6,6 @@ struct Signd: ParsableCommand {
         commandName: "signd",
         abstract: "Real-time sign-language detector daemon.",
         version: "0.1.0",
-        subcommands: [Run.self, CheckConfig.self, Extract.self, Keygen.self]
+        subcommands: [Run.self, CheckConfig.self, Extract.self, Keygen.self, Replay.self, Eval.self, Bench.self]
     )
 }

@@ -4,4 +4,5 @@
 #define SIGND_OPENCV_H
 #include "signd_capture.h"
 #include "signd_image.h"
+#include "signd_plot.h"
 #endif

@@ -1,0 +1,115 @@
+import Foundation
+import Histogram
+import Logging
+import SigndCapture
+import SigndConfig
+import SigndCore
+
+/// One `signd bench` run: the daemon's own frame loop on a video, with every stage's latency recorded in
+/// HdrHistograms. Values are corrected for coordinated omission at the frame interval (a stall that
+/// delays the frames behind it counts for them too), as a live camera would experience it.
+public struct PipelineBench {
+    public enum Mode: String, Sendable, CaseIterable {
+        /// Capture only: decode every frame, no landmarks, no heads (reference).
+        case decode
+        /// Landmarks but no heads, every frame as fast as possible (reference for the heads' cost).
+        case noHeads = "no-heads"
+        /// The full pipeline, every frame as fast as possible.
+        case full
+        /// The full pipeline with the file paced at its frame rate by the grab thread (newest frame wins).
+        case paced
+    }
+
+    public static let stages = ["capture", "landmarks", "window", "binary", "multiclass", "publish", "capture_to_publish"]
+
+    public struct StageResult: Sendable, Codable {
+        public var name: String
+        public var count: UInt64
+        public var p50Millis: Double
+        public var p90Millis: Double
+        public var p99Millis: Double
+        public var maxMillis: Double
+        public var meanMillis: Double
+        /// (percentile, ms) points for plots.
+        public var distribution: [[Double]]
+        enum CodingKeys: String, CodingKey {
+            case name, count, p50Millis = "p50_ms", p90Millis = "p90_ms", p99Millis = "p99_ms", maxMillis = "max_ms"
+            case meanMillis = "mean_ms", distribution
+        }
+    }
+
+    public struct Result: Sendable, Codable {
+        public var mode: String
+        public var frames: Int
+        public var dropped: Int
+        public var seconds: Double
+        public var fps: Double
+        public var sourceFps: Double
+        public var peakRSSMegabytes: Double
+        public var stages: [StageResult]
+        enum CodingKeys: String, CodingKey {
+            case mode, frames, dropped, seconds, fps, sourceFps = "source_fps", peakRSSMegabytes = "peak_rss_mb", stages
+        }
+    }
+
+    public let base: SigndConfiguration
+    public let logger: Logger
+
+    public init(base: SigndConfiguration, logger: Logger) {
+        self.base = base
+        self.logger = logger
+    }
+
+    /// The configuration a mode runs with.
+    public func config(for mode: Mode) -> SigndConfiguration {
+        var c = base
+        c.systemd.notify = false
+        c.source.loop = false
+        switch mode {
+        case .decode: c.landmarks.enabled = false; c.heads.enabled = false; c.source.realtime = false
+        case .noHeads: c.heads.enabled = false; c.source.realtime = false
+        case .full: c.source.realtime = false
+        case .paced: c.source.realtime = true
+        }
+        return c
+    }
+
+    public func run(_ mode: Mode, sourceFps: Double) throws(DaemonError) -> Result {
+        let config = config(for: mode)
+        let interval = UInt64(1e9 / max(sourceFps, 1))
+        var histograms = Self.stages.map { _ in Histogram<UInt64>(lowestDiscernibleValue: 1_000, highestTrackableValue: 600_000_000_000, numberOfSignificantValueDigits: .three) }
+        func record(_ stage: Int, _ nanos: UInt64) {
+            _ = histograms[stage].recordCorrectedValue(Swift.max(nanos, 1_000), expectedInterval: interval)
+        }
+        let daemon = Daemon(config: config, logger: logger)
+        let summary = try daemon.run(onFrame: { t in
+            record(0, t.captured - t.waitStart)
+            record(1, t.landmarksDone - t.captured)
+            record(2, t.windowDone - t.landmarksDone)
+            if let b = t.binaryNanos { record(3, b) }
+            if let m = t.multiclassNanos { record(4, m) }
+            record(5, t.published - t.headsDone)
+            record(6, t.published - t.captureNanos)
+        })
+        let ms = 1e6
+        let stages = zip(Self.stages, histograms).compactMap { name, h -> StageResult? in
+            guard h.totalCount > 0 else { return nil }
+            let ps: [Double] = [0, 10, 25, 50, 75, 90, 95, 99, 99.9, 100]
+            return StageResult(name: name, count: h.totalCount, p50Millis: Double(h.valueAtPercentile(50)) / ms,
+                               p90Millis: Double(h.valueAtPercentile(90)) / ms, p99Millis: Double(h.valueAtPercentile(99)) / ms,
+                               maxMillis: Double(h.max) / ms, meanMillis: h.mean / ms,
+                               distribution: ps.map { [$0, Double(h.valueAtPercentile($0)) / ms] })
+        }
+        return Result(mode: mode.rawValue, frames: summary.framesOut, dropped: summary.droppedFrames, seconds: summary.seconds,
+                      fps: Double(summary.framesOut) / Swift.max(summary.seconds, 1e-9), sourceFps: sourceFps,
+                      peakRSSMegabytes: Self.peakRSSMegabytes(), stages: stages)
+    }
+
+    /// VmHWM from /proc/self/status (peak resident set of this process so far), in MiB.
+    public static func peakRSSMegabytes() -> Double {
+        guard let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+              let kb = Double(line.split(separator: " ").dropFirst().first ?? "") else { return 0 }
+        return kb / 1024
+    }
+}

@@ -1,1 +1,0 @@
-// SigndEval — placeholder, replaced by its owner.

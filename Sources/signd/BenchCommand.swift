@@ -1,0 +1,98 @@
+import ArgumentParser
+import Foundation
+import SigndCapture
+import SigndConfig
+import SigndDaemon
+import SigndEval
+
+/// `signd bench VIDEO`: per-stage latency of the real frame loop, fast and paced, against references.
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Benchmark the pipeline on a video: per-stage latency (HdrHistogram, coordinated-omission corrected), fps, drops, RSS.",
+        discussion: """
+            Runs the daemon's frame loop once per --modes entry: decode (capture only), no-heads (landmarks, no heads), \
+            full (every frame as fast as possible) and paced (the file played at its frame rate; newest frame wins). \
+            Prints p50/p90/p99/max per stage and writes JSON and a PNG latency plot.
+            """)
+
+    @Argument(help: "The video file.")
+    var video: String
+
+    @OptionGroup var options: ConfigOptions
+
+    @Option(help: "Comma-separated modes: decode, no-heads, full, paced.")
+    var modes = "decode,no-heads,full,paced"
+
+    @Option(name: .shortAndLong, help: "Output directory for bench.json and bench.png.")
+    var output = "bench-out"
+
+    func run() throws {
+        var base: SigndConfiguration
+        var opts = options
+        opts.source = video
+        if opts.endpoints.isEmpty { opts.endpoints = ["ipc://\(FileManager.default.temporaryDirectory.path)/signd-bench-\(getpid())"] }
+        do { base = try opts.resolve() } catch { throw failure(error.description, code: 2) }
+        base.events.statsIntervalSeconds = 3600
+        let logger = makeLogger(level: .warning)
+        let selected = try modes.split(separator: ",").map { name -> PipelineBench.Mode in
+            guard let mode = PipelineBench.Mode(rawValue: String(name)) else { throw ValidationError("unknown mode '\(name)' (decode, no-heads, full, paced)") }
+            return mode
+        }
+        let sourceFps: Double
+        do { sourceFps = try VideoReader(.file(path: video)).info.fps } catch { throw failure("\(video): \(error.description)") }
+        let bench = PipelineBench(base: base, logger: logger)
+        var results: [PipelineBench.Result] = []
+        for mode in selected {
+            FileHandle.standardError.write(Data("bench: \(mode.rawValue)…\n".utf8))
+            do { results.append(try bench.run(mode, sourceFps: sourceFps)) } catch { throw failure("\(mode.rawValue): \(error.description)") }
+        }
+        for r in results {
+            print(String(format: "%@: %d frames in %.2f s = %.1f fps (source %.1f fps), dropped %d, peak RSS %.0f MiB",
+                         r.mode, r.frames, r.seconds, r.fps, r.sourceFps, r.dropped, r.peakRSSMegabytes))
+            for s in r.stages {
+                print(String(format: "  %-19@ p50 %8.3f  p90 %8.3f  p99 %8.3f  max %8.3f ms  (n=%d)",
+                             s.name, s.p50Millis, s.p90Millis, s.p99Millis, s.maxMillis, Int(s.count)))
+            }
+        }
+        let out = URL(fileURLWithPath: output)
+        do {
+            try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try encoder.encode(BenchReport(video: video, runs: results)).write(to: out.appendingPathComponent("bench.json"))
+            try plot(results, to: out.appendingPathComponent("bench.png"))
+        } catch { throw failure("writing \(output): \(error)") }
+        print("wrote \(out.appendingPathComponent("bench.json").path) and bench.png")
+    }
+
+    /// Latency by percentile (x in "nines": 1 = p90, 2 = p99, 3 = p99.9), log ms: every stage of the last
+    /// full-pipeline run plus capture-to-publish of each mode.
+    private func plot(_ results: [PipelineBench.Result], to url: URL) throws {
+        let colors: [(UInt8, UInt8, UInt8)] = [(31, 119, 180), (255, 127, 14), (44, 160, 44), (214, 39, 40), (148, 103, 189),
+                                               (140, 86, 75), (227, 119, 194), (127, 127, 127), (188, 189, 34), (23, 190, 207)]
+        var series: [LinePlot.Series] = []
+        func nines(_ p: Double) -> Double { p >= 100 ? 3.3 : -log10(1 - p / 100) }
+        if let full = results.last(where: { $0.mode == "full" }) ?? results.last {
+            for s in full.stages where s.name != "capture_to_publish" {
+                series.append(.init(x: s.distribution.map { nines($0[0]) }, y: s.distribution.map { $0[1] }, color: colors[series.count % colors.count],
+                                    thickness: 1, name: "\(full.mode) \(s.name)"))
+            }
+        }
+        for r in results {
+            guard let s = r.stages.first(where: { $0.name == "capture_to_publish" }) else { continue }
+            series.append(.init(x: s.distribution.map { nines($0[0]) }, y: s.distribution.map { $0[1] }, color: colors[series.count % colors.count],
+                                thickness: 3, name: "\(r.mode) capture->publish"))
+        }
+        let ys = series.flatMap(\.y).filter { $0 > 0 }
+        var plot = LinePlot(title: "signd bench: latency by percentile (CO-corrected)", xLabel: "percentile in nines (1 = p90, 2 = p99, 3 = p99.9)",
+                            yLabel: "ms (log)", xRange: 0...3.4, yRange: max(0.001, (ys.min() ?? 0.01) / 2)...max(1, (ys.max() ?? 1) * 2), logY: true)
+        plot.width = 1000; plot.height = 600
+        plot.series = series
+        try plot.write(to: url)
+    }
+}
+
+struct BenchReport: Codable {
+    var video: String
+    var runs: [PipelineBench.Result]
+}

@@ -1,0 +1,138 @@
+import ArgumentParser
+import Foundation
+import SigndConfig
+import SigndDaemon
+import SigndEval
+import SigndHeads
+
+/// `signd eval --data DIR`: the heads on seed landmark files, scored against groundtruth.txt.
+struct Eval: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Evaluate the heads on seed .npz files against DIR/groundtruth.txt; writes JSON and PNG plots.",
+        discussion: """
+            Per-window (majority label of the window's labelled frames) and per-frame (each window scores its centre \
+            frame) PR-AUC, precision, recall and F1 at --threshold; event-level onset/offset delays of the state \
+            machine (measured at the frame the live daemon emits start/end); per-video rows; with a multi-class head \
+            and --video-labels, top-1/top-5 and the most frequent confusions.
+            """)
+
+    @Option(help: "Directory with VIDEO.npz files and groundtruth.txt (`video frame label` per line).")
+    var data: String
+
+    @Option(help: "Ground-truth file (default: DATA/groundtruth.txt).")
+    var groundtruth: String?
+
+    @OptionGroup var heads: HeadOptions
+
+    @Option(help: "Comma-separated labels that mean signing.")
+    var positive = "s,S"
+
+    @Option(help: "Comma-separated labels left out of every metric.")
+    var ignore = "?"
+
+    @Option(help: "Decision threshold (default: heads.enter_threshold).")
+    var threshold: Double?
+
+    @Option(help: "Frame rate of the recordings (delays in ms, synthesised stamps).")
+    var fps = 30.0
+
+    @Option(name: .customLong("video-labels"), help: ArgumentHelp("CSV with video_id and gloss columns: each video's class for the multi-class head.", valueName: "CSV"))
+    var videoLabels: String?
+
+    @Option(name: .shortAndLong, help: "Output directory for eval.json and the plots.")
+    var output = "eval-out"
+
+    @Option(name: .customLong("plots"), help: "Timeline plots for at most this many videos (0: none).")
+    var plotLimit = 20
+
+    @Flag(name: .customLong("no-progress"), help: "Do not draw a progress bar on stderr.")
+    var noProgress = false
+
+    func run() throws {
+        guard fps > 0 else { throw ValidationError("--fps must be positive") }
+        let config: SigndConfiguration
+        do { config = try heads.resolve() } catch { throw failure(error.description, code: 2) }
+        let logger = makeLogger(level: config.logLevel)
+        var options = EvalOptions()
+        options.sets = LabelSets(positive: Set(positive.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }),
+                                 ignored: Set(ignore.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }))
+        options.threshold = threshold ?? config.heads.enterThreshold
+        options.fps = fps
+        let stage: HeadsStage
+        do {
+            guard let made = try HeadsStage.make(config: config, logger: logger) else {
+                throw failure("eval needs a binary head (--binary STEM or heads.binary)", code: 2)
+            }
+            stage = made
+        } catch let error as DaemonError { throw failure(error.description, code: 2) }
+
+        let directory = URL(fileURLWithPath: data)
+        let evaluation: Evaluation
+        do { evaluation = try evaluate(directory: directory, pipeline: stage, options: &options) } catch {
+            throw failure(error.description)
+        }
+        let (report, runs, gt, evaluator) = (evaluation.report, evaluation.runs, evaluation.groundTruth, evaluation.evaluator)
+
+        let out = URL(fileURLWithPath: output)
+        do {
+            try FileManager.default.createDirectory(at: out.appendingPathComponent("videos"), withIntermediateDirectories: true)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try encoder.encode(report).write(to: out.appendingPathComponent("eval.json"))
+            try EvalPlots.prCurves(window: runs.flatMap { evaluator.windowSamples($0, gt) }, frame: runs.flatMap { evaluator.frameSamples($0, gt) },
+                                   to: out.appendingPathComponent("pr_curve.png"))
+            for run in runs.prefix(plotLimit) {
+                try EvalPlots.timeline(run, groundTruth: gt, sets: options.sets, threshold: options.threshold,
+                                       to: out.appendingPathComponent("videos/\(run.video).png"))
+            }
+        } catch { throw failure("writing \(output): \(error)") }
+        print(Self.describe(report))
+        print("wrote \(out.appendingPathComponent("eval.json").path), pr_curve.png and \(min(plotLimit, runs.count)) timeline plots")
+    }
+
+    private struct Evaluation {
+        var report: EvalReport
+        var runs: [VideoRun]
+        var groundTruth: GroundTruth
+        var evaluator: Evaluator
+    }
+
+    private func evaluate(directory: URL, pipeline stage: HeadsStage, options: inout EvalOptions) throws(EvalError) -> Evaluation {
+        if let videoLabels { options.videoClasses = try loadVideoClasses(URL(fileURLWithPath: videoLabels)) }
+        let gt = try GroundTruth.load(groundtruth.map { URL(fileURLWithPath: $0) } ?? directory.appendingPathComponent("groundtruth.txt"))
+        let evaluator = Evaluator(pipeline: stage.pipeline, options: options)
+        let bar = VideoProgress(enabled: !noProgress)
+        let result = try evaluator.evaluate(directory: directory, groundTruth: gt) { done, total in bar.update(done: done, total: total) }
+        bar.finish()
+        return Evaluation(report: result.0, runs: result.1, groundTruth: gt, evaluator: evaluator)
+    }
+
+    static func describe(_ r: EvalReport) -> String {
+        func f(_ v: Double?) -> String { v.map { String(format: "%.4f", $0) } ?? "n/a" }
+        var lines = ["videos \(r.videos), threshold \(r.threshold)"]
+        for (name, m) in [("window", r.window), ("frame", r.frame)] {
+            lines.append("\(name): n=\(m.samples) pos=\(m.positives) PR-AUC=\(f(m.prAUC)) P=\(f(m.precision)) R=\(f(m.recall)) F1=\(f(m.f1))")
+        }
+        let e = r.events
+        lines.append("events: truth \(e.groundTruthSegments), detected \(e.detectedSegments), matched \(e.matched), missed \(e.missed), false alarms \(e.falseAlarms); onset delay mean \(f(e.onsetDelayMillis.mean)) ms, median \(f(e.onsetDelayMillis.median)) ms; offset delay mean \(f(e.offsetDelayMillis.mean)) ms")
+        if let m = r.multiclass {
+            lines.append("multiclass: videos \(m.videos) (no prediction \(m.withoutPrediction)), top-1 \(f(m.top1)), top-5 \(f(m.top5))")
+            for c in m.confusions.prefix(5) { lines.append("  confusion \(c.pair): \(c.count)") }
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// A progress bar over videos on stderr (only on a terminal).
+struct VideoProgress {
+    let enabled: Bool
+    init(enabled: Bool) { self.enabled = enabled && isatty(STDERR_FILENO) != 0 }
+
+    func update(done: Int, total: Int) {
+        guard enabled else { return }
+        let width = 30, filled = min(width, done * width / max(total, 1))
+        FileHandle.standardError.write(Data(("\r[" + String(repeating: "#", count: filled) + String(repeating: " ", count: width - filled) + "] \(done)/\(total) videos").utf8))
+    }
+
+    func finish() { if enabled { FileHandle.standardError.write(Data("\n".utf8)) } }
+}

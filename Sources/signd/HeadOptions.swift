@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import SigndConfig
+
+/// Flags of the offline commands (replay, eval, bench) that choose and tune the heads; each overrides the
+/// matching `heads.*` key of `--config`.
+struct HeadOptions: ParsableArguments {
+    @Option(name: .shortAndLong, help: "YAML configuration file; its heads section is used (docs/configuration.md).")
+    var config: String?
+
+    @Option(help: ArgumentHelp("Binary head stem (STEM.safetensors + STEM.manifest.json) (heads.binary).", valueName: "STEM"))
+    var binary: String?
+
+    @Option(help: ArgumentHelp("Multi-class head stem, or 'none' (heads.multiclass).", valueName: "STEM"))
+    var multiclass: String?
+
+    @Option(name: .customLong("enter-threshold"), help: "heads.enter_threshold")
+    var enterThreshold: Double?
+
+    @Option(name: .customLong("exit-threshold"), help: "heads.exit_threshold")
+    var exitThreshold: Double?
+
+    @Option(help: "heads.stride: run the binary head every N frames.")
+    var stride: Int?
+
+    /// The config file (or defaults) with the flags applied; source.uri is not required here.
+    func resolve() throws(ConfigError) -> SigndConfiguration {
+        var merged = try config.map { path throws(ConfigError) in try ConfigLoader.load(path: path) } ?? SigndConfiguration()
+        if let binary { merged.heads.binary = binary; merged.heads.binaryIsDefault = false }
+        if let multiclass {
+            merged.heads.multiclass = multiclass == "none" ? nil : multiclass
+            merged.heads.multiclassIsDefault = false
+        }
+        if let enterThreshold { merged.heads.enterThreshold = enterThreshold }
+        if let exitThreshold { merged.heads.exitThreshold = exitThreshold }
+        if let stride { merged.heads.stride = stride }
+        merged.heads.enabled = true
+        if merged.heads.exitThreshold > merged.heads.enterThreshold {
+            throw ConfigError(file: config ?? "<command line>", key: "heads.exit_threshold", line: nil,
+                              problem: "must be ≤ heads.enter_threshold (\(merged.heads.enterThreshold))")
+        }
+        return merged
+    }
+}

@@ -1,0 +1,74 @@
+import ArgumentParser
+import Foundation
+import SigndConfig
+import SigndDaemon
+import SigndEvents
+
+/// `signd replay FILE.npz|DIR`: seed landmark files through the daemon's heads; prints or publishes events.
+struct Replay: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run seed-format landmark files (.npz) through the heads and print or publish the events.",
+        discussion: """
+            The same code path as `signd run` after the landmark stage: binary head → smoother → state machine, \
+            multi-class head while signing. Each file is one source (frame indices from 0; an open segment ends \
+            with the file). Without --endpoint, events are printed as `topic json` lines (frame events only \
+            with --frame-events).
+            """)
+
+    @Argument(help: "A seed .npz file or a directory of them.")
+    var path: String
+
+    @OptionGroup var heads: HeadOptions
+
+    @Option(help: "Publish on this ZeroMQ endpoint instead of printing.")
+    var endpoint: String?
+
+    @Option(help: "Frame rate used to synthesise capture times.")
+    var fps = 30.0
+
+    @Flag(name: .customLong("frame-events"), help: "Also print one frame event per frame (with its probability).")
+    var frameEvents = false
+
+    @Option(name: .customLong("camera-id"), help: "Camera id in topics.")
+    var cameraID = "replay"
+
+    func run() throws {
+        guard fps > 0 else { throw ValidationError("--fps must be positive") }
+        let config: SigndConfiguration
+        do { config = try heads.resolve() } catch { throw failure(error.description, code: 2) }
+        let logger = makeLogger(level: config.logLevel)
+        let files: [URL]
+        let stage: HeadsStage
+        do {
+            files = try SigndDaemon.Replay.files(at: path)
+            guard let made = try HeadsStage.make(config: config, logger: logger) else {
+                throw failure("replay needs a binary head (--binary STEM or heads.binary)", code: 2)
+            }
+            stage = made
+        } catch let error as DaemonError { throw failure(error.description, code: 2) }
+
+        var publisher: EventPublisher?
+        if let endpoint {
+            do {
+                publisher = try EventPublisher(configuration: EventPublisherConfiguration(camera: cameraID, endpoints: [endpoint]))
+            } catch { throw failure("events: \(error.description)") }
+            Thread.sleep(forTimeInterval: 0.3)  // let subscribers connect before the first event
+        }
+        defer { publisher?.close() }
+        var lines = EventLineEncoder(camera: cameraID)
+        let out = FileHandle.standardOutput
+        let replay = SigndDaemon.Replay(heads: stage, fps: fps)
+        for file in files {
+            logger.info("replaying \(file.lastPathComponent)")
+            do {
+                try replay.run(file: file) { event, frame in
+                    if let publisher {
+                        _ = try? publisher.publish(event, frame: frame)
+                    } else if frameEvents || event.kind != .frame {
+                        out.write(Data((lines.line(event, frame: frame) + "\n").utf8))
+                    }
+                }
+            } catch { throw failure(error.description) }
+        }
+    }
+}
