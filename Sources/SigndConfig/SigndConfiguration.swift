@@ -48,15 +48,20 @@ public struct SigndConfiguration: Sendable, Equatable {
         public init() {}
     }
 
+    /// The heads' model stems after defaults: `<landmarks.models_dir>/signing-binary` and `…/asl-signs`
+    /// unless `heads.binary` / `heads.multiclass` are set (nil: that head is off).
+    public var binaryStem: String? { heads.binaryIsDefault ? landmarks.modelsDirectory + "/signing-binary" : heads.binary }
+    public var multiclassStem: String? { heads.multiclassIsDefault ? landmarks.modelsDirectory + "/asl-signs" : heads.multiclass }
+
     /// The SignSTGCN heads (docs/configuration.md, `heads`). Model paths are stems: `STEM.safetensors` +
     /// `STEM.manifest.json`, relative to the config file's directory (or the working directory).
     public struct Heads: Sendable, Equatable {
         public var enabled = true
-        /// nil: no binary head (then no state events and no multi-class head either).
-        public var binary: String? = "Models/signing-binary"
-        public var multiclass: String? = "Models/asl-signs"
-        /// True while the stems are the built-in defaults: missing default models are a warning, missing
-        /// configured ones an error.
+        /// Used when `binaryIsDefault` is false; nil: no binary head (no state, sign or probability).
+        public var binary: String?
+        public var multiclass: String?
+        /// True until the config names the stem: the default lives in `landmarks.models_dir`, and a missing
+        /// default model is a warning (the daemon runs without heads) while a missing configured one is an error.
         public var binaryIsDefault = true
         public var multiclassIsDefault = true
         public var stride = 1

@@ -26,7 +26,7 @@ public final class HeadsStage {
             logger.info("heads disabled (heads.enabled: false): no state or sign events")
             return nil
         }
-        guard let binaryStem = heads.binary else {
+        guard let binaryStem = config.binaryStem else {
             logger.info("no binary head configured (heads.binary: null): no state or sign events")
             return nil
         }
@@ -40,7 +40,7 @@ public final class HeadsStage {
             }
             throw .models("heads.binary: \(binaryStem).safetensors / .manifest.json not found")
         }
-        var multiStem = heads.multiclass
+        var multiStem = config.multiclassStem
         if let stem = multiStem, !present(stem) {
             if heads.multiclassIsDefault {
                 logger.warning("default multi-class head \(stem).{safetensors,manifest.json} not found: no sign events")

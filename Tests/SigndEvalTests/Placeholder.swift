@@ -1,2 +1,0 @@
-import XCTest
-final class SigndEvalTestsPlaceholder: XCTestCase { func testPlaceholder() {} }

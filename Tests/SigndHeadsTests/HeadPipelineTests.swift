@@ -1,0 +1,145 @@
+import Foundation
+import SigndCore
+import SigndHeads
+import SigndSTGCN
+import SigndTestSupport
+import XCTest
+
+/// The heads on the random-weight fixture models: the streamed outputs equal full-window forward passes on
+/// the same frames, strides pick the right windows, and layout/kind mismatches are clear errors.
+final class HeadPipelineTests: XCTestCase {
+    private func stem(_ name: String) -> String { TestPaths.fixtures.appendingPathComponent("stgcn/\(name)/model").path }
+
+    /// Deterministic moving landmarks (hands missing on some frames).
+    private func frames(_ n: Int) -> [HolisticLandmarks] {
+        (0..<n).map { f in
+            var l = HolisticLandmarks.empty()
+            for j in 0..<33 {
+                l.pose[j * 4] = 0.3 + 0.01 * Float(j) + 0.02 * sinf(Float(f) * 0.3 + Float(j))
+                l.pose[j * 4 + 1] = 0.2 + 0.015 * Float(j) + 0.02 * cosf(Float(f) * 0.2)
+                l.pose[j * 4 + 2] = 0; l.pose[j * 4 + 3] = 1
+            }
+            if f % 7 != 3 {
+                for k in 0..<21 {
+                    l.leftHand[k * 3] = 0.6 + 0.004 * Float(k) + 0.03 * sinf(Float(f) * 0.5)
+                    l.leftHand[k * 3 + 1] = 0.5 + 0.005 * Float(k); l.leftHand[k * 3 + 2] = 0
+                }
+            }
+            return l
+        }
+    }
+
+    private func stamp(_ i: Int) -> FrameStamp { FrameStamp(index: i, captureNanos: UInt64(i) * 33_333_333, sourceMillis: nil) }
+
+    /// (T, J, C) window of frames [s, s+T) laid out pose, left, right with x, y — built independently of
+    /// FeatureLayout.
+    private func window(_ frames: [HolisticLandmarks], start s: Int, length t: Int) -> [Float] {
+        var out: [Float] = []
+        for f in s..<(s + t) {
+            let l = frames[f]
+            for j in 0..<33 { out += [l.pose[j * 4], l.pose[j * 4 + 1]] }
+            for k in 0..<21 { out += [l.leftHand[k * 3], l.leftHand[k * 3 + 1]] }
+            for k in 0..<21 { out += [l.rightHand[k * 3], l.rightHand[k * 3 + 1]] }
+        }
+        return out
+    }
+
+    func testStreamedProbabilitiesEqualFullWindows() throws {
+        let binary = try LoadedHead.load(stem: stem("additive_binary_j75_c2"))
+        var settings = HeadSettings()
+        settings.smoothingAlpha = 1
+        let pipeline = try HeadPipeline(binary: binary, multiclass: nil, settings: settings, faceAvailable: false)
+        let input = frames(40)
+        var scores: [WindowScore] = []
+        for (i, l) in input.enumerated() {
+            let step = pipeline.push(stamp: stamp(i), landmarks: l)
+            XCTAssertEqual(step.score == nil, i < 24, "first output at frame 24")
+            if let s = step.score { scores.append(s) }
+        }
+        XCTAssertEqual(scores.count, 16)
+        for (k, score) in scores.enumerated() {
+            XCTAssertEqual(score.first.index, k)
+            XCTAssertEqual(score.center.index, k + 12)
+            XCTAssertEqual(score.last.index, k + 24)
+            let expected = Double(softmax(binary.model.logits(window: window(input, start: k, length: 25)))[1])
+            XCTAssertEqual(score.raw, expected, accuracy: 1e-5, "window \(k)")
+            XCTAssertEqual(score.smoothed, score.raw, "alpha 1 passes through")
+        }
+    }
+
+    func testStrideTwoScoresEverySecondWindowAndCloseResets() throws {
+        let binary = try LoadedHead.load(stem: stem("additive_binary_j75_c2"))
+        var settings = HeadSettings()
+        settings.stride = 2
+        let pipeline = try HeadPipeline(binary: binary, multiclass: nil, settings: settings, faceAvailable: false)
+        let input = frames(30)
+        var lasts: [Int] = []
+        for (i, l) in input.enumerated() {
+            if let s = pipeline.push(stamp: stamp(i), landmarks: l).score {
+                lasts.append(s.last.index)
+                XCTAssertEqual(s.raw, Double(softmax(binary.model.logits(window: window(input, start: i - 24, length: 25)))[1]), accuracy: 1e-5)
+            }
+        }
+        XCTAssertEqual(lasts, [24, 26, 28])
+        _ = pipeline.close()
+        // After a gap the next output needs a full window again.
+        for i in 30..<54 { XCTAssertNil(pipeline.push(stamp: stamp(i), landmarks: input[i % 30]).score) }
+    }
+
+    func testMulticlassRunsOnlyWhileSigningAndSummarisesTheSegment() throws {
+        let binary = try LoadedHead.load(stem: stem("additive_binary_j75_c2"))
+        let multi = try LoadedHead.load(stem: stem("additive_c100_j75_c2"))
+        var settings = HeadSettings()
+        // Thresholds 0 / 0: every scored frame is signing, so the segment starts at the first window.
+        settings.segments = .init(enterThreshold: 0, exitThreshold: 0, minStartFrames: 1, minEndFrames: 1, updateIntervalFrames: 0)
+        settings.multiclassEvery = 4
+        settings.topK = 3
+        let pipeline = try HeadPipeline(binary: binary, multiclass: multi, settings: settings, faceAvailable: false)
+        let input = frames(36)
+        var signs: [SignPrediction] = []
+        for (i, l) in input.enumerated() { signs += pipeline.push(stamp: stamp(i), landmarks: l).signs }
+        XCTAssertEqual(signs.map(\.lastFrame), [24, 28, 32], "first window at the start, then every 4 frames")
+        for s in signs {
+            XCTAssertEqual(s.top.count, 3)
+            XCTAssertEqual(s.segment, 0)
+            let probabilities = softmax(multi.model.logits(window: window(input, start: s.firstFrame, length: 25)))
+            let best = topK(probabilities, k: 1)[0]
+            XCTAssertEqual(s.top[0].index, best.index)
+            XCTAssertEqual(s.top[0].label, multi.model.manifest.labels[best.index])
+        }
+        let closing = pipeline.close()
+        XCTAssertEqual(closing.transitions.map(\.phase), [.end])
+        let summary = try XCTUnwrap(closing.signs.first)
+        XCTAssertTrue(summary.isSegmentSummary)
+        XCTAssertEqual(summary.firstFrame, 24)
+        XCTAssertEqual(summary.lastFrame, 35)
+        for c in 0..<100 {
+            let mean = signs.map { $0.probabilities[c] }.reduce(0, +) / 3
+            XCTAssertEqual(summary.probabilities[c], mean, accuracy: 1e-6)
+        }
+    }
+
+    func testMismatchesAreClearErrors() throws {
+        let multi = try LoadedHead.load(stem: stem("additive_c100_j75_c2"))
+        XCTAssertThrowsError(try HeadPipeline(binary: multi, multiclass: nil, settings: HeadSettings(), faceAvailable: false)) {
+            XCTAssertTrue("\($0)".contains("needs a binary head"), "\($0)")
+        }
+        let binary = try LoadedHead.load(stem: stem("additive_binary_j75_c2"))
+        XCTAssertThrowsError(try HeadPipeline(binary: binary, multiclass: binary, settings: HeadSettings(), faceAvailable: false)) {
+            XCTAssertTrue("\($0)".contains("needs a multi-class head"), "\($0)")
+        }
+        // J = 553 with a 478-point face: signd's face stage gives 468.
+        let face = try LoadedHead.load(stem: stem("additive_binary_j553_c3"))
+        XCTAssertThrowsError(try HeadPipeline(binary: face, multiclass: nil, settings: HeadSettings(), faceAvailable: true)) {
+            XCTAssertTrue("\($0)".contains("478") && "\($0)".contains("468"), "\($0)")
+        }
+        XCTAssertThrowsError(try LoadedHead.load(stem: "/nonexistent/model")) {
+            XCTAssertTrue("\($0)".contains("/nonexistent/model"), "\($0)")
+        }
+        var bad = HeadSettings()
+        bad.stride = 0
+        XCTAssertThrowsError(try HeadPipeline(binary: binary, multiclass: nil, settings: bad, faceAvailable: false)) {
+            XCTAssertTrue("\($0)".contains("heads.stride"), "\($0)")
+        }
+    }
+}
