@@ -1,1 +1,0 @@
-// SigndSystemd — placeholder, replaced by its owner.
