@@ -24,8 +24,7 @@ final class UnitFileTests: XCTestCase {
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
         // ExecStart must name an existing binary: the built signd if there is one, else /bin/true.
-        let binary = FileManager.default.isExecutableFile(atPath: TestPaths.signdBinary.path)
-            ? TestPaths.signdBinary.path : "/bin/true"
+        let binary = BuiltSignd.path ?? "/bin/true"
         let file = dir.appendingPathComponent(unitName)
         try text.replacingOccurrences(of: Self.installedBinary, with: binary).write(to: file, atomically: true, encoding: .utf8)
 
