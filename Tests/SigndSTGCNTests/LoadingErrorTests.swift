@@ -192,6 +192,7 @@ final class LoadingErrorTests: XCTestCase {
             (try editedManifest { $0["num_joints"] = 76 }, "num_joints"),
             (try editedManifest { $0["labels"] = ["a"] }, "labels"),
             (try editedManifest { $0["kernel"] = 5 }, "kernel"),
+            (try editedManifest { $0["window"] = 1000; $0["num_joints"] = 90000; $0["joint_layout"] = [["part": "face", "joints": 90000]] }, "window"),
             (try editedManifest { $0["dilations"] = [1, 2] }, "dilations"),
             (try editedManifest { $0["graph"] = ["kind": "skeleton", "self_loops": true, "normalization": "symmetric", "degree_epsilon": 1e-6] }, "graph.kind"),
             (try editedManifest { $0["pose_stats"] = ["dim": 16] }, "pose_stats.dim"),
