@@ -266,4 +266,13 @@ final class SoftmaxTests: XCTestCase {
         XCTAssertEqual(topK([1], k: 0).count, 0)
         XCTAssertEqual(topK([1, 2], k: 5).count, 2)
     }
+
+    func testSigningProbabilityFollowsTheManifest() throws {
+        let binary = try STGCNFixtures.model("additive_binary_j75_c2").manifest
+        XCTAssertEqual(binary.signingClass, 1)
+        XCTAssertEqual(try XCTUnwrap(binary.signingProbability([0, 1])), 0.7310586, accuracy: 1e-6)
+        XCTAssertNil(binary.signingProbability([0, 1, 2]))
+        let multi = try STGCNFixtures.model("additive_c100_j75_c2").manifest
+        XCTAssertNil(multi.signingProbability([Float](repeating: 0, count: 100)))
+    }
 }
