@@ -33,6 +33,15 @@ public struct STGCNManifest: Codable, Sendable, Equatable {
             case source, checkpoint
             case checkpointSHA256 = "checkpoint_sha256", upstreamCommit = "upstream_commit"
         }
+
+        /// Provenance is free-form: fields of another type are dropped rather than rejected.
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            source = try? c.decodeIfPresent(String.self, forKey: .source)
+            checkpoint = try? c.decodeIfPresent(String.self, forKey: .checkpoint)
+            checkpointSHA256 = try? c.decodeIfPresent(String.self, forKey: .checkpointSHA256)
+            upstreamCommit = try? c.decodeIfPresent(String.self, forKey: .upstreamCommit)
+        }
     }
 
     public enum Attention: String, Codable, Sendable {

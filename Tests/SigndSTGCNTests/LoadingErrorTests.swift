@@ -208,6 +208,17 @@ final class LoadingErrorTests: XCTestCase {
         }
     }
 
+    func testFreeFormProvenanceIsAccepted() throws {
+        let manifest = try editedManifest {
+            $0["provenance"] = ["source": "seed-import", "checkpoint": 7, "upstream_commit": "",
+                                "checkpoint_entries": ["epoch": 3, "metric": "nan"], "training_config": [:]]
+        }
+        XCTAssertNil(try loadError(manifest: manifest))
+        let decoded = try STGCNManifest.decode(manifest, file: "m.json")
+        XCTAssertEqual(decoded.provenance?.source, "seed-import")
+        XCTAssertNil(decoded.provenance?.checkpoint)
+    }
+
     func testManifestDisagreesWithWeights() throws {
         let cases: [(Data, String, String)] = [
             (try editedManifest { $0["attention"] = "film" }, "attention", "attn.k_scale_net.0.weight"),
