@@ -185,3 +185,18 @@ def test_export_cli_random_and_check(tmp_path, capsys):
     check = json.loads(out[-1])
     assert check["ok"] and check["num_classes"] == 2 and len(check["zero_window_logits"]) == 2
     assert export_main(["check", str(tmp_path / "missing")]) == 1
+
+
+def test_import_cli_gc_two_class_and_face(tmp_path, small_seed_state, capsys):
+    ckpt = tmp_path / "epoch_003.pt"
+    torch.save({"model": small_seed_state, "epoch": 3, "val_acc": 80.0, "val_loss": 0.4}, ckpt)
+    rc = import_main([str(ckpt), "--class0-is-signing", "--coords", "2", "--include-face", "--face-joints", "468",
+                      "--output-timestamp", "window_center", "-o", str(tmp_path / "gc")])
+    assert rc == 0
+    assert json.loads(capsys.readouterr().out)["J"] == 75 + 468
+    model, manifest = load_pair(tmp_path / "gc")
+    obj = manifest.to_json()
+    assert obj["labels"] == ["signing", "not_signing"] and obj["signing_index"] == 0 and obj["class0_is_signing"]
+    assert obj["joint_layout"][-1] == {"part": "face", "joints": 468} and obj["num_joints"] == 543
+    assert obj["output_timestamp"] == "window_center"
+    assert model.adjacency.shape == (543, 543)
