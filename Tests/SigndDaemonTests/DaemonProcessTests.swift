@@ -6,17 +6,17 @@ import XCTest
 /// The real `signd` binary as systemd and users run it: sd_notify on a test socket, SIGTERM, exit codes
 /// and one-line errors for bad input.
 final class DaemonProcessTests: XCTestCase {
-    private var tempDir: URL!
+    private var temp: TemporaryDirectory!
+    private var tempDir: URL { temp.url }
 
     override func setUpWithError() throws {
-        tempDir = FileManager.default.temporaryDirectory.appendingPathComponent("signd-daemon-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: tempDir, withIntermediateDirectories: true)
+        temp = try TemporaryDirectory(prefix: "signd-daemon")
         guard FileManager.default.isExecutableFile(atPath: TestPaths.signdBinary.path) else {
             throw XCTSkip("signd binary not built at \(TestPaths.signdBinary.path) (run `swift build --build-tests`)")
         }
     }
 
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: tempDir) }
+    override func tearDownWithError() throws { temp.remove() }
 
     private func sample(_ name: String) -> String { TestPaths.samples.appendingPathComponent(name).path }
 

@@ -22,3 +22,17 @@ public enum TestPaths {
         return runner.deletingLastPathComponent().appendingPathComponent("signd")
     }
 }
+
+/// A fresh directory under the system temp folder, removed again by `remove()` (call it in tearDown).
+public struct TemporaryDirectory: Sendable {
+    public let url: URL
+
+    public init(prefix: String) throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    public func appending(_ name: String) -> URL { url.appendingPathComponent(name) }
+    public var path: String { url.path }
+    public func remove() { try? FileManager.default.removeItem(at: url) }
+}
