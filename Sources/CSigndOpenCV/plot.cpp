@@ -117,8 +117,8 @@ extern "C" int signd_plot_png(const char *path, const signd_plot_axes *axes, con
         for (int s = 0; s < series_count; ++s) {
             if (series[s].name == nullptr) continue;
             cv::Scalar color(series[s].color[2], series[s].color[1], series[s].color[0]);
-            cv::line(img, {left + pw - 170, ly + 6}, {left + pw - 145, ly + 6}, color, 3);
-            cv::putText(img, series[s].name, {left + pw - 140, ly + 10}, font, 0.4, black, 1, cv::LINE_AA);
+            cv::line(img, {left + pw - 235, ly + 6}, {left + pw - 210, ly + 6}, color, 3);
+            cv::putText(img, series[s].name, {left + pw - 205, ly + 10}, font, 0.4, black, 1, cv::LINE_AA);
             ly += 16;
         }
         if (!cv::imwrite(path, img)) {

@@ -121,7 +121,7 @@ public final class Daemon: Sendable {
                 let afterHeads = Clock.monotonicNanos()
                 if let step = scored?.step {
                     if step.score != nil { stats.record("binary", from: afterWindow, to: afterWindow + step.binaryNanos) }
-                    if step.multiclassNanos > 0, !step.signs.isEmpty {
+                    if step.multiclassRan {
                         stats.record("multiclass", from: afterWindow, to: afterWindow + step.multiclassNanos)
                     }
                 }
@@ -134,7 +134,7 @@ public final class Daemon: Sendable {
                 onFrame?(FrameTimings(index: frame.stamp.index, captureNanos: frame.stamp.captureNanos, waitStart: waitStart,
                                       captured: now, landmarksDone: afterLandmarks, windowDone: afterWindow,
                                       binaryNanos: scored?.step.score != nil ? scored?.step.binaryNanos : nil,
-                                      multiclassNanos: scored.map { !$0.step.signs.isEmpty ? $0.step.multiclassNanos : nil } ?? nil,
+                                      multiclassNanos: scored?.step.multiclassRan == true ? scored?.step.multiclassNanos : nil,
                                       headsDone: afterHeads, published: published))
                 stats.record("capture_to_publish", from: frame.stamp.captureNanos, to: published)
                 stats.framesOut += 1

@@ -76,6 +76,7 @@ public struct PipelineBench {
 
     public func run(_ mode: Mode, sourceFps: Double) throws(DaemonError) -> Result {
         let config = config(for: mode)
+        Self.resetPeakRSS()
         let interval = UInt64(1e9 / max(sourceFps, 1))
         var histograms = Self.stages.map { _ in Histogram<UInt64>(lowestDiscernibleValue: 1_000, highestTrackableValue: 600_000_000_000, numberOfSignificantValueDigits: .three) }
         func record(_ stage: Int, _ nanos: UInt64) {
@@ -103,6 +104,11 @@ public struct PipelineBench {
         return Result(mode: mode.rawValue, frames: summary.framesOut, dropped: summary.droppedFrames, seconds: summary.seconds,
                       fps: Double(summary.framesOut) / Swift.max(summary.seconds, 1e-9), sourceFps: sourceFps,
                       peakRSSMegabytes: Self.peakRSSMegabytes(), stages: stages)
+    }
+
+    /// Resets VmHWM to the current RSS (Linux `clear_refs` 5), so each mode reports its own peak.
+    public static func resetPeakRSS() {
+        try? Data("5".utf8).write(to: URL(fileURLWithPath: "/proc/self/clear_refs"))
     }
 
     /// VmHWM from /proc/self/status (peak resident set of this process so far), in MiB.

@@ -59,6 +59,8 @@ public struct HeadStep: Sendable {
     /// Time spent in each head for this frame (0 when it did not run).
     public var binaryNanos: UInt64 = 0
     public var multiclassNanos: UInt64 = 0
+    /// Whether the multi-class head ran on this frame (a segment summary alone does not count).
+    public var multiclassRan = false
 }
 
 /// A loaded head with its name (the stem, for events and errors).
@@ -162,6 +164,7 @@ public final class HeadPipeline {
                 sinceMulti = 0
                 let logits = window.withFeatures { multiclass.model.logits(window: Array($0)) }
                 let probabilities = softmax(logits)
+                step.multiclassRan = true
                 accumulate(probabilities)
                 step.signs.append(prediction(probabilities, first: window.first.index, last: window.last.index, segment: segment, summary: false))
             }

@@ -26,6 +26,12 @@ struct Bench: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output directory for bench.json and bench.png.")
     var output = "bench-out"
 
+    @Option(help: ArgumentHelp("Binary head stem (heads.binary); default <models_dir>/signing-binary.", valueName: "STEM"))
+    var binary: String?
+
+    @Option(help: ArgumentHelp("Multi-class head stem or 'none' (heads.multiclass).", valueName: "STEM"))
+    var multiclass: String?
+
     func run() throws {
         var base: SigndConfiguration
         var opts = options
@@ -33,6 +39,8 @@ struct Bench: ParsableCommand {
         if opts.endpoints.isEmpty { opts.endpoints = ["ipc://\(FileManager.default.temporaryDirectory.path)/signd-bench-\(getpid())"] }
         do { base = try opts.resolve() } catch { throw failure(error.description, code: 2) }
         base.events.statsIntervalSeconds = 3600
+        if let binary { base.heads.binary = binary; base.heads.binaryIsDefault = false }
+        if let multiclass { base.heads.multiclass = multiclass == "none" ? nil : multiclass; base.heads.multiclassIsDefault = false }
         let logger = makeLogger(level: .warning)
         let selected = try modes.split(separator: ",").map { name -> PipelineBench.Mode in
             guard let mode = PipelineBench.Mode(rawValue: String(name)) else { throw ValidationError("unknown mode '\(name)' (decode, no-heads, full, paced)") }
@@ -47,11 +55,12 @@ struct Bench: ParsableCommand {
             do { results.append(try bench.run(mode, sourceFps: sourceFps)) } catch { throw failure("\(mode.rawValue): \(error.description)") }
         }
         for r in results {
-            print(String(format: "%@: %d frames in %.2f s = %.1f fps (source %.1f fps), dropped %d, peak RSS %.0f MiB",
-                         r.mode, r.frames, r.seconds, r.fps, r.sourceFps, r.dropped, r.peakRSSMegabytes))
+            print("\(r.mode): " + String(format: "%d frames in %.2f s = %.1f fps (source %.2f fps), dropped %d, peak RSS %.0f MiB",
+                                         r.frames, r.seconds, r.fps, r.sourceFps, r.dropped, r.peakRSSMegabytes))
             for s in r.stages {
-                print(String(format: "  %-19@ p50 %8.3f  p90 %8.3f  p99 %8.3f  max %8.3f ms  (n=%d)",
-                             s.name, s.p50Millis, s.p90Millis, s.p99Millis, s.maxMillis, Int(s.count)))
+                let name = s.name.padding(toLength: 19, withPad: " ", startingAt: 0)
+                print("  \(name)" + String(format: " p50 %8.3f  p90 %8.3f  p99 %8.3f  max %8.3f ms  (n=%d)",
+                                                 s.p50Millis, s.p90Millis, s.p99Millis, s.maxMillis, Int(s.count)))
             }
         }
         let out = URL(fileURLWithPath: output)
