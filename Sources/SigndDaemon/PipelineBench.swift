@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Histogram
 import Logging
 import SigndCapture
@@ -107,8 +110,12 @@ public struct PipelineBench {
     }
 
     /// Resets VmHWM to the current RSS (Linux `clear_refs` 5), so each mode reports its own peak.
-    public static func resetPeakRSS() {
-        try? Data("5".utf8).write(to: URL(fileURLWithPath: "/proc/self/clear_refs"))
+    @discardableResult
+    public static func resetPeakRSS() -> Bool {
+        let fd = open("/proc/self/clear_refs", O_WRONLY)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        return write(fd, "5", 1) == 1
     }
 
     /// VmHWM from /proc/self/status (peak resident set of this process so far), in MiB.
