@@ -16,9 +16,9 @@ public struct HolisticOptions: Sendable, Hashable {
     /// Smooth the pose landmarks (MediaPipe's `smooth_landmarks`; the auxiliary ROI landmarks are
     /// always smoothed, as in MediaPipe).
     public var smoothLandmarks: Bool
-    /// Testing only: feed HandLandmarksToRect the Hands solution's palm subset instead of all 21
-    /// landmarks, i.e. remove the Holistic quirk (spec §16 check 7).
-    var handRectFromPalmSubset = false
+    /// Testing only: HandLandmarksToRect on all 21 landmarks without the palm subset (the older calculator
+    /// that spec §7.2 describes), to show that it worsens agreement with MediaPipe 0.10.21.
+    var handRectFromAll21 = false
 
     public init(face: Bool = false, threadsPerModel: Int = 1, concurrentHands: Bool = true,
                 smoothLandmarks: Bool = true) {
@@ -97,7 +97,7 @@ public final class HolisticTracker: @unchecked Sendable {
                             smoothLandmarks: options.smoothLandmarks),
             hands: try HandSide.allCases.map {
                 HandStage(side: $0, recrop: try make(.handRecrop), landmarks: try make(.handLandmarkFull),
-                          palmSubsetForRect: options.handRectFromPalmSubset)
+                          rectFromAll21: options.handRectFromAll21)
             },
             face: options.face
                 ? FaceStage(detector: try make(.faceDetectionShortRange), landmarker: try make(.faceLandmark))
