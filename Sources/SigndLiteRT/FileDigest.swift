@@ -23,6 +23,11 @@ public enum FileDigest {
         return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }
 
+    /// Lower-case hex SHA-256 of bytes in memory (e.g. a tensor's float32 contents).
+    public static func sha256Hex(of bytes: UnsafeRawBufferPointer) -> String {
+        SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+    }
+
     /// Throws `sha256Mismatch` unless the file's digest equals `expected` (hex, any case).
     public static func verify(_ url: URL, sha256 expected: String) throws(LiteRtError) {
         let actual = try sha256Hex(of: url)

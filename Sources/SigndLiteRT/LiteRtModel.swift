@@ -48,7 +48,7 @@ public final class LiteRtModel: @unchecked Sendable {
         if let expectedSHA256 { try FileDigest.verify(file, sha256: expectedSHA256) }
 
         let api = runtime.api.pointee
-        let h = Handles(api: runtime.api)
+        let h = Handles(runtime: runtime)
         func check(_ status: LiteRtStatus, _ call: String) throws {
             guard status == SigndLiteRtStatusOk else {
                 throw LiteRtError.callFailed(call: call, status: status, model: name)
@@ -68,7 +68,11 @@ public final class LiteRtModel: @unchecked Sendable {
         try check(
             api.SetOptionsHardwareAccelerators(h.options, LiteRtHwAcceleratorSet(SigndLiteRtHwAcceleratorCpu)),
             "LiteRtSetOptionsHardwareAccelerators")
-        try check(signd_litert_add_xnnpack_threads(runtime.api, h.options!, Int32(threads)), "LiteRtAddOpaqueOptions")
+        guard let options = h.options else {
+            throw LiteRtError.callFailed(call: "LiteRtCreateOptions", status: -1, model: name)
+        }
+        try check(
+            signd_litert_add_xnnpack_threads(runtime.api, options, Int32(clamping: threads)), "LiteRtAddOpaqueOptions")
         try check(api.CreateCompiledModel(h.environment, h.model, h.options, &h.compiled), "LiteRtCreateCompiledModel")
 
         var signature: LiteRtSignature?
@@ -154,7 +158,8 @@ public final class LiteRtModel: @unchecked Sendable {
     // MARK: Per-frame use (no allocation)
 
     /// Gives `body` the input tensor's float32 storage (NHWC) to fill in place, e.g. by warping a crop
-    /// straight into it. Its previous contents are those of the last frame.
+    /// straight into it. Write every element: the contents on entry are unspecified (in practice the
+    /// previous frame's).
     public func withInput<R>(_ index: Int = 0, _ body: (UnsafeMutableBufferPointer<Float>) throws -> R) throws -> R {
         lock.lock()
         defer { lock.unlock() }
@@ -245,7 +250,10 @@ public final class LiteRtModel: @unchecked Sendable {
 /// Owns the LiteRT objects of one model and destroys them in dependency order, including after a
 /// failure half-way through `LiteRtModel.init`.
 private final class Handles {
-    let api: UnsafePointer<SigndLiteRtApi>
+    /// Held here, not only by the model, so the function table outlives every destroy call below: a
+    /// model's stored properties are released in an unspecified order, and the runtime's deinit frees it.
+    let runtime: LiteRtRuntime
+    var api: UnsafePointer<SigndLiteRtApi> { runtime.api }
     var environment: LiteRtEnvironment?
     var model: LiteRtModel_?
     var options: LiteRtOptions?
@@ -256,8 +264,8 @@ private final class Handles {
     private(set) var inputBuffers = UnsafeMutablePointer<LiteRtTensorBuffer?>.allocate(capacity: 1)
     private(set) var outputBuffers = UnsafeMutablePointer<LiteRtTensorBuffer?>.allocate(capacity: 1)
 
-    init(api: UnsafePointer<SigndLiteRtApi>) {
-        self.api = api
+    init(runtime: LiteRtRuntime) {
+        self.runtime = runtime
         inputBuffers.initialize(to: nil)
         outputBuffers.initialize(to: nil)
     }
@@ -289,7 +297,7 @@ private final class Handles {
 /// The C handle type `LiteRtModel` clashes with the Swift class name; this alias keeps both readable.
 typealias LiteRtModel_ = CLiteRt.LiteRtModel
 
-/// Cheap structural checks that turn common file problems into clear errors before LiteRT parses the file.
+/// Checks that turn file problems into clear errors before LiteRT, which does not verify its input, parses the file.
 enum ModelFileCheck {
     static func validate(_ url: URL, expectedByteCount: Int?) throws {
         let path = url.path
@@ -312,14 +320,16 @@ enum ModelFileCheck {
                     path: path, reason: "\(size) bytes, expected \(expectedByteCount)")
             }
         }
-        // A TFLite flatbuffer carries the file identifier "TFL3" at bytes 4..<8.
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw LiteRtError.fileUnreadable(path: path, reason: "cannot open")
+        let data: Data
+        do {
+            data = try Data(contentsOf: url, options: .alwaysMapped)
+        } catch {
+            throw LiteRtError.fileUnreadable(path: path, reason: error.localizedDescription)
         }
-        defer { try? handle.close() }
-        let header = (try? handle.read(upToCount: 8)) ?? Data()
-        guard header.count == 8, header[4..<8].elementsEqual("TFL3".utf8) else {
-            throw LiteRtError.modelFileCorrupt(path: path, reason: "not a TFLite flatbuffer (no TFL3 identifier)")
+        do {
+            try TFLiteStructureCheck.check(data)
+        } catch {
+            throw LiteRtError.modelFileCorrupt(path: path, reason: error.reason)
         }
     }
 }

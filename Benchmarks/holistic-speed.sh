@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# signd's Holistic landmark extraction vs MediaPipe Python Holistic, same machine, same run (spec §13.3,
+# §16 check 9). For each VIDEO: MediaPipe first (Benchmarks/mediapipe_holistic_speed.py), then
+# `signd extract VIDEO -o OUT.npz --timings-json OUT.json --face` (MediaPipe Holistic always runs the face
+# models, so signd runs them too, as spec §16 check 9 requires); prints both JSON lines and the ratios
+# (MediaPipe / signd: above 1 means signd is faster).
+# Usage: Benchmarks/holistic-speed.sh VIDEO...
+# Env:   SIGND_BIN          signd binary (default .build/release/signd, else .build/debug/signd, in the repository)
+#        MEDIAPIPE_PYTHON   reference interpreter (default .venv-mediapipe/bin/python in the repository;
+#                           see Tools/README.md)
+#        SIGND_MODELS_DIR   models directory passed through to signd (default Models/)
+#        SIGND_EXTRACT_ARGS extra `signd extract` options (default: --face)
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+[[ $# -ge 1 ]] || { echo "usage: $0 VIDEO..." >&2; exit 2; }
+PY="${MEDIAPIPE_PYTHON:-$ROOT/.venv-mediapipe/bin/python}"
+[[ -x "$PY" ]] || { echo "holistic-speed: no MediaPipe reference interpreter at $PY (see Tools/README.md)" >&2; exit 2; }
+if [[ -z "${SIGND_BIN:-}" ]]; then
+  for candidate in "$ROOT/.build/release/signd" "$ROOT/.build/debug/signd"; do
+    [[ -x "$candidate" ]] && { SIGND_BIN="$candidate"; break; }
+  done
+fi
+[[ -n "${SIGND_BIN:-}" && -x "$SIGND_BIN" ]] || {
+  echo "holistic-speed: signd is not built (swift build -c release --product signd, or set SIGND_BIN)" >&2; exit 2; }
+
+[[ "$SIGND_BIN" == *"/debug/"* ]] && echo "holistic-speed: warning: $SIGND_BIN is a debug build; its timings are not representative" >&2
+
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+echo "# $(date -u +%FT%TZ) $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), signd=$SIGND_BIN"
+
+status=0
+for video in "$@"; do
+  [[ -f "$video" ]] || { echo "holistic-speed: no such video $video" >&2; status=1; continue; }
+  mp_json="$("$PY" "$ROOT/Benchmarks/mediapipe_holistic_speed.py" "$video" 2>"$work/mp.err" | tail -n 1)" || {
+    echo "holistic-speed: MediaPipe benchmark failed on $video:" >&2; tail -n 5 "$work/mp.err" >&2; status=1; continue; }
+  if ! "$SIGND_BIN" extract "$video" -o "$work/x.npz" --timings-json "$work/t.json" ${SIGND_EXTRACT_ARGS---face} >"$work/signd.out" 2>&1; then
+    echo "holistic-speed: signd extract failed on $video:" >&2; tail -n 5 "$work/signd.out" >&2; status=1; continue
+  fi
+  [[ -s "$work/t.json" ]] || { echo "holistic-speed: signd wrote no timings JSON for $video" >&2; status=1; continue; }
+  python3 - "$video" "$mp_json" "$work/t.json" <<'PY'
+import json, os, sys
+video, mp_line, signd_path = sys.argv[1], sys.argv[2], sys.argv[3]
+mp = json.loads(mp_line)
+with open(signd_path) as f:
+    sd = json.load(f)
+sd = {"engine": "signd", "video": os.path.basename(video), **sd}
+print(json.dumps(mp))
+print(json.dumps(sd))
+ratios = {}
+for key in ("wall_ms_median", "wall_ms_p90", "cpu_ms_per_frame", "first_frame_ms"):
+    a, b = mp.get(key), sd.get(key)
+    ratios[key] = round(a / b, 2) if isinstance(a, (int, float)) and isinstance(b, (int, float)) and b > 0 else None
+same_frames = mp.get("frames") == sd.get("frames")
+print(json.dumps({"video": os.path.basename(video), "mediapipe_over_signd": ratios,
+                  "frames_equal": same_frames, "found_mediapipe": mp.get("found"), "found_signd": sd.get("found")}))
+PY
+done
+exit $status

@@ -1,0 +1,84 @@
+#!/usr/bin/env python3
+"""MediaPipe Python Holistic speed on one video: the anchor signd must beat (spec §13.3).
+
+Method: decode every frame with cv2 first (BGR->RGB, not timed); a warm-up Holistic instance (graph start,
+model load) processes the first frame and is closed, excluded; a fresh instance then processes every frame
+with wall time measured around each process() call, and process CPU time (user + system, rusage) over the
+whole loop. Configuration: Holistic(static_image_mode=False, model_complexity=1, smooth_landmarks=True,
+refine_face_landmarks=False), confidences 0.5.
+
+Prints one JSON line with the keys of signd's --timings-json (frames, wall_ms_median, wall_ms_p90,
+cpu_ms_per_frame, first_frame_ms, found{pose,left_hand,right_hand,face}) plus engine, video, load average.
+  .venv-mediapipe/bin/python Benchmarks/mediapipe_holistic_speed.py VIDEO
+"""
+import json
+import os
+import resource
+import sys
+import time
+
+import cv2
+import mediapipe as mp
+import numpy as np
+
+
+def cpu_ms():
+    r = resource.getrusage(resource.RUSAGE_SELF)
+    return (r.ru_utime + r.ru_stime) * 1000
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit("usage: mediapipe_holistic_speed.py VIDEO")
+    path = sys.argv[1]
+    cap = cv2.VideoCapture(path)
+    if not cap.isOpened():
+        sys.exit(f"mediapipe_holistic_speed: cannot open video {path}")
+    frames = []
+    while True:
+        ok, bgr = cap.read()
+        if not ok:
+            break
+        frames.append(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
+    cap.release()
+    if not frames:
+        sys.exit(f"mediapipe_holistic_speed: no frames decoded from {path}")
+
+    args = dict(static_image_mode=False, model_complexity=1, smooth_landmarks=True, refine_face_landmarks=False,
+                min_detection_confidence=0.5, min_tracking_confidence=0.5)
+    warm = mp.solutions.holistic.Holistic(**args)
+    warm.process(frames[0])
+    warm.close()
+
+    holistic = mp.solutions.holistic.Holistic(**args)
+    found = {"pose": 0, "left_hand": 0, "right_hand": 0, "face": 0}
+    wall = []
+    load_before = os.getloadavg()
+    c0 = cpu_ms()
+    for frame in frames:
+        t0 = time.perf_counter()
+        res = holistic.process(frame)
+        wall.append((time.perf_counter() - t0) * 1000)
+        found["pose"] += res.pose_landmarks is not None
+        found["left_hand"] += res.left_hand_landmarks is not None
+        found["right_hand"] += res.right_hand_landmarks is not None
+        found["face"] += res.face_landmarks is not None
+    cpu = (cpu_ms() - c0) / len(frames)
+    holistic.close()
+    h, w = frames[0].shape[:2]
+    print(json.dumps({
+        "engine": f"mediapipe-python {mp.__version__}",
+        "video": os.path.basename(path),
+        "size": [w, h],
+        "frames": len(frames),
+        "wall_ms_median": round(float(np.median(wall)), 2),
+        "wall_ms_p90": round(float(np.percentile(wall, 90)), 2),
+        "cpu_ms_per_frame": round(cpu, 2),
+        "first_frame_ms": round(wall[0], 2),
+        "found": found,
+        "load_avg_1m": [round(load_before[0], 2), round(os.getloadavg()[0], 2)],
+    }))
+
+
+if __name__ == "__main__":
+    main()
