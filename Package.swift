@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // MARK: C/C++ bridges (thin; all logic lives in Swift)
@@ -57,21 +58,28 @@ let package = Package(
         ),
         .target(name: "SigndWindows", dependencies: ["SigndCore"], path: "Sources/SigndWindows"),
         .target(name: "SigndSTGCN", dependencies: ["COpenBLAS"], path: "Sources/SigndSTGCN"),
+        .target(name: "SigndHeads", dependencies: ["SigndCore", "SigndWindows", "SigndSTGCN"], path: "Sources/SigndHeads"),
+        .target(
+            name: "SigndEval",
+            dependencies: ["SigndCore", "SigndHeads", "SigndNpz", "CSigndOpenCV"],
+            path: "Sources/SigndEval"
+        ),
         .target(name: "SigndEvents", dependencies: ["SigndCore", "CZmq"], path: "Sources/SigndEvents"),
         .target(name: "SigndSystemd", path: "Sources/SigndSystemd"),
         .target(
             name: "SigndDaemon",
             dependencies: [
                 "SigndCore", "SigndConfig", "SigndCapture", "SigndLandmarks", "SigndWindows",
-                "SigndSTGCN", "SigndEvents", "SigndSystemd", "SigndNpz",
+                "SigndSTGCN", "SigndHeads", "SigndEvents", "SigndSystemd", "SigndNpz",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
             path: "Sources/SigndDaemon"
         ),
         .executableTarget(
             name: "signd",
             dependencies: [
-                "SigndDaemon", "SigndLandmarks", "SigndNpz", "SigndCapture", "SigndConfig",
+                "SigndDaemon", "SigndLandmarks", "SigndNpz", "SigndCapture", "SigndConfig", "SigndEval", "SigndHeads",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -93,6 +101,8 @@ let package = Package(
         .testTarget(name: "SigndWindowsTests", dependencies: ["SigndWindows", "SigndTestSupport"]),
         .testTarget(name: "SigndLandmarksTests", dependencies: ["SigndLandmarks", "SigndLiteRT", "SigndNpz", "SigndCapture", "SigndTestSupport"]),
         .testTarget(name: "SigndSTGCNTests", dependencies: ["SigndSTGCN", "SigndTestSupport"]),
+        .testTarget(name: "SigndHeadsTests", dependencies: ["SigndHeads", "SigndSTGCN", "SigndTestSupport"]),
+        .testTarget(name: "SigndEvalTests", dependencies: ["SigndEval", "SigndHeads", "SigndTestSupport"]),
         .testTarget(name: "SigndEventsTests", dependencies: ["SigndEvents", "SigndTestSupport"]),
         .testTarget(name: "SigndSystemdTests", dependencies: ["SigndSystemd", "SigndTestSupport"]),
         .testTarget(name: "SigndDaemonTests", dependencies: ["SigndDaemon", "SigndEvents", "SigndTestSupport"]),

@@ -50,6 +50,12 @@ public enum ConfigLoader {
 
     /// Checks cross-field rules once file and flags are merged.
     public static func validate(_ config: SigndConfiguration, file: String) throws(ConfigError) {
+        if let problem = Rules.cameraIDProblem(config.cameraID) {
+            throw ConfigError(file: file, key: "camera_id", line: nil, problem: problem)
+        }
+        for endpoint in config.events.endpoints {
+            if let problem = Rules.endpointProblem(endpoint) { throw ConfigError(file: file, key: "events.endpoints", line: nil, problem: problem) }
+        }
         if config.source.uri.isEmpty {
             throw ConfigError(file: file, key: "source.uri", line: nil, problem: "required: a video file, camera index, /dev/videoN or rtsp:// URL")
         }
@@ -128,7 +134,6 @@ public enum ConfigLoader {
                     }
                 }
                 guard let secret else { throw r.error(value, "\(p).server_secret_key", "required when curve is configured") }
-                guard let publicKey else { throw r.error(value, "\(p).server_public_key", "required when curve is configured") }
                 guard !allowed.isEmpty else {
                     throw r.error(value, "\(p).allowed_client_keys", "list at least one client public key (an empty list would lock every subscriber out)")
                 }

@@ -46,9 +46,7 @@ struct NodeReader {
 
     func identifier(_ node: Node, _ path: String) throws(ConfigError) -> String {
         let text = try string(node, path)
-        guard text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
-            throw error(node, path, "'\(text)' may contain only letters, digits, '-' and '_' (it becomes part of event topics)")
-        }
+        if let problem = Rules.cameraIDProblem(text) { throw error(node, path, problem) }
         return text
     }
 
@@ -96,10 +94,7 @@ struct NodeReader {
     }
 
     func endpoint(_ text: String, _ node: Node, _ path: String) throws(ConfigError) -> String {
-        let schemes = ["tcp://", "ipc://", "inproc://"]
-        guard schemes.contains(where: text.hasPrefix), text.count > 8 else {
-            throw error(node, path, "'\(text)' is not a ZeroMQ endpoint (tcp://HOST:PORT, ipc:///path or inproc://name)")
-        }
+        if let problem = Rules.endpointProblem(text) { throw error(node, path, problem) }
         return text
     }
 
@@ -119,6 +114,24 @@ struct NodeReader {
         case .sequence: return "list"
         default: return "value"
         }
+    }
+}
+
+/// Value rules shared by the YAML reader and the validation of flags merged over it.
+enum Rules {
+    static func cameraIDProblem(_ text: String) -> String? {
+        guard !text.isEmpty, text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
+            return "'\(text)' may contain only letters, digits, '-' and '_' (it becomes part of event topics)"
+        }
+        return nil
+    }
+
+    static func endpointProblem(_ text: String) -> String? {
+        let schemes = ["tcp://", "ipc://", "inproc://"]
+        guard schemes.contains(where: text.hasPrefix), text.count > 8 else {
+            return "'\(text)' is not a ZeroMQ endpoint (tcp://HOST:PORT, ipc:///path or inproc://name)"
+        }
+        return nil
     }
 }
 

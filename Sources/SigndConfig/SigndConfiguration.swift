@@ -62,9 +62,10 @@ public struct SigndConfiguration: Sendable, Equatable {
     /// ZeroMQ CURVE: the server's key pair and the client public keys allowed to subscribe (Z85, 40 chars).
     public struct Curve: Sendable, Equatable {
         public var serverSecretKey: String
-        public var serverPublicKey: String
+        /// Optional: derived from the secret key; when given it must match.
+        public var serverPublicKey: String?
         public var allowedClientKeys: [String]
-        public init(serverSecretKey: String, serverPublicKey: String, allowedClientKeys: [String]) {
+        public init(serverSecretKey: String, serverPublicKey: String?, allowedClientKeys: [String]) {
             self.serverSecretKey = serverSecretKey
             self.serverPublicKey = serverPublicKey
             self.allowedClientKeys = allowedClientKeys

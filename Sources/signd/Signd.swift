@@ -1,10 +1,11 @@
 import ArgumentParser
 
 @main
-struct Signd: AsyncParsableCommand {
+struct Signd: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "signd",
         abstract: "Real-time sign-language detector daemon.",
-        subcommands: []
+        version: "0.1.0",
+        subcommands: [Run.self, CheckConfig.self, Extract.self, Keygen.self]
     )
 }

@@ -16,16 +16,22 @@ final class LiveCaptureTests: XCTestCase {
         return server
     }
 
-    func testRTSPLossIsDetectedAndRecovered() throws {
-        let port = freeTCPPort()
-        var server = try startServer(port: port)
+    /// A capture of the test server's stream with short timeouts, recording its lifecycle events.
+    private func rtspCapture(port: Int, maxAttempts: Int? = nil) throws -> (LiveCapture, Recorder<CaptureEvent>) {
         let events = Recorder<CaptureEvent>()
         let capture = LiveCapture(
             try SourceSpec(parsing: "rtsp://127.0.0.1:\(port)/test"),
             timeouts: CaptureTimeouts(openMillis: 3000, readMillis: 1500),
-            reconnect: ReconnectPolicy(initialDelayMillis: 200, maxDelayMillis: 1000),
+            reconnect: ReconnectPolicy(initialDelayMillis: 200, maxDelayMillis: 1000, maxAttempts: maxAttempts),
             onEvent: { events.append($0) }
         )
+        return (capture, events)
+    }
+
+    func testRTSPLossIsDetectedAndRecovered() throws {
+        let port = freeTCPPort()
+        var server = try startServer(port: port)
+        let (capture, events) = try rtspCapture(port: port)
         let info = try capture.start()
         XCTAssertEqual(info.width, 320)
         XCTAssertEqual(info.height, 240)
@@ -62,13 +68,7 @@ final class LiveCaptureTests: XCTestCase {
     func testHungServerIsDetectedByReadTimeout() throws {
         let port = freeTCPPort()
         let server = try startServer(port: port)
-        let events = Recorder<CaptureEvent>()
-        let capture = LiveCapture(
-            try SourceSpec(parsing: "rtsp://127.0.0.1:\(port)/test"),
-            timeouts: CaptureTimeouts(openMillis: 3000, readMillis: 1500),
-            reconnect: ReconnectPolicy(initialDelayMillis: 200, maxDelayMillis: 1000, maxAttempts: 1),
-            onEvent: { events.append($0) }
-        )
+        let (capture, events) = try rtspCapture(port: port, maxAttempts: 1)
         try capture.start()
         XCTAssertNotNil(capture.nextFrame(timeout: .seconds(5)))
         kill(server.process.processIdentifier, SIGSTOP)

@@ -4,14 +4,14 @@ import SigndTestSupport
 import XCTest
 
 final class VideoReaderTests: XCTestCase {
-    private var tempDir: URL!
+    private var temp: TemporaryDirectory!
+    private var tempDir: URL { temp.url }
 
     override func setUpWithError() throws {
-        tempDir = FileManager.default.temporaryDirectory.appendingPathComponent("signd-capture-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: tempDir, withIntermediateDirectories: true)
+        temp = try TemporaryDirectory(prefix: "signd-capture")
     }
 
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: tempDir) }
+    override func tearDownWithError() throws { temp.remove() }
 
     /// The bundled signing sample decodes completely: 64 frames of 1280×720, indices contiguous,
     /// source timestamps increasing at ~30 fps.

@@ -5,14 +5,14 @@ import SigndTestSupport
 import XCTest
 
 final class NpzTests: XCTestCase {
-    private var tempDir: URL!
+    private var temp: TemporaryDirectory!
+    private var tempDir: URL { temp.url }
 
     override func setUpWithError() throws {
-        tempDir = FileManager.default.temporaryDirectory.appendingPathComponent("signd-npz-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: tempDir, withIntermediateDirectories: true)
+        temp = try TemporaryDirectory(prefix: "signd-npz")
     }
 
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: tempDir) }
+    override func tearDownWithError() throws { temp.remove() }
 
     /// A real seed file from shared/data: shapes as documented, NaN for undetected hands.
     func testReadsRealSeedFile() throws {

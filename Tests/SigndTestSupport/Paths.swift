@@ -15,8 +15,24 @@ public enum TestPaths {
         if let dir = ProcessInfo.processInfo.environment["SIGND_MODELS_DIR"] { return URL(fileURLWithPath: dir) }
         return packageRoot.appendingPathComponent("Models")
     }
-    /// The built `signd` binary next to the test bundle (debug build folder).
+    /// The built `signd` binary: `$SIGND_BINARY`, or the one in the build folder that holds the test bundle.
     public static var signdBinary: URL {
-        Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("signd")
+        if let path = ProcessInfo.processInfo.environment["SIGND_BINARY"] { return URL(fileURLWithPath: path) }
+        let runner = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
+        return runner.deletingLastPathComponent().appendingPathComponent("signd")
     }
+}
+
+/// A fresh directory under the system temp folder, removed again by `remove()` (call it in tearDown).
+public struct TemporaryDirectory: Sendable {
+    public let url: URL
+
+    public init(prefix: String) throws {
+        url = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    }
+
+    public func appending(_ name: String) -> URL { url.appendingPathComponent(name) }
+    public var path: String { url.path }
+    public func remove() { try? FileManager.default.removeItem(at: url) }
 }

@@ -1,0 +1,186 @@
+import Foundation
+import Logging
+import SigndCapture
+import SigndConfig
+import SigndCore
+import SigndEvents
+import SigndSystemd
+import SigndWindows
+import Synchronization
+
+/// Totals of one run, for the command line and tests.
+public struct RunSummary: Sendable, Equatable {
+    public var framesIn: Int
+    public var framesOut: Int
+    public var droppedFrames: Int
+    public var seconds: Double
+}
+
+/// The frame loop: capture → landmarks → windows → (heads) → events, on the calling thread, until the
+/// source ends or `requestStop()` is called (SIGTERM). Owns the publisher and the systemd notifications.
+public final class Daemon: Sendable {
+    public let config: SigndConfiguration
+    private let logger: Logger
+    private let stopRequested = Atomic<Bool>(false)
+
+    public init(config: SigndConfiguration, logger: Logger) {
+        self.config = config
+        self.logger = logger
+    }
+
+    /// Asks the loop to finish the current frame and shut down cleanly. Safe from any thread.
+    public func requestStop() { stopRequested.store(true, ordering: .relaxed) }
+
+    private var shouldStop: Bool { stopRequested.load(ordering: .relaxed) }
+
+    /// Runs the pipeline. `onPublisherReady` is called once the event sockets are bound and before the
+    /// first frame (e.g. to attach a printing subscriber).
+    public func run(onPublisherReady: (EventPublisher) -> Void = { _ in }) throws(DaemonError) -> RunSummary {
+        let notifier = config.systemd.notify ? SystemdNotifier.fromEnvironment() : nil
+        let publisher = try makePublisher()
+        defer { publisher.close() }
+        onPublisherReady(publisher)
+
+        let landmarkStage = try makeLandmarkStage()
+        let layout: FeatureLayout
+        let ring: WindowRing
+        do {
+            layout = try FeatureLayout(joints: .poseAndHands, channels: 2)
+            ring = try WindowRing(layout: layout, length: config.windows.length, stride: config.windows.stride)
+        } catch { throw .config("\(error)") }
+
+        let sourceTracker = SourceTracker(publisher: publisher, logger: logger)
+        let feed = try openFeed(onEvent: { sourceTracker.handle($0) })
+        logger.info("source open", metadata: [
+            "source": "\(config.source.uri)", "size": "\(feed.info.width)x\(feed.info.height)",
+            "fps": "\(feed.info.fps)", "backend": "\(feed.info.backend)",
+        ])
+        notifier?.ready()
+        publish(publisher, .health(HealthEvent(status: .ok, message: "running")), frame: nil)
+
+        var stats = LoopStatistics(stages: ["capture", "landmarks", "window", "publish", "capture_to_publish"])
+        let started = Clock.monotonicNanos()
+        var lastStats = started
+        var lastStatus = started
+        var lastWatchdog = started
+        let statsInterval = UInt64(config.events.statsIntervalSeconds * 1e9)
+        let statusInterval = UInt64(config.systemd.statusIntervalSeconds * 1e9)
+        let watchdogInterval = notifier?.watchdogInterval.map { UInt64($0.components.seconds) * 1_000_000_000 / 2 }
+
+        loop: while !shouldStop {
+            let waitStart = Clock.monotonicNanos()
+            let result = feed.next()
+            let now = Clock.monotonicNanos()
+            if let watchdogInterval, now - lastWatchdog >= watchdogInterval {
+                notifier?.watchdog()  // from the frame loop: a stalled pipeline stops feeding the watchdog
+                lastWatchdog = now
+            }
+            switch result {
+            case .finished:
+                break loop
+            case .idle:
+                if sourceTracker.takeGap() { ring.reset(); landmarkStage.reset() }
+            case .frame(let frame):
+                if sourceTracker.takeGap() { ring.reset(); landmarkStage.reset() }
+                stats.framesIn += 1
+                stats.record("capture", from: waitStart, to: now)
+                let landmarks = landmarkStage.landmarks(for: frame)
+                let afterLandmarks = Clock.monotonicNanos()
+                stats.record("landmarks", from: now, to: afterLandmarks)
+                _ = ring.push(stamp: frame.stamp, landmarks: landmarks)
+                let afterWindow = Clock.monotonicNanos()
+                stats.record("window", from: afterLandmarks, to: afterWindow)
+                let event = FrameEvent(stamp: frame.stamp, landmarks: landmarks, probability: nil,
+                                       withLandmarks: config.events.includeLandmarks)
+                publish(publisher, .frame(event), frame: frame.stamp.index)
+                let published = Clock.monotonicNanos()
+                stats.record("publish", from: afterWindow, to: published)
+                stats.record("capture_to_publish", from: frame.stamp.captureNanos, to: published)
+                stats.framesOut += 1
+                if let max = config.source.maxFrames, stats.framesOut >= max { break loop }
+            }
+            let tick = Clock.monotonicNanos()
+            if tick - lastStats >= statsInterval {
+                publishStats(publisher, &stats, feed: feed, since: lastStats, now: tick, started: started)
+                lastStats = tick
+            }
+            if let notifier, tick - lastStatus >= statusInterval {
+                notifier.status(String(format: "%.1f fps, %d frames, source %@", stats.lastFpsOut, stats.framesOut, sourceTracker.state))
+                lastStatus = tick
+            }
+        }
+
+        notifier?.stopping()
+        feed.stop()
+        let end = Clock.monotonicNanos()
+        publishStats(publisher, &stats, feed: feed, since: lastStats, now: end, started: started)
+        publish(publisher, .health(HealthEvent(status: .ok, message: shouldStop ? "stopping on request" : "source finished")), frame: nil)
+        return RunSummary(framesIn: stats.framesIn, framesOut: stats.framesOut, droppedFrames: feed.droppedFrames,
+                          seconds: Double(end - started) / 1e9)
+    }
+
+    // MARK: setup
+
+    private func makePublisher() throws(DaemonError) -> EventPublisher {
+        let events = config.events
+        var curve: CurveServerConfiguration?
+        if let c = events.curve {
+            do {
+                let secret = try CurveKey(z85: c.serverSecretKey, name: "events.curve.server_secret_key")
+                if let expected = c.serverPublicKey, try secret.derivedPublicKey().z85 != expected {
+                    throw DaemonError.config("events.curve.server_public_key does not belong to server_secret_key")
+                }
+                var allowed = Set<CurveKey>()
+                for (i, key) in c.allowedClientKeys.enumerated() {
+                    allowed.insert(try CurveKey(z85: key, name: "events.curve.allowed_client_keys[\(i)]"))
+                }
+                curve = CurveServerConfiguration(secretKey: secret, clients: .allowList(allowed))
+            } catch let error as DaemonError {
+                throw error
+            } catch {
+                throw .config("\(error)")
+            }
+        }
+        do {
+            return try EventPublisher(configuration: EventPublisherConfiguration(
+                camera: config.cameraID, endpoints: events.endpoints, sendHighWaterMark: events.sendHighWaterMark,
+                lingerMilliseconds: events.lingerMillis, curve: curve))
+        } catch { throw .events(error.description) }
+    }
+
+    private func makeLandmarkStage() throws(DaemonError) -> LandmarkStage {
+        guard config.landmarks.enabled else { return NoLandmarkStage(face: config.landmarks.face) }
+        let isFile = (try? SourceSpec(parsing: config.source.uri)).map { !$0.isLive } ?? false
+        return try HolisticLandmarkStage(config: config.landmarks, fileTimestamps: isFile, logger: logger)
+    }
+
+    private func openFeed(onEvent: @escaping @Sendable (CaptureEvent) -> Void) throws(DaemonError) -> FrameFeed {
+        let source = config.source
+        let timeouts = CaptureTimeouts(openMillis: source.openTimeoutMillis, readMillis: source.readTimeoutMillis)
+        do {
+            let spec = try SourceSpec(parsing: source.uri)
+            if case .file(let path) = spec, !source.realtime {
+                return try FileFeed(path: path, timeouts: timeouts, loop: source.loop, onEvent: onEvent)
+            }
+            let policy = ReconnectPolicy(initialDelayMillis: source.reconnectInitialDelayMillis,
+                                         maxDelayMillis: source.reconnectMaxDelayMillis, maxAttempts: source.reconnectMaxAttempts)
+            return try LiveFeed(capture: LiveCapture(spec, timeouts: timeouts, reconnect: policy, paced: true, onEvent: onEvent))
+        } catch {
+            throw .source(error.description)
+        }
+    }
+
+    // MARK: publishing
+
+    private func publish(_ publisher: EventPublisher, _ event: Event, frame: Int?) {
+        do { try publisher.publish(event, frame: frame) } catch {
+            logger.error("could not publish \(event.kind.rawValue) event: \(error)")
+        }
+    }
+
+    private func publishStats(_ publisher: EventPublisher, _ stats: inout LoopStatistics, feed: FrameFeed, since: UInt64, now: UInt64, started: UInt64) {
+        let event = stats.snapshot(interval: Double(now - since) / 1e9, uptime: Double(now - started) / 1e9,
+                                   dropped: feed.droppedFrames, publishDrops: Int(publisher.statistics.dropped))
+        publish(publisher, .stats(event), frame: nil)
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+import Logging
+import SigndCapture
+import SigndConfig
+import SigndCore
+import SigndLandmarks
+
+/// The MediaPipe-Holistic pipeline as the frame loop's landmark stage.
+final class HolisticLandmarkStage: LandmarkStage {
+    private let tracker: HolisticTracker
+    private let face: Bool
+    private let fileTimestamps: Bool
+    private let logger: Logger
+
+    /// - Parameter fileTimestamps: feed 33 333 µs steps per frame, as MediaPipe's Python solution does on
+    ///   videos (the training data was made that way); live sources use their capture clock.
+    init(config: SigndConfiguration.Landmarks, fileTimestamps: Bool, logger: Logger) throws(DaemonError) {
+        do {
+            tracker = try HolisticTracker(
+                modelsDirectory: URL(fileURLWithPath: config.modelsDirectory),
+                options: HolisticOptions(face: config.face, threadsPerModel: config.threads, concurrentHands: true))
+        } catch {
+            throw .models("\(error)")
+        }
+        face = config.face
+        self.fileTimestamps = fileTimestamps
+        self.logger = logger
+    }
+
+    func landmarks(for frame: Frame) -> HolisticLandmarks {
+        let micros = fileTimestamps ? Int64(frame.stamp.index) * 33_333 : Int64(frame.stamp.captureNanos / 1000)
+        do {
+            return try tracker.process(image: frame.image, timestampMicros: micros)
+        } catch {
+            // One bad frame (e.g. a corrupt decode) must not stop the daemon: it gets empty landmarks.
+            logger.warning("frame \(frame.stamp.index): landmarks failed: \(error)")
+            return .empty(withFace: face)
+        }
+    }
+
+    func reset() { tracker.reset() }
+}

@@ -1,0 +1,17 @@
+import SigndCapture
+import SigndCore
+
+/// The landmark stage as the frame loop sees it: one frame in, one landmark record out.
+protocol LandmarkStage: AnyObject {
+    func landmarks(for frame: Frame) -> HolisticLandmarks
+    /// Forget tracking state (after a source gap).
+    func reset()
+}
+
+/// `landmarks.enabled: false`: frames flow through with empty records (capture/event benchmarking).
+final class NoLandmarkStage: LandmarkStage {
+    private let face: Bool
+    init(face: Bool) { self.face = face }
+    func landmarks(for frame: Frame) -> HolisticLandmarks { .empty(withFace: face) }
+    func reset() {}
+}

@@ -1,0 +1,37 @@
+import SigndEvents
+
+/// Counters and stage timings of the frame loop, turned into a `stats` event each interval.
+struct LoopStatistics {
+    var framesIn = 0
+    var framesOut = 0
+    private(set) var lastFpsOut = 0.0
+    private var stages: [StageTimings]
+    private var index: [String: Int]
+    private var framesInAtLast = 0
+    private var framesOutAtLast = 0
+
+    init(stages names: [String]) {
+        stages = names.map { StageTimings(name: $0) }
+        index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
+    }
+
+    mutating func record(_ stage: String, from start: UInt64, to end: UInt64) {
+        stages[index[stage]!].record(fromNanos: start, to: end)
+    }
+
+    mutating func snapshot(interval: Double, uptime: Double, dropped: Int, publishDrops: Int) -> StatsEvent {
+        let seconds = max(interval, 1e-9)
+        let fpsIn = Double(framesIn - framesInAtLast) / seconds
+        let fpsOut = Double(framesOut - framesOutAtLast) / seconds
+        framesInAtLast = framesIn
+        framesOutAtLast = framesOut
+        lastFpsOut = fpsOut
+        let stageStats = stages.compactMap { stage -> StatsEvent.Stage? in
+            guard let p = stage.percentiles() else { return nil }
+            return StatsEvent.Stage(name: stage.name, p50Millis: p.p50, p99Millis: p.p99, count: stage.total)
+        }
+        return StatsEvent(intervalSeconds: interval, fpsIn: fpsIn, fpsOut: fpsOut, framesIn: UInt64(framesIn),
+                          framesOut: UInt64(framesOut), droppedFrames: UInt64(dropped), stages: stageStats,
+                          publishDrops: UInt64(publishDrops), uptimeSeconds: uptime)
+    }
+}

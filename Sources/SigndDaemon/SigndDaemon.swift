@@ -1,1 +1,0 @@
-// SigndDaemon — placeholder, replaced by its owner.

@@ -1,0 +1,1 @@
+// SigndEval — placeholder, replaced by its owner.

@@ -1,0 +1,443 @@
+import SigndCore
+
+/// The event kinds; each is the last part of a topic `signd.<camera>.<kind>`.
+public enum EventKind: String, Sendable, Codable, CaseIterable {
+    case frame, state, sign, stats, health, source
+}
+
+/// One event's kind-specific fields. Every payload is flattened into the JSON object next to the envelope
+/// fields (`schema`, `kind`, `seq`, `frame`, `mono_ns`, `wall`, `camera`); optional fields are written as
+/// `null`, never left out, so every message of a kind has the same keys.
+public enum Event: Sendable, Equatable {
+    case frame(FrameEvent)
+    case state(StateEvent)
+    case sign(SignEvent)
+    case stats(StatsEvent)
+    case health(HealthEvent)
+    case source(SourceEvent)
+
+    public var kind: EventKind {
+        switch self {
+        case .frame: .frame
+        case .state: .state
+        case .sign: .sign
+        case .stats: .stats
+        case .health: .health
+        case .source: .source
+        }
+    }
+
+    func encodePayload(to encoder: any Encoder) throws {
+        switch self {
+        case .frame(let p): try p.encode(to: encoder)
+        case .state(let p): try p.encode(to: encoder)
+        case .sign(let p): try p.encode(to: encoder)
+        case .stats(let p): try p.encode(to: encoder)
+        case .health(let p): try p.encode(to: encoder)
+        case .source(let p): try p.encode(to: encoder)
+        }
+    }
+
+    static func decodePayload(kind: EventKind, from decoder: any Decoder) throws -> Event {
+        switch kind {
+        case .frame: .frame(try FrameEvent(from: decoder))
+        case .state: .state(try StateEvent(from: decoder))
+        case .sign: .sign(try SignEvent(from: decoder))
+        case .stats: .stats(try StatsEvent(from: decoder))
+        case .health: .health(try HealthEvent(from: decoder))
+        case .source: .source(try SourceEvent(from: decoder))
+        }
+    }
+}
+
+// MARK: frame
+
+/// Published once per processed frame (envelope `frame` = the frame index).
+public struct FrameEvent: Sendable, Equatable, Codable {
+    /// When the grab thread received the frame (CLOCK_MONOTONIC, ns; compare with the envelope's `mono_ns`).
+    public var captureNanos: UInt64
+    /// The source's own position (container PTS) in ms, when it reports one.
+    public var sourceMillis: Double?
+    /// Signing probability of the window ending at this frame; nil until the first full window.
+    public var probability: Double?
+    public var present: LandmarkPresence
+    /// Landmark coordinates, only when enabled in the config (they are large).
+    public var landmarks: FrameLandmarks?
+
+    public init(
+        captureNanos: UInt64, sourceMillis: Double?, probability: Double?, present: LandmarkPresence,
+        landmarks: FrameLandmarks? = nil
+    ) {
+        self.captureNanos = captureNanos
+        self.sourceMillis = sourceMillis
+        self.probability = probability
+        self.present = present
+        self.landmarks = landmarks
+    }
+
+    /// The frame event for `stamp` and its landmarks (`withLandmarks`: include the coordinates).
+    public init(stamp: FrameStamp, landmarks: HolisticLandmarks, probability: Double?, withLandmarks: Bool) {
+        self.init(
+            captureNanos: stamp.captureNanos, sourceMillis: stamp.sourceMillis, probability: probability,
+            present: LandmarkPresence(landmarks),
+            landmarks: withLandmarks ? FrameLandmarks(landmarks) : nil)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case captureNanos = "capture_ns", sourceMillis = "source_ms", probability, present, landmarks
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(captureNanos, forKey: .captureNanos)
+        try c.encode(sourceMillis, forKey: .sourceMillis)
+        try c.encode(probability, forKey: .probability)
+        try c.encode(present, forKey: .present)
+        try c.encode(landmarks, forKey: .landmarks)
+    }
+}
+
+/// Which Holistic parts were detected in a frame.
+public struct LandmarkPresence: Sendable, Equatable, Codable {
+    public var pose: Bool
+    public var leftHand: Bool
+    public var rightHand: Bool
+    /// False also when the face stage is off.
+    public var face: Bool
+
+    public init(pose: Bool, leftHand: Bool, rightHand: Bool, face: Bool) {
+        self.pose = pose
+        self.leftHand = leftHand
+        self.rightHand = rightHand
+        self.face = face
+    }
+
+    public init(_ landmarks: HolisticLandmarks) {
+        self.init(
+            pose: landmarks.hasPose, leftHand: landmarks.hasLeftHand, rightHand: landmarks.hasRightHand,
+            face: landmarks.hasFace)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case pose, leftHand = "left_hand", rightHand = "right_hand", face
+    }
+}
+
+/// Landmark coordinates of one frame, one array per joint (`[x, y, z, visibility]` for pose, `[x, y, z]`
+/// otherwise), in MediaPipe normalized image coordinates. A part that was not detected (or, for the face,
+/// not computed) is null; a single NaN value inside a detected part is null too, since JSON has no NaN.
+public struct FrameLandmarks: Sendable, Equatable, Codable {
+    public var pose: [[Float?]]?
+    public var leftHand: [[Float?]]?
+    public var rightHand: [[Float?]]?
+    public var face: [[Float?]]?
+
+    public init(pose: [[Float?]]?, leftHand: [[Float?]]?, rightHand: [[Float?]]?, face: [[Float?]]?) {
+        self.pose = pose
+        self.leftHand = leftHand
+        self.rightHand = rightHand
+        self.face = face
+    }
+
+    public init(_ landmarks: HolisticLandmarks) {
+        func joints(_ values: [Float], channels: Int, present: Bool) -> [[Float?]]? {
+            guard present else { return nil }
+            return stride(from: 0, to: values.count, by: channels).map { start in
+                values[start..<start + channels].map { $0.isFinite ? $0 : nil }
+            }
+        }
+        self.init(
+            pose: joints(landmarks.pose, channels: HolisticLandmarks.poseChannels, present: landmarks.hasPose),
+            leftHand: joints(
+                landmarks.leftHand, channels: HolisticLandmarks.handChannels, present: landmarks.hasLeftHand),
+            rightHand: joints(
+                landmarks.rightHand, channels: HolisticLandmarks.handChannels, present: landmarks.hasRightHand),
+            face: landmarks.face.flatMap {
+                joints($0, channels: HolisticLandmarks.faceChannels, present: landmarks.hasFace)
+            })
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case pose, leftHand = "left_hand", rightHand = "right_hand", face
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(pose, forKey: .pose)
+        try c.encode(leftHand, forKey: .leftHand)
+        try c.encode(rightHand, forKey: .rightHand)
+        try c.encode(face, forKey: .face)
+    }
+}
+
+// MARK: state
+
+/// A signing segment starts, goes on, or ends (envelope `frame` = the frame that caused the event).
+public struct StateEvent: Sendable, Equatable, Codable {
+    public enum Phase: String, Sendable, Codable, CaseIterable { case start, update, end }
+
+    public var phase: Phase
+    /// Segment id: 0 for the first segment of this run, then +1 per segment.
+    public var segment: Int
+    public var startFrame: Int
+    /// When the segment started: CLOCK_MONOTONIC ns and wall-clock seconds.
+    public var startMonoNanos: UInt64
+    public var startWall: Double
+    /// Time from the segment's start to this event, ms.
+    public var durationMillis: Double
+    /// Current (smoothed) signing probability.
+    public var probability: Double
+    /// At `end` only: a summary of the whole segment.
+    public var summary: SegmentSummary?
+
+    public init(
+        phase: Phase, segment: Int, startFrame: Int, startMonoNanos: UInt64, startWall: Double,
+        durationMillis: Double, probability: Double, summary: SegmentSummary? = nil
+    ) {
+        self.phase = phase
+        self.segment = segment
+        self.startFrame = startFrame
+        self.startMonoNanos = startMonoNanos
+        self.startWall = startWall
+        self.durationMillis = durationMillis
+        self.probability = probability
+        self.summary = summary
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case phase, segment, startFrame = "start_frame", startMonoNanos = "start_mono_ns"
+        case startWall = "start_wall", durationMillis = "duration_ms", probability, summary
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(phase, forKey: .phase)
+        try c.encode(segment, forKey: .segment)
+        try c.encode(startFrame, forKey: .startFrame)
+        try c.encode(startMonoNanos, forKey: .startMonoNanos)
+        try c.encode(startWall, forKey: .startWall)
+        try c.encode(durationMillis, forKey: .durationMillis)
+        try c.encode(probability, forKey: .probability)
+        try c.encode(summary, forKey: .summary)
+    }
+}
+
+/// Summary of a finished segment.
+public struct SegmentSummary: Sendable, Equatable, Codable {
+    public var endFrame: Int
+    public var frames: Int
+    public var meanProbability: Double
+    public var maxProbability: Double
+
+    public init(endFrame: Int, frames: Int, meanProbability: Double, maxProbability: Double) {
+        self.endFrame = endFrame
+        self.frames = frames
+        self.meanProbability = meanProbability
+        self.maxProbability = maxProbability
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case endFrame = "end_frame", frames, meanProbability = "mean_probability"
+        case maxProbability = "max_probability"
+    }
+}
+
+// MARK: sign
+
+/// A classification of one window by a multi-class head (envelope `frame` = the window's last frame).
+public struct SignEvent: Sendable, Equatable, Codable {
+    public struct Label: Sendable, Equatable, Codable {
+        public var label: String
+        public var score: Double
+        public init(label: String, score: Double) {
+            self.label = label
+            self.score = score
+        }
+    }
+
+    /// Best labels first.
+    public var top: [Label]
+    public var windowStartFrame: Int
+    public var windowEndFrame: Int
+    /// The signing segment this window belongs to, if any.
+    public var segment: Int?
+    /// The head that produced it (its manifest stem).
+    public var model: String?
+
+    public init(top: [Label], windowStartFrame: Int, windowEndFrame: Int, segment: Int? = nil, model: String? = nil) {
+        self.top = top
+        self.windowStartFrame = windowStartFrame
+        self.windowEndFrame = windowEndFrame
+        self.segment = segment
+        self.model = model
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case top, windowStartFrame = "window_start_frame", windowEndFrame = "window_end_frame", segment, model
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(top, forKey: .top)
+        try c.encode(windowStartFrame, forKey: .windowStartFrame)
+        try c.encode(windowEndFrame, forKey: .windowEndFrame)
+        try c.encode(segment, forKey: .segment)
+        try c.encode(model, forKey: .model)
+    }
+}
+
+// MARK: stats
+
+/// Periodic pipeline statistics (envelope `frame` = null).
+public struct StatsEvent: Sendable, Equatable, Codable {
+    public struct Stage: Sendable, Equatable, Codable {
+        public var name: String
+        public var p50Millis: Double
+        public var p99Millis: Double
+        /// Samples behind the percentiles (this interval).
+        public var count: Int
+
+        public init(name: String, p50Millis: Double, p99Millis: Double, count: Int) {
+            self.name = name
+            self.p50Millis = p50Millis
+            self.p99Millis = p99Millis
+            self.count = count
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case name, p50Millis = "p50_ms", p99Millis = "p99_ms", count
+        }
+    }
+
+    /// Length of the interval the rates and percentiles cover, s.
+    public var intervalSeconds: Double
+    public var fpsIn: Double
+    public var fpsOut: Double
+    /// Totals since start.
+    public var framesIn: UInt64
+    public var framesOut: UInt64
+    public var droppedFrames: UInt64
+    public var stages: [Stage]
+    /// Events the publisher could not queue (see docs/events.md, drop semantics), total since start.
+    public var publishDrops: UInt64
+    public var uptimeSeconds: Double
+
+    public init(
+        intervalSeconds: Double, fpsIn: Double, fpsOut: Double, framesIn: UInt64, framesOut: UInt64,
+        droppedFrames: UInt64, stages: [Stage], publishDrops: UInt64, uptimeSeconds: Double
+    ) {
+        self.intervalSeconds = intervalSeconds
+        self.fpsIn = fpsIn
+        self.fpsOut = fpsOut
+        self.framesIn = framesIn
+        self.framesOut = framesOut
+        self.droppedFrames = droppedFrames
+        self.stages = stages
+        self.publishDrops = publishDrops
+        self.uptimeSeconds = uptimeSeconds
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case intervalSeconds = "interval_s", fpsIn = "fps_in", fpsOut = "fps_out", framesIn = "frames_in"
+        case framesOut = "frames_out", droppedFrames = "dropped_frames", stages, publishDrops = "publish_drops"
+        case uptimeSeconds = "uptime_s"
+    }
+}
+
+// MARK: health
+
+/// Overall daemon health (envelope `frame` = null).
+public struct HealthEvent: Sendable, Equatable, Codable {
+    public enum Status: String, Sendable, Codable, CaseIterable { case ok, degraded, error }
+
+    public var status: Status
+    public var message: String?
+
+    public init(status: Status, message: String? = nil) {
+        self.status = status
+        self.message = message
+    }
+
+    enum CodingKeys: String, CodingKey { case status, message }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(status, forKey: .status)
+        try c.encode(message, forKey: .message)
+    }
+}
+
+// MARK: source
+
+/// Video source lifecycle (envelope `frame` = null). JSON: `"event"` names the case; only that case's fields
+/// are present.
+public enum SourceEvent: Sendable, Equatable, Codable {
+    /// The source opened; what it reports about itself, where it does.
+    case opened(width: Int?, height: Int?, fps: Double?)
+    /// Frames stopped arriving (read error or timeout).
+    case lost(message: String)
+    /// About to try again after `backoffMillis`; `attempt` counts from 1 per outage.
+    case reconnecting(attempt: Int, backoffMillis: Double)
+    case reconnected(attempt: Int)
+    /// A finite source (a file) reached its end.
+    case ended
+    case error(message: String)
+
+    public enum Name: String, Sendable, Codable, CaseIterable {
+        case opened, lost, reconnecting, reconnected, ended, error
+    }
+
+    public var name: Name {
+        switch self {
+        case .opened: .opened
+        case .lost: .lost
+        case .reconnecting: .reconnecting
+        case .reconnected: .reconnected
+        case .ended: .ended
+        case .error: .error
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case event, width, height, fps, message, attempt, backoffMillis = "backoff_ms"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .event)
+        switch self {
+        case .opened(let width, let height, let fps):
+            try c.encode(width, forKey: .width)
+            try c.encode(height, forKey: .height)
+            try c.encode(fps, forKey: .fps)
+        case .lost(let message), .error(let message):
+            try c.encode(message, forKey: .message)
+        case .reconnecting(let attempt, let backoff):
+            try c.encode(attempt, forKey: .attempt)
+            try c.encode(backoff, forKey: .backoffMillis)
+        case .reconnected(let attempt):
+            try c.encode(attempt, forKey: .attempt)
+        case .ended:
+            break
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        switch try c.decode(Name.self, forKey: .event) {
+        case .opened:
+            self = .opened(
+                width: try c.decodeIfPresent(Int.self, forKey: .width),
+                height: try c.decodeIfPresent(Int.self, forKey: .height),
+                fps: try c.decodeIfPresent(Double.self, forKey: .fps))
+        case .lost: self = .lost(message: try c.decode(String.self, forKey: .message))
+        case .reconnecting:
+            self = .reconnecting(
+                attempt: try c.decode(Int.self, forKey: .attempt),
+                backoffMillis: try c.decode(Double.self, forKey: .backoffMillis))
+        case .reconnected: self = .reconnected(attempt: try c.decode(Int.self, forKey: .attempt))
+        case .ended: self = .ended
+        case .error: self = .error(message: try c.decode(String.self, forKey: .message))
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// SigndEvents — placeholder, replaced by its owner.

@@ -1,0 +1,1 @@
+// SigndHeads — placeholder, replaced by its owner.

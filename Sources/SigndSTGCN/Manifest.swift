@@ -1,0 +1,204 @@
+import Foundation
+
+/// The JSON sidecar of a SignSTGCN head (`docs/model-format.md`): everything the state_dict does not
+/// carry (J, joint layout, coords, dilations, heads, window, label semantics).
+public struct STGCNManifest: Codable, Sendable, Equatable {
+    public struct JointPart: Codable, Sendable, Equatable {
+        public var part: String
+        public var joints: Int
+    }
+
+    public struct Graph: Codable, Sendable, Equatable {
+        public var kind: String
+        public var selfLoops: Bool
+        public var normalization: String
+        public var degreeEpsilon: Double
+        enum CodingKeys: String, CodingKey {
+            case kind, normalization
+            case selfLoops = "self_loops", degreeEpsilon = "degree_epsilon"
+        }
+    }
+
+    public struct PoseStats: Codable, Sendable, Equatable {
+        public var definition: String?
+        public var dim: Int
+    }
+
+    public struct Provenance: Codable, Sendable, Equatable {
+        public var source: String?
+        public var checkpoint: String?
+        public var checkpointSHA256: String?
+        public var upstreamCommit: String?
+        enum CodingKeys: String, CodingKey {
+            case source, checkpoint
+            case checkpointSHA256 = "checkpoint_sha256", upstreamCommit = "upstream_commit"
+        }
+    }
+
+    public enum Attention: String, Codable, Sendable {
+        case additive, film
+    }
+
+    public enum OutputTimestamp: String, Codable, Sendable {
+        case windowLast = "window_last"
+        case windowCenter = "window_center"
+    }
+
+    public var format: String
+    public var formatVersion: Int
+    public var architecture: String?
+    public var jointLayout: [JointPart]
+    public var numJoints: Int
+    public var coords: [String]
+    public var coordinateConvention: String?
+    public var nanPolicy: String?
+    public var window: Int
+    public var stride: Int
+    public var channels: [Int]
+    public var kernel: Int
+    public var dilations: [Int]
+    public var gruHidden: Int
+    public var signerEmbedding: Int
+    public var heads: Int
+    public var attention: Attention
+    public var graph: Graph
+    public var poseStats: PoseStats
+    public var numClasses: Int
+    public var labels: [String]
+    public var binary: Bool
+    public var signingIndex: Int?
+    public var signingLabels: [String]?
+    public var class0IsSigning: Bool?
+    public var outputTimestamp: OutputTimestamp
+    public var provenance: Provenance?
+
+    enum CodingKeys: String, CodingKey {
+        case format, architecture, coords, window, stride, channels, kernel, dilations, heads, attention
+        case graph, labels, binary, provenance
+        case formatVersion = "format_version", jointLayout = "joint_layout", numJoints = "num_joints"
+        case coordinateConvention = "coordinate_convention", nanPolicy = "nan_policy"
+        case gruHidden = "gru_hidden", signerEmbedding = "signer_embedding", poseStats = "pose_stats"
+        case numClasses = "num_classes", signingIndex = "signing_index", signingLabels = "signing_labels"
+        case class0IsSigning = "class0_is_signing", outputTimestamp = "output_timestamp"
+    }
+
+    /// C: channels per joint.
+    public var coordCount: Int { coords.count }
+    /// Floats in one frame (J·C) and in one window (T·J·C).
+    public var frameSize: Int { numJoints * coords.count }
+    public var windowSize: Int { window * frameSize }
+    /// Width of H (the last backbone channel count).
+    public var featureDim: Int { channels.last ?? 0 }
+    /// P(signing) index for binary heads.
+    public var signingClass: Int? { binary ? (signingIndex ?? 1) : nil }
+
+    /// Reads and validates a manifest file; every problem names the field.
+    public static func load(url: URL) throws(STGCNError) -> STGCNManifest {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw .unreadable(file: url.path, reason: error.localizedDescription)
+        }
+        return try decode(data, file: url.path)
+    }
+
+    public static func decode(_ data: Data, file: String) throws(STGCNError) -> STGCNManifest {
+        let manifest: STGCNManifest
+        do {
+            manifest = try JSONDecoder().decode(STGCNManifest.self, from: data)
+        } catch let error as DecodingError {
+            switch error {
+            case let .keyNotFound(key, context):
+                throw .manifest(file: file, field: Self.path(context.codingPath + [key]), problem: "missing")
+            case let .typeMismatch(type, context):
+                throw .manifest(file: file, field: Self.path(context.codingPath), problem: "expected \(type)")
+            case let .valueNotFound(type, context):
+                throw .manifest(file: file, field: Self.path(context.codingPath), problem: "null where \(type) is needed")
+            case let .dataCorrupted(context):
+                if context.codingPath.isEmpty {
+                    throw .manifest(file: file, field: "(document)", problem: "not valid JSON")
+                }
+                throw .manifest(file: file, field: Self.path(context.codingPath), problem: context.debugDescription)
+            @unknown default:
+                throw .manifest(file: file, field: "(document)", problem: "\(error)")
+            }
+        } catch {
+            throw .manifest(file: file, field: "(document)", problem: "\(error)")
+        }
+        try manifest.validate(file: file)
+        return manifest
+    }
+
+    private static func path(_ keys: [CodingKey]) -> String {
+        keys.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
+            .reduce("") { acc, k in k.hasPrefix("[") || acc.isEmpty ? acc + k : acc + "." + k }
+    }
+
+    /// Semantic checks beyond the JSON types; limits keep a hostile manifest from sizing huge buffers.
+    public func validate(file: String) throws(STGCNError) {
+        func fail(_ field: String, _ problem: String) -> STGCNError { .manifest(file: file, field: field, problem: problem) }
+        guard format == "signd-stgcn" else { throw fail("format", "expected \"signd-stgcn\", got \"\(format)\"") }
+        guard formatVersion == 1 else { throw fail("format_version", "unsupported version \(formatVersion) (this reader knows 1)") }
+        if let architecture, architecture != "SignSTGCN" {
+            throw fail("architecture", "expected \"SignSTGCN\", got \"\(architecture)\"")
+        }
+        guard !jointLayout.isEmpty else { throw fail("joint_layout", "is empty") }
+        for (i, part) in jointLayout.enumerated() where part.joints <= 0 {
+            throw fail("joint_layout[\(i)].joints", "must be positive, got \(part.joints)")
+        }
+        guard (1...100_000).contains(numJoints) else { throw fail("num_joints", "must be in 1...100000, got \(numJoints)") }
+        let layoutSum = jointLayout.reduce(0) { $0 + min($1.joints, 100_000) }
+        guard layoutSum == numJoints else {
+            throw fail("num_joints", "is \(numJoints) but joint_layout sums to \(layoutSum)")
+        }
+        guard (1...8).contains(coords.count) else { throw fail("coords", "needs 1...8 channel names, got \(coords.count)") }
+        guard Set(coords).count == coords.count else { throw fail("coords", "repeats a channel: \(coords)") }
+        if let nanPolicy, nanPolicy != "zero" { throw fail("nan_policy", "only \"zero\" is supported, got \"\(nanPolicy)\"") }
+        guard (1...1000).contains(window) else { throw fail("window", "must be in 1...1000, got \(window)") }
+        guard (1...1000).contains(stride) else { throw fail("stride", "must be in 1...1000, got \(stride)") }
+        guard !channels.isEmpty else { throw fail("channels", "is empty") }
+        for (i, c) in channels.enumerated() where !(1...4096).contains(c) {
+            throw fail("channels[\(i)]", "must be in 1...4096, got \(c)")
+        }
+        guard kernel == 3 else { throw fail("kernel", "only kernel 3 (padding = dilation) is supported, got \(kernel)") }
+        guard dilations.count == channels.count else {
+            throw fail("dilations", "has \(dilations.count) entries for \(channels.count) blocks")
+        }
+        for (i, d) in dilations.enumerated() where !(1...1000).contains(d) {
+            throw fail("dilations[\(i)]", "must be in 1...1000, got \(d)")
+        }
+        guard (1...4096).contains(gruHidden) else { throw fail("gru_hidden", "must be in 1...4096, got \(gruHidden)") }
+        guard (1...4096).contains(signerEmbedding) else {
+            throw fail("signer_embedding", "must be in 1...4096, got \(signerEmbedding)")
+        }
+        guard heads >= 1, featureDim % heads == 0 else {
+            throw fail("heads", "\(heads) heads do not divide the feature width \(featureDim)")
+        }
+        guard graph.kind == "chain" else { throw fail("graph.kind", "only \"chain\" is supported, got \"\(graph.kind)\"") }
+        guard graph.selfLoops else { throw fail("graph.self_loops", "must be true (SignSTGCN adds the identity)") }
+        guard graph.normalization == "symmetric" else {
+            throw fail("graph.normalization", "only \"symmetric\" is supported, got \"\(graph.normalization)\"")
+        }
+        guard graph.degreeEpsilon.isFinite, graph.degreeEpsilon >= 0 else {
+            throw fail("graph.degree_epsilon", "must be finite and non-negative, got \(graph.degreeEpsilon)")
+        }
+        guard poseStats.dim == 2 * coords.count else {
+            throw fail("pose_stats.dim", "must be 2·C = \(2 * coords.count) (means then stds), got \(poseStats.dim)")
+        }
+        guard (1...100_000).contains(numClasses) else { throw fail("num_classes", "must be in 1...100000, got \(numClasses)") }
+        guard labels.count == numClasses else {
+            throw fail("labels", "has \(labels.count) entries but num_classes is \(numClasses)")
+        }
+        if binary {
+            guard numClasses == 2 else { throw fail("binary", "a binary head needs num_classes 2, got \(numClasses)") }
+            let index = signingIndex ?? 1
+            guard (0..<2).contains(index) else { throw fail("signing_index", "must be 0 or 1, got \(index)") }
+            if class0IsSigning == true, index != 0 {
+                throw fail("signing_index", "class0_is_signing is true but signing_index is \(index)")
+            }
+        } else if let signingIndex, !(0..<numClasses).contains(signingIndex) {
+            throw fail("signing_index", "must be in 0..<\(numClasses), got \(signingIndex)")
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// SigndSTGCN — placeholder, replaced by its owner.

@@ -1,0 +1,68 @@
+import ArgumentParser
+import SigndConfig
+
+/// Flags shared by the commands that run the pipeline; each overrides the matching config key.
+struct ConfigOptions: ParsableArguments {
+    @Option(name: .shortAndLong, help: "YAML configuration file (see docs/configuration.md).")
+    var config: String?
+
+    @Option(help: "Source: a video file, camera index, /dev/videoN or rtsp:// URL (source.uri).")
+    var source: String?
+
+    @Option(name: .customLong("camera-id"), help: "Camera id used in event topics (camera_id).")
+    var cameraID: String?
+
+    @Option(name: .customLong("endpoint"), help: "ZeroMQ endpoint to bind; repeat for several (events.endpoints).")
+    var endpoints: [String] = []
+
+    @Flag(inversion: .prefixedNo, help: "Play files at their native frame rate (source.realtime).")
+    var realtime: Bool?
+
+    @Flag(inversion: .prefixedNo, help: "Restart a file when it ends (source.loop).")
+    var loop: Bool?
+
+    @Option(name: .customLong("max-frames"), help: "Stop after this many frames (source.max_frames).")
+    var maxFrames: Int?
+
+    @Flag(inversion: .prefixedNo, help: "Run the landmark models (landmarks.enabled).")
+    var landmarks: Bool?
+
+    @Flag(inversion: .prefixedNo, help: "Face landmarks (landmarks.face).")
+    var face: Bool?
+
+    @Option(name: .customLong("models-dir"), help: "Directory with mediapipe/ and litert/ (landmarks.models_dir).")
+    var modelsDirectory: String?
+
+    @Flag(name: .customLong("include-landmarks"), help: "Put landmarks into frame events (events.include_landmarks).")
+    var includeLandmarks = false
+
+    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (log_level).")
+    var logLevel: String?
+
+    /// The file (if any) merged with the flags, then validated.
+    func resolve() throws(ConfigError) -> SigndConfiguration {
+        var merged = try config.map { path throws(ConfigError) in try ConfigLoader.load(path: path) } ?? SigndConfiguration()
+        let file = config ?? "<command line>"
+        if let source { merged.source.uri = source }
+        if let cameraID { merged.cameraID = cameraID }
+        if !endpoints.isEmpty { merged.events.endpoints = endpoints }
+        if let realtime { merged.source.realtime = realtime }
+        if let loop { merged.source.loop = loop }
+        if let maxFrames {
+            guard maxFrames > 0 else { throw ConfigError(file: "--max-frames", key: "source.max_frames", line: nil, problem: "must be ≥ 1") }
+            merged.source.maxFrames = maxFrames
+        }
+        if let landmarks { merged.landmarks.enabled = landmarks }
+        if let face { merged.landmarks.face = face }
+        if let modelsDirectory { merged.landmarks.modelsDirectory = modelsDirectory }
+        if includeLandmarks { merged.events.includeLandmarks = true }
+        if let logLevel {
+            guard let level = SigndConfiguration.LogLevel(rawValue: logLevel.lowercased()) else {
+                throw ConfigError(file: "--log-level", key: "log_level", line: nil, problem: "'\(logLevel)' is not a log level")
+            }
+            merged.logLevel = level
+        }
+        try ConfigLoader.validate(merged, file: file)
+        return merged
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import SigndEvents
+import SigndTestSupport
+import XCTest
+
+/// The real `signd` binary as systemd and users run it: sd_notify on a test socket, SIGTERM, exit codes
+/// and one-line errors for bad input.
+final class DaemonProcessTests: XCTestCase {
+    private var temp: TemporaryDirectory!
+    private var tempDir: URL { temp.url }
+
+    override func setUpWithError() throws {
+        temp = try TemporaryDirectory(prefix: "signd-daemon")
+        guard FileManager.default.isExecutableFile(atPath: TestPaths.signdBinary.path) else {
+            throw XCTSkip("signd binary not built at \(TestPaths.signdBinary.path) (run `swift build --build-tests`)")
+        }
+    }
+
+    override func tearDownWithError() throws { temp.remove() }
+
+    private func sample(_ name: String) -> String { TestPaths.samples.appendingPathComponent(name).path }
+
+    private func launch(_ arguments: [String], environment: [String: String] = [:]) throws -> Process {
+        let process = Process()
+        process.executableURL = TestPaths.signdBinary
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
+    private func waitForExit(_ process: Process, timeout: TimeInterval) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.02) }
+        return !process.isRunning
+    }
+
+    /// READY=1 once the source is open, STATUS= and WATCHDOG=1 from the frame loop, then STOPPING=1 and a
+    /// clean exit (status 0) within 5 s of SIGTERM.
+    func testNotifyProtocolAndCleanShutdownOnSIGTERM() throws {
+        let notify = try NotifySocket(directory: tempDir)
+        let endpoint = "ipc://\(tempDir.path)/events"
+        let process = try launch(
+            ["run", "--source", sample("mmaction2_test.avi"), "--realtime", "--no-landmarks", "--endpoint", endpoint],
+            environment: ["NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "400000"])
+        defer { if process.isRunning { process.terminate() } }
+
+        XCTAssertTrue(notify.messages.wait(timeout: 20) { $0.contains("READY=1") }, "READY=1: \(notify.messages.values)")
+        XCTAssertTrue(notify.messages.wait(timeout: 5) { $0.filter { $0 == "WATCHDOG=1" }.count >= 2 }, "watchdog pings: \(notify.messages.values)")
+        XCTAssertTrue(notify.messages.wait(timeout: 5) { $0.contains { $0.hasPrefix("STATUS=") && $0.contains("fps") } })
+
+        let signalled = Date()
+        kill(process.processIdentifier, SIGTERM)
+        XCTAssertTrue(waitForExit(process, timeout: 5), "exits within 5 s of SIGTERM")
+        XCTAssertLessThan(Date().timeIntervalSince(signalled), 5)
+        XCTAssertEqual(process.terminationReason, .exit)
+        XCTAssertEqual(process.terminationStatus, 0)
+        XCTAssertTrue(notify.messages.values.contains("STOPPING=1"))
+        let ready = notify.messages.values.firstIndex(of: "READY=1")!
+        let stopping = notify.messages.values.firstIndex(of: "STOPPING=1")!
+        XCTAssertLessThan(ready, stopping)
+    }
+
+    func testMalformedConfigIsRejectedWithKeyAndLine() throws {
+        let file = tempDir.appendingPathComponent("bad.yaml")
+        try "source:\n  uri: a.mp4\n  read_timeout_ms: soon\n".write(to: file, atomically: true, encoding: .utf8)
+        let output = try runExpectingFailure(["check-config", file.path], status: 2)
+        XCTAssertTrue(output.contains("bad.yaml"), output)
+        XCTAssertTrue(output.contains("line 3"), output)
+        XCTAssertTrue(output.contains("source.read_timeout_ms"), output)
+        let runOutput = try runExpectingFailure(["run", "--config", file.path], status: 2)
+        XCTAssertTrue(runOutput.contains("source.read_timeout_ms"), runOutput)
+    }
+
+    func testCorruptVideoIsRejectedNamingTheFile() throws {
+        let file = tempDir.appendingPathComponent("corrupt.mp4")
+        try Data((0..<20_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }).write(to: file)
+        let output = try runExpectingFailure(["run", "--source", file.path, "--no-landmarks", "--endpoint", "ipc://\(tempDir.path)/e"], status: 1)
+        XCTAssertTrue(output.contains("corrupt.mp4"), output)
+        XCTAssertEqual(output.split(separator: "\n").filter { $0.hasPrefix("signd:") }.count, 1, "one clear error line: \(output)")
+    }
+
+    func testCheckConfigAcceptsTheShippedConfigs() throws {
+        for name in ["demo.yaml", "signd.yaml"] {
+            let out = try runProcess(TestPaths.signdBinary.path, ["check-config", TestPaths.packageRoot.appendingPathComponent("configs/\(name)").path])
+            XCTAssertTrue(out.contains("OK"), out)
+        }
+    }
+
+    private func runExpectingFailure(_ arguments: [String], status: Int32) throws -> String {
+        do {
+            _ = try runProcess(TestPaths.signdBinary.path, arguments)
+        } catch let failure as ProcessFailure {
+            XCTAssertEqual(failure.status, status, failure.output)
+            return failure.output
+        }
+        XCTFail("signd \(arguments.joined(separator: " ")) succeeded")
+        return ""
+    }
+}

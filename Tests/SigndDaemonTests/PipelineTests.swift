@@ -1,0 +1,119 @@
+import Foundation
+import Logging
+import SigndConfig
+import SigndDaemon
+import SigndEvents
+import SigndTestSupport
+import XCTest
+
+/// The daemon in-process on the bundled samples with a real SUB socket listening.
+final class PipelineTests: XCTestCase {
+    private func config(source: String, endpoint: String, landmarks: Bool) -> SigndConfiguration {
+        var config = SigndConfiguration()
+        config.cameraID = "test"
+        config.source.uri = TestPaths.samples.appendingPathComponent(source).path
+        config.landmarks.enabled = landmarks
+        config.landmarks.modelsDirectory = TestPaths.models.path
+        config.events.endpoints = [endpoint]
+        config.events.statsIntervalSeconds = 0.2
+        config.systemd.notify = false
+        return config
+    }
+
+    /// Runs the daemon to the end of the file while a subscriber collects everything.
+    private func runCollecting(_ config: SigndConfiguration, curve: CurveClientConfiguration? = nil) throws -> (RunSummary, [ReceivedEvent]) {
+        let endpoint = config.events.endpoints[0]
+        let subscriber = try EventSubscriber(endpoint: endpoint, curve: curve)
+        let received = Recorder<ReceivedEvent>()
+        let done = Recorder<Bool>()
+        let box = UncheckedBox(subscriber)
+        let reader = Thread {
+            while true {
+                if let event = try? box.value.receive(timeoutMilliseconds: 300) {
+                    received.append(event)
+                } else if !done.values.isEmpty {
+                    return  // quiet after the daemon finished: everything in flight has arrived
+                }
+            }
+        }
+        reader.start()
+        let daemon = Daemon(config: config, logger: Logger(label: "test"))
+        let summary = try daemon.run { _ in Thread.sleep(forTimeInterval: 0.3) }  // subscription reaches PUB
+        done.append(true)
+        let quiet = Date().addingTimeInterval(10)
+        while reader.isExecuting, Date() < quiet { Thread.sleep(forTimeInterval: 0.05) }
+        subscriber.close()
+        return (summary, received.values)
+    }
+
+    func testFileRunPublishesFramesStatsHealthAndSourceEventsInOrder() throws {
+        let endpoint = "ipc://\(FileManager.default.temporaryDirectory.path)/signd-pipeline-\(UUID().uuidString)"
+        let (summary, events) = try runCollecting(config(source: "mmaction2_test.avi", endpoint: endpoint, landmarks: false))
+        XCTAssertEqual(summary.framesOut, 164)
+        let frames = events.filter { $0.topic == "signd.test.frame" }
+        XCTAssertEqual(frames.count, 164, "every frame event arrives")
+        XCTAssertEqual(frames.map(\.message.envelope.seq), Array(0..<164).map(UInt64.init), "contiguous per-topic seq")
+        XCTAssertEqual(frames.map(\.message.envelope.frame), Array(0..<164).map(Optional.some))
+        let monos = frames.map(\.message.envelope.monoNanos)
+        XCTAssertEqual(monos, monos.sorted())
+        XCTAssertGreaterThanOrEqual(events.filter { $0.topic == "signd.test.stats" }.count, 1)
+        let sources = events.filter { $0.topic == "signd.test.source" }.compactMap { e -> String? in
+            if case .source(let s) = e.message.event { return s.name.rawValue } else { return nil }
+        }
+        XCTAssertEqual(sources, ["opened", "ended"])
+        XCTAssertTrue(events.contains { $0.topic == "signd.test.health" })
+        for kind in ["stats", "health", "source"] {
+            let seqs = events.filter { $0.topic == "signd.test.\(kind)" }.map(\.message.envelope.seq)
+            XCTAssertEqual(seqs, Array(0..<UInt64(seqs.count)), "\(kind) seq contiguous")
+        }
+    }
+
+    /// With events.curve configured, an allowed client key receives the stream and an unknown one nothing.
+    func testCurveAllowList() throws {
+        let server = try CurveKeyPair.generate()
+        let allowed = try CurveKeyPair.generate()
+        let stranger = try CurveKeyPair.generate()
+        let yaml = """
+        camera_id: test
+        source: {uri: '\(TestPaths.samples.appendingPathComponent("mmaction2_test.avi").path)', max_frames: 40}
+        landmarks: {enabled: false}
+        events:
+          endpoints: ['tcp://127.0.0.1:\(freeTCPPort())']
+          curve:
+            server_secret_key: '\(server.secretKey.z85)'
+            server_public_key: '\(server.publicKey.z85)'
+            allowed_client_keys: ['\(allowed.publicKey.z85)']
+        systemd: {notify: false}
+        """
+        let config = try ConfigLoader.parse(yaml: yaml)
+        let (_, events) = try runCollecting(config, curve: CurveClientConfiguration(serverPublicKey: server.publicKey, clientKeys: allowed))
+        XCTAssertEqual(events.filter { $0.topic == "signd.test.frame" }.count, 40)
+        var other = config
+        other.events.endpoints = ["tcp://127.0.0.1:\(freeTCPPort())"]
+        let (_, none) = try runCollecting(other, curve: CurveClientConfiguration(serverPublicKey: server.publicKey, clientKeys: stranger))
+        XCTAssertTrue(none.isEmpty, "an unknown client key receives nothing")
+    }
+
+    func testTruncatedFileKeepsFramesAndReportsError() throws {
+        let original = try Data(contentsOf: TestPaths.samples.appendingPathComponent("mmaction2_test.avi"))
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("signd-trunc-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("cut.avi")
+        try original.prefix(original.count / 2).write(to: file)
+        var config = config(source: "x", endpoint: "ipc://\(dir.path)/events", landmarks: false)
+        config.source.uri = file.path
+        let (summary, events) = try runCollecting(config)
+        XCTAssertGreaterThan(summary.framesOut, 20)
+        XCTAssertEqual(events.filter { $0.topic == "signd.test.frame" }.count, summary.framesOut, "frames already decoded are all published")
+        XCTAssertTrue(events.contains { e in
+            if case .source(.error(let message)) = e.message.event { return message.contains("truncated") }
+            return false
+        })
+    }
+}
+
+private final class UncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}

@@ -1,2 +1,0 @@
-import XCTest
-final class SigndDaemonTestsPlaceholder: XCTestCase { func testPlaceholder() {} }

@@ -1,0 +1,2 @@
+import XCTest
+final class SigndEvalTestsPlaceholder: XCTestCase { func testPlaceholder() {} }

@@ -1,0 +1,183 @@
+import Foundation
+import SigndCore
+import SigndEvents
+import SigndTestSupport
+import Synchronization
+import XCTest
+
+enum Helpers {
+    static func temporaryDirectory() throws -> URL {
+        // Short path under /tmp: ipc:// paths must fit in sockaddr_un (107 bytes).
+        let url = URL(fileURLWithPath: "/tmp").appendingPathComponent("signd-ev-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    static let schemaURL = TestPaths.packageRoot.appendingPathComponent("docs/events.schema.json")
+
+    /// One event of every kind and every variant, with optional fields both set and unset.
+    static var everyEvent: [(Event, Int?)] {
+        var landmarks = HolisticLandmarks.empty(withFace: true)
+        for i in 0..<landmarks.pose.count { landmarks.pose[i] = Float(i % 4) * 0.25 }
+        for i in 0..<landmarks.rightHand.count { landmarks.rightHand[i] = 0.5 }
+        landmarks.rightHand[4] = .nan  // a hole inside a detected part becomes null
+        let stamp = FrameStamp(index: 7, captureNanos: 123_456_789, sourceMillis: 233.3)
+        return [
+            (.frame(FrameEvent(stamp: stamp, landmarks: landmarks, probability: 0.25, withLandmarks: false)), 7),
+            (.frame(FrameEvent(stamp: stamp, landmarks: landmarks, probability: nil, withLandmarks: true)), 7),
+            (.frame(FrameEvent(captureNanos: 1, sourceMillis: nil, probability: nil,
+                               present: LandmarkPresence(pose: false, leftHand: false, rightHand: false, face: false))), 0),
+            (.state(StateEvent(phase: .start, segment: 0, startFrame: 30, startMonoNanos: 99, startWall: 1.7e9,
+                               durationMillis: 0, probability: 0.8)), 30),
+            (.state(StateEvent(phase: .update, segment: 0, startFrame: 30, startMonoNanos: 99, startWall: 1.7e9,
+                               durationMillis: 500, probability: 0.9)), 45),
+            (.state(StateEvent(phase: .end, segment: 0, startFrame: 30, startMonoNanos: 99, startWall: 1.7e9,
+                               durationMillis: 1500, probability: 0.1,
+                               summary: SegmentSummary(endFrame: 75, frames: 45, meanProbability: 0.82,
+                                                       maxProbability: 0.97))), 75),
+            (.sign(SignEvent(top: [.init(label: "hello", score: 0.7), .init(label: "thanks", score: 0.2)],
+                             windowStartFrame: 51, windowEndFrame: 75, segment: 0, model: "asl-demo")), 75),
+            (.sign(SignEvent(top: [.init(label: "signing", score: 0.9)], windowStartFrame: 0, windowEndFrame: 24)), 24),
+            (.stats(StatsEvent(intervalSeconds: 5, fpsIn: 30, fpsOut: 29.5, framesIn: 1500, framesOut: 1480,
+                               droppedFrames: 20,
+                               stages: [.init(name: "landmarks", p50Millis: 21.5, p99Millis: 40.2, count: 148),
+                                        .init(name: "heads", p50Millis: 1.1, p99Millis: 2.5, count: 148)],
+                               publishDrops: 0, uptimeSeconds: 50.2)), nil),
+            (.health(HealthEvent(status: .ok)), nil),
+            (.health(HealthEvent(status: .degraded, message: "source reconnecting")), nil),
+            (.health(HealthEvent(status: .error, message: "model failed")), nil),
+            (.source(.opened(width: 640, height: 480, fps: 30)), nil),
+            (.source(.opened(width: nil, height: nil, fps: nil)), nil),
+            (.source(.lost(message: "read timeout after 2000 ms")), nil),
+            (.source(.reconnecting(attempt: 1, backoffMillis: 500)), nil),
+            (.source(.reconnected(attempt: 3)), nil),
+            (.source(.ended), nil),
+            (.source(.error(message: "cannot open rtsp://camera/stream")), nil),
+        ]
+    }
+
+    /// Publishes health probes until `subscriber` receives one (PUB/SUB subscriptions take a moment to
+    /// reach the publisher), then drains what is queued. Returns false if nothing arrives in `seconds`.
+    static func waitUntilSubscribed(_ publisher: EventPublisher, _ subscriber: EventSubscriber, seconds: Double = 10)
+        throws -> Bool
+    {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            try publisher.publish(.health(HealthEvent(status: .ok, message: "probe")), frame: nil)
+            if try subscriber.receive(timeoutMilliseconds: 20) != nil {
+                while try subscriber.receive(timeoutMilliseconds: 50) != nil {}
+                return true
+            }
+        }
+        return false
+    }
+
+    /// Resident set size of this process, bytes.
+    static func residentBytes() -> Int {
+        guard let text = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+        let fields = text.split(separator: " ")
+        return (Int(fields[1]) ?? 0) * Int(sysconf(Int32(_SC_PAGESIZE)))
+    }
+
+    struct ProcessResult {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        var timedOut: Bool
+    }
+
+    /// Runs a program, killing it after `timeout` seconds.
+    static func run(_ executable: String, _ arguments: [String], input: Data? = nil, timeout: Double = 60)
+        throws -> ProcessResult
+    {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let out = Pipe()
+        let err = Pipe()
+        let stdin = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = stdin
+        let outData = Mutex(Data())
+        let errData = Mutex(Data())
+        out.fileHandleForReading.readabilityHandler = { h in
+            let d = h.availableData
+            outData.withLock { $0.append(d) }
+        }
+        err.fileHandleForReading.readabilityHandler = { h in
+            let d = h.availableData
+            errData.withLock { $0.append(d) }
+        }
+        try process.run()
+        if let input { stdin.fileHandleForWriting.write(input) }
+        try stdin.fileHandleForWriting.close()
+        let deadline = Date().addingTimeInterval(timeout)
+        var timedOut = false
+        while process.isRunning {
+            if Date() > deadline {
+                timedOut = true
+                process.terminate()
+                break
+            }
+            usleep(10_000)
+        }
+        process.waitUntilExit()
+        out.fileHandleForReading.readabilityHandler = nil
+        err.fileHandleForReading.readabilityHandler = nil
+        let restOut = out.fileHandleForReading.readDataToEndOfFile()
+        let restErr = err.fileHandleForReading.readDataToEndOfFile()
+        outData.withLock { $0.append(restOut) }
+        errData.withLock { $0.append(restErr) }
+        return ProcessResult(
+            status: process.terminationStatus,
+            stdout: String(decoding: outData.withLock { $0 }, as: UTF8.self),
+            stderr: String(decoding: errData.withLock { $0 }, as: UTF8.self),
+            timedOut: timedOut)
+    }
+
+    static func which(_ name: String) -> String? {
+        for dir in (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") {
+            let path = "\(dir)/\(name)"
+            if FileManager.default.isExecutableFile(atPath: path) { return path }
+        }
+        return nil
+    }
+}
+
+/// Publishes health events from a background thread until stopped (for the example subscribers).
+final class StopFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    var isSet: Bool { value.load(ordering: .relaxed) }
+    func set() { value.store(true, ordering: .relaxed) }
+}
+
+final class BackgroundPublishing: Sendable {
+    private let stopFlag = StopFlag()
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ publisher: EventPublisher, every micros: UInt32 = 5_000) {
+        let stopFlag = self.stopFlag
+        let done = self.done
+        let thread = Thread {
+            var frame = 0
+            while !stopFlag.isSet {
+                _ = try? publisher.publish(
+                    .frame(FrameEvent(captureNanos: Clock.monotonicNanos(), sourceMillis: nil, probability: 0.5,
+                                      present: LandmarkPresence(pose: true, leftHand: false, rightHand: true,
+                                                                face: false))),
+                    frame: frame)
+                _ = try? publisher.publish(.health(HealthEvent(status: .ok, message: "tick \(frame)")), frame: nil)
+                frame += 1
+                usleep(micros)
+            }
+            done.signal()
+        }
+        thread.start()
+    }
+
+    func stop() {
+        stopFlag.set()
+        done.wait()
+    }
+}

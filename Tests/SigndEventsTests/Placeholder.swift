@@ -1,2 +1,0 @@
-import XCTest
-final class SigndEventsTestsPlaceholder: XCTestCase { func testPlaceholder() {} }

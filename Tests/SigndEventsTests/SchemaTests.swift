@@ -1,0 +1,87 @@
+import Foundation
+import SigndEvents
+import XCTest
+
+/// Validates real published payloads against docs/events.schema.json with Python's `jsonschema`
+/// (Draft 2020-12), so the schema file and the encoder cannot drift apart.
+final class SchemaTests: XCTestCase {
+    /// Reads JSON lines on stdin; prints "ok" or the first error per line. Exit 3: jsonschema missing.
+    static let validator = """
+        import json, sys
+        try:
+            import jsonschema
+        except ImportError:
+            sys.exit(3)
+        schema = json.load(open(sys.argv[1]))
+        jsonschema.Draft202012Validator.check_schema(schema)
+        v = jsonschema.Draft202012Validator(schema)
+        for line in sys.stdin:
+            if not line.strip():
+                continue
+            errors = sorted(v.iter_errors(json.loads(line)), key=lambda e: e.path)
+            print("ok" if not errors else "invalid: " + "; ".join(e.message[:200] for e in errors))
+        """
+
+    func validate(_ lines: [String]) throws -> [String] {
+        guard let python = Helpers.which("python3") else { throw XCTSkip("python3 not found: schema not checked") }
+        let result = try Helpers.run(
+            python, ["-c", Self.validator, Helpers.schemaURL.path], input: Data(lines.joined(separator: "\n").utf8))
+        if result.status == 3 { throw XCTSkip("python3 has no jsonschema module (pip install jsonschema)") }
+        XCTAssertEqual(result.status, 0, result.stderr)
+        return result.stdout.split(separator: "\n").map(String.init)
+    }
+
+    func testEveryPublishedKindValidates() throws {
+        let publisher = try EventPublisher(configuration: .init(camera: "front-door", endpoints: ["tcp://127.0.0.1:*"]))
+        defer { publisher.close() }
+        let subscriber = try EventSubscriber(endpoint: publisher.boundEndpoints[0])
+        defer { subscriber.close() }
+        XCTAssertTrue(try Helpers.waitUntilSubscribed(publisher, subscriber))
+        var lines: [String] = []
+        var kinds = Set<EventKind>()
+        for (event, frame) in Helpers.everyEvent {
+            try publisher.publish(event, frame: frame)
+            let received = try XCTUnwrap(try subscriber.receive(timeoutMilliseconds: 5_000))
+            lines.append(String(decoding: received.payload, as: UTF8.self))
+            kinds.insert(received.message.envelope.kind)
+        }
+        XCTAssertEqual(kinds, Set(EventKind.allCases), "the sample set must cover every kind")
+        let verdicts = try validate(lines)
+        XCTAssertEqual(verdicts.count, lines.count)
+        for (verdict, line) in zip(verdicts, lines) {
+            XCTAssertEqual(verdict, "ok", line)
+        }
+    }
+
+    /// The schema really constrains: broken variants of valid payloads are rejected.
+    func testSchemaRejectsBrokenPayloads() throws {
+        let encoder = EventMessage.makeEncoder()
+        func json(_ event: Event, frame: Int?) throws -> [String: Any] {
+            let message = EventMessage(
+                envelope: EventEnvelope(kind: event.kind, seq: 0, frame: frame, monoNanos: 1, wall: 2, camera: "c"),
+                event: event)
+            return try JSONSerialization.jsonObject(with: try encoder.encode(message)) as! [String: Any]
+        }
+        func line(_ object: [String: Any]) throws -> String {
+            String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
+        }
+        let health = try json(.health(HealthEvent(status: .ok)), frame: nil)
+        let frame = try json(Helpers.everyEvent[0].0, frame: 7)
+        let source = try json(.source(.reconnecting(attempt: 1, backoffMillis: 10)), frame: nil)
+        var broken: [[String: Any]] = []
+        var missingSeq = health; missingSeq["seq"] = nil; broken.append(missingSeq)
+        var badStatus = health; badStatus["status"] = "fine"; broken.append(badStatus)
+        var extra = health; extra["surprise"] = 1; broken.append(extra)
+        var wrongKind = health; wrongKind["kind"] = "stats"; broken.append(wrongKind)
+        var noFrame = frame; noFrame["frame"] = NSNull(); broken.append(noFrame)
+        var badProbability = frame; badProbability["probability"] = 1.5; broken.append(badProbability)
+        var noAttempt = source; noAttempt["attempt"] = nil; broken.append(noAttempt)
+        var badCamera = health; badCamera["camera"] = "a.b"; broken.append(badCamera)
+        var badSchema = health; badSchema["schema"] = 2; broken.append(badSchema)
+        let verdicts = try validate(try [line(health), line(frame), line(source)] + broken.map(line))
+        XCTAssertEqual(Array(verdicts.prefix(3)), ["ok", "ok", "ok"])
+        for (verdict, object) in zip(verdicts.dropFirst(3), broken) {
+            XCTAssertTrue(verdict.hasPrefix("invalid"), "accepted: \(object)")
+        }
+    }
+}

@@ -1,0 +1,210 @@
+"""Input rules of SignSTGCN (spec §3–§6): joint layout, NaN handling, windows, pose_stats, labels, adjacency.
+
+Everything here is plain NumPy so the same code feeds training, export checks and the parity fixtures.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Iterator, Mapping, Sequence
+
+import numpy as np
+
+WINDOW = 25
+STRIDE = 1
+POSE_STATS_EPS = 1e-6
+DEGREE_EPS = 1e-6
+UNKNOWN_LABEL = "unknown"
+DEFAULT_SIGNING_LABELS = "sign,signing,gesture"
+
+# Seed order of the parts on the joint axis (§3.1); face is 478 in seed data (with iris).
+PART_ORDER = ("pose", "left_hand", "right_hand", "face")
+PART_JOINTS = {"pose": 33, "left_hand": 21, "right_hand": 21, "face": 478}
+
+
+class DataError(ValueError):
+    """Bad landmark or ground-truth input; the message names the file and the field."""
+
+
+@dataclass(frozen=True)
+class JointLayout:
+    """Ordered parts on the joint axis; J is the sum of their joint counts."""
+
+    parts: tuple[tuple[str, int], ...]
+
+    @staticmethod
+    def seed(include_pose: bool = True, include_hands: bool = True, include_face: bool = False,
+             face_joints: int = 478) -> "JointLayout":
+        parts: list[tuple[str, int]] = []
+        if include_pose:
+            parts.append(("pose", PART_JOINTS["pose"]))
+        if include_hands:
+            parts += [("left_hand", PART_JOINTS["left_hand"]), ("right_hand", PART_JOINTS["right_hand"])]
+        if include_face:
+            parts.append(("face", face_joints))
+        if not parts:
+            raise DataError("joint layout: no part selected")
+        return JointLayout(tuple(parts))
+
+    @property
+    def num_joints(self) -> int:
+        return sum(n for _, n in self.parts)
+
+    def to_json(self) -> list[dict]:
+        return [{"part": p, "joints": n} for p, n in self.parts]
+
+    @staticmethod
+    def from_json(items: Sequence[Mapping]) -> "JointLayout":
+        try:
+            parts = tuple((str(it["part"]), int(it["joints"])) for it in items)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise DataError(f"joint_layout: each entry needs 'part' and integer 'joints' ({exc})") from None
+        if not parts:
+            raise DataError("joint_layout: empty")
+        return JointLayout(parts)
+
+
+# ---------------------------------------------------------------------------------------------- adjacency
+
+def build_adjacency(num_joints: int, edges: Iterable[tuple[int, int]]) -> np.ndarray:
+    """Symmetric-normalized (A + I) with degree epsilon, in float32 like the seed (§6)."""
+    if num_joints <= 0:
+        raise DataError(f"adjacency: num_joints must be positive, got {num_joints}")
+    a = np.zeros((num_joints, num_joints), dtype=np.float32)
+    for i, j in edges:
+        if not (0 <= i < num_joints and 0 <= j < num_joints):
+            raise DataError(f"adjacency: edge ({i},{j}) outside 0..{num_joints - 1}")
+        a[i, j] = 1.0
+        a[j, i] = 1.0
+    a = a + np.eye(num_joints, dtype=np.float32)
+    deg = a.sum(axis=1) + np.float32(DEGREE_EPS)
+    # 1/sqrt (not pow(-0.5)): reproduces the seed's float32 values (A[0,0] = 0.49999973 for J = 75).
+    d_inv_sqrt = np.diag((np.float32(1.0) / np.sqrt(deg)).astype(np.float32))
+    return (d_inv_sqrt @ a @ d_inv_sqrt).astype(np.float32)
+
+
+def chain_adjacency(num_joints: int) -> np.ndarray:
+    """The chain over the flat joint index that every seed script uses (not a skeleton)."""
+    return build_adjacency(num_joints, [(i, i + 1) for i in range(num_joints - 1)])
+
+
+# ---------------------------------------------------------------------------------------------- values
+
+def nan_to_zero(x: np.ndarray) -> np.ndarray:
+    """NaN, +inf and -inf become 0.0 (the seed's nan_to_num with zero for the infinities too)."""
+    return np.nan_to_num(np.asarray(x, dtype=np.float32), nan=0.0, posinf=0.0, neginf=0.0)
+
+
+def pose_stats(window: np.ndarray) -> np.ndarray:
+    """§5: per-channel mean, then population std + 1e-6, over the zero-filled (T, J, C) window; float32 (2C,)."""
+    w = nan_to_zero(window)
+    if w.ndim != 3:
+        raise DataError(f"pose_stats: window must be (T, J, C), got shape {w.shape}")
+    # Accumulate in float64 and round once: the seed's float32 reduction carries order-dependent noise of
+    # ~1e-6 that no other implementation reproduces; the correctly rounded value is the common target.
+    flat = w.reshape(-1, w.shape[-1]).astype(np.float64)
+    return np.concatenate([flat.mean(axis=0), flat.std(axis=0) + POSE_STATS_EPS]).astype(np.float32)
+
+
+def pose_stats_batch(windows: np.ndarray) -> np.ndarray:
+    """pose_stats for each window of a (B, T, J, C) batch."""
+    return np.stack([pose_stats(w) for w in windows]).astype(np.float32)
+
+
+# ---------------------------------------------------------------------------------------------- .npz files
+
+def load_seed_npz(path: str | Path, layout: JointLayout, coords: int = 2) -> np.ndarray:
+    """One seed `.npz` as a raw (T, J, C) float32 sequence (§3): first C channels, zero-padded if narrower,
+    a missing part is NaN for all frames. NaN is kept; `nan_to_zero` is applied after windowing."""
+    path = Path(path)
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            arrays = {k: np.asarray(z[k]) for k in z.files}
+    except (OSError, ValueError, EOFError) as exc:
+        raise DataError(f"{path}: cannot read as .npz ({exc})") from None
+    lengths = {}
+    for part, joints in layout.parts:
+        if part in arrays:
+            arr = arrays[part]
+            if arr.ndim != 3 or arr.shape[1] != joints:
+                raise DataError(f"{path}: '{part}' must have shape (T, {joints}, channels), got {arr.shape}")
+            lengths[part] = arr.shape[0]
+    if not lengths:
+        raise DataError(f"{path}: none of the parts {[p for p, _ in layout.parts]} is present")
+    if len(set(lengths.values())) > 1:
+        raise DataError(f"{path}: parts have different lengths {lengths}")
+    t = next(iter(lengths.values()))
+    out = []
+    for part, joints in layout.parts:
+        if part not in arrays:
+            out.append(np.full((t, joints, coords), np.nan, dtype=np.float32))
+            continue
+        arr = arrays[part].astype(np.float32)[:, :, :coords]
+        if arr.shape[2] < coords:
+            arr = np.concatenate([arr, np.zeros((t, joints, coords - arr.shape[2]), np.float32)], axis=2)
+        out.append(arr)
+    return np.concatenate(out, axis=1)
+
+
+def window_starts(num_frames: int, window: int = WINDOW, stride: int = STRIDE) -> range:
+    """Starts 0, stride, … up to T − window; no partial windows."""
+    if window <= 0 or stride <= 0:
+        raise DataError(f"window ({window}) and stride ({stride}) must be positive")
+    return range(0, max(num_frames - window + 1, 0), stride)
+
+
+def iter_windows(sequence: np.ndarray, window: int = WINDOW, stride: int = STRIDE) -> Iterator[tuple[int, np.ndarray]]:
+    """(start, zero-filled window) pairs of a raw (T, J, C) sequence."""
+    for s in window_starts(sequence.shape[0], window, stride):
+        yield s, nan_to_zero(sequence[s:s + window])
+
+
+# ---------------------------------------------------------------------------------------------- labels
+
+def read_groundtruth(data_dir: str | Path) -> dict[str, dict[int, str]]:
+    """`groundtruth.txt` (or `groundtruth`) as {video_id: {frame: label}} (§4.1): short lines and
+    non-integer frames are skipped, a later duplicate replaces an earlier one."""
+    data_dir = Path(data_dir)
+    path = data_dir / "groundtruth.txt"
+    if not path.exists():
+        path = data_dir / "groundtruth"
+    if not path.exists():
+        raise DataError(f"{data_dir}: no groundtruth.txt or groundtruth file")
+    table: dict[str, dict[int, str]] = {}
+    with path.open("r", encoding="utf-8") as fh:
+        for line in fh:
+            tok = line.split()
+            if len(tok) < 3:
+                continue
+            try:
+                frame = int(tok[1])
+            except ValueError:
+                continue
+            table.setdefault(tok[0], {})[frame] = tok[2]
+    return table
+
+
+def window_label(frame_labels: Mapping[int, str], start: int, window: int = WINDOW) -> str:
+    """Majority label of frames start..start+window−1; ties go to the smallest string in code-point order;
+    no labelled frame gives `unknown` (§4.2)."""
+    counts = Counter(frame_labels[f] for f in range(start, start + window) if f in frame_labels)
+    if not counts:
+        return UNKNOWN_LABEL
+    best = max(counts.values())
+    return min(label for label, n in counts.items() if n == best)
+
+
+def parse_signing_labels(spec: str | Iterable[str]) -> frozenset[str]:
+    """`--signing-labels` as the seed reads it: comma-split, stripped, lower-cased, empties dropped."""
+    items = spec.split(",") if isinstance(spec, str) else list(spec)
+    labels = frozenset(s.strip().lower() for s in items if s.strip())
+    if not labels:
+        raise DataError("signing labels: empty set")
+    return labels
+
+
+def binary_label(label: str, signing_labels: frozenset[str]) -> int:
+    """1 (signing) if the lower-cased window label is in the signing set, else 0 (§4.4)."""
+    return 1 if label.lower() in signing_labels else 0

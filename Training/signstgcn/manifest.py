@@ -1,0 +1,182 @@
+"""The JSON manifest next to each exported head (docs/model-format.md): what the state_dict cannot carry."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Mapping, Optional
+
+from .data import WINDOW, STRIDE, JointLayout
+from .model import ModelConfig
+
+FORMAT = "signd-stgcn"
+FORMAT_VERSION = 1
+COORD_NAMES = ("x", "y", "z", "visibility")
+POSE_STATS_DEFINITION = "per-channel mean, then population std + 1e-6, over the zero-filled window"
+OUTPUT_TIMESTAMPS = ("window_last", "window_center")
+CHAIN_GRAPH = {"kind": "chain", "self_loops": True, "normalization": "symmetric", "degree_epsilon": 1e-6}
+
+
+class ManifestError(ValueError):
+    """A manifest that is missing a field, has a wrong type or contradicts itself; names the file and field."""
+
+
+@dataclass(frozen=True)
+class LabelSpec:
+    """Class semantics: id → label, and for binary heads which index means signing."""
+
+    labels: tuple[str, ...]
+    binary: bool
+    signing_index: Optional[int] = None
+    signing_labels: tuple[str, ...] = ()
+    class0_is_signing: bool = False
+
+    @staticmethod
+    def binary_head(signing_labels: tuple[str, ...], class0_is_signing: bool = False) -> "LabelSpec":
+        labels = ("signing", "not_signing") if class0_is_signing else ("not_signing", "signing")
+        return LabelSpec(labels, True, 0 if class0_is_signing else 1, tuple(sorted(signing_labels)),
+                         class0_is_signing)
+
+    @staticmethod
+    def multiclass(labels: tuple[str, ...]) -> "LabelSpec":
+        return LabelSpec(tuple(labels), False)
+
+
+@dataclass(frozen=True)
+class Manifest:
+    layout: JointLayout
+    coords: tuple[str, ...]
+    config: ModelConfig
+    labels: LabelSpec
+    window: int = WINDOW
+    stride: int = STRIDE
+    output_timestamp: str = "window_last"
+    coordinate_convention: str = "mediapipe-normalized-image"
+    provenance: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.layout.num_joints != self.config.num_joints:
+            raise ManifestError(f"joint_layout sums to {self.layout.num_joints} joints, model has "
+                                f"{self.config.num_joints}")
+        if len(self.coords) != self.config.in_channels:
+            raise ManifestError(f"coords {list(self.coords)} do not match C = {self.config.in_channels}")
+        if len(self.labels.labels) != self.config.num_classes:
+            raise ManifestError(f"{len(self.labels.labels)} labels for num_classes = {self.config.num_classes}")
+        if self.labels.binary and self.config.num_classes != 2:
+            raise ManifestError(f"binary head needs num_classes = 2, got {self.config.num_classes}")
+        if self.output_timestamp not in OUTPUT_TIMESTAMPS:
+            raise ManifestError(f"output_timestamp must be one of {OUTPUT_TIMESTAMPS}, got {self.output_timestamp!r}")
+
+    @staticmethod
+    def default_coords(c: int) -> tuple[str, ...]:
+        if not 1 <= c <= len(COORD_NAMES):
+            raise ManifestError(f"coords: C must be 1..{len(COORD_NAMES)}, got {c}")
+        return COORD_NAMES[:c]
+
+    def to_json(self) -> dict[str, Any]:
+        cfg, lab = self.config, self.labels
+        return {
+            "format": FORMAT,
+            "format_version": FORMAT_VERSION,
+            "architecture": "SignSTGCN",
+            "joint_layout": self.layout.to_json(),
+            "num_joints": self.layout.num_joints,
+            "coords": list(self.coords),
+            "coordinate_convention": self.coordinate_convention,
+            "nan_policy": "zero",
+            "window": self.window,
+            "stride": self.stride,
+            "channels": list(cfg.channels),
+            "kernel": cfg.kernel,
+            "dilations": list(cfg.dilations),
+            "gru_hidden": cfg.gru_hidden,
+            "signer_embedding": cfg.signer_embedding,
+            "heads": cfg.heads,
+            "attention": cfg.attention,
+            "graph": dict(CHAIN_GRAPH),
+            "pose_stats": {"definition": POSE_STATS_DEFINITION, "dim": cfg.signer_stats_dim},
+            "num_classes": cfg.num_classes,
+            "labels": list(lab.labels),
+            "binary": lab.binary,
+            "signing_index": lab.signing_index,
+            "signing_labels": list(lab.signing_labels),
+            "class0_is_signing": lab.class0_is_signing,
+            "output_timestamp": self.output_timestamp,
+            "provenance": dict(self.provenance),
+        }
+
+    def write(self, path: str | Path) -> None:
+        Path(path).write_text(json.dumps(self.to_json(), indent=2, sort_keys=False) + "\n", encoding="utf-8")
+
+    @staticmethod
+    def read(path: str | Path) -> "Manifest":
+        path = Path(path)
+        try:
+            obj = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ManifestError(f"{path}: manifest not found") from None
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise ManifestError(f"{path}: not valid JSON ({exc})") from None
+        return Manifest.from_json(obj, str(path))
+
+    @staticmethod
+    def from_json(obj: Any, source: str = "manifest") -> "Manifest":
+        def get(key: str, kind: type | tuple[type, ...]):
+            if not isinstance(obj, dict) or key not in obj:
+                raise ManifestError(f"{source}: missing field '{key}'")
+            val = obj[key]
+            # bool is an int subclass; reject it where a number is wanted.
+            if not isinstance(val, kind) or (kind is int and isinstance(val, bool)):
+                raise ManifestError(f"{source}: field '{key}' has the wrong type ({type(val).__name__})")
+            return val
+
+        if get("format", str) != FORMAT:
+            raise ManifestError(f"{source}: field 'format' must be '{FORMAT}'")
+        if get("format_version", int) != FORMAT_VERSION:
+            raise ManifestError(f"{source}: unsupported format_version {obj['format_version']}")
+        if get("architecture", str) != "SignSTGCN":
+            raise ManifestError(f"{source}: field 'architecture' must be 'SignSTGCN'")
+        try:
+            layout = JointLayout.from_json(get("joint_layout", list))
+        except ValueError as exc:
+            raise ManifestError(f"{source}: {exc}") from None
+        if get("num_joints", int) != layout.num_joints:
+            raise ManifestError(f"{source}: num_joints {obj['num_joints']} != sum of joint_layout "
+                                f"({layout.num_joints})")
+        coords = tuple(str(c) for c in get("coords", list))
+        if get("nan_policy", str) != "zero":
+            raise ManifestError(f"{source}: field 'nan_policy' must be 'zero'")
+        graph = get("graph", dict)
+        if graph.get("kind") != "chain":
+            raise ManifestError(f"{source}: field 'graph.kind' must be 'chain' (no other graph is defined yet)")
+        attention = get("attention", str)
+        if attention not in ("additive", "film"):
+            raise ManifestError(f"{source}: field 'attention' must be 'additive' or 'film', got {attention!r}")
+        stats_dim = get("pose_stats", dict).get("dim")
+        if not isinstance(stats_dim, int) or stats_dim != 2 * len(coords):
+            raise ManifestError(f"{source}: field 'pose_stats.dim' must be 2·C = {2 * len(coords)}, got {stats_dim}")
+        binary = get("binary", bool)
+        signing_index = obj.get("signing_index")
+        if binary and signing_index not in (0, 1):
+            raise ManifestError(f"{source}: binary head needs 'signing_index' 0 or 1, got {signing_index!r}")
+        try:
+            cfg = ModelConfig(
+                in_channels=len(coords), num_joints=layout.num_joints, num_classes=get("num_classes", int),
+                signer_stats_dim=stats_dim, channels=tuple(int(c) for c in get("channels", list)),
+                kernel=get("kernel", int), dilations=tuple(int(d) for d in get("dilations", list)),
+                gru_hidden=get("gru_hidden", int), signer_embedding=get("signer_embedding", int),
+                heads=get("heads", int), use_film_attention=attention == "film")
+        except ValueError as exc:
+            raise ManifestError(f"{source}: {exc}") from None
+        labels = LabelSpec(tuple(str(x) for x in get("labels", list)), binary,
+                           signing_index if binary else None,
+                           tuple(str(x) for x in obj.get("signing_labels", []) or []),
+                           bool(obj.get("class0_is_signing", False)))
+        try:
+            return Manifest(layout, coords, cfg, labels, window=get("window", int), stride=get("stride", int),
+                            output_timestamp=get("output_timestamp", str),
+                            coordinate_convention=str(obj.get("coordinate_convention", "")),
+                            provenance=dict(obj.get("provenance") or {}))
+        except ManifestError as exc:
+            raise ManifestError(f"{source}: {exc}") from None
