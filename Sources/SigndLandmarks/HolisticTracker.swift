@@ -64,6 +64,7 @@ public final class HolisticTracker: @unchecked Sendable {
     private let runtime: LiteRtRuntime
     private var stages: Stages!
     private var info = HolisticFrameInfo()
+    private var lastSize: ImageSize?
 
     private final class Stages {
         let pose: PoseStage
@@ -130,10 +131,14 @@ public final class HolisticTracker: @unchecked Sendable {
     public func reset() {
         lock.lock()
         defer { lock.unlock() }
+        resetStages()
+        info = HolisticFrameInfo()
+    }
+
+    private func resetStages() {
         pose.reset()
         hands.forEach { $0.reset() }
         face?.reset()
-        info = HolisticFrameInfo()
     }
 
     /// Runs the pipeline on one BGR frame. No person → all parts NaN. Throws `HolisticError` for an
@@ -142,6 +147,10 @@ public final class HolisticTracker: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         try Self.validate(frame)
+        // Tracking state and the pixel-space filters belong to one frame size (a reconnecting source may
+        // come back with another): start over when it changes.
+        if let lastSize, lastSize != frame.size { resetStages() }
+        lastSize = frame.size
         var result = HolisticLandmarks.empty(withFace: options.face)
         var frameInfo = HolisticFrameInfo()
 

@@ -122,6 +122,19 @@ final class HolisticPipelineTests: XCTestCase {
         XCTAssertTrue(tracker.lastFrameInfo.ranPoseDetector)
     }
 
+    func testFrameSizeChangeRestartsTracking() throws {
+        let tracker = try makeTracker()
+        let reader = try VideoReader(.file(path: TestPaths.samples.appendingPathComponent("msl150_hoy_001.mp4").path))
+        let first = try XCTUnwrap(try reader.next())
+        XCTAssertTrue(try tracker.process(image: first.image, timestampMicros: 33_333).hasPose)
+        let second = try XCTUnwrap(try reader.next())
+        _ = try tracker.process(image: second.image, timestampMicros: 66_666)
+        XCTAssertFalse(tracker.lastFrameInfo.ranPoseDetector, "tracking")
+        let small = try XCTUnwrap(BGRImage.filled(width: 64, height: 48, red: 90))
+        _ = try tracker.process(image: small, timestampMicros: 99_999)
+        XCTAssertTrue(tracker.lastFrameInfo.ranPoseDetector, "a new frame size restarts from the detector")
+    }
+
     // MARK: Bad inputs
 
     func testBlackFrameHasNoPerson() throws {
