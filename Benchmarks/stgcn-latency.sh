@@ -52,6 +52,7 @@ full, stream = s["swift_full"]["median_ms"], s["swift_stream"]["median_ms"]
 def verdict(ms):
     return f"{'meets' if ms <= 2.0 and torch_ms / ms >= 5.0 else 'misses'} the goal (<= 2 ms, >= 5x PyTorch)"
 print(f"full recompute {verdict(full)}; streaming {verdict(stream)}")
+print(f"max |streaming - full recompute| logit over the run: {s['max_abs_diff_stream_vs_full']:.2e}")
 print(json.dumps({"torch_eager_ms_median": torch_ms, "swift_full_ms_median": full, "swift_stream_ms_median": stream,
                   "ratio_torch_over_swift_full": round(torch_ms / full, 3),
                   "ratio_torch_over_swift_stream": round(torch_ms / stream, 3)}))

@@ -10,6 +10,7 @@ struct Options {
     var json = false
     /// Profiling aid: run only one of the measurements.
     var only: String?
+    var interleave = false
 }
 
 func parse() -> Options {
@@ -26,8 +27,9 @@ func parse() -> Options {
         case "--warmup": o.warmup = Int(value(a)) ?? -1
         case "--json": o.json = true
         case "--only": o.only = value(a)
+        case "--interleave": o.interleave = true
         case "-h", "--help":
-            print("usage: signd-bench-stgcn [--model STEM] [--iterations N] [--warmup N] [--json] [--only full|stream|stream-no-reuse]")
+            print("usage: signd-bench-stgcn [--model STEM] [--iterations N] [--warmup N] [--json] [--only full|stream|stream-no-reuse] [--interleave]")
             exit(0)
         default: fail("unknown argument \(a)")
         }
@@ -100,43 +102,69 @@ var source = FrameSource(joints: m.numJoints, coords: m.coordCount, handRange: 3
 let total = options.warmup + options.iterations
 let frames = (0..<(total + m.window)).map { _ in source.next() }
 
-// Full recompute: one window per call, sliding by one frame like the daemon.
-var full: [Double] = []
+// Each measurement runs in its own tight loop over the same windows (as the PyTorch reference does);
+// with --interleave they alternate window by window instead, so that load from other processes (and
+// cache eviction between calls, as in the daemon) hits them alike.
+let runFull = options.only == nil || options.only == "full"
+let runStream = options.only == nil || options.only == "stream"
+let runNoReuse = options.only == nil || options.only == "stream-no-reuse"
+let reused = STGCNStream(model: model, reuse: true)
+let recomputed = STGCNStream(model: model, reuse: false)
+for frame in frames[0 ..< m.window - 1] {
+    _ = reused.push(frame: frame)
+    _ = recomputed.push(frame: frame)
+}
+var full: [Double] = [], streaming: [Double] = [], noReuse: [Double] = []
+var fullLogits: [[Float]] = [], streamLogits: [[Float]] = []
 var sink: Float = 0
-for i in 0..<(options.only == nil || options.only == "full" ? total : options.warmup + 1) {
+
+@MainActor func measureFull(_ i: Int) {
     let window = Array(frames[i ..< i + m.window].joined())
-    let ms = milliseconds { sink += model.logits(window: window)[0] }
+    var out: [Float] = []
+    let ms = milliseconds { out = model.logits(window: window) }
+    fullLogits.append(out)
     if i >= options.warmup { full.append(ms) }
 }
 
-// Streaming: time only the pushes that complete a window.
-func stream(reuse: Bool, sink: inout Float) -> [Double] {
-    let s = STGCNStream(model: model, reuse: reuse)
-    var samples: [Double] = []
-    var emitted = 0
-    for frame in frames {
-        var out: [Float]?
-        let ms = milliseconds { out = s.push(frame: frame) }
-        if let out {
-            sink += out[0]
-            if emitted >= options.warmup { samples.append(ms) }
-            emitted += 1
-        }
-    }
-    return samples
+@MainActor func measureStream(_ stream: STGCNStream, _ i: Int, into samples: inout [Double], keep: Bool) {
+    var out: [Float]?
+    let ms = milliseconds { out = stream.push(frame: frames[i + m.window - 1]) }
+    guard let out else { fail("stream gave no output for window \(i)") }
+    if keep { streamLogits.append(out) } else { sink += out[0] }
+    if i >= options.warmup { samples.append(ms) }
 }
-let streaming = options.only == nil || options.only == "stream" ? stream(reuse: true, sink: &sink) : [0]
-let noReuse = options.only == nil || options.only == "stream-no-reuse" ? stream(reuse: false, sink: &sink) : [0]
+
+if options.interleave {
+    for i in 0..<total {
+        if runFull { measureFull(i) }
+        if runStream { measureStream(reused, i, into: &streaming, keep: true) }
+        if runNoReuse { measureStream(recomputed, i, into: &noReuse, keep: false) }
+    }
+} else {
+    if runFull { for i in 0..<total { measureFull(i) } }
+    if runStream { for i in 0..<total { measureStream(reused, i, into: &streaming, keep: true) } }
+    if runNoReuse { for i in 0..<total { measureStream(recomputed, i, into: &noReuse, keep: false) } }
+}
+/// Largest |streaming − full recompute| logit over all windows: the benchmark checks what it times.
+var worstDiff: Float = 0
+for (a, b) in zip(fullLogits, streamLogits) {
+    for (x, y) in zip(a, b) { worstDiff = max(worstDiff, abs(x - y)) }
+}
+sink += fullLogits.last?.first ?? 0
+
+// Skipped measurements (--only) report zeros.
 if full.isEmpty { full = [0] }
+if streaming.isEmpty { streaming = [0] }
+if noReuse.isEmpty { noReuse = [0] }
 
 let f = Summary(full), s = Summary(streaming), n = Summary(noReuse)
 let threads = ProcessInfo.processInfo.environment["OPENBLAS_NUM_THREADS"] ?? "default"
 if options.json {
     print("{\"model\": \"\(options.stem)\", \"joints\": \(m.numJoints), \"coords\": \(m.coordCount), "
         + "\"attention\": \"\(m.attention.rawValue)\", \"iterations\": \(options.iterations), "
-        + "\"openblas_threads\": \"\(threads)\", \"blas\": \"\(openBLASDescription())\", "
+        + "\"openblas_threads\": \"\(threads)\", \"interleaved\": \(options.interleave), \"blas\": \"\(openBLASDescription())\", "
         + "\"swift_full\": \(f.json), \"swift_stream\": \(s.json), \"swift_stream_no_reuse\": \(n.json), "
-        + "\"checksum\": \(sink)}")
+        + "\"max_abs_diff_stream_vs_full\": \(worstDiff), \"checksum\": \(sink)}")
 } else {
     print("model \(options.stem)  J=\(m.numJoints) C=\(m.coordCount) attention=\(m.attention.rawValue)")
     print("OpenBLAS: \(openBLASDescription())  OPENBLAS_NUM_THREADS=\(threads)")
@@ -144,4 +172,5 @@ if options.json {
     print(String(format: "  %-26@ median %7.3f  p90 %7.3f  mean %7.3f", "full recompute" as NSString, f.median, f.p90, f.mean))
     print(String(format: "  %-26@ median %7.3f  p90 %7.3f  mean %7.3f", "streaming (reuse)" as NSString, s.median, s.p90, s.mean))
     print(String(format: "  %-26@ median %7.3f  p90 %7.3f  mean %7.3f", "streaming (no reuse)" as NSString, n.median, n.p90, n.mean))
+    print("max |streaming − full recompute| logit: \(worstDiff)")
 }

@@ -36,7 +36,8 @@ public final class Daemon: Sendable {
     /// Runs the pipeline. `onPublisherReady` is called once the event sockets are bound and before the
     /// first frame (e.g. to attach a printing subscriber).
     public func run(onPublisherReady: (EventPublisher) -> Void = { _ in }) throws(DaemonError) -> RunSummary {
-        let notifier = config.systemd.notify ? SystemdNotifier.fromEnvironment() : nil
+        let notifier: SystemdNotifier
+        do { notifier = config.systemd.notify ? try SystemdNotifier() : .disabled } catch { throw .config("systemd: \(error)") }
         let publisher = try makePublisher()
         defer { publisher.close() }
         onPublisherReady(publisher)
@@ -55,7 +56,7 @@ public final class Daemon: Sendable {
             "source": "\(config.source.uri)", "size": "\(feed.info.width)x\(feed.info.height)",
             "fps": "\(feed.info.fps)", "backend": "\(feed.info.backend)",
         ])
-        notifier?.ready()
+        notify { try notifier.ready(status: "source open, \(feed.info.width)x\(feed.info.height)") }
         publish(publisher, .health(HealthEvent(status: .ok, message: "running")), frame: nil)
 
         var stats = LoopStatistics(stages: ["capture", "landmarks", "window", "publish", "capture_to_publish"])
@@ -65,14 +66,14 @@ public final class Daemon: Sendable {
         var lastWatchdog = started
         let statsInterval = UInt64(config.events.statsIntervalSeconds * 1e9)
         let statusInterval = UInt64(config.systemd.statusIntervalSeconds * 1e9)
-        let watchdogInterval = notifier?.watchdogInterval.map { UInt64($0.components.seconds) * 1_000_000_000 / 2 }
+        let watchdogInterval = notifier.watchdogPingInterval.map(Self.nanos)
 
         loop: while !shouldStop {
             let waitStart = Clock.monotonicNanos()
             let result = feed.next()
             let now = Clock.monotonicNanos()
             if let watchdogInterval, now - lastWatchdog >= watchdogInterval {
-                notifier?.watchdog()  // from the frame loop: a stalled pipeline stops feeding the watchdog
+                notify { try notifier.watchdog() }  // from the frame loop: a stalled pipeline stops feeding the watchdog
                 lastWatchdog = now
             }
             switch result {
@@ -104,13 +105,14 @@ public final class Daemon: Sendable {
                 publishStats(publisher, &stats, feed: feed, since: lastStats, now: tick, started: started)
                 lastStats = tick
             }
-            if let notifier, tick - lastStatus >= statusInterval {
-                notifier.status(String(format: "%.1f fps, %d frames, source %@", stats.lastFpsOut, stats.framesOut, sourceTracker.state))
+            if notifier.isEnabled, tick - lastStatus >= statusInterval {
+                let text = String(format: "%.1f fps, %d frames, source %@", stats.lastFpsOut, stats.framesOut, sourceTracker.state)
+                notify { try notifier.status(text) }
                 lastStatus = tick
             }
         }
 
-        notifier?.stopping()
+        notify { try notifier.stopping() }
         feed.stop()
         let end = Clock.monotonicNanos()
         publishStats(publisher, &stats, feed: feed, since: lastStats, now: end, started: started)
@@ -168,6 +170,15 @@ public final class Daemon: Sendable {
         } catch {
             throw .source(error.description)
         }
+    }
+
+    /// A notification that cannot be delivered is logged; it never stops the pipeline.
+    private func notify(_ send: () throws -> Void) {
+        do { try send() } catch { logger.warning("systemd notification failed: \(error)") }
+    }
+
+    private static func nanos(_ d: Duration) -> UInt64 {
+        UInt64(d.components.seconds) * 1_000_000_000 + UInt64(d.components.attoseconds / 1_000_000_000)
     }
 
     // MARK: publishing

@@ -60,8 +60,9 @@ public struct CurveKey: Sendable, Hashable, CustomStringConvertible {
         return try CurveKey(z85: text, name: "derived public key")
     }
 
-    /// Z85 text, so that logging a key is a deliberate choice (`description` is used by string interpolation).
-    public var description: String { z85 }
+    /// Redacted (only the first 5 characters): string interpolation must not leak a secret key into logs.
+    /// Use `z85` where the whole key is meant.
+    public var description: String { "CurveKey(\(z85.prefix(5))…)" }
 }
 
 /// A freshly generated CURVE key pair (for `signd keygen`, docs and tests).

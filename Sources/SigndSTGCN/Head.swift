@@ -64,8 +64,8 @@ extension PreparedHead {
             linear(vScaleW, vScaleB, x: s.signer.pointer, out: s.vScale.pointer, n: d, k: embedding)
             linear(vShiftW, vShiftB, x: s.signer.pointer, out: s.vShift.pointer, n: d, k: embedding)
             for i in 0..<d {
-                s.kScale[i] = 1 + tanhf(s.kScale[i])
-                s.vScale[i] = 1 + tanhf(s.vScale[i])
+                s.kScale[i] = 1 + tanhExp(s.kScale[i])
+                s.vScale[i] = 1 + tanhExp(s.vScale[i])
             }
             for f in 0..<t {
                 let k = qkvp + f * row + d, v = qkvp + f * row + 2 * d
@@ -112,7 +112,7 @@ extension PreparedHead {
             for i in 0..<hd {
                 let r = sigmoid(gi[i] + gh[i])
                 let zg = sigmoid(gi[hd + i] + gh[hd + i])
-                let n = tanhf(gi[2 * hd + i] + r * gh[2 * hd + i])
+                let n = tanhExp(gi[2 * hd + i] + r * gh[2 * hd + i])
                 state[i] = (1 - zg) * n + zg * state[i]
             }
         }
@@ -124,7 +124,7 @@ extension PreparedHead {
         for i in 0..<hd {
             let r = sigmoid(g[i] + gruHidBiasB[i])
             let zg = sigmoid(g[hd + i] + gruHidBiasB[hd + i])
-            let n = tanhf(g[2 * hd + i] + r * gruHidBiasB[2 * hd + i])
+            let n = tanhExp(g[2 * hd + i] + r * gruHidBiasB[2 * hd + i])
             s.z[hd + i] = (1 - zg) * n
         }
 

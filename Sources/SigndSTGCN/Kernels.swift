@@ -110,6 +110,10 @@ func layerNorm(_ x: ConstFloatPtr, n: Int, weight: ConstFloatPtr, bias: ConstFlo
 
 @inline(__always) func sigmoid(_ x: Float) -> Float { 1 / (1 + expf(-x)) }
 
+/// tanh through expf (about twice as fast as glibc's tanhf; absolute error ≤ ~1e-7, saturates cleanly
+/// to ±1 since exp overflows to inf or underflows to 0).
+@inline(__always) func tanhExp(_ x: Float) -> Float { 1 - 2 / (expf(2 * x) + 1) }
+
 /// Exact (erf) GELU, as torch.nn.GELU() default.
 @inline(__always) func gelu(_ x: Float) -> Float { 0.5 * x * (1 + erff(x * 0.70710678118654752)) }
 

@@ -33,6 +33,15 @@ public struct STGCNManifest: Codable, Sendable, Equatable {
             case source, checkpoint
             case checkpointSHA256 = "checkpoint_sha256", upstreamCommit = "upstream_commit"
         }
+
+        /// Provenance is free-form: fields of another type are dropped rather than rejected.
+        public init(from decoder: Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            source = try? c.decodeIfPresent(String.self, forKey: .source)
+            checkpoint = try? c.decodeIfPresent(String.self, forKey: .checkpoint)
+            checkpointSHA256 = try? c.decodeIfPresent(String.self, forKey: .checkpointSHA256)
+            upstreamCommit = try? c.decodeIfPresent(String.self, forKey: .upstreamCommit)
+        }
     }
 
     public enum Attention: String, Codable, Sendable {
@@ -81,6 +90,9 @@ public struct STGCNManifest: Codable, Sendable, Equatable {
         case numClasses = "num_classes", signingIndex = "signing_index", signingLabels = "signing_labels"
         case class0IsSigning = "class0_is_signing", outputTimestamp = "output_timestamp"
     }
+
+    /// Largest T·J accepted (T = 25 with J up to 8000).
+    public static let maxWindowRows = 200_000
 
     /// C: channels per joint.
     public var coordCount: Int { coords.count }
@@ -156,6 +168,10 @@ public struct STGCNManifest: Codable, Sendable, Equatable {
         guard Set(coords).count == coords.count else { throw fail("coords", "repeats a channel: \(coords)") }
         if let nanPolicy, nanPolicy != "zero" { throw fail("nan_policy", "only \"zero\" is supported, got \"\(nanPolicy)\"") }
         guard (1...1000).contains(window) else { throw fail("window", "must be in 1...1000, got \(window)") }
+        // Scratch grows with T·J rows; bound it so a hostile manifest cannot demand gigabytes.
+        guard window * numJoints <= Self.maxWindowRows else {
+            throw fail("window", "window × num_joints = \(window * numJoints) rows exceeds \(Self.maxWindowRows)")
+        }
         guard (1...1000).contains(stride) else { throw fail("stride", "must be in 1...1000, got \(stride)") }
         guard !channels.isEmpty else { throw fail("channels", "is empty") }
         for (i, c) in channels.enumerated() where !(1...4096).contains(c) {

@@ -17,3 +17,12 @@ public func topK(_ values: [Float], k: Int) -> [(index: Int, value: Float)] {
     }
     return ordered.prefix(k).map { (index: $0.offset, value: $0.element) }
 }
+
+extension STGCNManifest {
+    /// P(signing) = softmax(logits)[signing index] for a binary head; nil for a multi-class head or
+    /// logits of the wrong length.
+    public func signingProbability(_ logits: [Float]) -> Float? {
+        guard let index = signingClass, logits.count == numClasses else { return nil }
+        return softmax(logits)[index]
+    }
+}

@@ -7,10 +7,11 @@ import Foundation
 /// window position t is independent of where the window sits ("clean") only if t−d, t, t+d are clean
 /// inputs. Raw frames are all clean; block ℓ's clean outputs are the clean inputs shrunk by d at each
 /// end (T = 25, d = 1, 2, 3: positions 1…23, 3…21, 6…18). Per block the stream caches, by absolute
-/// frame, what each clean input contributes — its three temporal-tap products (after the graph step)
-/// and its residual — and, after the last block, the pooled H of clean frames. A new window then
-/// computes only the edge frames and the one frame that just became clean at each block.
-/// With T = 25 and J = 75 that is 1 + 3 + 7 frames through blocks 0, 1, 2 instead of 75.
+/// frame, what each clean input contributes — its three temporal-tap products (graph step, gc.lin,
+/// conv tap and BN scale folded, see `PreparedBlock`) and its residual — and, after the last block, the
+/// pooled H of clean frames. A new window then computes only the edge frames and the one frame that
+/// just became clean at each block: with T = 25 that is 1 + 3 + 7 frames through blocks 0, 1, 2
+/// instead of 25 + 25 + 25, and 13 of the 25 rows of H.
 ///
 /// With `reuse: false` the same per-frame arithmetic runs on every frame of every window; the two
 /// modes give bit-identical logits (same BLAS calls on the same inputs, same summation order).

@@ -9,6 +9,7 @@ final class CurveTests: XCTestCase {
         XCTAssertEqual(try pair.secretKey.derivedPublicKey(), pair.publicKey)
         XCTAssertEqual(try CurveKey(z85: pair.publicKey.z85), pair.publicKey)
         XCTAssertEqual(try CurveKey(bytes: pair.secretKey.bytes), pair.secretKey)
+        XCTAssertFalse("\(pair.secretKey)".contains(pair.secretKey.z85), "interpolation must not print a secret key")
         XCTAssertThrowsError(try CurveKey(z85: "short", name: "curve.allowed_clients[1]")) {
             guard case CurveError.invalidKey(name: "curve.allowed_clients[1]", _) = $0 else { return XCTFail("\($0)") }
         }

@@ -84,4 +84,30 @@ final class SchemaTests: XCTestCase {
             XCTAssertTrue(verdict.hasPrefix("invalid"), "accepted: \(object)")
         }
     }
+
+    /// The JSON examples in docs/events.md validate and decode, so the documentation cannot drift.
+    func testDocumentationExamplesAreValid() throws {
+        let docs = try String(contentsOf: Helpers.schemaURL.deletingLastPathComponent().appendingPathComponent("events.md"),
+                              encoding: .utf8)
+        var blocks: [String] = []
+        var current: [Substring]?
+        for line in docs.split(separator: "\n", omittingEmptySubsequences: false) {
+            if line == "```json" { current = [] } else if line == "```", let body = current {
+                blocks.append(body.joined(separator: "\n"))
+                current = nil
+            } else { current?.append(line) }
+        }
+        XCTAssertGreaterThanOrEqual(blocks.count, 8)
+        var kinds = Set<EventKind>()
+        var lines: [String] = []
+        for block in blocks {
+            let message = try JSONDecoder().decode(EventMessage.self, from: Data(block.utf8))
+            kinds.insert(message.envelope.kind)
+            // Re-serialize compactly: one event per line for the validator.
+            let object = try JSONSerialization.jsonObject(with: Data(block.utf8))
+            lines.append(String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self))
+        }
+        XCTAssertEqual(kinds, Set(EventKind.allCases), "docs/events.md must show every kind")
+        for (verdict, block) in zip(try validate(lines), blocks) { XCTAssertEqual(verdict, "ok", block) }
+    }
 }

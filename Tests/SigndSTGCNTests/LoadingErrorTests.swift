@@ -192,6 +192,7 @@ final class LoadingErrorTests: XCTestCase {
             (try editedManifest { $0["num_joints"] = 76 }, "num_joints"),
             (try editedManifest { $0["labels"] = ["a"] }, "labels"),
             (try editedManifest { $0["kernel"] = 5 }, "kernel"),
+            (try editedManifest { $0["window"] = 1000; $0["num_joints"] = 90000; $0["joint_layout"] = [["part": "face", "joints": 90000]] }, "window"),
             (try editedManifest { $0["dilations"] = [1, 2] }, "dilations"),
             (try editedManifest { $0["graph"] = ["kind": "skeleton", "self_loops": true, "normalization": "symmetric", "degree_epsilon": 1e-6] }, "graph.kind"),
             (try editedManifest { $0["pose_stats"] = ["dim": 16] }, "pose_stats.dim"),
@@ -205,6 +206,17 @@ final class LoadingErrorTests: XCTestCase {
             XCTAssertTrue(file.hasSuffix("model.manifest.json"))
             XCTAssertEqual(got, field, "\(field): \(problem)")
         }
+    }
+
+    func testFreeFormProvenanceIsAccepted() throws {
+        let manifest = try editedManifest {
+            $0["provenance"] = ["source": "seed-import", "checkpoint": 7, "upstream_commit": "",
+                                "checkpoint_entries": ["epoch": 3, "metric": "nan"], "training_config": [:]]
+        }
+        XCTAssertNil(try loadError(manifest: manifest))
+        let decoded = try STGCNManifest.decode(manifest, file: "m.json")
+        XCTAssertEqual(decoded.provenance?.source, "seed-import")
+        XCTAssertNil(decoded.provenance?.checkpoint)
     }
 
     func testManifestDisagreesWithWeights() throws {
@@ -264,5 +276,14 @@ final class SoftmaxTests: XCTestCase {
         XCTAssertEqual(top.map(\.index), [1, 3, 2])
         XCTAssertEqual(topK([1], k: 0).count, 0)
         XCTAssertEqual(topK([1, 2], k: 5).count, 2)
+    }
+
+    func testSigningProbabilityFollowsTheManifest() throws {
+        let binary = try STGCNFixtures.model("additive_binary_j75_c2").manifest
+        XCTAssertEqual(binary.signingClass, 1)
+        XCTAssertEqual(try XCTUnwrap(binary.signingProbability([0, 1])), 0.7310586, accuracy: 1e-6)
+        XCTAssertNil(binary.signingProbability([0, 1, 2]))
+        let multi = try STGCNFixtures.model("additive_c100_j75_c2").manifest
+        XCTAssertNil(multi.signingProbability([Float](repeating: 0, count: 100)))
     }
 }

@@ -19,9 +19,9 @@ import torch
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
-from .checkpoint import (CheckpointError, build_model, describe, inference_state, infer_config,
+from .checkpoint import (CheckpointError, build_model, describe, inference_state,
                          validate_state_dict)
-from .data import DEFAULT_SIGNING_LABELS, JointLayout, parse_signing_labels
+from .data import JointLayout, parse_signing_labels
 from .manifest import LabelSpec, Manifest, ManifestError
 from .model import ModelConfig, SignSTGCN
 

@@ -16,7 +16,8 @@ import sys
 from pathlib import Path
 from typing import Optional
 
-from .checkpoint import CheckpointError, describe, infer_config, load_checkpoint_file, sha256_file
+from .checkpoint import (CheckpointError, describe, infer_config, load_checkpoint_file, sha256_file,
+                         validate_state_dict)
 from .data import DEFAULT_SIGNING_LABELS, JointLayout
 from .export import ExportError, labels_for, save_pair
 from .manifest import Manifest, ManifestError
@@ -49,6 +50,7 @@ def import_seed(checkpoint: str | Path, output: str | Path, *, binary: bool, coo
     if num_classes is not None and num_classes != cfg.num_classes:
         raise CheckpointError(f"{src}: --num-classes {num_classes} but cls_head.net.4.weight has "
                               f"{cfg.num_classes} classes")
+    validate_state_dict(state, cfg, src)  # every §8 key and shape, before anything is written
     label_spec = labels_for(binary or class0_is_signing, cfg.num_classes, signing_labels, labels, class0_is_signing)
     manifest = Manifest(
         layout, Manifest.default_coords(coords), cfg, label_spec, output_timestamp=output_timestamp,

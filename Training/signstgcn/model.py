@@ -7,14 +7,14 @@ on purpose (bias before the graph step, attention without residual, GRU output =
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Optional
 
 import torch
 from torch import nn
 from torch.nn import functional as F
 
-from .data import JointLayout, chain_adjacency
+from .data import chain_adjacency
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ def _block(x, A, sd, i, dilation):
     """x: (T, J, Cin) → (T, J, Cout)."""
     p = f"backbone.layers.{i}."
     u = _lin(x, sd[p + "gc.lin.weight"], sd[p + "gc.lin.bias"])          # bias before the graph step
-    g = np.einsum("ij,tjc->tic", A, u)
+    g = np.matmul(A, u)                                                   # Σ_j A[i,j]·u[t,j,:]
     w = sd[p + "temporal.weight"][:, :, :, 0]                              # (Cout, Cout, K)
     t_len, k = g.shape[0], w.shape[2]
     gpad = np.concatenate([np.zeros((dilation,) + g.shape[1:]), g, np.zeros((dilation,) + g.shape[1:])])
