@@ -100,6 +100,13 @@ extern "C" int signd_crop_to_tensor(signd_bgr_view image, signd_rotated_rect roi
     });
 }
 
+extern "C" void signd_image_set_opencv_threads(int32_t threads) {
+    try {
+        cv::setNumThreads(threads);
+    } catch (...) {
+    }
+}
+
 extern "C" int signd_resize_bgr(signd_bgr_view src, signd_bgr_mut_view dst, char *err, size_t err_len) {
     return guarded(err, err_len, "resize", [&]() -> int {
         if (!valid(src) || !valid(dst)) {

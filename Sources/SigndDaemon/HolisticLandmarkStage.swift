@@ -28,7 +28,7 @@ final class HolisticLandmarkStage: LandmarkStage {
     }
 
     func landmarks(for frame: Frame) -> HolisticLandmarks {
-        let micros = fileTimestamps ? Int64(frame.stamp.index) * 33_333 : Int64(frame.stamp.captureNanos / 1000)
+        let micros = fileTimestamps ? Int64(frame.stamp.index + 1) * 33_333 : Int64(frame.stamp.captureNanos / 1000)
         do {
             return try tracker.process(image: frame.image, timestampMicros: micros)
         } catch {

@@ -25,11 +25,11 @@ final class HandStage {
         var trackedFromPrevious = false  // RoiTracking kept the previous-landmarks ROI
     }
 
-    private let palmSubsetForRect: Bool
+    private let rectFromAll21: Bool
 
-    init(side: HandSide, recrop: LiteRtModel, landmarks: LiteRtModel, palmSubsetForRect: Bool = false) {
+    init(side: HandSide, recrop: LiteRtModel, landmarks: LiteRtModel, rectFromAll21: Bool = false) {
         self.side = side
-        self.palmSubsetForRect = palmSubsetForRect
+        self.rectFromAll21 = rectFromAll21
         recropModel = recrop
         landmarkModel = landmarks
     }
@@ -69,8 +69,8 @@ final class HandStage {
         Letterbox.removeFromLandmarks(&lm, padding: padding)
         LandmarkDecoding.project(&lm, onto: roi)
         previousLandmarks = lm
-        let rectInput = palmSubsetForRect ? RectBuilders.handsSolutionPalmSubset.map { lm[$0] } : lm
-        previousRect = RectBuilders.transform(RectBuilders.handLandmarksToRect(rectInput, size: size), size: size,
+        let rect = RectBuilders.handLandmarksToRect(lm, size: size, subsetting: !rectFromAll21)
+        previousRect = RectBuilders.transform(rect, size: size,
                                               scaleX: 2, scaleY: 2, shiftY: -0.1, squareLong: true)
         return Result(landmarks: lm, roi: roi, trackedFromPrevious: tracked)
     }

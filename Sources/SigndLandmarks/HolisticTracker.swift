@@ -1,3 +1,4 @@
+import CSigndOpenCV
 import Dispatch
 import Foundation
 import SigndCapture
@@ -16,16 +17,21 @@ public struct HolisticOptions: Sendable, Hashable {
     /// Smooth the pose landmarks (MediaPipe's `smooth_landmarks`; the auxiliary ROI landmarks are
     /// always smoothed, as in MediaPipe).
     public var smoothLandmarks: Bool
-    /// Testing only: feed HandLandmarksToRect the Hands solution's palm subset instead of all 21
-    /// landmarks, i.e. remove the Holistic quirk (spec §16 check 7).
-    var handRectFromPalmSubset = false
+    /// OpenCV worker threads for the whole process (nil leaves OpenCV's setting alone). 1 by default:
+    /// measured on 2 cores, OpenCV's own threading of the small crops raised the median frame time from
+    /// ≈ 27 to ≈ 46 ms.
+    public var openCVThreads: Int?
+    /// Testing only: HandLandmarksToRect on all 21 landmarks without the palm subset (the older calculator
+    /// that spec §7.2 describes), to show that it worsens agreement with MediaPipe 0.10.21.
+    var handRectFromAll21 = false
 
     public init(face: Bool = false, threadsPerModel: Int = 1, concurrentHands: Bool = true,
-                smoothLandmarks: Bool = true) {
+                smoothLandmarks: Bool = true, openCVThreads: Int? = 1) {
         self.face = face
         self.threadsPerModel = threadsPerModel
         self.concurrentHands = concurrentHands
         self.smoothLandmarks = smoothLandmarks
+        self.openCVThreads = openCVThreads
     }
 }
 
@@ -58,6 +64,7 @@ public final class HolisticTracker: @unchecked Sendable {
     private let runtime: LiteRtRuntime
     private var stages: Stages!
     private var info = HolisticFrameInfo()
+    private var lastSize: ImageSize?
 
     private final class Stages {
         let pose: PoseStage
@@ -92,12 +99,13 @@ public final class HolisticTracker: @unchecked Sendable {
         func make(_ m: HolisticModel) throws -> LiteRtModel { try set.makeModel(m, runtime: runtime, threads: threads) }
         self.options = options
         self.runtime = runtime
+        if let threads = options.openCVThreads { signd_image_set_opencv_threads(Int32(max(1, threads))) }
         stages = Stages(
             pose: PoseStage(detector: try make(.poseDetection), landmarker: try make(.poseLandmarkFull),
                             smoothLandmarks: options.smoothLandmarks),
             hands: try HandSide.allCases.map {
                 HandStage(side: $0, recrop: try make(.handRecrop), landmarks: try make(.handLandmarkFull),
-                          palmSubsetForRect: options.handRectFromPalmSubset)
+                          rectFromAll21: options.handRectFromAll21)
             },
             face: options.face
                 ? FaceStage(detector: try make(.faceDetectionShortRange), landmarker: try make(.faceLandmark))
@@ -123,10 +131,14 @@ public final class HolisticTracker: @unchecked Sendable {
     public func reset() {
         lock.lock()
         defer { lock.unlock() }
+        resetStages()
+        info = HolisticFrameInfo()
+    }
+
+    private func resetStages() {
         pose.reset()
         hands.forEach { $0.reset() }
         face?.reset()
-        info = HolisticFrameInfo()
     }
 
     /// Runs the pipeline on one BGR frame. No person → all parts NaN. Throws `HolisticError` for an
@@ -135,6 +147,10 @@ public final class HolisticTracker: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         try Self.validate(frame)
+        // Tracking state and the pixel-space filters belong to one frame size (a reconnecting source may
+        // come back with another): start over when it changes.
+        if let lastSize, lastSize != frame.size { resetStages() }
+        lastSize = frame.size
         var result = HolisticLandmarks.empty(withFace: options.face)
         var frameInfo = HolisticFrameInfo()
 

@@ -63,6 +63,42 @@ final class DaemonProcessTests: XCTestCase {
         XCTAssertLessThan(ready, stopping)
     }
 
+    /// `signd run` on the bundled sample: the example subscribers (Python/pyzmq and C) print its frame,
+    /// stats and health events.
+    func testExampleSubscribersPrintTheDaemonsEvents() throws {
+        let endpoint = "ipc://\(tempDir.path)/events"
+        var subscribers: [(String, BackgroundProcess, URL)] = []
+        if (try? runProcess("/usr/bin/env", ["python3", "-c", "import zmq"])) != nil {
+            let out = tempDir.appendingPathComponent("py.out")
+            let script = TestPaths.packageRoot.appendingPathComponent("examples/subscriber.py").path
+            subscribers.append(("python", try BackgroundProcess("/usr/bin/env", ["python3", script, "--endpoint", endpoint], outputFile: out), out))
+        }
+        if FileManager.default.isExecutableFile(atPath: "/usr/bin/cc") {
+            let binary = tempDir.appendingPathComponent("subscriber").path
+            try runProcess("/usr/bin/cc", [TestPaths.packageRoot.appendingPathComponent("examples/subscriber.c").path, "-o", binary, "-lzmq"])
+            let out = tempDir.appendingPathComponent("c.out")
+            subscribers.append(("c", try BackgroundProcess(binary, [endpoint], outputFile: out), out))
+        }
+        guard !subscribers.isEmpty else { throw XCTSkip("neither pyzmq nor cc is available (scripts/setup installs both)") }
+        Thread.sleep(forTimeInterval: 1)  // the subscribers are connected (they retry until the socket exists)
+
+        try runProcess(TestPaths.signdBinary.path, [
+            "run", "--source", sample("msl150_hoy_001.mp4"), "--no-landmarks", "--endpoint", endpoint,
+            "--camera-id", "sample", "--realtime",
+        ])
+        Thread.sleep(forTimeInterval: 0.5)
+        for (name, process, out) in subscribers {
+            process.finish()
+            let lines = try String(contentsOf: out, encoding: .utf8).split(separator: "\n")
+            let topics = Set(lines.compactMap { $0.split(separator: " ").first.map(String.init) })
+            for kind in ["frame", "stats", "health", "source"] {
+                XCTAssertTrue(topics.contains("signd.sample.\(kind)"), "\(name) subscriber printed \(kind) events: \(topics)")
+            }
+            let frames = lines.filter { $0.hasPrefix("signd.sample.frame ") }
+            XCTAssertGreaterThanOrEqual(frames.count, 60, "\(name): frames of the 64-frame sample")
+        }
+    }
+
     func testMalformedConfigIsRejectedWithKeyAndLine() throws {
         let file = tempDir.appendingPathComponent("bad.yaml")
         try "source:\n  uri: a.mp4\n  read_timeout_ms: soon\n".write(to: file, atomically: true, encoding: .utf8)

@@ -94,6 +94,65 @@ final class PipelineTests: XCTestCase {
         XCTAssertTrue(none.isEmpty, "an unknown client key receives nothing")
     }
 
+    /// A loopback RTSP stream is consumed, its server killed and restarted: the daemon keeps running,
+    /// publishes source lost → reconnecting → reconnected and health degraded → ok, and frames resume.
+    func testRTSPDropIsRecoveredAndReported() throws {
+        let port = freeTCPPort()
+        let script = TestPaths.packageRoot.appendingPathComponent("Tests/Scripts/rtsp_server.py").path
+        func startServer() throws -> BackgroundProcess {
+            let server = try BackgroundProcess("/usr/bin/python3", [script, "--port", String(port)])
+            guard server.waitForLine(containing: "ready", timeout: 10) else { throw XCTSkip("GStreamer RTSP server unavailable") }
+            return server
+        }
+        var server = try startServer()
+        let dir = try TemporaryDirectory(prefix: "signd-rtsp")
+        defer { dir.remove(); server.stop() }
+        var config = config(source: "x", endpoint: "ipc://\(dir.path)/events", landmarks: false)
+        config.source.uri = "rtsp://127.0.0.1:\(port)/test"
+        config.source.readTimeoutMillis = 1500
+        config.source.reconnectInitialDelayMillis = 200
+        config.source.reconnectMaxDelayMillis = 1000
+
+        let subscriber = try EventSubscriber(endpoint: config.events.endpoints[0])
+        let received = Recorder<ReceivedEvent>()
+        let stop = Recorder<Bool>()
+        let box = UncheckedBox(subscriber)
+        let reader = Thread {
+            while stop.values.isEmpty { if let e = try? box.value.receive(timeoutMilliseconds: 200) { received.append(e) } }
+        }
+        reader.start()
+        let daemon = Daemon(config: config, logger: Logger(label: "test"))
+        let finished = Recorder<RunSummary>()
+        let runner = Thread { if let summary = try? daemon.run() { finished.append(summary) } }
+        runner.start()
+
+        func sourceNames(_ events: [ReceivedEvent]) -> [String] {
+            events.compactMap { if case .source(let s) = $0.message.event { s.name.rawValue } else { nil } }
+        }
+        func frameCount(_ events: [ReceivedEvent]) -> Int { events.filter { $0.topic == "signd.test.frame" }.count }
+
+        XCTAssertTrue(received.wait(timeout: 15) { frameCount($0) >= 10 }, "frames from the stream")
+        server.stop()
+        XCTAssertTrue(received.wait(timeout: 10) { sourceNames($0).contains("reconnecting") }, "\(sourceNames(received.values))")
+        let framesBeforeRestart = frameCount(received.values)
+        server = try startServer()
+        XCTAssertTrue(received.wait(timeout: 20) { sourceNames($0).contains("reconnected") }, "\(sourceNames(received.values))")
+        XCTAssertTrue(received.wait(timeout: 10) { frameCount($0) >= framesBeforeRestart + 5 }, "frames resume after reconnection")
+        daemon.requestStop()
+        XCTAssertTrue(finished.wait(timeout: 10) { !$0.isEmpty }, "the daemon stops on request")
+        stop.append(true)
+
+        let names = sourceNames(received.values)
+        XCTAssertEqual(names.first, "opened")
+        XCTAssertLessThan(names.firstIndex(of: "lost")!, names.firstIndex(of: "reconnecting")!)
+        XCTAssertLessThan(names.firstIndex(of: "reconnecting")!, names.firstIndex(of: "reconnected")!)
+        let health = received.values.compactMap { if case .health(let h) = $0.message.event { h.status.rawValue } else { nil } }
+        XCTAssertTrue(health.contains("degraded"), "\(health)")
+        XCTAssertEqual(health.last, "ok")
+        let frames = received.values.filter { $0.topic == "signd.test.frame" }.compactMap(\.message.envelope.frame)
+        XCTAssertEqual(frames, frames.sorted(), "frame indices keep increasing across the reconnection")
+    }
+
     func testTruncatedFileKeepsFramesAndReportsError() throws {
         let original = try Data(contentsOf: TestPaths.samples.appendingPathComponent("mmaction2_test.avi"))
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("signd-trunc-\(UUID().uuidString)")

@@ -55,14 +55,16 @@ final class RectAndLandmarkTests: XCTestCase {
         XCTAssertEqual(r.rotation, 0, accuracy: 1e-6)
     }
 
+    /// An upright hand: wrist at the bottom, the MCP joints 5, 9, 13 (subset indices 4, 6, 8) above it.
     private func uprightHand() -> [Landmark] {
         var lm = [Landmark](repeating: Landmark(x: 0.5, y: 0.5), count: 21)
         lm[0] = Landmark(x: 0.5, y: 0.6)
-        lm[4] = Landmark(x: 0.5, y: 0.4)
-        lm[6] = Landmark(x: 0.5, y: 0.4)
-        lm[8] = Landmark(x: 0.5, y: 0.4)
-        lm[10] = Landmark(x: 0.45, y: 0.5)
-        lm[12] = Landmark(x: 0.55, y: 0.5)
+        lm[5] = Landmark(x: 0.5, y: 0.4)
+        lm[9] = Landmark(x: 0.5, y: 0.4)
+        lm[13] = Landmark(x: 0.5, y: 0.4)
+        lm[2] = Landmark(x: 0.45, y: 0.5)
+        lm[18] = Landmark(x: 0.55, y: 0.5)
+        lm[8] = Landmark(x: 0.9, y: 0.05)   // index tip: not in the palm subset, so it does not count
         return lm
     }
 
@@ -75,17 +77,19 @@ final class RectAndLandmarkTests: XCTestCase {
         XCTAssertEqual(r.height, 0.2, accuracy: 1e-6)
     }
 
-    func testHandLandmarksToRectUsesIndices4And8AndSix() {
-        // Moving landmark 4 (thumb tip in the 21-point layout) tilts the rect: the quirk is in effect.
+    func testHandLandmarksToRectRotationFromPalmSubset() {
+        // Moving landmark 5 (subset index 4) tilts the rect.
         var lm = uprightHand()
-        lm[4] = Landmark(x: 0.7, y: 0.5)
+        lm[5] = Landmark(x: 0.7, y: 0.5)
         let r = RectBuilders.handLandmarksToRect(lm, size: square)
         // target = ((0.7+0.5)/2 + 0.5)/2, ((0.5+0.4)/2 + 0.4)/2 = (0.55, 0.425) → θ = π/2 − atan2(17.5, 5).
         XCTAssertEqual(r.rotation, .pi / 2 - atan2f(17.5, 5), accuracy: 1e-5)
-        // Moving landmark 5 (not used for rotation) does not.
+        // Landmark 4 (thumb tip) is outside the subset: moving it changes nothing.
         var lm2 = uprightHand()
-        lm2[5] = Landmark(x: 0.52, y: 0.45)
-        XCTAssertEqual(RectBuilders.handLandmarksToRect(lm2, size: square).rotation, 0, accuracy: 1e-6)
+        lm2[4] = Landmark(x: 0.9, y: 0.9)
+        XCTAssertEqual(RectBuilders.handLandmarksToRect(lm2, size: square), RectBuilders.handLandmarksToRect(uprightHand(), size: square))
+        // Without subsetting (the older calculator) index 4 is the thumb tip and does tilt the rect.
+        XCTAssertNotEqual(RectBuilders.handLandmarksToRect(lm2, size: square, subsetting: false).rotation, 0)
     }
 
     func testDecodeLandmarks() {

@@ -5,12 +5,24 @@ public final class BackgroundProcess: @unchecked Sendable {
     public let process = Process()
     private let output = Pipe()
 
-    public init(_ executable: String, _ arguments: [String]) throws {
+    /// - Parameter outputFile: where stdout goes (for long output a pipe could fill); stderr stays on the pipe.
+    public init(_ executable: String, _ arguments: [String], outputFile: URL? = nil) throws {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
-        process.standardOutput = output
+        if let outputFile {
+            FileManager.default.createFile(atPath: outputFile.path, contents: nil)
+            process.standardOutput = try FileHandle(forWritingTo: outputFile)
+        } else {
+            process.standardOutput = output
+        }
         process.standardError = output
         try process.run()
+    }
+
+    /// Stops the process with `signal` (if still running) and waits for it.
+    public func finish(signal: Int32 = SIGINT) {
+        if process.isRunning { kill(process.processIdentifier, signal) }
+        process.waitUntilExit()
     }
 
     deinit { stop() }

@@ -51,6 +51,11 @@ int signd_crop_to_tensor(signd_bgr_view image, signd_rotated_rect roi, int32_t o
                          int32_t zero_border, float range_min, float range_max, float *out,
                          char *err, size_t err_len);
 
+/// Sets OpenCV's worker-thread count for the whole process (cv::setNumThreads). The landmark crops are
+/// 128–256 px warps where thread hand-off costs more than it saves, and the two hands already run on
+/// both cores, so the pipeline uses 1.
+void signd_image_set_opencv_threads(int32_t threads);
+
 /// Resizes (INTER_AREA) `src` into `dst` (sizes taken from both views).
 int signd_resize_bgr(signd_bgr_view src, signd_bgr_mut_view dst, char *err, size_t err_len);
 

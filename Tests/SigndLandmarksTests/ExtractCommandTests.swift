@@ -1,0 +1,72 @@
+import Foundation
+import SigndNpz
+import SigndTestSupport
+import XCTest
+
+/// `signd extract` end to end: the real binary on a bundled sample.
+final class ExtractCommandTests: XCTestCase {
+    private func runSignd(_ arguments: [String]) throws -> (status: Int32, stderr: String) {
+        let binary = TestPaths.signdBinary
+        guard FileManager.default.isExecutableFile(atPath: binary.path) else {
+            throw XCTSkip("signd is not built at \(binary.path) (swift build builds it)")
+        }
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env["SIGND_MODELS_DIR"] = TestPaths.models.path
+        process.environment = env
+        let errPipe = Pipe()
+        process.standardError = errPipe
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        let data = errPipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    private func temporaryDirectory() throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("signd-extract-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
+        return dir
+    }
+
+    func testExtractWritesSeedLayoutTimingsAndContactSheet() throws {
+        let dir = try temporaryDirectory()
+        let npz = dir.appendingPathComponent("out.npz"), json = dir.appendingPathComponent("t.json")
+        let sheet = dir.appendingPathComponent("sheet.png")
+        let result = try runSignd(["extract", TestPaths.samples.appendingPathComponent("msl150_hoy_001.mp4").path,
+                                   "-o", npz.path, "--timings-json", json.path, "--contact-sheet", sheet.path,
+                                   "--no-progress"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let frames = try SeedLandmarkFile.read(npz)
+        XCTAssertEqual(frames.count, 64)
+        XCTAssertTrue(frames.allSatisfy { $0.hasPose && $0.hasRightHand && !$0.hasLeftHand })
+        XCTAssertTrue(frames.allSatisfy { $0.face == nil }, "no face array without --face")
+
+        let timings = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: json)) as? [String: Any])
+        XCTAssertEqual(timings["frames"] as? Int, 64)
+        for key in ["wall_ms_median", "wall_ms_p90", "cpu_ms_per_frame", "first_frame_ms"] {
+            XCTAssertGreaterThan(try XCTUnwrap(timings[key] as? Double, key), 0, key)
+        }
+        let found = try XCTUnwrap(timings["found"] as? [String: Int])
+        XCTAssertEqual(found, ["pose": 64, "left_hand": 0, "right_hand": 64, "face": 0])
+        let png = try Data(contentsOf: sheet)
+        XCTAssertEqual(Array(png.prefix(4)), [0x89, 0x50, 0x4E, 0x47], "a PNG file")
+    }
+
+    func testExtractNamesAMissingVideo() throws {
+        let dir = try temporaryDirectory()
+        let result = try runSignd(["extract", dir.appendingPathComponent("nope.mp4").path, "-o",
+                                   dir.appendingPathComponent("x.npz").path, "--no-progress"])
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertTrue(result.stderr.contains("nope.mp4"), result.stderr)
+    }
+
+    func testOverlayAndContactSheetAreExclusive() throws {
+        let result = try runSignd(["extract", "a.mp4", "-o", "b.npz", "--overlay", "c.mp4", "--contact-sheet", "d.png"])
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertTrue(result.stderr.contains("exclusive"), result.stderr)
+    }
+}
