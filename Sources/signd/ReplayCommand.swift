@@ -59,7 +59,7 @@ struct Replay: ParsableCommand {
         let out = FileHandle.standardOutput
         let replay = SigndDaemon.Replay(heads: stage, fps: fps)
         for file in files {
-            logger.info("replaying \(file.lastPathComponent)")
+            logger.debug("replaying \(file.lastPathComponent)")
             do {
                 try replay.run(file: file) { event, frame in
                     if let publisher {
