@@ -119,7 +119,7 @@ public struct Evaluator {
         var onsets: [Double] = [], offsets: [Double] = []
         var gtCount = 0, detectedCount = 0, matched = 0, falseAlarms = 0
         var rows: [EvalReport.VideoRow] = []
-        var classified = 0, top1 = 0, top5 = 0, noPrediction = 0
+        var classified = 0, top1 = 0, top5 = 0, noPrediction = 0, outsideLabels = 0
         var confusions: [String: Int] = [:]
         let labels = pipeline.multiclass?.model.manifest.labels ?? []
         for run in runs {
@@ -145,7 +145,10 @@ public struct Evaluator {
                                           windowPRAUC: BinaryMetrics.averagePrecision(w), frameF1: BinaryMetrics(f, threshold: options.threshold).f1,
                                           groundTruthSegments: truth.count, detectedSegments: found.count,
                                           onsetDelayFrames: Summary(videoOnsets).mean, trueClass: nil, predictedClass: nil)
-            if !labels.isEmpty, let truthClass = options.videoClasses[run.video] {
+            if !labels.isEmpty, let truthClass = options.videoClasses[run.video], !labels.contains(truthClass) {
+                row.trueClass = truthClass
+                outsideLabels += 1
+            } else if !labels.isEmpty, let truthClass = options.videoClasses[run.video] {
                 row.trueClass = truthClass
                 let windows = run.signs.filter { !$0.isSegmentSummary }
                 if windows.isEmpty {
@@ -165,10 +168,10 @@ public struct Evaluator {
         }
         let ms = 1000 / options.fps
         var multiclass: EvalReport.Multiclass?
-        if !labels.isEmpty, classified > 0 {
+        if !labels.isEmpty, classified + outsideLabels > 0 {
             let top = confusions.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(10)
-            multiclass = .init(videos: classified, withoutPrediction: noPrediction, top1: Double(top1) / Double(classified),
-                               top5: Double(top5) / Double(classified),
+            multiclass = .init(videos: classified, outsideLabels: outsideLabels, withoutPrediction: noPrediction, top1: classified > 0 ? Double(top1) / Double(classified) : 0,
+                               top5: classified > 0 ? Double(top5) / Double(classified) : 0,
                                confusions: top.map { .init(pair: $0.key, count: $0.value) })
         }
         return EvalReport(
@@ -216,14 +219,16 @@ public struct EvalReport: Sendable, Equatable, Codable {
             public var pair: String
             public var count: Int
         }
+        /// Videos whose class is one of the head's labels (the others are counted in `outsideLabels`).
         public var videos: Int
+        public var outsideLabels: Int
         public var withoutPrediction: Int
         public var top1: Double
         public var top5: Double
         /// The most frequent wrong top-1 predictions, `true → predicted`.
         public var confusions: [Confusion]
         enum CodingKeys: String, CodingKey {
-            case videos, withoutPrediction = "without_prediction", top1 = "top1", top5 = "top5", confusions
+            case videos, outsideLabels = "outside_labels", withoutPrediction = "without_prediction", top1 = "top1", top5 = "top5", confusions
         }
     }
 
@@ -265,7 +270,7 @@ public func loadVideoClasses(_ url: URL, column: String = "gloss") throws(EvalEr
     do { text = try String(contentsOf: url, encoding: .utf8) } catch {
         throw .unreadable(file: url.path, reason: error.localizedDescription)
     }
-    var lines = text.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+    var lines = text.split(whereSeparator: \.isNewline).map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
     guard !lines.isEmpty else { throw .unreadable(file: url.path, reason: "empty") }
     let header = lines.removeFirst()
     guard let v = header.firstIndex(of: "video_id"), let c = header.firstIndex(of: column) else {

@@ -43,7 +43,8 @@ public struct GroundTruth: Sendable {
             throw .unreadable(file: url.path, reason: "cannot read as UTF-8 text (\(error.localizedDescription))")
         }
         var labels: [String: [Int: String]] = [:]
-        for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // isNewline also splits "\r\n", which Swift keeps as one Character.
+        for (n, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
             if line.isEmpty || line.hasPrefix("#") { continue }
             let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })

@@ -116,7 +116,7 @@ struct Eval: ParsableCommand {
         let e = r.events
         lines.append("events: truth \(e.groundTruthSegments), detected \(e.detectedSegments), matched \(e.matched), missed \(e.missed), false alarms \(e.falseAlarms); onset delay mean \(f(e.onsetDelayMillis.mean)) ms, median \(f(e.onsetDelayMillis.median)) ms; offset delay mean \(f(e.offsetDelayMillis.mean)) ms")
         if let m = r.multiclass {
-            lines.append("multiclass: videos \(m.videos) (no prediction \(m.withoutPrediction)), top-1 \(f(m.top1)), top-5 \(f(m.top5))")
+            lines.append("multiclass: videos \(m.videos) (no prediction \(m.withoutPrediction); \(m.outsideLabels) more with a class the head lacks), top-1 \(f(m.top1)), top-5 \(f(m.top5))")
             for c in m.confusions.prefix(5) { lines.append("  confusion \(c.pair): \(c.count)") }
         }
         return lines.joined(separator: "\n")

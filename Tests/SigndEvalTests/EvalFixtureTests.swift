@@ -80,10 +80,11 @@ final class EvalFixtureTests: XCTestCase {
         let probe = try Evaluator(pipeline: pipeline, options: options).run(video: "a_signing", file: dir.appendingPathComponent("a_signing.npz"))
         let predicted = try XCTUnwrap(probe.signs.first { !$0.isSegmentSummary }).top[0].label
         let other = multi.model.manifest.labels.first { $0 != predicted }!
-        options.videoClasses = ["a_signing": predicted, "b_idle": predicted, "c_false_alarm": other]
+        options.videoClasses = ["a_signing": predicted, "b_idle": predicted, "c_false_alarm": other, "not_present": "zzz"]
         let (report, _) = try Evaluator(pipeline: pipeline, options: options).evaluate(directory: dir, groundTruth: gt)
         let m = try XCTUnwrap(report.multiclass)
         XCTAssertEqual(m.videos, 3)
+        XCTAssertEqual(m.outsideLabels, 0, "not_present has no .npz, so it is not evaluated at all")
         XCTAssertEqual(m.withoutPrediction, 1, "b_idle never signs, so never classified")
         XCTAssertEqual(m.top1, 1.0 / 3.0, accuracy: 1e-12)
         XCTAssertEqual(m.confusions.map(\.pair), ["\(other) → \(predicted)"])

@@ -47,6 +47,13 @@ final class MetricsTests: XCTestCase {
         // s S s ? s is one segment (the ignored ? is bridged), then n, then s at 9.
         XCTAssertEqual(gt.segments(video: "v", sets: sets), [1...5, 9...9])
 
+        // CRLF line ends (Windows-made files).
+        try "w 0 s\r\nw 1 n\r\n".write(to: file, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try GroundTruth.load(file).labels["w"], [0: "s", 1: "n"])
+        let csv = dir.appendingPathComponent("sequences.csv")
+        try "video_id,gloss,other\r\nw,hello,x\r\nz,thanks,\"a, b\"\r\n".write(to: csv, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try loadVideoClasses(csv), ["w": "hello", "z": "thanks"])
+
         try "v 0 s\nv x s\n".write(to: file, atomically: true, encoding: .utf8)
         XCTAssertThrowsError(try GroundTruth.load(file)) { XCTAssertTrue("\($0)".contains("line 2"), "\($0)") }
         try "v 0\n".write(to: file, atomically: true, encoding: .utf8)
