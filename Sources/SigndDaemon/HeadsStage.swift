@@ -54,6 +54,9 @@ public final class HeadsStage {
             let multi = try multiStem.map { stem throws(HeadsError) in try LoadedHead.load(stem: stem) }
             let pipeline = try HeadPipeline(binary: binary, multiclass: multi, settings: heads.settings,
                                             faceAvailable: config.landmarks.face)
+            if config.windows.length != pipeline.window {
+                logger.warning("windows.length is \(config.windows.length) but the binary head's window is \(pipeline.window) frames: the heads use \(pipeline.window)")
+            }
             logger.info("heads loaded", metadata: [
                 "binary": "\(binaryStem)", "multiclass": "\(multiStem ?? "none")",
                 "window": "\(pipeline.window)", "stride": "\(heads.stride)",
