@@ -20,6 +20,7 @@ void plot_error(char *err, size_t err_len, const std::string &message) {
 std::string format_tick(double v) {
     char buf[32];
     double a = std::fabs(v);
+    if (a < 1e-9) return "0";  // ticks accumulate rounding: never print "-0"
     if (a != 0 && (a >= 1e5 || a < 1e-3)) std::snprintf(buf, sizeof buf, "%.1e", v);
     else if (a >= 100 || std::fabs(v - std::round(v)) < 1e-9) std::snprintf(buf, sizeof buf, "%.0f", v);
     else std::snprintf(buf, sizeof buf, "%.2f", v);
