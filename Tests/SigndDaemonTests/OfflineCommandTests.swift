@@ -1,0 +1,52 @@
+import Foundation
+import SigndEvents
+import SigndTestSupport
+import XCTest
+
+/// `signd replay` and `signd eval` as users run them, on the committed eval fixture.
+final class OfflineCommandTests: XCTestCase {
+    private let binary = TestPaths.fixtures.appendingPathComponent("stgcn/additive_binary_j75_c2/model").path
+    private let data = TestPaths.fixtures.appendingPathComponent("eval").path
+
+    override func setUpWithError() throws {
+        guard FileManager.default.isExecutableFile(atPath: TestPaths.signdBinary.path) else {
+            throw XCTSkip("signd binary not built at \(TestPaths.signdBinary.path) (run `swift build --build-tests`)")
+        }
+    }
+
+    func testReplayPrintsSegmentsPerFile() throws {
+        let out = try runProcess(TestPaths.signdBinary.path, ["replay", data, "--binary", binary, "--multiclass", "none"])
+        let decoder = JSONDecoder()
+        let states = try out.split(separator: "\n").map { line -> (String, EventMessage) in
+            let space = line.firstIndex(of: " ")!
+            return (String(line[..<space]), try decoder.decode(EventMessage.self, from: Data(line[line.index(after: space)...].utf8)))
+        }
+        XCTAssertTrue(states.allSatisfy { $0.0 == "signd.replay.state" }, "only state events without --frame-events")
+        let phases = states.compactMap { s -> String? in
+            guard case .state(let e) = s.1.event else { return nil }
+            return "\(e.phase.rawValue) \(e.startFrame)@\(s.1.envelope.frame!)"
+        }
+        // a_signing (40 frames) and c_false_alarm (30 frames): start at the first window, end with the file.
+        XCTAssertEqual(phases, ["start 24@26", "end 24@39", "start 24@26", "end 24@29"])
+    }
+
+    func testEvalWritesReportAndPlots() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("signd-evalcmd-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let stdout = try runProcess(TestPaths.signdBinary.path, ["eval", "--data", data, "--binary", binary, "--multiclass", "none",
+                                                                 "-o", dir.path, "--no-progress"])
+        XCTAssertTrue(stdout.contains("window: n=28 pos=16 PR-AUC=0.7273"), stdout)
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("eval.json"))) as! [String: Any]
+        let window = json["window"] as! [String: Any]
+        XCTAssertEqual(window["tp"] as? Int, 16)
+        XCTAssertEqual(window["fp"] as? Int, 6)
+        XCTAssertEqual((json["per_video"] as! [Any]).count, 3)
+        for png in ["pr_curve.png", "videos/a_signing.png", "videos/b_idle.png", "videos/c_false_alarm.png"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent(png).path), png)
+        }
+        // Bad input: a clear one-line error naming the file, non-zero exit.
+        XCTAssertThrowsError(try runProcess(TestPaths.signdBinary.path, ["eval", "--data", "/nonexistent", "--binary", binary])) {
+            XCTAssertTrue("\($0)".contains("/nonexistent/groundtruth.txt"), "\($0)")
+        }
+    }
+}
