@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Trains the two default heads shipped under Models/ (CPU, minutes on 2 cores). Not run in CI.
+# Usage: Benchmarks/train-default-models.sh [DATA_DIR]   (default ../shared/data relative to the repo root)
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+DATA="$(cd "${1:-$ROOT/../shared/data}" && pwd)"
+RUNS="${RUNS:-$ROOT/Training/runs}"
+cd "$ROOT/Training"
+python3 -m signstgcn.train --data "$DATA" --out "$RUNS/signing-binary" --mode binary --signing-labels s \
+  --splits "$ROOT/Models/splits/signing-binary.json" --epochs 4 --samples-per-epoch 1024 --batch-size 32 \
+  --hard-negative-share 0.6 --use-pseudo-signers --num-signers 8 --adv-weight 0.1 --supcon-weight 0.05 \
+  --label-smoothing 0.05 --eval-max-windows 2 --best-metric pr_auc --seed 0 --threads 2 \
+  --export "$ROOT/Models/signing-binary"
+python3 -m signstgcn.train --data "$DATA" --out "$RUNS/asl-signs" --mode multiclass --language asl --signing-labels s \
+  --min-gloss-groups 5 --min-gloss-sequences 100 --splits "$ROOT/Models/splits/asl-signs.json" \
+  --epochs 10 --samples-per-epoch 1024 --batch-size 32 --label-smoothing 0.1 --mixup-alpha 0.4 --mixup-prob 0.2 \
+  --supcon-weight 0.05 --eval-max-windows 2 --best-metric acc --seed 0 --threads 2 \
+  --export "$ROOT/Models/asl-signs"

@@ -1,0 +1,53 @@
+import Foundation
+import SigndSTGCN
+import SigndTestSupport
+import XCTest
+
+/// The default heads shipped in `Models/` load in the Swift engine and reproduce the logits the PyTorch
+/// training package computed for a few real test windows (`Models/NAME.check.safetensors`, written by
+/// `python -m signstgcn.model_cards --write-checks`).
+final class DefaultModelTests: XCTestCase {
+    static let tolerance: Float = 1e-4
+    static let directory = TestPaths.packageRoot.appendingPathComponent("Models")
+    static let names = ["signing-binary", "asl-signs"]
+
+    func testShippedModelsReproduceTrainingLogits() throws {
+        for name in Self.names {
+            let model = try STGCNModel.load(stem: Self.directory.appendingPathComponent(name))
+            let m = model.manifest
+            XCTAssertEqual(m.numJoints, 75, "\(name): the daemon's landmark stage gives pose + hands")
+            XCTAssertEqual(m.coords, ["x", "y"], "\(name)")
+            let check = try SafetensorsFile(url: Self.directory.appendingPathComponent("\(name).check.safetensors"))
+            guard let info = check.tensors["windows"], let logitInfo = check.tensors["logits"] else {
+                return XCTFail("\(name).check.safetensors lacks 'windows' or 'logits'")
+            }
+            XCTAssertEqual(Array(info.shape.dropFirst()), [m.window, m.numJoints, m.coordCount], "\(name): window shape")
+            XCTAssertEqual(logitInfo.shape, [info.shape[0], m.numClasses], "\(name): logits shape")
+            let windows = try check.floats("windows"), want = try check.floats("logits")
+            let count = info.shape[0]
+            XCTAssertGreaterThan(count, 0)
+            let got = model.logits(windows: windows, count: count)
+            let diff = maxAbsDiff(got, want)
+            XCTAssertLessThanOrEqual(diff, Self.tolerance, "\(name): logits differ from PyTorch by \(diff)")
+            // One window at a time too (the streaming path's entry point).
+            for b in 0..<count {
+                let one = model.logits(window: Array(windows[b * m.windowSize ..< (b + 1) * m.windowSize]))
+                let d = maxAbsDiff(one, Array(want[b * m.numClasses ..< (b + 1) * m.numClasses]))
+                XCTAssertLessThanOrEqual(d, Self.tolerance, "\(name) window \(b): logits differ by \(d)")
+            }
+            print("default model \(name): \(count) windows, max|Δlogit| = \(diff)")
+        }
+    }
+
+    func testBinaryDefaultModelSignalsSigningAtIndexOne() throws {
+        let model = try STGCNModel.load(stem: Self.directory.appendingPathComponent("signing-binary"))
+        XCTAssertEqual(model.manifest.numClasses, 2)
+        XCTAssertEqual(model.manifest.labels, ["not_signing", "signing"])
+    }
+
+    func testMultiClassDefaultModelCarriesItsGlosses() throws {
+        let model = try STGCNModel.load(stem: Self.directory.appendingPathComponent("asl-signs"))
+        XCTAssertEqual(model.manifest.labels.count, model.manifest.numClasses)
+        XCTAssertGreaterThanOrEqual(model.manifest.numClasses, 2)
+    }
+}

@@ -1,0 +1,59 @@
+"""Live-camera noise for training windows, applied to the raw (T, J, C) window before NaN → 0: scale,
+rotation and shift about the image centre, landmark jitter, frame-rate change, and dropped hands
+(MediaPipe loses a hand for a few frames). NaN (not detected) stays NaN."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .data import JointLayout
+
+
+@dataclass(frozen=True)
+class Augment:
+    scale: float = 0.15            # uniform factor in [1 − scale, 1 + scale]
+    rotation_deg: float = 10.0
+    shift: float = 0.08            # image units
+    jitter: float = 0.004
+    rate: tuple[float, float] = (0.7, 1.4)   # frame-rate factor range (sampling speed through the sequence)
+    drop_hand_p: float = 0.15      # per hand and window
+    enabled: bool = True
+
+    @staticmethod
+    def off() -> "Augment":
+        return Augment(enabled=False)
+
+    def frame_indices(self, rng: np.random.Generator, start: int, num_frames: int, window: int) -> np.ndarray:
+        """Rows of the sequence to read for one window: contiguous without augmentation, else resampled at a
+        random speed from `start` (clamped to the last row: a slow camera holds the last frame)."""
+        if not self.enabled:
+            return np.arange(start, start + window)
+        r = rng.uniform(*self.rate)
+        idx = start + np.floor(np.arange(window) * r).astype(np.int64)
+        return np.clip(idx, 0, num_frames - 1)
+
+    def apply(self, rng: np.random.Generator, w: np.ndarray, layout: JointLayout) -> np.ndarray:
+        if not self.enabled:
+            return w
+        w = w.copy()
+        xy = w[..., :2]
+        s = rng.uniform(1 - self.scale, 1 + self.scale)
+        a = math.radians(rng.uniform(-self.rotation_deg, self.rotation_deg))
+        rot = np.array([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]], np.float32) * s
+        shift = rng.uniform(-self.shift, self.shift, size=2).astype(np.float32)
+        centre = np.float32(0.5)
+        xy = (xy - centre) @ rot.T + centre + shift
+        xy = xy + rng.normal(0, self.jitter, size=xy.shape).astype(np.float32)
+        w[..., :2] = xy
+        offset = 0
+        for part, n in layout.parts:
+            if part in ("left_hand", "right_hand") and rng.uniform() < self.drop_hand_p:
+                t = w.shape[0]
+                span = int(rng.integers(3, t + 1))
+                s0 = int(rng.integers(0, t - span + 1))
+                w[s0:s0 + span, offset:offset + n] = np.nan
+            offset += n
+        return w

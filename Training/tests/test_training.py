@@ -1,0 +1,174 @@
+import csv
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from signstgcn.data import DataError, JointLayout, nan_to_zero, pose_stats
+from signstgcn.export import load_pair
+from signstgcn.losses import info_nce
+from signstgcn.metrics import BestTracker, average_precision, f1_at, topk_accuracy
+from signstgcn.sequences import read_sequences
+from signstgcn.signers import kmeans, pca_2d, scatter_png
+from signstgcn.splits import SplitError, Splits, build_group_splits
+from signstgcn.train import METRICS_COLUMNS, parse_args, run
+from signstgcn.windows import SequenceStore, build_window_refs, pad_to_window
+from synthetic_data import make_dataset, write_sequence
+
+from conftest import DATA
+
+
+def test_window_labels_majority_tie_and_padding(tmp_path):
+    rng = np.random.default_rng(0)
+    write_sequence(tmp_path, "long", 30, True, rng)
+    write_sequence(tmp_path, "short", 7, True, rng)
+    rows = {}
+    (tmp_path / "sequences.csv").write_text(
+        "video_id,gloss,language,signing,group,license,frames,hands_visible_fraction\n"
+        "long,hello,asl,1,a/a,none,30,1.0\nshort,-,none,0,b/b,none,7,0.0\n")
+    rows = read_sequences(tmp_path)
+    # Frames 0–11 's', 12–23 'n' (12/12 tie in window 0 → 'n' < 's' byte order), 24–29 'n'; frame 29 unlabelled.
+    labels = {"long": {f: ("s" if f < 12 else "n") for f in range(29)}, "short": {0: "s", 1: "n", 2: "n"}}
+    labels["long"][24] = "x"             # one odd label: window 0 covers 0..24 → 12 s, 12 n, 1 x → tie s/n → 'n'
+    store = SequenceStore(tmp_path, JointLayout.seed(), 2)
+    refs = build_window_refs(store, ["long", "short"], rows, labels, mode="binary", stride=1,
+                             signing_labels=frozenset({"s"}))
+    by = {(r.video_id, r.start): r for r in refs}
+    assert by[("long", 0)].label == "n" and by[("long", 0)].y == 0
+    assert by[("long", 1)].label == "n"                          # 11 s, 13 n, 1 x
+    assert [s for v, s in by if v == "long"] == [0, 1, 2, 3, 4, 5]
+    assert by[("short", 0)].label == "n" and store.get("short").shape == (25, 75, 2)   # padded, 2 n vs 1 s
+    # A window made only of 's' and 'S' ties → 'S' (upper case first); unknown windows are dropped.
+    refs = build_window_refs(store, ["long"], rows, {"long": {0: "s", 1: "S"}}, mode="binary", stride=1,
+                             signing_labels=frozenset({"s"}))
+    assert [(r.start, r.label, r.y) for r in refs] == [(0, "S", 1), (1, "S", 1)]
+    # Multi-class: the window gets its sequence's gloss id.
+    refs = build_window_refs(store, ["long"], rows, {"long": {f: "s" for f in range(30)}}, mode="multiclass",
+                             stride=5, signing_labels=frozenset({"s"}), class_names=("bye", "hello"))
+    assert [(r.start, r.y) for r in refs] == [(0, 1), (5, 1)]
+    with pytest.raises(DataError, match="not in sequences.csv"):
+        build_window_refs(store, ["nope"], rows, labels, mode="binary", stride=1, signing_labels=frozenset({"s"}))
+
+
+def test_pad_to_window_holds_edges():
+    seq = np.arange(3 * 2 * 1, dtype=np.float32).reshape(3, 2, 1)
+    p = pad_to_window(seq, 8)
+    assert p.shape == (8, 2, 1)
+    np.testing.assert_array_equal(p[:2], seq[[0, 0]])
+    np.testing.assert_array_equal(p[2:5], seq)
+    np.testing.assert_array_equal(p[5:], seq[[2, 2, 2]])
+
+
+def test_splits_never_share_a_group(tmp_path):
+    folder = make_dataset(tmp_path / "d", groups=6, per_class=1)
+    rows = read_sequences(folder)
+    sp = build_group_splits(rows.values(), test_groups=["owner/g5"], ratios=(0.6, 0.2, 0.2), seed=1)
+    seen = {}
+    for name, vids in sp.videos.items():
+        for v in vids:
+            g = rows[v].group
+            assert seen.setdefault(g, name) == name, f"group {g} in {seen[g]} and {name}"
+    assert set(sp.groups["test"]) >= {"owner/g5"} and sp.videos["train"]
+    sp.write(tmp_path / "s.json", rows)
+    back = Splits.read(tmp_path / "s.json")
+    assert back.videos == sp.videos
+    with pytest.raises(SplitError, match="no sequence"):
+        build_group_splits(rows.values(), test_groups=["owner/none"])
+    with pytest.raises(SplitError, match="both"):
+        build_group_splits(rows.values(), test_groups=["owner/g1"], val_groups=["owner/g1"])
+
+
+@pytest.mark.skipif(not (DATA / "sequences.csv").is_file(), reason="shared data not present")
+def test_real_data_default_splits_hold_out_groups():
+    rows = read_sequences(DATA)
+    repo = Path(__file__).resolve().parents[2]
+    for name in ("signing-binary", "asl-signs"):
+        sp = Splits.read(repo / "Models" / "splits" / f"{name}.json")
+        groups = {n: {rows[v].group for v in vids} for n, vids in sp.videos.items()}
+        assert not (groups["train"] & groups["test"]) and not (groups["train"] & groups["val"])
+        assert not (groups["val"] & groups["test"])
+
+
+def test_metrics():
+    y = np.array([1, 0, 1, 1, 0])
+    s = np.array([0.9, 0.8, 0.7, 0.3, 0.1])
+    # Thresholds: 0.9 (P 1, R 1/3), 0.8 (P 1/2), 0.7 (P 2/3, R 2/3), 0.3 (P 3/4, R 1) → AP = 1/3 + 2/9 + 1/4
+    assert average_precision(y, s) == pytest.approx(1 / 3 + (1 / 3) * (2 / 3) + (1 / 3) * 0.75)
+    assert average_precision(np.array([1, 0]), np.array([0.5, 0.5])) == pytest.approx(0.5)   # one tied threshold
+    assert math.isnan(average_precision(np.zeros(3), np.ones(3)))
+    assert f1_at(y, s, 0.5) == pytest.approx(2 * 2 / (2 * 2 + 1 + 1))
+    assert topk_accuracy(np.array([2, 0]), np.array([[0.1, 0.5, 0.4], [0.0, 0.9, 0.1]]), 2) == 0.5
+    t = BestTracker("loss")
+    assert t.improves(1.0) and not t.update(1.0).improves(2.0) and not t.improves(float("nan"))
+    assert BestTracker("pr_auc").update(0.5).improves(0.6)
+
+
+def test_kmeans_pca_png_and_info_nce(tmp_path):
+    rng = np.random.default_rng(0)
+    pts = np.concatenate([rng.normal(0, 0.1, (20, 4)), rng.normal(5, 0.1, (20, 4))])
+    _, assign = kmeans(pts, 2, seed=0)
+    assert len(set(assign[:20])) == 1 and len(set(assign[20:])) == 1 and assign[0] != assign[20]
+    xy = pca_2d(pts)
+    assert xy.shape == (40, 2)
+    scatter_png(tmp_path / "p.png", xy, assign)
+    assert (tmp_path / "p.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    z = torch.tensor([[1.0, 0], [0, 1.0], [1.0, 0.01], [0.01, 1.0]])
+    good = info_nce(z, torch.tensor([0, 1, 0, 1]))
+    bad = info_nce(z, torch.tensor([0, 0, 1, 1]))
+    assert float(good) < 0.01 < float(bad)
+
+
+def test_smoke_training_end_to_end(tmp_path):
+    folder = make_dataset(tmp_path / "data", groups=4, per_class=2)
+    out = tmp_path / "run"
+    cfg = parse_args(["--data", str(folder), "--out", str(out), "--mode", "binary", "--signing-labels", "s",
+                      "--epochs", "2", "--samples-per-epoch", "16", "--batch-size", "8", "--channels", "8,16,16",
+                      "--gru-hidden", "16", "--use-pseudo-signers", "--num-signers", "3", "--supcon-weight", "0.1",
+                      "--label-smoothing", "0.1", "--mixup-alpha", "0.4", "--mixup-prob", "0.5",
+                      "--best-metric", "pr_auc", "--max-files", "6", "--threads", "1",
+                      "--export", str(tmp_path / "head")])
+    res = run(cfg)
+    best = torch.load(out / "best.pt", weights_only=True)
+    last = torch.load(out / "last.pt", weights_only=True)
+    assert set(best) == {"model", "epoch", "metric", "metric_name"} and best["metric_name"] == "pr_auc"
+    assert set(last) == {"model", "epoch", "val_acc"} and last["epoch"] == 2
+    assert any(k.startswith("signer_head.") for k in best["model"])
+    with (out / "metrics.csv").open() as fh:
+        table = list(csv.reader(fh))
+    assert tuple(table[0]) == METRICS_COLUMNS and len(table) == 3
+    assert (out / "signer_embeddings.png").read_bytes()[:4] == b"\x89PNG"
+    # Export → reload gives the training model's logits (best weights, eval mode).
+    model, manifest = load_pair(tmp_path / "head")
+    assert manifest.labels.binary and manifest.labels.signing_index == 1 and manifest.config.num_joints == 75
+    assert manifest.provenance["training_config"]["mode"] == "binary"
+    from signstgcn.model import SignSTGCN
+    k = best["model"]["signer_head.net.4.weight"].shape[0]
+    trained = SignSTGCN(model.config.with_(num_signers=k))
+    trained.load_state_dict(best["model"])
+    trained.eval()
+    rng = np.random.default_rng(1)
+    x = rng.uniform(0, 1, (3, 25, 75, 2)).astype(np.float32)
+    x[0, :, 33:54] = np.nan
+    xz = torch.from_numpy(np.stack([nan_to_zero(w) for w in x]))
+    st = torch.from_numpy(np.stack([pose_stats(w) for w in x]))
+    with torch.no_grad():
+        torch.testing.assert_close(model(xz, st)["logits"], trained(xz, st)["logits"], atol=1e-6, rtol=0)
+
+
+def test_multiclass_smoke_and_bad_labels(tmp_path):
+    folder = make_dataset(tmp_path / "data", groups=3, per_class=1)
+    cfg = parse_args(["--data", str(folder), "--out", str(tmp_path / "mc"), "--mode", "multiclass",
+                      "--language", "asl", "--min-gloss-groups", "2", "--min-gloss-sequences", "2",
+                      "--signing-labels", "s", "--epochs", "1", "--samples-per-epoch", "8", "--batch-size", "4",
+                      "--channels", "8,16,16", "--gru-hidden", "16", "--threads", "1", "--export",
+                      str(tmp_path / "mc-head")])
+    res = run(cfg)
+    assert res.class_names == ("bye", "hello")
+    _, manifest = load_pair(tmp_path / "mc-head")
+    assert manifest.labels.labels == ("bye", "hello") and not manifest.labels.binary
+    cfg = parse_args(["--data", str(folder), "--out", str(tmp_path / "b"), "--mode", "binary", "--epochs", "1",
+                      "--channels", "8,16,16", "--gru-hidden", "16"])   # seed default labels lack 's'
+    with pytest.raises(DataError, match="single class"):
+        run(cfg)
