@@ -89,10 +89,12 @@ public enum EvalPlots {
     public static func prCurves(window: [Sample], frame: [Sample], to url: URL) throws(EvalError) {
         var plot = LinePlot(title: "Precision-recall", xLabel: "recall", yLabel: "precision", xRange: 0...1, yRange: 0...1.02)
         plot.width = 600; plot.height = 500
-        for (samples, color, name) in [(window, blue, "per window"), (frame, orange, "per frame")] {
+        // Per frame drawn thin over a thick per-window line, so both stay visible when they coincide.
+        for (samples, color, width, name) in [(window, blue, Int32(4), "per window"), (frame, orange, Int32(1), "per frame")] {
             let curve = BinaryMetrics.prCurve(samples)
             guard !curve.isEmpty else { continue }
-            plot.series.append(.init(x: [0] + curve.map(\.recall), y: [curve[0].precision] + curve.map(\.precision), color: color, name: name))
+            plot.series.append(.init(x: [0] + curve.map(\.recall), y: [curve[0].precision] + curve.map(\.precision), color: color,
+                                     thickness: width, name: name))
         }
         try plot.write(to: url)
     }
