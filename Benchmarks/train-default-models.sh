@@ -2,6 +2,13 @@
 # Trains the two default heads shipped under Models/ (CPU, minutes on 2 cores). Not run in CI.
 # Usage: Benchmarks/train-default-models.sh [DATA_DIR]   (default ../shared/data relative to the repo root)
 set -euo pipefail
+# The committed splits (Models/splits/*.json) were written with:
+#   python3 -m signstgcn.build_splits --data "$DATA" -o ../Models/splits/signing-binary.json --min-frames 5 \
+#     --test-groups traduttore/traduttore-model,open-mmlab/mmaction2,debian:opencv-doc,Shreehar-KE/ISL-Action-Recognition,jackchan0528/ActionDetectionforSignLanguage,AnoyRC/Sign-Detection-language,Kush3001/Sign-Language-Detection,Bobbybalaji/real-time-sign-language-detection \
+#     --val-groups FardinKarim/SignLanguageActionDetection,ptiteze/xla_Nhan_dien_ngon_ngu_ki_hieu,Priyansh159/sign-language-recognition
+#   python3 -m signstgcn.build_splits --data "$DATA" -o ../Models/splits/asl-signs.json --language asl \
+#     --glosses hello,iloveyou,thankyou --signing-only --min-frames 5 --ratios 0.6,0.15,0.25 --seed 3
+# Then Benchmarks/model-cards.sh DATA --write-checks writes Models/NAME.check.safetensors and prints the cards' figures.
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 DATA="$(cd "${1:-$ROOT/../shared/data}" && pwd)"
 RUNS="${RUNS:-$ROOT/Training/runs}"
