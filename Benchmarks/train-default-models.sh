@@ -23,3 +23,15 @@ python3 -m signstgcn.train --data "$DATA" --out "$RUNS/asl-signs" --mode multicl
   --epochs 10 --samples-per-epoch 1024 --batch-size 32 --label-smoothing 0.1 --mixup-alpha 0.4 --mixup-prob 0.2 \
   --supcon-weight 0.05 --eval-max-windows 2 --best-metric acc --seed 0 --threads 2 \
   --export "$ROOT/Models/asl-signs"
+# Cross-check (not shipped): the same binary recipe with alex-silcock's gesture group held out, to measure the
+# gesture false-positive rate on an unseen group (the shipped head trains on that group). FOLD_B=1 to run.
+#   split: build_splits --min-frames 5 --test-groups alex-silcock/bathhack23 --val-groups <the three above>
+if [ "${FOLD_B:-0}" = 1 ]; then
+  python3 -m signstgcn.train --data "$DATA" --out "$RUNS/signing-binary-foldB" --mode binary --signing-labels s \
+    --splits "$ROOT/Models/splits/signing-binary-foldB.json" --epochs 4 --samples-per-epoch 1024 --batch-size 32 \
+    --hard-negative-share 0.6 --use-pseudo-signers --num-signers 8 --adv-weight 0.1 --supcon-weight 0.05 \
+    --label-smoothing 0.05 --eval-max-windows 2 --best-metric pr_auc --seed 0 --threads 2 \
+    --export "$RUNS/signing-binary-foldB/signing-binary-foldB"
+  python3 -m signstgcn.model_cards --data "$DATA" --models "$RUNS/signing-binary-foldB" \
+    --splits-dir "$ROOT/Models/splits" --names signing-binary-foldB
+fi
