@@ -39,10 +39,11 @@ GESTURE_SAMPLE = 300          # alex-silcock gesture sequences scored when that 
 CHECK_WINDOWS = 6
 
 
-def evaluate_head(data: Path, models: Path, name: str, write_check: bool = False) -> dict:
+def evaluate_head(data: Path, models: Path, name: str, write_check: bool = False,
+                  splits_dir: Optional[Path] = None) -> dict:
     model, manifest = load_pair(models / name)
     torch.set_num_threads(2)
-    splits = Splits.read(models / "splits" / f"{name}.json")
+    splits = Splits.read((splits_dir or models / "splits") / f"{name}.json")
     rows = read_sequences(data)
     gt = read_groundtruth(data)
     store = SequenceStore(data, manifest.layout, len(manifest.coords), manifest.window, pad_short=True)
@@ -136,12 +137,14 @@ def main(argv: Optional[list[str]] = None) -> int:
     ap.add_argument("--models", required=True)
     ap.add_argument("--names", default="signing-binary,asl-signs")
     ap.add_argument("--write-checks", action="store_true")
+    ap.add_argument("--splits-dir", default=None, help="where NAME.json splits are (default MODELS/splits)")
     ap.add_argument("--json", default=None, help="also write the figures as JSON here")
     args = ap.parse_args(argv)
     reports = []
     try:
         for name in [n.strip() for n in args.names.split(",") if n.strip()]:
-            rep = evaluate_head(Path(args.data), Path(args.models), name, args.write_checks)
+            rep = evaluate_head(Path(args.data), Path(args.models), name, args.write_checks,
+                               Path(args.splits_dir) if args.splits_dir else None)
             print(format_report(rep), flush=True)
             reports.append(rep)
     except (DataError, ExportError, ValueError) as exc:
