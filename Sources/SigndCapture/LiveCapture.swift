@@ -145,8 +145,15 @@ public final class LiveCapture: @unchecked Sendable {
         while !shouldStop {
             guard let current = reader else { return }
             do {
-                if let frame = try current.next() {
-                    if paced, !spec.isLive { pace(frame: frame, start: &pacingStart, fps: current.info.fps, delivered: nextIndex) }
+                if var frame = try current.next() {
+                    if paced, !spec.isLive {
+                        pace(frame: frame, start: &pacingStart, fps: current.info.fps, delivered: nextIndex)
+                        // A paced file stands in for a camera: its frame is captured when it is due, not when
+                        // the decoder got ahead of the clock (otherwise latency would include the pacing wait).
+                        var stamp = frame.stamp
+                        stamp.captureNanos = Clock.monotonicNanos()
+                        frame = Frame(stamp: stamp, image: frame.image)
+                    }
                     nextIndex = frame.stamp.index + 1
                     publish(frame)
                     continue
