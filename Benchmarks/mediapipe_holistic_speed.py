@@ -17,9 +17,12 @@ import resource
 import sys
 import time
 
-import cv2
 import mediapipe as mp
 import numpy as np
+
+# One decoder and one Holistic configuration for the reference landmarks and this timing.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Tools"))
+from mediapipe_reference import HOLISTIC_ARGS, decode_rgb  # noqa: E402
 
 
 def cpu_ms():
@@ -31,21 +34,8 @@ def main():
     if len(sys.argv) != 2:
         sys.exit("usage: mediapipe_holistic_speed.py VIDEO")
     path = sys.argv[1]
-    cap = cv2.VideoCapture(path)
-    if not cap.isOpened():
-        sys.exit(f"mediapipe_holistic_speed: cannot open video {path}")
-    frames = []
-    while True:
-        ok, bgr = cap.read()
-        if not ok:
-            break
-        frames.append(cv2.cvtColor(bgr, cv2.COLOR_BGR2RGB))
-    cap.release()
-    if not frames:
-        sys.exit(f"mediapipe_holistic_speed: no frames decoded from {path}")
-
-    args = dict(static_image_mode=False, model_complexity=1, smooth_landmarks=True, refine_face_landmarks=False,
-                min_detection_confidence=0.5, min_tracking_confidence=0.5)
+    frames, _ = decode_rgb(path)
+    args = HOLISTIC_ARGS
     warm = mp.solutions.holistic.Holistic(**args)
     warm.process(frames[0])
     warm.close()
