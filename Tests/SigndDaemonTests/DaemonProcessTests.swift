@@ -40,16 +40,18 @@ final class DaemonProcessTests: XCTestCase {
     /// READY=1 once the source is open, STATUS= and WATCHDOG=1 from the frame loop, then STOPPING=1 and a
     /// clean exit (status 0) within 5 s of SIGTERM.
     func testNotifyProtocolAndCleanShutdownOnSIGTERM() throws {
-        let notify = try NotifySocket(directory: tempDir)
+        let notify = try NotifySocket()
+        defer { notify.release() }
+        let messages = notify.collect()
         let endpoint = "ipc://\(tempDir.path)/events"
         let process = try launch(
             ["run", "--source", sample("mmaction2_test.avi"), "--realtime", "--no-landmarks", "--endpoint", endpoint],
-            environment: ["NOTIFY_SOCKET": notify.path, "WATCHDOG_USEC": "400000"])
+            environment: ["NOTIFY_SOCKET": notify.address, "WATCHDOG_USEC": "400000"])
         defer { if process.isRunning { process.terminate() } }
 
-        XCTAssertTrue(notify.messages.wait(timeout: 20) { $0.contains("READY=1") }, "READY=1: \(notify.messages.values)")
-        XCTAssertTrue(notify.messages.wait(timeout: 5) { $0.filter { $0 == "WATCHDOG=1" }.count >= 2 }, "watchdog pings: \(notify.messages.values)")
-        XCTAssertTrue(notify.messages.wait(timeout: 5) { $0.contains { $0.hasPrefix("STATUS=") && $0.contains("fps") } })
+        XCTAssertTrue(messages.wait(timeout: 20) { $0.contains("READY=1") }, "READY=1: \(messages.values)")
+        XCTAssertTrue(messages.wait(timeout: 5) { $0.filter { $0 == "WATCHDOG=1" }.count >= 2 }, "watchdog pings: \(messages.values)")
+        XCTAssertTrue(messages.wait(timeout: 5) { $0.contains { $0.hasPrefix("STATUS=") && $0.contains("fps") } })
 
         let signalled = Date()
         kill(process.processIdentifier, SIGTERM)
@@ -57,9 +59,9 @@ final class DaemonProcessTests: XCTestCase {
         XCTAssertLessThan(Date().timeIntervalSince(signalled), 5)
         XCTAssertEqual(process.terminationReason, .exit)
         XCTAssertEqual(process.terminationStatus, 0)
-        XCTAssertTrue(notify.messages.values.contains("STOPPING=1"))
-        let ready = notify.messages.values.firstIndex(of: "READY=1")!
-        let stopping = notify.messages.values.firstIndex(of: "STOPPING=1")!
+        XCTAssertTrue(messages.values.contains("STOPPING=1"))
+        let ready = messages.values.firstIndex(of: "READY=1")!
+        let stopping = messages.values.firstIndex(of: "STOPPING=1")!
         XCTAssertLessThan(ready, stopping)
     }
 

@@ -3,48 +3,8 @@ import Glibc
 #endif
 import Foundation
 import SigndSystemd
+import SigndTestSupport
 import XCTest
-
-/// A real AF_UNIX datagram socket standing in for systemd's notification socket.
-/// Immutable after init; recv(2) on one fd from another thread is safe.
-final class NotifySocket: @unchecked Sendable {
-    let fd: Int32
-    let address: String
-    private let path: String?
-
-    /// `abstract`: bind `@name` in the abstract namespace instead of a path in a temporary directory.
-    init(abstract: Bool) throws {
-        let name = "signd-notify-test-\(getpid())-\(UUID().uuidString.prefix(8))"
-        path = abstract ? nil : "/tmp/\(name).sock"
-        address = abstract ? "@\(name)" : path!
-        fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
-        guard fd >= 0 else { throw POSIXError(.init(rawValue: errno)!) }
-        var addr = sockaddr_un()
-        addr.sun_family = sa_family_t(AF_UNIX)
-        var bytes = Array(address.utf8)
-        if abstract { bytes[0] = 0 }
-        withUnsafeMutableBytes(of: &addr.sun_path) { $0.copyBytes(from: bytes) }
-        let length = socklen_t(MemoryLayout<sockaddr_un>.offset(of: \.sun_path)! + bytes.count + (abstract ? 0 : 1))
-        let rc = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
-        }
-        guard rc == 0 else { throw POSIXError(.init(rawValue: errno)!) }
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-    }
-
-    /// The next datagram, or nil after 5 s.
-    func receive() -> String? {
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        let n = recv(fd, &buffer, buffer.count, 0)
-        return n < 0 ? nil : String(decoding: buffer.prefix(n), as: UTF8.self)
-    }
-
-    deinit {
-        close(fd)
-        if let path { unlink(path) }
-    }
-}
 
 final class NotifierTests: XCTestCase {
     func checkProtocol(abstract: Bool) throws {
