@@ -69,7 +69,7 @@ let package = Package(
         .target(
             name: "SigndDaemon",
             dependencies: [
-                "SigndCore", "SigndConfig", "SigndCapture", "SigndLandmarks", "SigndWindows",
+                "SigndCore", "SigndConfig", "SigndCapture", "SigndLandmarks",
                 "SigndSTGCN", "SigndHeads", "SigndEvents", "SigndSystemd", "SigndNpz",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),

@@ -116,8 +116,9 @@ public enum ConfigLoader {
         try r.mapping(node, path: path) { key, value, p throws(ConfigError) in
             switch key {
             case "length": w.length = try r.int(value, p, min: 1, max: 1000)
-            case "stride": w.stride = try r.int(value, p, min: 1, max: 1000)
-            default: throw r.unknown(key, value, p, known: ["length", "stride"])
+            // The heads own the windows; their cadence is heads.stride.
+            case "stride": throw r.error(value, p, "removed: the heads own the windows; use heads.stride")
+            default: throw r.unknown(key, value, p, known: ["length"])
             }
         }
     }

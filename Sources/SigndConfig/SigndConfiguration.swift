@@ -42,9 +42,10 @@ public struct SigndConfiguration: Sendable, Equatable {
         public init() {}
     }
 
+    /// The heads' windows. Their length comes from the models' manifests; `length`, when set, is what the
+    /// deployment expects, and start-up fails if the binary head disagrees.
     public struct Windows: Sendable, Equatable {
-        public var length = 25
-        public var stride = 1
+        public var length: Int?
         public init() {}
     }
 

@@ -6,7 +6,6 @@ import SigndCore
 import SigndEvents
 import SigndHeads
 import SigndSystemd
-import SigndWindows
 import Synchronization
 
 /// Totals of one run, for the command line and tests.
@@ -26,8 +25,9 @@ public struct FrameTimings: Sendable {
     public var waitStart: UInt64
     public var captured: UInt64
     public var landmarksDone: UInt64
-    public var windowDone: UInt64
-    /// Time in each head; nil when it did not run on this frame.
+    /// Time writing the frame into the heads' windows (nil without heads), then in each head (nil when
+    /// that head did not run on this frame).
+    public var windowNanos: UInt64?
     public var binaryNanos: UInt64?
     public var multiclassNanos: UInt64?
     public var headsDone: UInt64
@@ -63,13 +63,6 @@ public final class Daemon: Sendable {
         onPublisherReady(publisher)
 
         let landmarkStage = try makeLandmarkStage()
-        let layout: FeatureLayout
-        let ring: WindowRing
-        do {
-            layout = try FeatureLayout(joints: .poseAndHands, channels: 2)
-            ring = try WindowRing(layout: layout, length: config.windows.length, stride: config.windows.stride)
-        } catch { throw .config("\(error)") }
-
         let heads = try HeadsStage.make(config: config, logger: logger)
         let sourceTracker = SourceTracker(publisher: publisher, logger: logger)
         let feed = try openFeed(onEvent: { sourceTracker.handle($0) })
@@ -83,7 +76,7 @@ public final class Daemon: Sendable {
         var stats = LoopStatistics(stages: ["capture", "landmarks", "window", "binary", "multiclass", "publish", "capture_to_publish"])
         // A source gap closes the open segment: windows must not straddle it.
         func gap() {
-            ring.reset(); landmarkStage.reset()
+            landmarkStage.reset()
             for (event, frame) in heads?.close() ?? [] { publish(publisher, event, frame: frame) }
         }
         let started = Clock.monotonicNanos()
@@ -114,12 +107,12 @@ public final class Daemon: Sendable {
                 let landmarks = landmarkStage.landmarks(for: frame)
                 let afterLandmarks = Clock.monotonicNanos()
                 stats.record("landmarks", from: now, to: afterLandmarks)
-                _ = ring.push(stamp: frame.stamp, landmarks: landmarks)
-                let afterWindow = Clock.monotonicNanos()
-                stats.record("window", from: afterLandmarks, to: afterWindow)
+                // The heads own the windows (their push is the `window` stage): the loop keeps no copy.
                 let scored = heads?.process(stamp: frame.stamp, landmarks: landmarks)
                 let afterHeads = Clock.monotonicNanos()
+                let afterWindow = afterLandmarks + (scored?.step.windowNanos ?? 0)
                 if let step = scored?.step {
+                    stats.record("window", from: afterLandmarks, to: afterWindow)
                     if step.score != nil { stats.record("binary", from: afterWindow, to: afterWindow + step.binaryNanos) }
                     if step.multiclassRan {
                         stats.record("multiclass", from: afterWindow, to: afterWindow + step.multiclassNanos)
@@ -132,7 +125,7 @@ public final class Daemon: Sendable {
                 let published = Clock.monotonicNanos()
                 stats.record("publish", from: afterHeads, to: published)
                 onFrame?(FrameTimings(index: frame.stamp.index, captureNanos: frame.stamp.captureNanos, waitStart: waitStart,
-                                      captured: now, landmarksDone: afterLandmarks, windowDone: afterWindow,
+                                      captured: now, landmarksDone: afterLandmarks, windowNanos: scored?.step.windowNanos,
                                       binaryNanos: scored?.step.score != nil ? scored?.step.binaryNanos : nil,
                                       multiclassNanos: scored?.step.multiclassRan == true ? scored?.step.multiclassNanos : nil,
                                       headsDone: afterHeads, published: published))

@@ -49,22 +49,23 @@ public final class HeadsStage {
                 throw .models("heads.multiclass: \(stem).safetensors / .manifest.json not found")
             }
         }
+        let pipeline: HeadPipeline
         do {
             let binary = try LoadedHead.load(stem: binaryStem)
             let multi = try multiStem.map { stem throws(HeadsError) in try LoadedHead.load(stem: stem) }
-            let pipeline = try HeadPipeline(binary: binary, multiclass: multi, settings: heads.settings,
-                                            faceAvailable: config.landmarks.face)
-            if config.windows.length != pipeline.window {
-                logger.warning("windows.length is \(config.windows.length) but the binary head's window is \(pipeline.window) frames: the heads use \(pipeline.window)")
-            }
-            logger.info("heads loaded", metadata: [
-                "binary": "\(binaryStem)", "multiclass": "\(multiStem ?? "none")",
-                "window": "\(pipeline.window)", "stride": "\(heads.stride)",
-            ])
-            return HeadsStage(pipeline: pipeline)
+            pipeline = try HeadPipeline(binary: binary, multiclass: multi, settings: heads.settings,
+                                        faceAvailable: config.landmarks.face)
         } catch {
             throw .models(error.description)
         }
+        if let expected = config.windows.length, expected != pipeline.window {
+            throw .models("windows.length is \(expected) but the binary head \(binaryStem) has \(pipeline.window)-frame windows")
+        }
+        logger.info("heads loaded", metadata: [
+            "binary": "\(binaryStem)", "multiclass": "\(multiStem ?? "none")",
+            "window": "\(pipeline.window)", "stride": "\(heads.stride)",
+        ])
+        return HeadsStage(pipeline: pipeline)
     }
 
     /// Runs the heads on one frame. Returns the frame's raw probability (nil when no window ended here),

@@ -89,7 +89,7 @@ public struct PipelineBench {
         let summary = try daemon.run(onFrame: { t in
             record(0, t.captured - t.waitStart)
             record(1, t.landmarksDone - t.captured)
-            record(2, t.windowDone - t.landmarksDone)
+            if let w = t.windowNanos { record(2, w) }
             if let b = t.binaryNanos { record(3, b) }
             if let m = t.multiclassNanos { record(4, m) }
             record(5, t.published - t.headsDone)

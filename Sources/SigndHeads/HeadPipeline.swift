@@ -56,7 +56,10 @@ public struct HeadStep: Sendable {
     public var score: WindowScore?
     public var transitions: [SegmentTracker.Transition] = []
     public var signs: [SignPrediction] = []
-    /// Time spent in each head for this frame (0 when it did not run).
+    /// Time spent writing this frame into the heads' windows (the binary head's frame buffer or ring and
+    /// the multi-class ring): the pipeline's only window bookkeeping.
+    public var windowNanos: UInt64 = 0
+    /// Time spent in each head for this frame, window bookkeeping excluded (0 when it did not run).
     public var binaryNanos: UInt64 = 0
     public var multiclassNanos: UInt64 = 0
     /// Whether the multi-class head ran on this frame (a segment summary alone does not count).
@@ -149,18 +152,21 @@ public final class HeadPipeline {
         var step = HeadStep()
         lastStamp = stamp
         let t0 = Clock.monotonicNanos()
-        if let score = scoreBinary(stamp: stamp, landmarks: landmarks) {
+        let binaryWindow = pushBinaryWindow(stamp: stamp, landmarks: landmarks)
+        let multiWindow = multiRing?.push(stamp: stamp, landmarks: landmarks)
+        let t1 = Clock.monotonicNanos()
+        step.windowNanos = t1 - t0
+        if let score = scoreBinary(binaryWindow, stamp: stamp) {
             step.score = score
             step.transitions = tracker.step(mark(score.last), probability: score.smoothed)
             // A new segment classifies its first full window at once.
             if step.transitions.contains(where: { $0.phase == .start }) { sinceMulti = Int.max }
         }
-        let t1 = Clock.monotonicNanos()
-        step.binaryNanos = t1 - t0
-        if let multiRing, let multiclass {
-            let window = multiRing.push(stamp: stamp, landmarks: landmarks)
+        let t2 = Clock.monotonicNanos()
+        step.binaryNanos = t2 - t1
+        if let multiclass, multiRing != nil {
             if sinceMulti != Int.max { sinceMulti += 1 }
-            if let segment = tracker.activeSegment, let window, sinceMulti >= settings.multiclassEvery {
+            if let segment = tracker.activeSegment, let window = multiWindow, sinceMulti >= settings.multiclassEvery {
                 sinceMulti = 0
                 let logits = window.withFeatures { multiclass.model.logits(window: Array($0)) }
                 let probabilities = softmax(logits)
@@ -168,7 +174,7 @@ public final class HeadPipeline {
                 accumulate(probabilities)
                 step.signs.append(prediction(probabilities, first: window.first.index, last: window.last.index, segment: segment, summary: false))
             }
-            step.multiclassNanos = Clock.monotonicNanos() - t1
+            step.multiclassNanos = Clock.monotonicNanos() - t2
         }
         for transition in step.transitions where transition.phase == .end {
             if let summary = segmentSummary(transition) { step.signs.append(summary) }
@@ -197,20 +203,33 @@ public final class HeadPipeline {
 
     private func mark(_ stamp: FrameStamp) -> SegmentTracker.Mark { .init(frame: stamp.index, nanos: stamp.captureNanos) }
 
-    private func scoreBinary(stamp: FrameStamp, landmarks: HolisticLandmarks) -> WindowScore? {
+    /// The binary head's input for this frame: the stream path writes the frame's features (the stream keeps
+    /// the window); the ring path returns the full window when one ends here.
+    private enum BinaryWindow {
+        case streamFrame
+        case ring(WindowRing.Window?)
+    }
+
+    private func pushBinaryWindow(stamp: FrameStamp, landmarks: HolisticLandmarks) -> BinaryWindow {
+        guard stream != nil else { return .ring(binaryRing?.push(stamp: stamp, landmarks: landmarks)) }
+        recentStamps[pushed % recentStamps.count] = stamp
+        pushed += 1
+        frameFeatures.withUnsafeMutableBufferPointer { binaryLayout.write(landmarks, into: $0.baseAddress!) }
+        return .streamFrame
+    }
+
+    private func scoreBinary(_ input: BinaryWindow, stamp: FrameStamp) -> WindowScore? {
         let logits: [Float]
         let first: FrameStamp, center: FrameStamp
-        if let stream {
+        switch input {
+        case .streamFrame:
+            guard let stream, let out = stream.push(frame: frameFeatures) else { return nil }
             let t = recentStamps.count
-            recentStamps[pushed % t] = stamp
-            pushed += 1
-            frameFeatures.withUnsafeMutableBufferPointer { binaryLayout.write(landmarks, into: $0.baseAddress!) }
-            guard let out = stream.push(frame: frameFeatures) else { return nil }
             logits = out
             first = recentStamps[pushed % t]!
             center = recentStamps[(pushed + t / 2) % t]!
-        } else {
-            guard let ring = binaryRing, let window = ring.push(stamp: stamp, landmarks: landmarks) else { return nil }
+        case .ring(let window):
+            guard let window else { return nil }
             logits = window.withFeatures { binary.model.logits(window: Array($0)) }
             first = window.first
             center = window.center

@@ -13,7 +13,7 @@ final class ConfigLoaderTests: XCTestCase {
           read_timeout_ms: 2_000
           reconnect: {initial_delay_ms: 250, max_delay_ms: 8000, max_attempts: 5}
         landmarks: {enabled: true, models_dir: /opt/signd/models, face: false, threads: 2}
-        windows: {length: 25, stride: 2}
+        windows: {length: 25}
         events:
           endpoints: [tcp://0.0.0.0:5556, ipc:///run/signd/events]
           send_hwm: 500
@@ -29,7 +29,7 @@ final class ConfigLoaderTests: XCTestCase {
         XCTAssertEqual(config.source.reconnectMaxAttempts, 5)
         XCTAssertEqual(config.landmarks.modelsDirectory, "/opt/signd/models")
         XCTAssertEqual(config.landmarks.threads, 2)
-        XCTAssertEqual(config.windows.stride, 2)
+        XCTAssertEqual(config.windows.length, 25)
         XCTAssertEqual(config.events.endpoints, ["tcp://0.0.0.0:5556", "ipc:///run/signd/events"])
         XCTAssertEqual(config.events.statsIntervalSeconds, 2.5)
         XCTAssertFalse(config.systemd.notify)
@@ -57,6 +57,7 @@ final class ConfigLoaderTests: XCTestCase {
         assertError("source:\n  uri: a.mp4\n  read_timout_ms: 10\n", key: "source.read_timout_ms", line: 3, contains: "did you mean 'read_timeout_ms'")
         assertError("source:\n  uri: a.mp4\n  read_timeout_ms: soon\n", key: "source.read_timeout_ms", line: 3, contains: "expected an integer, got 'soon'")
         assertError("windows: {length: 0}\n", key: "windows.length", line: 1, contains: "between 1 and 1000")
+        assertError("windows:\n  stride: 2\n", key: "windows.stride", line: 2, contains: "use heads.stride")
         assertError("source: [1, 2]\n", key: "source", line: 1, contains: "expected a mapping")
         assertError("camera_id: 'lobby one'\n", key: "camera_id", line: 1, contains: "letters, digits")
         assertError("events:\n  endpoints: [http://x]\n", key: "events.endpoints", line: 2, contains: "not a ZeroMQ endpoint")

@@ -89,5 +89,13 @@ final class HeadsConfigTests: XCTestCase {
         let stage = try XCTUnwrap(try HeadsStage.make(config: config, logger: logger))
         XCTAssertEqual(stage.pipeline.window, 25)
         XCTAssertNotNil(stage.pipeline.multiclass)
+
+        // windows.length states what the deployment expects of the models' windows.
+        config.windows.length = 25
+        XCTAssertNotNil(try HeadsStage.make(config: config, logger: logger))
+        config.windows.length = 30
+        XCTAssertThrowsError(try HeadsStage.make(config: config, logger: logger)) {
+            XCTAssertTrue("\($0)".contains("windows.length is 30") && "\($0)".contains("additive_binary_j75_c2"), "\($0)")
+        }
     }
 }
