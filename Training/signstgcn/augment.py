@@ -1,6 +1,13 @@
 """Live-camera noise for training windows, applied to the raw (T, J, C) window before NaN → 0: scale,
 rotation and shift about the image centre, landmark jitter, frame-rate change, and dropped hands
-(MediaPipe loses a hand for a few frames). NaN (not detected) stays NaN."""
+(MediaPipe loses a hand for a few frames). NaN (not detected) stays NaN.
+
+Two augmentations remove shortcuts that the data's sources offer rather than model the camera:
+* source pose layouts: MSL-150 stores pose joints 0–24 only and Adarsha16 11 joints (data README); both are
+  all-signing sources, so "legs missing → signing" would be learnt. Any window may get either mask.
+* edge hold: short recordings (5 and 20 frames) are padded by holding their first and last frames, and most
+  of them are of one class per source; holding the edges of any window makes the hold itself uninformative.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +27,9 @@ class Augment:
     jitter: float = 0.004
     rate: tuple[float, float] = (0.7, 1.4)   # frame-rate factor range (sampling speed through the sequence)
     drop_hand_p: float = 0.15      # per hand and window
+    msl_layout_p: float = 0.2      # pose joints 25–32 → NaN (MSL-150's layout)
+    adarsha_layout_p: float = 0.1  # only pose joints 0, 11–16, 23–26 kept (Adarsha16's layout)
+    hold_p: float = 0.2            # hold the first/last frames outside a random 5–20-frame span
     enabled: bool = True
 
     @staticmethod
@@ -39,6 +49,8 @@ class Augment:
         if not self.enabled:
             return w
         w = w.copy()
+        if rng.uniform() < self.hold_p:
+            w = hold_edges(w, int(rng.integers(5, min(20, w.shape[0]) + 1)), rng)
         xy = w[..., :2]
         s = rng.uniform(1 - self.scale, 1 + self.scale)
         a = math.radians(rng.uniform(-self.rotation_deg, self.rotation_deg))
@@ -55,5 +67,28 @@ class Augment:
                 span = int(rng.integers(3, t + 1))
                 s0 = int(rng.integers(0, t - span + 1))
                 w[s0:s0 + span, offset:offset + n] = np.nan
+            if part == "pose":
+                u = rng.uniform()
+                if u < self.msl_layout_p:
+                    w[:, offset + 25:offset + n] = np.nan
+                elif u < self.msl_layout_p + self.adarsha_layout_p:
+                    keep = np.zeros(n, bool)
+                    keep[list(ADARSHA_POSE_JOINTS)] = True
+                    w[:, offset + np.flatnonzero(~keep)] = np.nan
             offset += n
         return w
+
+
+ADARSHA_POSE_JOINTS = (0, 11, 12, 13, 14, 15, 16, 23, 24, 25, 26)
+
+
+def hold_edges(w: np.ndarray, span: int, rng: np.random.Generator) -> np.ndarray:
+    """The window with only `span` consecutive real frames, centred like `pad_to_window`: the frames before
+    hold the span's first frame, the frames after its last (what padding a short recording produces)."""
+    t = w.shape[0]
+    if span >= t:
+        return w
+    s0 = int(rng.integers(0, t - span + 1))
+    before = (t - span) // 2
+    real = w[s0:s0 + span]
+    return np.concatenate([np.repeat(real[:1], before, 0), real, np.repeat(real[-1:], t - span - before, 0)], 0)

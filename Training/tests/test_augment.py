@@ -1,0 +1,44 @@
+import numpy as np
+
+from signstgcn.augment import ADARSHA_POSE_JOINTS, Augment, hold_edges
+from signstgcn.data import JointLayout
+from signstgcn.windows import pad_to_window
+
+
+def _window(t=25, j=75, c=2):
+    return np.arange(t * j * c, dtype=np.float32).reshape(t, j, c)
+
+
+def test_hold_edges_matches_short_sequence_padding():
+    w = _window()
+    rng = np.random.default_rng(1)
+    held = hold_edges(w, 7, rng)
+    # The real span is some 7 consecutive frames; padding those frames gives the same window.
+    starts = [s for s in range(19) if np.array_equal(pad_to_window(w[s:s + 7], 25), held)]
+    assert len(starts) == 1
+
+
+def test_hold_edges_full_span_is_identity():
+    w = _window()
+    assert np.array_equal(hold_edges(w, 25, np.random.default_rng(0)), w)
+
+
+def test_layout_masks_only_touch_pose_and_apply_both_layouts():
+    layout = JointLayout.seed()
+    aug = Augment(scale=0, rotation_deg=0, shift=0, jitter=0, drop_hand_p=0, hold_p=0,
+                  msl_layout_p=0.5, adarsha_layout_p=0.5)
+    rng = np.random.default_rng(0)
+    seen = set()
+    for _ in range(40):
+        out = aug.apply(rng, _window(), layout)
+        assert np.isfinite(out[:, 33:]).all()                      # hands untouched
+        nan_pose = tuple(np.flatnonzero(np.isnan(out[0, :33, 0])))
+        seen.add(nan_pose)
+    msl = tuple(range(25, 33))
+    adarsha = tuple(sorted(set(range(33)) - set(ADARSHA_POSE_JOINTS)))
+    assert seen == {msl, adarsha}
+
+
+def test_off_changes_nothing():
+    w = _window()
+    assert Augment.off().apply(np.random.default_rng(0), w, JointLayout.seed()) is w
