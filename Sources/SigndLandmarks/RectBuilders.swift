@@ -83,7 +83,7 @@ public enum RectBuilders {
         let xp = pinky.x * size.w, yp = pinky.y * size.h
         let xm = (2 * xi + xp) / 3, ym = (2 * yi + yp) / 3
         let box = sqrtf((xm - xw) * (xm - xw) + (ym - yw) * (ym - yw)) * 2
-        let rotation = normalizeRadians(Float.pi / 2 - atan2f(-(ym - yw), xm - xw))
+        let rotation = normalizeRadians(halfPi - atan2f(-(ym - yw), xm - xw))
         return NormRect(xCenter: xm / size.w, yCenter: ym / size.h, width: box / size.w, height: box / size.h,
                         rotation: rotation)
     }
@@ -105,7 +105,7 @@ public enum RectBuilders {
         var y1 = (lm[4].y + lm[8].y) / 2
         x1 = (x1 + lm[6].x) / 2 * size.w
         y1 = (y1 + lm[6].y) / 2 * size.h
-        let rotation = normalizeRadians(Float.pi / 2 - atan2f(-(y1 - y0), x1 - x0))
+        let rotation = normalizeRadians(halfPi - atan2f(-(y1 - y0), x1 - x0))
         let reverse = normalizeRadians(-rotation)
 
         // Axis-aligned centre.
