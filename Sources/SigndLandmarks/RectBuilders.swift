@@ -43,10 +43,12 @@ public enum RectBuilders {
         return r
     }
 
-    /// LandmarksToDetectionCalculator: bounding box of the landmarks, keypoints = landmarks.
+    /// LandmarksToDetectionCalculator: bounding box of the landmarks, keypoints = landmarks. The maxima start
+    /// at `numeric_limits<float>::min()` (the smallest positive float), as in MediaPipe: when every landmark
+    /// lies left of (or above) the image, the box's far edge stays at ≈ 0.
     public static func landmarksToDetection(_ landmarks: [Landmark]) -> Detection {
         var x0 = Float.greatestFiniteMagnitude, y0 = Float.greatestFiniteMagnitude
-        var x1 = -Float.greatestFiniteMagnitude, y1 = -Float.greatestFiniteMagnitude
+        var x1 = Float.leastNormalMagnitude, y1 = Float.leastNormalMagnitude
         for l in landmarks {
             x0 = min(x0, l.x); y0 = min(y0, l.y)
             x1 = max(x1, l.x); y1 = max(y1, l.y)

@@ -61,6 +61,40 @@ final class RectAndLandmarkTests: XCTestCase {
         XCTAssertEqual(d.keypoints[0].y.bitPattern, grouped.bitPattern)
     }
 
+    /// DetectionProjectionCalculator applies ImageToTensor's float matrix; the projection must round like
+    /// that matrix, term by term (checked against MediaPipe's face detections on mmaction2_test.avi, where
+    /// the centre-offset form left every face ROI a few ulps off).
+    func testDetectionProjectionUsesMediaPipesMatrix() {
+        let size = ImageSize(width: 320, height: 240)
+        let roi = PixelRect(NormRect(xCenter: 0.8725672, yCenter: 0.34995943, width: 0.7351153, height: 0.98015374,
+                                     rotation: 0.09752562), in: size)
+        let a = roi.width, b = roi.height, c = cosf(roi.rotation), d = sinf(roi.rotation)
+        let g = 1 / Float(320), h = 1 / Float(240)
+        var centreOffsetDiffers = false
+        for k in [Point2(x: 0.31, y: 0.42), Point2(x: 0.67, y: 0.45), Point2(x: 0.5, y: 0.66), Point2(x: 0.13, y: 0.9)] {
+            let x = k.x * (a * c * g) + k.y * (-b * d * g) + (-0.5 * a * c + 0.5 * b * d + roi.centerX) * g
+            let y = k.x * (a * d * h) + k.y * (b * c * h) + (-0.5 * b * c - 0.5 * a * d + roi.centerY) * h
+            let p = LandmarkDecoding.projectPoint(k, through: roi, size: size)
+            XCTAssertEqual(p.x.bitPattern, x.bitPattern)
+            XCTAssertEqual(p.y.bitPattern, y.bitPattern)
+            let ox = (k.x - 0.5) * a, oy = (k.y - 0.5) * b
+            centreOffsetDiffers = centreOffsetDiffers || (c * ox - d * oy + roi.centerX) / 320 != x
+                || (d * ox + c * oy + roi.centerY) / 240 != y
+        }
+        XCTAssertTrue(centreOffsetDiffers, "the points must tell the two forms apart")
+    }
+
+    /// LandmarksToDetectionCalculator starts its maxima at numeric_limits<float>::min(), the smallest positive
+    /// float: landmarks all above the image give a box whose bottom edge is ≈ 0, not the lowest landmark.
+    func testLandmarksToDetectionKeepsMediaPipesMaxInit() {
+        let d = RectBuilders.landmarksToDetection([Landmark(x: 0.4, y: -0.3), Landmark(x: 0.6, y: -0.1)])
+        XCTAssertEqual(d.ymin, -0.3)
+        XCTAssertEqual(d.height, Float.leastNormalMagnitude - -0.3)
+        XCTAssertEqual(d.xmin, 0.4)
+        XCTAssertEqual(d.width, 0.6 - 0.4)
+        XCTAssertEqual(d.keypoints.count, 2)
+    }
+
     func testRectTransformation() {
         let r = NormRect(xCenter: 0.5, yCenter: 0.5, width: 0.2, height: 0.1)
         let t = RectBuilders.transform(r, size: square, scaleX: 2, scaleY: 2, shiftY: -0.1, squareLong: true)
