@@ -74,8 +74,10 @@ extern "C" int signd_crop_to_tensor(signd_bgr_view image, signd_rotated_rect roi
         }
         const cv::Mat src = wrap(image);
         // Same construction as MediaPipe's ImageToTensorOpenCvConverter: corners → pixel edges of the tensor.
+        // Degrees as MediaPipe computes them (`roi.rotation * 180.f / M_PI`: a float product, then a double
+        // division); a double product can land 1 ulp away and shift the whole crop.
         const cv::RotatedRect rotated(cv::Point2f(roi.center_x, roi.center_y), cv::Size2f(roi.width, roi.height),
-                                      float(roi.rotation * 180.0 / M_PI));
+                                      float(double(roi.rotation * 180.0f) / M_PI));
         cv::Mat src_points;
         cv::boxPoints(rotated, src_points);
         const float dst_w = float(out_width), dst_h = float(out_height);
@@ -85,15 +87,20 @@ extern "C" int signd_crop_to_tensor(signd_bgr_view image, signd_rotated_rect roi
         cv::Mat warped;
         cv::warpPerspective(src, warped, projection, cv::Size(out_width, out_height), cv::INTER_LINEAR,
                             zero_border ? cv::BORDER_CONSTANT : cv::BORDER_REPLICATE, cv::Scalar(0, 0, 0));
-        const float scale = (range_max - range_min) / 255.0f;
+        // v·scale + min rounded once, like MediaPipe's Mat::convertTo on its bundled OpenCV, whose AVX2 path
+        // uses fused multiply-add. In double the product of an 8-bit value and a float is exact and so is the
+        // sum with min (−1 or 0), so the cast is the single rounding. Rounding twice (mul, then add) differs
+        // in the last bit for about a third of the [−1, 1] detector inputs.
+        const double scale = double((range_max - range_min) / 255.0f);
+        const double offset = double(range_min);
         for (int y = 0; y < out_height; ++y) {
             const uint8_t *row = warped.ptr<uint8_t>(y);
             float *dst = out + size_t(y) * size_t(out_width) * 3;
             for (int x = 0; x < out_width; ++x) {
                 // BGR → RGB while converting.
-                dst[3 * x + 0] = float(row[3 * x + 2]) * scale + range_min;
-                dst[3 * x + 1] = float(row[3 * x + 1]) * scale + range_min;
-                dst[3 * x + 2] = float(row[3 * x + 0]) * scale + range_min;
+                dst[3 * x + 0] = float(double(row[3 * x + 2]) * scale + offset);
+                dst[3 * x + 1] = float(double(row[3 * x + 1]) * scale + offset);
+                dst[3 * x + 2] = float(double(row[3 * x + 0]) * scale + offset);
             }
         }
         return SIGND_IMAGE_OK;

@@ -58,6 +58,11 @@ public struct Point2: Sendable, Hashable {
     }
 }
 
+/// π/2 as MediaPipe's calculators hold it: `M_PI * 0.5f` or `M_PI * 90 / 180.f` (a double) rounded to the
+/// nearest float. Swift's `Float.pi` is rounded toward zero, so `Float.pi / 2` is 1 ulp smaller, which moves
+/// every ROI rotation (and, through the huge pose ROI of a close-up subject, the landmarks) off MediaPipe's.
+let halfPi = Float(Double.pi / 2)
+
 /// Maps an angle to [−π, π) exactly as MediaPipe's NormalizeRadians (computed in double, as C++ promotes it).
 @inline(__always)
 func normalizeRadians(_ angle: Float) -> Float {

@@ -46,11 +46,7 @@ final class HandStage {
             reset()
             return Result(landmarks: nil, roi: nil)
         }
-        let p = { (i: Int) in Point2(x: pose[i].x, y: pose[i].y) }
-        let fromPose = RectBuilders.transform(
-            RectBuilders.handRectFromPose(wrist: p(side.wrist), pinky: p(side.pinky), index: p(side.index), size: size),
-            size: size, scaleX: 2.7, scaleY: 2.7, shiftY: -0.1, squareLong: true)
-        let recrop = try recropRect(frame, from: fromPose)
+        let recrop = try recropRect(frame, from: roiFromPose(pose, size: size))
         let roi = RoiTracking.hands.choose(recrop: recrop, previousRect: previousRect,
                                            previousLandmarks: previousLandmarks, size: size)
         let tracked = previousRect != nil && roi == previousRect
@@ -75,8 +71,16 @@ final class HandStage {
         return Result(landmarks: lm, roi: roi, trackedFromPrevious: tracked)
     }
 
+    /// The hand_recrop input ROI from the pose's wrist, pinky and index: scale 2.7, shift −0.1, square_long.
+    func roiFromPose(_ pose: [Landmark], size: ImageSize) -> NormRect {
+        let p = { (i: Int) in Point2(x: pose[i].x, y: pose[i].y) }
+        return RectBuilders.transform(
+            RectBuilders.handRectFromPose(wrist: p(side.wrist), pinky: p(side.pinky), index: p(side.index), size: size),
+            size: size, scaleX: 2.7, scaleY: 2.7, shiftY: -0.1, squareLong: true)
+    }
+
     /// hand_recrop on the pose-based ROI → two points → AlignmentPoints (target −90°), shift −0.1, square_long.
-    private func recropRect(_ frame: BGRFrameView, from roi: NormRect) throws -> NormRect {
+    func recropRect(_ frame: BGRFrameView, from roi: NormRect) throws -> NormRect {
         let size = frame.size
         var pixelRoi = PixelRect(roi, in: size)
         let padding = Letterbox.padRoi(&pixelRoi, tensorWidth: 256, tensorHeight: 256, keepAspectRatio: true)
@@ -88,7 +92,7 @@ final class HandStage {
         LandmarkDecoding.project(&pts, onto: roi)
         let rect = RectBuilders.alignmentPointsRect(p0: Point2(x: pts[0].x, y: pts[0].y),
                                                     p1: Point2(x: pts[1].x, y: pts[1].y),
-                                                    targetAngle: -.pi / 2, size: size)
+                                                    targetAngle: -halfPi, size: size)
         return RectBuilders.transform(rect, size: size, shiftY: -0.1, squareLong: true)
     }
 }

@@ -68,10 +68,16 @@ public enum LandmarkDecoding {
     }
 
     /// Projects detector points from tensor space through the (padded) ROI in pixels to image-normalized
-    /// coordinates; equivalent to ImageToTensor's MATRIX + DetectionProjectionCalculator for keypoints.
+    /// coordinates: ImageToTensor's MATRIX output (GetRotatedSubRectToRectTransformMatrix, no flip) applied as
+    /// DetectionProjectionCalculator does, term by term in float, so the rounding is MediaPipe's (the
+    /// algebraically equal centre-offset form differs in the last bits).
     public static func projectPoint(_ p: Point2, through roi: PixelRect, size: ImageSize) -> Point2 {
-        let c = cosf(roi.rotation), s = sinf(roi.rotation)
-        let x = (p.x - 0.5) * roi.width, y = (p.y - 0.5) * roi.height
-        return Point2(x: (c * x - s * y + roi.centerX) / size.w, y: (s * x + c * y + roi.centerY) / size.h)
+        let a = roi.width, b = roi.height
+        let c = cosf(roi.rotation), d = sinf(roi.rotation)
+        let e = roi.centerX, f = roi.centerY
+        let g = 1 / size.w, h = 1 / size.h
+        let m0 = a * c * g, m1 = -b * d * g, m3 = (-0.5 * a * c + 0.5 * b * d + e) * g
+        let m4 = a * d * h, m5 = b * c * h, m7 = (-0.5 * b * c - 0.5 * a * d + f) * h
+        return Point2(x: p.x * m0 + p.y * m1 + m3, y: p.x * m4 + p.y * m5 + m7)
     }
 }

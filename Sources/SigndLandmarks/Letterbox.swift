@@ -59,7 +59,8 @@ public enum Letterbox {
 
     /// DetectionLetterboxRemovalCalculator: maps a detection from the padded tensor to the un-padded image.
     public static func removeFromDetection(_ d: Detection, padding p: LetterboxPadding) -> Detection {
-        let sx = 1 - p.left - p.right, sy = 1 - p.top - p.bottom
+        // 1 − (left + right), as MediaPipe groups it (1 − left − right can round differently).
+        let sx = 1 - (p.left + p.right), sy = 1 - (p.top + p.bottom)
         var out = d
         out.xmin = (d.xmin - p.left) / sx
         out.ymin = (d.ymin - p.top) / sy
@@ -71,7 +72,8 @@ public enum Letterbox {
 
     /// LandmarkLetterboxRemovalCalculator: x, y un-padded; z scaled like x.
     public static func removeFromLandmarks(_ landmarks: inout [Landmark], padding p: LetterboxPadding) {
-        let sx = 1 - p.left - p.right, sy = 1 - p.top - p.bottom
+        // 1 − (left + right), as MediaPipe groups it (1 − left − right can round differently).
+        let sx = 1 - (p.left + p.right), sy = 1 - (p.top + p.bottom)
         for i in landmarks.indices {
             landmarks[i].x = (landmarks[i].x - p.left) / sx
             landmarks[i].y = (landmarks[i].y - p.top) / sy

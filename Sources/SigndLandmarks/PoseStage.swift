@@ -78,7 +78,7 @@ final class PoseStage {
         // Object scale for smoothing: the un-scaled alignment rect of this frame's (raw) aux landmarks.
         let scaleRect = RectBuilders.alignmentPointsRect(
             p0: Point2(x: aux[0].x, y: aux[0].y), p1: Point2(x: aux[1].x, y: aux[1].y),
-            targetAngle: .pi / 2, size: size)
+            targetAngle: halfPi, size: size)
         let objectScale = (scaleRect.width * size.w + scaleRect.height * size.h) / 2
 
         let smoothedPose = smoothLandmarks
@@ -100,7 +100,7 @@ final class PoseStage {
     static func roiFromAux(_ aux: [Landmark], size: ImageSize) -> NormRect {
         let rect = RectBuilders.alignmentPointsRect(
             p0: Point2(x: aux[0].x, y: aux[0].y), p1: Point2(x: aux[1].x, y: aux[1].y),
-            targetAngle: .pi / 2, size: size)
+            targetAngle: halfPi, size: size)
         return RectBuilders.transform(rect, size: size, scaleX: 1.25, scaleY: 1.25, squareLong: true)
     }
 
@@ -119,7 +119,7 @@ final class PoseStage {
 
     /// Pose ROI from a detection: AlignmentPoints keypoint 0 → 1 (target 90°), scale 1.25, square_long.
     static func roiFromDetection(_ d: Detection, size: ImageSize) -> NormRect {
-        let rect = RectBuilders.alignmentPointsRect(p0: d.keypoints[0], p1: d.keypoints[1], targetAngle: .pi / 2,
+        let rect = RectBuilders.alignmentPointsRect(p0: d.keypoints[0], p1: d.keypoints[1], targetAngle: halfPi,
                                                     size: size)
         return RectBuilders.transform(rect, size: size, scaleX: 1.25, scaleY: 1.25, squareLong: true)
     }

@@ -43,10 +43,12 @@ public enum RectBuilders {
         return r
     }
 
-    /// LandmarksToDetectionCalculator: bounding box of the landmarks, keypoints = landmarks.
+    /// LandmarksToDetectionCalculator: bounding box of the landmarks, keypoints = landmarks. The maxima start
+    /// at `numeric_limits<float>::min()` (the smallest positive float), as in MediaPipe: when every landmark
+    /// lies left of (or above) the image, the box's far edge stays at ≈ 0.
     public static func landmarksToDetection(_ landmarks: [Landmark]) -> Detection {
         var x0 = Float.greatestFiniteMagnitude, y0 = Float.greatestFiniteMagnitude
-        var x1 = -Float.greatestFiniteMagnitude, y1 = -Float.greatestFiniteMagnitude
+        var x1 = Float.leastNormalMagnitude, y1 = Float.leastNormalMagnitude
         for l in landmarks {
             x0 = min(x0, l.x); y0 = min(y0, l.y)
             x1 = max(x1, l.x); y1 = max(y1, l.y)
@@ -83,7 +85,7 @@ public enum RectBuilders {
         let xp = pinky.x * size.w, yp = pinky.y * size.h
         let xm = (2 * xi + xp) / 3, ym = (2 * yi + yp) / 3
         let box = sqrtf((xm - xw) * (xm - xw) + (ym - yw) * (ym - yw)) * 2
-        let rotation = normalizeRadians(Float.pi / 2 - atan2f(-(ym - yw), xm - xw))
+        let rotation = normalizeRadians(halfPi - atan2f(-(ym - yw), xm - xw))
         return NormRect(xCenter: xm / size.w, yCenter: ym / size.h, width: box / size.w, height: box / size.h,
                         rotation: rotation)
     }
@@ -105,7 +107,7 @@ public enum RectBuilders {
         var y1 = (lm[4].y + lm[8].y) / 2
         x1 = (x1 + lm[6].x) / 2 * size.w
         y1 = (y1 + lm[6].y) / 2 * size.h
-        let rotation = normalizeRadians(Float.pi / 2 - atan2f(-(y1 - y0), x1 - x0))
+        let rotation = normalizeRadians(halfPi - atan2f(-(y1 - y0), x1 - x0))
         let reverse = normalizeRadians(-rotation)
 
         // Axis-aligned centre.

@@ -31,7 +31,9 @@ public struct RoiTracking: Sendable, Hashable {
         let ry = r.xCenter * size.w * s + r.yCenter * size.h * c
         let pw = p.width * size.w, ph = p.height * size.h
         let rw = r.width * size.w, rh = r.height * size.h
-        var diff = p.rotation / Float.pi * 180 - r.rotation / Float.pi * 180
+        // Degrees as MediaPipe computes them: rotation / M_PI * 180 in double, stored as float.
+        func degrees(_ radians: Float) -> Float { Float(Double(radians) / Double.pi * 180) }
+        var diff = degrees(p.rotation) - degrees(r.rotation)
         if diff > 180 { diff -= 360 }
         if diff < -180 { diff += 360 }
         var ok = true

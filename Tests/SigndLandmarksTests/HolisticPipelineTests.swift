@@ -33,32 +33,40 @@ final class HolisticPipelineTests: XCTestCase {
 
     // MARK: Parity with MediaPipe Python
 
-    /// 1280×720 signing clip, person well inside the frame: the spec §16 criteria apply as they are.
+    /// 1280×720 signing clip, person well inside the frame.
     func testParityMSL150() throws {
         let (report, _) = try parity(video: "msl150_hoy_001.mp4")
-        for part in report.parts {
-            XCTAssertGreaterThanOrEqual(part.presenceAgreement, 0.98, "\(part.name) presence agreement")
-            if part.name != "face", part.bothPresent > 0 {
-                XCTAssertLessThanOrEqual(part.meanAbs, 5e-3, "\(part.name) mean |Δ| (fraction of width)")
-            }
-        }
-        XCTAssertLessThanOrEqual(try XCTUnwrap(report.visibilityMeanAbs), 5e-2, "pose visibility")
+        assertSpecParity(report)
     }
 
     /// 320×240 clip whose subject fills the frame: the pose ROI spans ~4 image heights, mostly replicated
-    /// border, so tracking is chaotic — changing one byte of frame 0 moves our own later frames as much as
-    /// MediaPipe differs from us (pose mean ≈ 0.06 of the width, hand presence ≈ 85%). The full-sequence
-    /// figures are printed; the assertions check what is stable: the detector-path first frame, pose
-    /// presence on every frame, and hand/face presence well above chance.
+    /// border, so tracking amplifies any rounding difference (a 1-byte change of frame 0 moves later frames
+    /// as much as the spec's tolerance). It meets the spec because the pipeline rounds like MediaPipe
+    /// 0.10.21 (target angles, crop angle, [−1, 1] input conversion, float low-pass filters, letterbox
+    /// grouping, detection projection matrix): pose and face are then bit-identical on every frame; hands
+    /// differ only through hand_recrop, whose outputs differ in the last bits between MediaPipe's bundled
+    /// TFLite and LiteRT 2.3.0 (Tools/mediapipe_stages.py runtime). Before, hand presence agreed on 86–87 %
+    /// of frames. The first frame (detector path) is also checked tightly.
     func testParityMMAction2() throws {
         let (report, first) = try parity(video: "mmaction2_test.avi")
-        XCTAssertEqual(report.parts.first { $0.name == "pose" }?.presenceAgreement, 1)
-        for part in report.parts where part.name != "pose" {
-            XCTAssertGreaterThanOrEqual(part.presenceAgreement, 0.8, "\(part.name) presence agreement")
-        }
+        assertSpecParity(report)
         for part in first.parts where part.bothPresent > 0 {
             XCTAssertLessThanOrEqual(part.meanAbs, 1e-3, "first frame \(part.name) mean |Δ|")
         }
+    }
+
+    /// Spec §16 checks 5–6: each part present on the same frames (≥ 98 %), pose and hands within a mean
+    /// 0.5 % of the width, pose visibility within a mean 0.05.
+    private func assertSpecParity(_ report: ParityReport, file: StaticString = #filePath, line: UInt = #line) {
+        for part in report.parts {
+            XCTAssertGreaterThanOrEqual(part.presenceAgreement, 0.98, "\(part.name) presence agreement",
+                                        file: file, line: line)
+            if part.name != "face", part.bothPresent > 0 {
+                XCTAssertLessThanOrEqual(part.meanAbs, 5e-3, "\(part.name) mean |Δ| (fraction of width)",
+                                         file: file, line: line)
+            }
+        }
+        XCTAssertLessThanOrEqual(report.visibilityMeanAbs ?? .infinity, 5e-2, "pose visibility", file: file, line: line)
     }
 
     /// Spec §16 check 7, as measured: mediapipe 0.10.21's HandLandmarksToRect takes the palm subset of the

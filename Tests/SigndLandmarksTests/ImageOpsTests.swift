@@ -46,6 +46,29 @@ final class ImageOpsTests: XCTestCase {
         XCTAssertEqual(zero[4 * 3], replicate[4 * 3], "inside the image both agree")
     }
 
+    /// MediaPipe converts with Mat::convertTo, whose AVX2 path is a fused multiply-add: v·(2/255) − 1 rounded
+    /// once. Every byte value must convert exactly so; rounding the product first differs for some of them
+    /// (which moved the pose detector's keypoints, hence the pose ROI, by a few ulps).
+    func testSignedRangeRoundsOnceLikeMediaPipe() throws {
+        // A 256×1 image holding every byte value in each channel.
+        var px = [UInt8]()
+        for x in 0..<256 { px += [UInt8(x), UInt8(x), UInt8(x)] }
+        let img = px.withUnsafeBufferPointer { BGRImage(bgr: $0, width: 256, height: 1)! }
+        var out: [Float] = []
+        try withView(img) { v in
+            try ImageOps.cropToTensor(v, roi: PixelRect(nil, in: v.size), width: 256, height: 1, zeroBorder: true,
+                                      range: .signed, into: &out)
+        }
+        let scale: Float = 2 / 255
+        var twiceRoundedDiffers = 0
+        for x in 0..<256 {
+            let once = Float(Double(x) * Double(scale) - 1)
+            XCTAssertEqual(out[x * 3].bitPattern, once.bitPattern, "value \(x)")
+            if Float(x) * scale - 1 != once { twiceRoundedDiffers += 1 }
+        }
+        XCTAssertGreaterThan(twiceRoundedDiffers, 0, "the check must tell one rounding from two")
+    }
+
     func testCropRejectsDegenerateRoi() {
         let img = smallImage()
         var out: [Float] = []

@@ -26,6 +26,75 @@ final class RectAndLandmarkTests: XCTestCase {
         XCTAssertEqual(q.height, 1.0, accuracy: 1e-6)  // 100 px / 100
     }
 
+    /// MediaPipe's target angle is `M_PI * 90 / 180.f` (or `M_PI * 0.5f`) rounded to the nearest float, the
+    /// same float atan2f returns for a straight-up vector; so upright points give a rotation of exactly 0.
+    /// Swift's `Float.pi / 2` is 1 ulp smaller and left −1.2e−7 here, which on a close-up subject (pose ROI
+    /// several image heights tall) shifted the crop enough to change later frames.
+    func testUprightRotationIsExactlyZeroAsInMediaPipe() {
+        XCTAssertEqual(halfPi.bitPattern, 0x3FC9_0FDB)
+        XCTAssertEqual(halfPi.nextDown, Float.pi / 2)
+        let size = ImageSize(width: 320, height: 240)
+        let pose = RectBuilders.alignmentPointsRect(p0: Point2(x: 0.5, y: 0.8), p1: Point2(x: 0.5, y: 0.2),
+                                                    targetAngle: halfPi, size: size)
+        XCTAssertEqual(pose.rotation.bitPattern, Float(0).bitPattern)
+        let hand = RectBuilders.handRectFromPose(wrist: Point2(x: 0.5, y: 0.8), pinky: Point2(x: 0.5, y: 0.3),
+                                                 index: Point2(x: 0.5, y: 0.3), size: size)
+        XCTAssertEqual(hand.rotation.bitPattern, Float(0).bitPattern)
+        XCTAssertEqual(RectBuilders.handLandmarksToRect(uprightHand(), size: size).rotation.bitPattern, Float(0).bitPattern)
+    }
+
+    /// LandmarkLetterboxRemoval divides by 1 − (left + right). With 2^−25 padding per side (a real case: a
+    /// 187.98788-px hand ROI letterboxed to 256²) that is 1 − 2^−24, while (1 − top) − bottom rounds to 1.
+    func testLetterboxRemovalGroupsThePaddingLikeMediaPipe() {
+        let pad: Float = 0x1p-25
+        let p = LetterboxPadding(left: 0, top: pad, right: 0, bottom: pad)
+        var lm = [Landmark(x: 0.25, y: 0.75, z: 0.5)]
+        Letterbox.removeFromLandmarks(&lm, padding: p)
+        let grouped = (Float(0.75) - pad) / (1 - (pad + pad))
+        let ungrouped = (Float(0.75) - pad) / ((1 - pad) - pad)
+        XCTAssertNotEqual(grouped, ungrouped, "the case must tell the two groupings apart")
+        XCTAssertEqual(lm[0].y.bitPattern, grouped.bitPattern)
+        let d = Letterbox.removeFromDetection(
+            Detection(xmin: 0.1, ymin: 0.75, width: 0.2, height: 0.2, score: 1, keypoints: [Point2(x: 0.5, y: 0.75)]),
+            padding: p)
+        XCTAssertEqual(d.ymin.bitPattern, grouped.bitPattern)
+        XCTAssertEqual(d.keypoints[0].y.bitPattern, grouped.bitPattern)
+    }
+
+    /// DetectionProjectionCalculator applies ImageToTensor's float matrix; the projection must round like
+    /// that matrix, term by term (checked against MediaPipe's face detections on mmaction2_test.avi, where
+    /// the centre-offset form left every face ROI a few ulps off).
+    func testDetectionProjectionUsesMediaPipesMatrix() {
+        let size = ImageSize(width: 320, height: 240)
+        let roi = PixelRect(NormRect(xCenter: 0.8725672, yCenter: 0.34995943, width: 0.7351153, height: 0.98015374,
+                                     rotation: 0.09752562), in: size)
+        let a = roi.width, b = roi.height, c = cosf(roi.rotation), d = sinf(roi.rotation)
+        let g = 1 / Float(320), h = 1 / Float(240)
+        var centreOffsetDiffers = false
+        for k in [Point2(x: 0.31, y: 0.42), Point2(x: 0.67, y: 0.45), Point2(x: 0.5, y: 0.66), Point2(x: 0.13, y: 0.9)] {
+            let x = k.x * (a * c * g) + k.y * (-b * d * g) + (-0.5 * a * c + 0.5 * b * d + roi.centerX) * g
+            let y = k.x * (a * d * h) + k.y * (b * c * h) + (-0.5 * b * c - 0.5 * a * d + roi.centerY) * h
+            let p = LandmarkDecoding.projectPoint(k, through: roi, size: size)
+            XCTAssertEqual(p.x.bitPattern, x.bitPattern)
+            XCTAssertEqual(p.y.bitPattern, y.bitPattern)
+            let ox = (k.x - 0.5) * a, oy = (k.y - 0.5) * b
+            centreOffsetDiffers = centreOffsetDiffers || (c * ox - d * oy + roi.centerX) / 320 != x
+                || (d * ox + c * oy + roi.centerY) / 240 != y
+        }
+        XCTAssertTrue(centreOffsetDiffers, "the points must tell the two forms apart")
+    }
+
+    /// LandmarksToDetectionCalculator starts its maxima at numeric_limits<float>::min(), the smallest positive
+    /// float: landmarks all above the image give a box whose bottom edge is ≈ 0, not the lowest landmark.
+    func testLandmarksToDetectionKeepsMediaPipesMaxInit() {
+        let d = RectBuilders.landmarksToDetection([Landmark(x: 0.4, y: -0.3), Landmark(x: 0.6, y: -0.1)])
+        XCTAssertEqual(d.ymin, -0.3)
+        XCTAssertEqual(d.height, Float.leastNormalMagnitude - -0.3)
+        XCTAssertEqual(d.xmin, 0.4)
+        XCTAssertEqual(d.width, 0.6 - 0.4)
+        XCTAssertEqual(d.keypoints.count, 2)
+    }
+
     func testRectTransformation() {
         let r = NormRect(xCenter: 0.5, yCenter: 0.5, width: 0.2, height: 0.1)
         let t = RectBuilders.transform(r, size: square, scaleX: 2, scaleY: 2, shiftY: -0.1, squareLong: true)
