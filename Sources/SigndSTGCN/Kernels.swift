@@ -123,6 +123,17 @@ func zeroNonFinite(_ src: ConstFloatPtr, _ dst: FloatPtr, count: Int) {
     for i in 0..<count { let v = src[i]; dst[i] = v.isFinite ? v : 0 }
 }
 
+/// Sets the listed joints of `frames` consecutive (J, C) frames to 0: the manifest's `zeroed_joints`,
+/// applied right after the NaN → 0 step so pose_stats never see them either.
+@inline(__always)
+func zeroJoints(_ joints: [Int], _ p: FloatPtr, frames: Int, jointCount: Int, coords: Int) {
+    guard !joints.isEmpty else { return }
+    for f in 0..<frames {
+        let frame = p + f * jointCount * coords
+        for j in joints { (frame + j * coords).update(repeating: 0, count: coords) }
+    }
+}
+
 /// OpenBLAS's build configuration and the kernel family it picked for this CPU (for benchmark reports).
 public func openBLASDescription() -> String {
     let config = openblas_get_config().map { String(cString: $0) } ?? "?"

@@ -61,6 +61,9 @@ public struct STGCNManifest: Codable, Sendable, Equatable {
     public var coords: [String]
     public var coordinateConvention: String?
     public var nanPolicy: String?
+    /// Flat joint indices the head never sees: set to 0 with every non-finite value, before pose_stats
+    /// (e.g. a binary head trained without the legs that waist-up cameras only extrapolate). nil = none.
+    public var zeroedJoints: [Int]?
     public var window: Int
     public var stride: Int
     public var channels: [Int]
@@ -85,7 +88,7 @@ public struct STGCNManifest: Codable, Sendable, Equatable {
         case format, architecture, coords, window, stride, channels, kernel, dilations, heads, attention
         case graph, labels, binary, provenance
         case formatVersion = "format_version", jointLayout = "joint_layout", numJoints = "num_joints"
-        case coordinateConvention = "coordinate_convention", nanPolicy = "nan_policy"
+        case coordinateConvention = "coordinate_convention", nanPolicy = "nan_policy", zeroedJoints = "zeroed_joints"
         case gruHidden = "gru_hidden", signerEmbedding = "signer_embedding", poseStats = "pose_stats"
         case numClasses = "num_classes", signingIndex = "signing_index", signingLabels = "signing_labels"
         case class0IsSigning = "class0_is_signing", outputTimestamp = "output_timestamp"
@@ -167,6 +170,12 @@ public struct STGCNManifest: Codable, Sendable, Equatable {
         guard (1...8).contains(coords.count) else { throw fail("coords", "needs 1...8 channel names, got \(coords.count)") }
         guard Set(coords).count == coords.count else { throw fail("coords", "repeats a channel: \(coords)") }
         if let nanPolicy, nanPolicy != "zero" { throw fail("nan_policy", "only \"zero\" is supported, got \"\(nanPolicy)\"") }
+        if let zeroedJoints {
+            for (i, joint) in zeroedJoints.enumerated() where !(0..<numJoints).contains(joint) {
+                throw fail("zeroed_joints[\(i)]", "must be a joint index in 0..<\(numJoints), got \(joint)")
+            }
+            guard Set(zeroedJoints).count == zeroedJoints.count else { throw fail("zeroed_joints", "repeats a joint") }
+        }
         guard (1...1000).contains(window) else { throw fail("window", "must be in 1...1000, got \(window)") }
         // Scratch grows with T·J rows; bound it so a hostile manifest cannot demand gigabytes.
         guard window * numJoints <= Self.maxWindowRows else {

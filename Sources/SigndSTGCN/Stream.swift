@@ -78,6 +78,8 @@ public final class STGCNStream {
         frame.withUnsafeBufferPointer { src in
             zeroNonFinite(src.baseAddress!, ring.pointer + slot * joints * coords, count: joints * coords)
         }
+        zeroJoints(model.manifest.zeroedJoints ?? [], ring.pointer + slot * joints * coords, frames: 1,
+                   jointCount: joints, coords: coords)
         framesSeen += 1
         guard framesSeen >= window, (framesSeen - window) % model.manifest.stride == 0 else { return nil }
         runWindow(start: framesSeen - window)

@@ -26,6 +26,12 @@ final class DefaultModelTests: XCTestCase {
             let windows = try check.floats("windows"), want = try check.floats("logits")
             let count = info.shape[0]
             XCTAssertGreaterThan(count, 0)
+            if let zeroed = m.zeroedJoints, !zeroed.isEmpty {
+                // The check windows are raw: the engine itself must drop these joints to match PyTorch.
+                let c = m.coordCount
+                let present = (0..<(count * m.window)).contains { f in zeroed.contains { windows[(f * m.numJoints + $0) * c].isFinite } }
+                XCTAssertTrue(present, "\(name): the check windows should hold values in the zeroed joints")
+            }
             let got = model.logits(windows: windows, count: count)
             let diff = maxAbsDiff(got, want)
             XCTAssertLessThanOrEqual(diff, Self.tolerance, "\(name): logits differ from PyTorch by \(diff)")

@@ -197,6 +197,9 @@ final class LoadingErrorTests: XCTestCase {
             (try editedManifest { $0["graph"] = ["kind": "skeleton", "self_loops": true, "normalization": "symmetric", "degree_epsilon": 1e-6] }, "graph.kind"),
             (try editedManifest { $0["pose_stats"] = ["dim": 16] }, "pose_stats.dim"),
             (try editedManifest { var l = $0["joint_layout"] as! [[String: Any]]; l[1]["joints"] = "21"; $0["joint_layout"] = l }, "joint_layout[1].joints"),
+            (try editedManifest { $0["zeroed_joints"] = [25, 75] }, "zeroed_joints[1]"),
+            (try editedManifest { $0["zeroed_joints"] = [25, 25] }, "zeroed_joints"),
+            (try editedManifest { $0["zeroed_joints"] = "25-32" }, "zeroed_joints"),
         ]
         for (data, field) in cases {
             guard case let .manifest(file, got, problem) = try loadError(manifest: data) else {

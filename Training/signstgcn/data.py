@@ -97,6 +97,33 @@ def nan_to_zero(x: np.ndarray) -> np.ndarray:
     return np.nan_to_num(np.asarray(x, dtype=np.float32), nan=0.0, posinf=0.0, neginf=0.0)
 
 
+def zero_joints(window: np.ndarray, joints: Sequence[int]) -> np.ndarray:
+    """The (T, J, C) window with the listed joints set to NaN (so → 0 with every other missing value, before
+    pose_stats): the manifest's `zeroed_joints`, joints a head never sees. Returns the input when none."""
+    if not len(joints):
+        return window
+    w = np.array(window, dtype=np.float32, copy=True)
+    w[:, list(joints)] = np.nan
+    return w
+
+
+def parse_joint_list(text: str) -> tuple[int, ...]:
+    """'25-32' or '25,26,30-32' → sorted unique flat joint indices ('' → ())."""
+    out: set[int] = set()
+    for item in (t.strip() for t in text.split(",")):
+        if not item:
+            continue
+        try:
+            lo, _, hi = item.partition("-")
+            a, b = int(lo), int(hi) if hi else int(lo)
+        except ValueError:
+            raise DataError(f"joint list: {item!r} is not an index or a range like 25-32") from None
+        if a < 0 or b < a:
+            raise DataError(f"joint list: bad range {item!r}")
+        out.update(range(a, b + 1))
+    return tuple(sorted(out))
+
+
 def pose_stats(window: np.ndarray) -> np.ndarray:
     """§5: per-channel mean, then population std + 1e-6, over the zero-filled (T, J, C) window; float32 (2C,)."""
     w = nan_to_zero(window)

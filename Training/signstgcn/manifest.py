@@ -54,6 +54,9 @@ class Manifest:
     output_timestamp: str = "window_last"
     coordinate_convention: str = "mediapipe-normalized-image"
     provenance: Mapping[str, Any] = field(default_factory=dict)
+    # Flat joint indices set to 0 before anything else (with NaN → 0, before pose_stats). Written only when
+    # non-empty, so seed imports and older heads keep their exact manifests.
+    zeroed_joints: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         if self.layout.num_joints != self.config.num_joints:
@@ -65,6 +68,10 @@ class Manifest:
             raise ManifestError(f"{len(self.labels.labels)} labels for num_classes = {self.config.num_classes}")
         if self.labels.binary and self.config.num_classes != 2:
             raise ManifestError(f"binary head needs num_classes = 2, got {self.config.num_classes}")
+        bad = [j for j in self.zeroed_joints if not 0 <= j < self.layout.num_joints]
+        if bad or len(set(self.zeroed_joints)) != len(self.zeroed_joints):
+            raise ManifestError(f"zeroed_joints must be distinct indices in 0..{self.layout.num_joints - 1}, "
+                                f"got {list(self.zeroed_joints)}")
         if self.output_timestamp not in OUTPUT_TIMESTAMPS:
             raise ManifestError(f"output_timestamp must be one of {OUTPUT_TIMESTAMPS}, got {self.output_timestamp!r}")
 
@@ -85,6 +92,7 @@ class Manifest:
             "coords": list(self.coords),
             "coordinate_convention": self.coordinate_convention,
             "nan_policy": "zero",
+            **({"zeroed_joints": list(self.zeroed_joints)} if self.zeroed_joints else {}),
             "window": self.window,
             "stride": self.stride,
             "channels": list(cfg.channels),
@@ -173,8 +181,12 @@ class Manifest:
                            signing_index if binary else None,
                            tuple(str(x) for x in obj.get("signing_labels", []) or []),
                            bool(obj.get("class0_is_signing", False)))
+        zeroed = obj.get("zeroed_joints", [])
+        if not isinstance(zeroed, list) or not all(isinstance(j, int) and not isinstance(j, bool) for j in zeroed):
+            raise ManifestError(f"{source}: field 'zeroed_joints' must be a list of joint indices")
         try:
             return Manifest(layout, coords, cfg, labels, window=get("window", int), stride=get("stride", int),
+                            zeroed_joints=tuple(zeroed),
                             output_timestamp=get("output_timestamp", str),
                             coordinate_convention=str(obj.get("coordinate_convention", "")),
                             provenance=dict(obj.get("provenance") or {}))

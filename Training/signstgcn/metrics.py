@@ -67,13 +67,14 @@ def per_class_recall(y_true: np.ndarray, logits: np.ndarray, num_classes: int) -
 
 @dataclass(frozen=True)
 class BestTracker:
-    """Best-epoch selection on acc / pr_auc / f1 (higher is better) or loss (lower is better). A NaN metric
-    never wins, so a run without positives in validation cannot freeze selection at epoch 1 by accident."""
+    """Best-epoch selection on acc / pr_auc / f1 (higher is better) or loss (lower is better), or `last` (the
+    value is the epoch number: the final epoch wins, for when validation cannot judge what matters). A NaN
+    metric never wins, so a run without positives in validation cannot freeze selection at epoch 1 by accident."""
 
     name: str
     best: float = float("nan")
 
-    METRICS = ("acc", "loss", "pr_auc", "f1")
+    METRICS = ("acc", "loss", "pr_auc", "f1", "last")
 
     def __post_init__(self) -> None:
         if self.name not in self.METRICS:

@@ -23,7 +23,7 @@ import torch
 from safetensors.numpy import save_file
 
 from .augment import Augment
-from .data import DataError, nan_to_zero, parse_signing_labels, pose_stats, read_groundtruth
+from .data import zero_joints, DataError, nan_to_zero, parse_signing_labels, pose_stats, read_groundtruth
 from .evaluate import binary_report, multiclass_report, predict, sequence_vote
 from .export import ExportError, load_pair
 from .manifest import Manifest
@@ -55,7 +55,7 @@ def evaluate_head(data: Path, models: Path, name: str, write_check: bool = False
             and (lab.binary or rows[v].gloss in names)]
     refs = build_window_refs(store, test, rows, gt, mode=mode, stride=EVAL_STRIDE, signing_labels=signing,
                              class_names=names, max_per_sequence=EVAL_MAX_WINDOWS)
-    ds = WindowDataset(store, refs, Augment.off())
+    ds = WindowDataset(store, refs, Augment.off(), zeroed_joints=manifest.zeroed_joints)
     pred = predict(model, ds)
     report: dict = {"model": name, "test_groups": list(splits.groups.get("test", ())),
                     "test_sequences": len({r.video_id for r in refs}), "eval_stride": EVAL_STRIDE,
@@ -75,7 +75,7 @@ def evaluate_head(data: Path, models: Path, name: str, write_check: bool = False
             pick = [gest[i] for i in np.linspace(0, len(gest) - 1, GESTURE_SAMPLE).round().astype(int)]
             grefs = build_window_refs(store, sorted(set(pick)), rows, gt, mode=mode, stride=EVAL_STRIDE,
                                       signing_labels=signing, max_per_sequence=1)
-            gpred = predict(model, WindowDataset(store, grefs, Augment.off()))
+            gpred = predict(model, WindowDataset(store, grefs, Augment.off(), zeroed_joints=manifest.zeroed_joints))
             report["gesture_training_group"] = binary_report(gpred, [r.kind for r in grefs], lab.signing_index)
     else:
         report["held_out"] = multiclass_report(pred, names)
@@ -92,12 +92,13 @@ def evaluate_head(data: Path, models: Path, name: str, write_check: bool = False
 
 
 def write_check_file(path: Path, model: SignSTGCN, ds: WindowDataset, count: int = CHECK_WINDOWS) -> None:
-    """A few real test windows (raw, NaN = not detected) and the logits the PyTorch model gives for them."""
+    """A few real test windows (raw, NaN = not detected, zeroed joints still present: the reader must apply the
+    manifest's zeroed_joints) and the logits the PyTorch model gives for them."""
     pick = np.linspace(0, len(ds) - 1, count).round().astype(int)
     raw = np.stack([ds.raw_window(int(i)) for i in pick]).astype(np.float32)
     with torch.no_grad():
-        x = torch.from_numpy(np.stack([nan_to_zero(w) for w in raw]))
-        st = torch.from_numpy(np.stack([pose_stats(nan_to_zero(w)) for w in raw]))
+        x = torch.from_numpy(np.stack([nan_to_zero(zero_joints(w, ds.zeroed_joints)) for w in raw]))
+        st = torch.from_numpy(np.stack([pose_stats(x_i.numpy()) for x_i in x]))
         logits = model.eval()(x, st)["logits"].numpy().astype(np.float32)
     save_file({"windows": np.ascontiguousarray(raw), "logits": np.ascontiguousarray(logits)}, str(path),
               metadata={"format": "signd-stgcn-check/1"})

@@ -30,7 +30,8 @@ from torch.utils.data import DataLoader, WeightedRandomSampler
 
 from .augment import Augment
 from .checkpoint import sha256_file
-from .data import DEFAULT_SIGNING_LABELS, DataError, JointLayout, parse_signing_labels, read_groundtruth
+from .data import (DEFAULT_SIGNING_LABELS, DataError, JointLayout, parse_joint_list, parse_signing_labels,
+                   read_groundtruth)
 from .evaluate import binary_report, multiclass_report, predict
 from .export import export_model
 from .losses import batch_pose_stats, info_nce, mixup
@@ -58,6 +59,7 @@ class TrainConfig:
     include_hands: bool = True
     include_face: bool = False
     coords: int = 2
+    zeroed_joints: tuple[int, ...] = ()
     window: int = 25
     stride: int = 1
     eval_stride: int = 5
@@ -203,15 +205,16 @@ def run(cfg: TrainConfig) -> TrainResult:
     rng = np.random.default_rng(cfg.seed)
     signer_ids, k = None, 0
     if cfg.use_pseudo_signers:
-        signer_ids, k = pseudo_signers(store, train_refs, cfg.num_signers, cfg.seed)
+        signer_ids, k = pseudo_signers(store, train_refs, cfg.num_signers, cfg.seed, cfg.zeroed_joints)
     mcfg = ModelConfig(in_channels=cfg.coords, num_joints=layout.num_joints, num_classes=len(names),
                        channels=tuple(cfg.channels), dilations=(1, 2, 3)[:len(cfg.channels)] if len(cfg.channels) <= 3
                        else tuple(range(1, len(cfg.channels) + 1)), gru_hidden=cfg.gru_hidden,
                        use_film_attention=cfg.use_film_attention, num_signers=k)
     model = SignSTGCN(mcfg)
     aug = Augment() if cfg.augment else Augment.off()
-    train_ds = WindowDataset(store, train_refs, aug, seed=cfg.seed, signer_ids=signer_ids)
-    val_ds = WindowDataset(store, val_refs, Augment.off(), seed=cfg.seed)
+    train_ds = WindowDataset(store, train_refs, aug, seed=cfg.seed, signer_ids=signer_ids,
+                             zeroed_joints=cfg.zeroed_joints)
+    val_ds = WindowDataset(store, val_refs, Augment.off(), seed=cfg.seed, zeroed_joints=cfg.zeroed_joints)
     weights = sample_weights(train_refs, cfg.mode, cfg.hard_negative_share)
     gen = torch.Generator().manual_seed(cfg.seed)
     sampler = WeightedRandomSampler(torch.from_numpy(weights), cfg.samples_per_epoch, replacement=True,
@@ -241,7 +244,7 @@ def run(cfg: TrainConfig) -> TrainResult:
             fh.flush()
             history.append(row)
             value = {"acc": row["val_acc"], "loss": row["val_loss"], "pr_auc": row["val_pr_auc"],
-                     "f1": row["val_f1"]}[cfg.best_metric]
+                     "f1": row["val_f1"], "last": float(epoch)}[cfg.best_metric]
             torch.save({"model": model.state_dict(), "epoch": epoch, "val_acc": row["val_acc"]}, out / "last.pt")
             if tracker.improves(value) or epoch == 1 and best_epoch == 0:
                 if tracker.improves(value):
@@ -294,9 +297,10 @@ def _train_epoch(model: SignSTGCN, loader: DataLoader, opt, sched, cfg: TrainCon
     return loss_sum / max(total, 1), correct / max(total, 1)
 
 
-def pseudo_signers(store: SequenceStore, refs: list[WindowRef], k: int, seed: int) -> tuple[np.ndarray, int]:
+def pseudo_signers(store: SequenceStore, refs: list[WindowRef], k: int, seed: int,
+                   zeroed_joints: tuple[int, ...] = ()) -> tuple[np.ndarray, int]:
     """K-means on the pose_stats of the (un-augmented) training windows, like the seed's --use-pseudo-signers."""
-    ds = WindowDataset(store, refs, Augment.off(), seed=seed)
+    ds = WindowDataset(store, refs, Augment.off(), seed=seed, zeroed_joints=zeroed_joints)
     stats = np.stack([ds[i][1].numpy() for i in range(len(ds))])
     _, assign = kmeans(stats, k, seed=seed)
     return assign.astype(np.int64), int(assign.max()) + 1
@@ -317,7 +321,7 @@ def export_run(model: SignSTGCN, cfg: TrainConfig, names: tuple[str, ...], layou
     export_cfg = model.config.with_(num_signers=0)
     state = {k: v for k, v in model.state_dict().items() if not k.startswith("signer_head.")}
     manifest = Manifest(layout, Manifest.default_coords(cfg.coords), export_cfg, labels, window=cfg.window,
-                        stride=1, output_timestamp="window_last",
+                        stride=1, output_timestamp="window_last", zeroed_joints=tuple(cfg.zeroed_joints),
                         provenance={"source": "signstgcn-training", "checkpoint": "best.pt",
                                     "checkpoint_sha256": sha256_file(out / "best.pt"),
                                     "training_config": _config_json(cfg, names, None, None, None)})
@@ -330,6 +334,7 @@ def export_run(model: SignSTGCN, cfg: TrainConfig, names: tuple[str, ...], layou
 def _config_json(cfg: TrainConfig, names, splits: Optional[Splits], n_train, n_val) -> dict:
     d = asdict(cfg)
     d["channels"] = list(cfg.channels)
+    d["zeroed_joints"] = list(cfg.zeroed_joints)
     d["class_names"] = list(names)
     d.pop("out", None)
     d.pop("export", None)
@@ -356,6 +361,9 @@ def parse_args(argv: Optional[list[str]] = None) -> TrainConfig:
     ap.add_argument("--include-hands", action=argparse.BooleanOptionalAction, default=d.include_hands)
     ap.add_argument("--include-face", action=argparse.BooleanOptionalAction, default=d.include_face)
     ap.add_argument("--coords", type=int, choices=(2, 3), default=d.coords)
+    ap.add_argument("--zero-joints", default="",
+                    help="flat joint indices the model never sees (e.g. 25-32: the legs, which waist-up cameras "
+                         "only extrapolate and MSL-150 never recorded); written to the manifest's zeroed_joints")
     ap.add_argument("--window", type=int, default=d.window)
     ap.add_argument("--stride", type=int, default=d.stride, help="training window stride")
     ap.add_argument("--eval-stride", type=int, default=d.eval_stride)
@@ -393,6 +401,7 @@ def parse_args(argv: Optional[list[str]] = None) -> TrainConfig:
     a = ap.parse_args(argv)
     kw = {k: v for k, v in vars(a).items()}
     kw["channels"] = tuple(int(c) for c in a.channels.split(","))
+    kw["zeroed_joints"] = parse_joint_list(kw.pop("zero_joints"))
     return TrainConfig(**kw)
 
 

@@ -23,7 +23,7 @@ from torch.utils.data import Dataset
 
 from .augment import Augment
 from .data import (DataError, JointLayout, UNKNOWN_LABEL, WINDOW, binary_label, load_seed_npz, nan_to_zero,
-                   pose_stats, window_label, window_starts)
+                   pose_stats, window_label, window_starts, zero_joints)
 from .sequences import SequenceInfo
 
 
@@ -108,13 +108,15 @@ def build_window_refs(store: SequenceStore, videos: Sequence[str], rows: Mapping
 
 
 class WindowDataset(Dataset):
-    """Items: (x (T,J,C) float32 zero-filled, pose_stats (2C,), y, signer id, item index)."""
+    """Items: (x (T,J,C) float32 zero-filled, pose_stats (2C,), y, signer id, item index). `zeroed_joints`
+    are removed from x (and so from pose_stats); `raw_window` keeps them, as the daemon would deliver them."""
 
     def __init__(self, store: SequenceStore, refs: Sequence[WindowRef], augment: Augment = Augment.off(),
-                 seed: int = 0, signer_ids: Optional[np.ndarray] = None) -> None:
+                 seed: int = 0, signer_ids: Optional[np.ndarray] = None, zeroed_joints: Sequence[int] = ()) -> None:
         if not refs:
             raise DataError("dataset has no window (check the selection, window and padding)")
         self.store, self.refs, self.augment = store, list(refs), augment
+        self.zeroed_joints = tuple(zeroed_joints)
         self.rng = np.random.default_rng(seed)
         self.signer_ids = signer_ids if signer_ids is not None else np.zeros(len(refs), np.int64)
 
@@ -128,7 +130,7 @@ class WindowDataset(Dataset):
         return self.augment.apply(self.rng, seq[idx], self.store.layout)
 
     def __getitem__(self, i: int):
-        x = nan_to_zero(self.raw_window(i))
+        x = nan_to_zero(zero_joints(self.raw_window(i), self.zeroed_joints))
         return (torch.from_numpy(x), torch.from_numpy(pose_stats(x)), int(self.refs[i].y),
                 int(self.signer_ids[i]), i)
 

@@ -42,3 +42,38 @@ def test_layout_masks_only_touch_pose_and_apply_both_layouts():
 def test_off_changes_nothing():
     w = _window()
     assert Augment.off().apply(np.random.default_rng(0), w, JointLayout.seed()) is w
+
+
+def test_joint_lists_and_zeroing():
+    import pytest
+    from signstgcn.data import DataError, nan_to_zero, parse_joint_list, pose_stats, zero_joints
+    assert parse_joint_list("25-32") == tuple(range(25, 33))
+    assert parse_joint_list("3, 1,2-2") == (1, 2, 3)
+    assert parse_joint_list("") == ()
+    for bad in ("a", "5-2", "-1"):
+        with pytest.raises(DataError):
+            parse_joint_list(bad)
+    w = _window()
+    z = zero_joints(w, (25, 26))
+    assert np.isnan(z[:, 25:27]).all() and np.array_equal(z[:, :25], w[:, :25]) and np.isfinite(w).all()
+    assert zero_joints(w, ()) is w
+    # pose_stats see the zeroed joints as 0, like any missing joint.
+    assert not np.allclose(pose_stats(nan_to_zero(z)), pose_stats(w))
+
+
+def test_manifest_zeroed_joints_round_trip_and_checks():
+    import pytest
+    from signstgcn.manifest import LabelSpec, Manifest, ManifestError
+    from signstgcn.model import ModelConfig
+    cfg = ModelConfig(in_channels=2, num_joints=75, num_classes=2)
+    m = Manifest(JointLayout.seed(), ("x", "y"), cfg, LabelSpec.binary_head(("s",)), zeroed_joints=(25, 26))
+    j = m.to_json()
+    assert j["zeroed_joints"] == [25, 26]
+    assert Manifest.from_json(j).zeroed_joints == (25, 26)
+    plain = Manifest(JointLayout.seed(), ("x", "y"), cfg, LabelSpec.binary_head(("s",)))
+    assert "zeroed_joints" not in plain.to_json()          # older readers and imports: unchanged files
+    assert Manifest.from_json(plain.to_json()).zeroed_joints == ()
+    with pytest.raises(ManifestError):
+        Manifest.from_json({**j, "zeroed_joints": [75]})
+    with pytest.raises(ManifestError):
+        Manifest.from_json({**j, "zeroed_joints": "25-32"})

@@ -127,7 +127,7 @@ def test_smoke_training_end_to_end(tmp_path):
                       "--epochs", "2", "--samples-per-epoch", "16", "--batch-size", "8", "--channels", "8,16,16",
                       "--gru-hidden", "16", "--use-pseudo-signers", "--num-signers", "3", "--supcon-weight", "0.1",
                       "--label-smoothing", "0.1", "--mixup-alpha", "0.4", "--mixup-prob", "0.5",
-                      "--best-metric", "pr_auc", "--max-files", "6", "--threads", "1",
+                      "--best-metric", "pr_auc", "--max-files", "6", "--threads", "1", "--zero-joints", "25-32",
                       "--export", str(tmp_path / "head")])
     res = run(cfg)
     best = torch.load(out / "best.pt", weights_only=True)
@@ -143,6 +143,7 @@ def test_smoke_training_end_to_end(tmp_path):
     model, manifest = load_pair(tmp_path / "head")
     assert manifest.labels.binary and manifest.labels.signing_index == 1 and manifest.config.num_joints == 75
     assert manifest.provenance["training_config"]["mode"] == "binary"
+    assert manifest.zeroed_joints == tuple(range(25, 33))
     from signstgcn.model import SignSTGCN
     k = best["model"]["signer_head.net.4.weight"].shape[0]
     trained = SignSTGCN(model.config.with_(num_signers=k))
@@ -161,11 +162,13 @@ def test_multiclass_smoke_and_bad_labels(tmp_path):
     folder = make_dataset(tmp_path / "data", groups=3, per_class=1)
     cfg = parse_args(["--data", str(folder), "--out", str(tmp_path / "mc"), "--mode", "multiclass",
                       "--language", "asl", "--min-gloss-groups", "2", "--min-gloss-sequences", "2",
-                      "--signing-labels", "s", "--epochs", "1", "--samples-per-epoch", "8", "--batch-size", "4",
-                      "--channels", "8,16,16", "--gru-hidden", "16", "--threads", "1", "--export",
-                      str(tmp_path / "mc-head")])
+                      "--signing-labels", "s", "--epochs", "2", "--samples-per-epoch", "8", "--batch-size", "4",
+                      "--channels", "8,16,16", "--gru-hidden", "16", "--threads", "1", "--best-metric", "last",
+                      "--export", str(tmp_path / "mc-head")])
     res = run(cfg)
     assert res.class_names == ("bye", "hello")
+    best = torch.load(tmp_path / "mc" / "best.pt", weights_only=True)
+    assert res.best_epoch == 2 and best["epoch"] == 2 and best["metric_name"] == "last"
     _, manifest = load_pair(tmp_path / "mc-head")
     assert manifest.labels.labels == ("bye", "hello") and not manifest.labels.binary
     cfg = parse_args(["--data", str(folder), "--out", str(tmp_path / "b"), "--mode", "binary", "--epochs", "1",
