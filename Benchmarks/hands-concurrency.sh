@@ -14,7 +14,7 @@ work="$(mktemp -d)"; trap 'rm -rf "$work"' EXIT
 echo "# $(date -u +%FT%TZ) $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg), $video"
 for ((r = 1; r <= rounds; r++)); do
   for mode in concurrent sequential; do
-    flag=(); [[ $mode == sequential ]] && flag=(--sequential-hands)
+    flag=(--hands "$mode")
     "$bin" extract "$video" -o "$work/x.npz" --face --no-progress --no-pipeline --timings-json "$work/$mode-$r.json" "${flag[@]}" >/dev/null 2>&1 \
       || { echo "hands-concurrency: signd extract failed ($mode)" >&2; exit 1; }
   done

@@ -59,10 +59,12 @@ public struct HolisticFrameInfo: Sendable {
 
 /// MediaPipe Holistic (model_complexity 1, video mode, smoothing on) in Swift. Call `process` once per
 /// frame with increasing timestamps; `reset` forgets all tracking. Thread-safe (calls are serialized).
+/// A frame is two halves, `processPose` then `processDependents`, which PipelinedHolistic overlaps across
+/// frames; `process` runs both in turn (the daemon's lowest-latency path).
 public final class HolisticTracker: @unchecked Sendable {
     public let options: HolisticOptions
     /// Serializes the public calls; `poseLock` and `dependentsLock` guard the two halves of a frame, which
-    /// PipelinedHolistic runs on two threads (lock order: `lock` before either; never both but in `reset`).
+    /// PipelinedHolistic runs on two threads (taken after `lock`, and never one inside the other).
     private let lock = NSLock()
     private let poseLock = NSLock()
     private let dependentsLock = NSLock()
@@ -164,7 +166,6 @@ public final class HolisticTracker: @unchecked Sendable {
     public func process(frame: BGRFrameView, timestampMicros: Int64) throws -> HolisticLandmarks {
         lock.lock()
         defer { lock.unlock() }
-        try Self.validate(frame)
         let pose = try processPose(frame, timestampMicros: timestampMicros)
         let (result, frameInfo) = try processDependents(frame, pose: pose)
         info = frameInfo
@@ -279,7 +280,7 @@ public final class HolisticTracker: @unchecked Sendable {
 /// Per-iteration result slots for concurrentPerform; each index is written by exactly one iteration.
 private final class ResultSlots: @unchecked Sendable {
     /// Serializes the public calls; `poseLock` and `dependentsLock` guard the two halves of a frame, which
-    /// PipelinedHolistic runs on two threads (lock order: `lock` before either; never both but in `reset`).
+    /// PipelinedHolistic runs on two threads (taken after `lock`, and never one inside the other).
     private let lock = NSLock()
     private let poseLock = NSLock()
     private let dependentsLock = NSLock()

@@ -26,7 +26,9 @@ public enum PipelinedHolisticError: Error, CustomStringConvertible, Sendable {
 ///
 /// Frames go in with `submit` in order and come out of `submit`/`finish` in the same order; each frame's
 /// image is kept alive until its stage 2 is done. One thread submits (the calls block while the pipeline
-/// is full); `close` (also run on deinit) stops the work and waits for it.
+/// is full); `close` (also run on deinit) stops the work and waits for it. On 2 cores stage 2 is faster
+/// with `options.concurrentHands` off: the pose thread already keeps the other core busy
+/// (Benchmarks/README.md, Holistic section).
 public final class PipelinedHolistic: Sendable {
     /// One frame's landmarks, with the image it was computed on.
     public struct Output: Sendable {

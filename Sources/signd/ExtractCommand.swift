@@ -55,8 +55,10 @@ struct Extract: ParsableCommand {
     @Option(name: .customLong("frames-in-flight"), help: "Pipeline depth: frames between submission and their hands/face results.")
     var framesInFlight = 3
 
-    @Flag(name: .customLong("sequential-hands"), help: "Run the two hands one after the other (default: concurrently).")
-    var sequentialHands = false
+    @Option(help: ArgumentHelp(
+        "How the two hands run: concurrent (two threads), sequential, or auto: sequential when pipelined (the pose thread already keeps the other core busy; measured faster in Benchmarks/README.md), concurrent with --no-pipeline.",
+        valueName: "auto|concurrent|sequential"))
+    var hands: HandsMode = .auto
 
     @Flag(name: .customLong("no-smoothing"), help: "Do not smooth the pose landmarks (MediaPipe's smooth_landmarks=False).")
     var noSmoothing = false
@@ -80,7 +82,8 @@ struct Extract: ParsableCommand {
 
     func run() throws {
         let modelsDirectory = models.map { URL(fileURLWithPath: $0) } ?? HolisticModelSet.defaultDirectory()
-        let options = HolisticOptions(face: face, threadsPerModel: threads, concurrentHands: !sequentialHands,
+        let concurrentHands = hands == .concurrent || (hands == .auto && noPipeline)
+        let options = HolisticOptions(face: face, threadsPerModel: threads, concurrentHands: concurrentHands,
                                       smoothLandmarks: !noSmoothing, poseThreads: poseThreads)
         let landmarker: FrameLandmarker = noPipeline
             ? .sequential(try HolisticTracker(modelsDirectory: modelsDirectory, options: options))
@@ -190,7 +193,7 @@ struct Extract: ParsableCommand {
         timings.pipeline = !noPipeline
         timings.frames_in_flight = noPipeline ? 1 : framesInFlight
         timings.face_enabled = face
-        timings.concurrent_hands = !sequentialHands
+        timings.concurrent_hands = concurrentHands
         timings.threads = threads
         timings.pose_threads = poseThreads ?? threads
         let n = Double(frames.count)
@@ -209,6 +212,10 @@ struct Extract: ParsableCommand {
 
     /// MediaPipe's Python solution stamps frame i at (i+1)·33333 µs.
     static func timestamp(_ index: Int) -> Int64 { Int64(index + 1) * 33_333 }
+}
+
+enum HandsMode: String, ExpressibleByArgument, CaseIterable {
+    case auto, concurrent, sequential
 }
 
 /// The two ways to run Holistic over a video; both give the same landmarks.

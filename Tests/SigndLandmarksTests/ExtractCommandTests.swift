@@ -56,6 +56,7 @@ final class ExtractCommandTests: XCTestCase {
         XCTAssertEqual(try XCTUnwrap(timings["wall_ms_per_frame"] as? Double), total / 64, accuracy: 1e-6,
                        "throughput is the loop's wall time over the frames")
         XCTAssertEqual(timings["pipeline"] as? Bool, true, "pipelined by default")
+        XCTAssertEqual(timings["concurrent_hands"] as? Bool, false, "--hands auto: sequential when pipelined")
         XCTAssertEqual(timings["timing_covers"] as? String, "decode+landmarks+overlay")
         let found = try XCTUnwrap(timings["found"] as? [String: Int])
         XCTAssertEqual(found, ["pose": 64, "left_hand": 0, "right_hand": 64, "face": 0])
@@ -84,6 +85,7 @@ final class ExtractCommandTests: XCTestCase {
         XCTAssertTrue(a.contains { $0.hasFace && $0.hasLeftHand })
         let timings = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: json)) as? [String: Any])
         XCTAssertEqual(timings["pipeline"] as? Bool, false)
+        XCTAssertEqual(timings["concurrent_hands"] as? Bool, true, "--hands auto: concurrent frame by frame")
         XCTAssertEqual(timings["timing_covers"] as? String, "landmarks")
 
         let reader = try VideoReader(.file(path: overlay.path))
