@@ -49,10 +49,11 @@ public final class PipelinedHolistic: Sendable {
     private let dependentsQueue = DispatchQueue(label: "signd.holistic.dependents", qos: .userInitiated)
     private let shared = Shared()
 
-    /// Loads the models as `HolisticTracker.init` does (same errors). `maxFramesInFlight` ≥ 2 lets both
-    /// stages work at once; 3 (default) also lets stage 1 start the next frame while stage 2 is behind.
+    /// Loads the models as `HolisticTracker.init` does (same errors). `maxFramesInFlight` 2 (default) lets
+    /// both stages work at once; 3 also lets stage 1 start the next frame while stage 2 is behind, which
+    /// measured no faster on 2 cores and doubles the latency (Benchmarks/README.md).
     public init(modelsDirectory: URL, options: HolisticOptions = HolisticOptions(), verifyChecksums: Bool = true,
-                maxFramesInFlight: Int = 3) throws {
+                maxFramesInFlight: Int = 2) throws {
         tracker = try HolisticTracker(modelsDirectory: modelsDirectory, options: options,
                                       verifyChecksums: verifyChecksums)
         self.maxFramesInFlight = max(1, maxFramesInFlight)
