@@ -49,11 +49,12 @@ public final class PipelinedHolistic: Sendable {
     private let dependentsQueue = DispatchQueue(label: "signd.holistic.dependents", qos: .userInitiated)
     private let shared = Shared()
 
-    /// Loads the models as `HolisticTracker.init` does (same errors). `maxFramesInFlight` 2 (default) lets
-    /// both stages work at once; 3 also lets stage 1 start the next frame while stage 2 is behind, which
-    /// measured no faster on 2 cores and doubles the latency (Benchmarks/README.md).
+    /// Loads the models as `HolisticTracker.init` does (same errors). `maxFramesInFlight` 2 lets both
+    /// stages work at once; 3 (default) also lets stage 1 start the next frame while stage 2 is behind (on
+    /// detector frames, for instance): about as fast on 2 cores, slightly ahead over two measured sweeps,
+    /// at twice the latency, which offline extraction does not mind (Benchmarks/README.md).
     public init(modelsDirectory: URL, options: HolisticOptions = HolisticOptions(), verifyChecksums: Bool = true,
-                maxFramesInFlight: Int = 2) throws {
+                maxFramesInFlight: Int = 3) throws {
         tracker = try HolisticTracker(modelsDirectory: modelsDirectory, options: options,
                                       verifyChecksums: verifyChecksums)
         self.maxFramesInFlight = max(1, maxFramesInFlight)

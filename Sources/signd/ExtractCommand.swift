@@ -53,7 +53,7 @@ struct Extract: ParsableCommand {
     var noPipeline = false
 
     @Option(name: .customLong("frames-in-flight"), help: "Pipeline depth: frames between submission and their hands/face results.")
-    var framesInFlight = 2
+    var framesInFlight = 3
 
     @Option(help: ArgumentHelp(
         "How the two hands run: concurrent (two threads), sequential, or auto: sequential when pipelined (the pose thread already keeps the other core busy; measured faster in Benchmarks/README.md), concurrent with --no-pipeline.",
@@ -266,7 +266,7 @@ struct ExtractTimings: Encodable {
     var first_frame_ms: Double
     var found: Found
     var pipeline = true
-    var frames_in_flight = 2
+    var frames_in_flight = 3
     var face_enabled = false
     var concurrent_hands = true
     var threads = 1
