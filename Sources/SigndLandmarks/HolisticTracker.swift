@@ -12,6 +12,9 @@ public struct HolisticOptions: Sendable, Hashable {
     /// XNNPACK threads per model instance. 1 keeps each model on its caller's thread, so the two hands
     /// can use both cores.
     public var threadsPerModel: Int
+    /// XNNPACK threads for the two pose models (nil: `threadsPerModel`). In PipelinedHolistic the pose runs
+    /// on its own thread beside the hands, so this is the knob that could use a spare core there.
+    public var poseThreads: Int?
     /// Run the left and right hand stages concurrently (two threads).
     public var concurrentHands: Bool
     /// Smooth the pose landmarks (MediaPipe's `smooth_landmarks`; the auxiliary ROI landmarks are
@@ -26,9 +29,10 @@ public struct HolisticOptions: Sendable, Hashable {
     var handRectFromAll21 = false
 
     public init(face: Bool = false, threadsPerModel: Int = 1, concurrentHands: Bool = true,
-                smoothLandmarks: Bool = true, openCVThreads: Int? = 1) {
+                smoothLandmarks: Bool = true, openCVThreads: Int? = 1, poseThreads: Int? = nil) {
         self.face = face
         self.threadsPerModel = threadsPerModel
+        self.poseThreads = poseThreads
         self.concurrentHands = concurrentHands
         self.smoothLandmarks = smoothLandmarks
         self.openCVThreads = openCVThreads
@@ -55,16 +59,24 @@ public struct HolisticFrameInfo: Sendable {
 
 /// MediaPipe Holistic (model_complexity 1, video mode, smoothing on) in Swift. Call `process` once per
 /// frame with increasing timestamps; `reset` forgets all tracking. Thread-safe (calls are serialized).
+/// A frame is two halves, `processPose` then `processDependents`, which PipelinedHolistic overlaps across
+/// frames; `process` runs both in turn (the daemon's lowest-latency path).
 public final class HolisticTracker: @unchecked Sendable {
     public let options: HolisticOptions
+    /// Serializes the public calls; `poseLock` and `dependentsLock` guard the two halves of a frame, which
+    /// PipelinedHolistic runs on two threads (taken after `lock`, and never one inside the other).
     private let lock = NSLock()
+    private let poseLock = NSLock()
+    private let dependentsLock = NSLock()
     /// Kept so the LiteRT library outlives every model: `deinit` drops the stages (and their models)
     /// first, then the runtime goes (a model released after its runtime would call into an unloaded
     /// library).
     private let runtime: LiteRtRuntime
     private var stages: Stages!
     private var info = HolisticFrameInfo()
-    private var lastSize: ImageSize?
+    /// Frame size each half last ran on (a change restarts that half's tracking).
+    private var poseSize: ImageSize?
+    private var dependentsSize: ImageSize?
 
     private final class Stages {
         let pose: PoseStage
@@ -97,11 +109,15 @@ public final class HolisticTracker: @unchecked Sendable {
         let runtime = try set.makeRuntime()
         let threads = max(1, options.threadsPerModel)
         func make(_ m: HolisticModel) throws -> LiteRtModel { try set.makeModel(m, runtime: runtime, threads: threads) }
+        let poseThreads = max(1, options.poseThreads ?? threads)
+        func makePose(_ m: HolisticModel) throws -> LiteRtModel {
+            try set.makeModel(m, runtime: runtime, threads: poseThreads)
+        }
         self.options = options
         self.runtime = runtime
         if let threads = options.openCVThreads { signd_image_set_opencv_threads(Int32(max(1, threads))) }
         stages = Stages(
-            pose: PoseStage(detector: try make(.poseDetection), landmarker: try make(.poseLandmarkFull),
+            pose: PoseStage(detector: try makePose(.poseDetection), landmarker: try makePose(.poseLandmarkFull),
                             smoothLandmarks: options.smoothLandmarks),
             hands: try HandSide.allCases.map {
                 HandStage(side: $0, recrop: try make(.handRecrop), landmarks: try make(.handLandmarkFull),
@@ -136,9 +152,13 @@ public final class HolisticTracker: @unchecked Sendable {
     }
 
     private func resetStages() {
+        poseLock.lock()
         pose.reset()
+        poseLock.unlock()
+        dependentsLock.lock()
         hands.forEach { $0.reset() }
         face?.reset()
+        dependentsLock.unlock()
     }
 
     /// Runs the pipeline on one BGR frame. No person → all parts NaN. Throws `HolisticError` for an
@@ -146,18 +166,49 @@ public final class HolisticTracker: @unchecked Sendable {
     public func process(frame: BGRFrameView, timestampMicros: Int64) throws -> HolisticLandmarks {
         lock.lock()
         defer { lock.unlock() }
+        let pose = try processPose(frame, timestampMicros: timestampMicros)
+        let (result, frameInfo) = try processDependents(frame, pose: pose)
+        info = frameInfo
+        return result
+    }
+
+    /// The pose part of one frame, handed to `processDependents` for the same frame.
+    struct PoseOutcome: Sendable {
+        var result: PoseStage.Result
+        var millis: Double
+    }
+
+    /// Stage 1 of a frame: pose detector (when tracking is lost) and pose landmarks. Touches only the pose
+    /// stage, so it may run for frame t+1 while `processDependents` runs for frame t on another thread
+    /// (PipelinedHolistic); calls must come in frame order. Not serialized by `lock`, only by `poseLock`.
+    func processPose(_ frame: BGRFrameView, timestampMicros: Int64) throws -> PoseOutcome {
         try Self.validate(frame)
+        poseLock.lock()
+        defer { poseLock.unlock() }
         // Tracking state and the pixel-space filters belong to one frame size (a reconnecting source may
-        // come back with another): start over when it changes.
-        if let lastSize, lastSize != frame.size { resetStages() }
-        lastSize = frame.size
+        // come back with another): start over when it changes. The dependents check on their own.
+        if let poseSize, poseSize != frame.size { pose.reset() }
+        poseSize = frame.size
+        let t0 = Clock.monotonicNanos()
+        let result = try pose.process(frame, timestampMicros: timestampMicros)
+        return PoseOutcome(result: result, millis: Double(Clock.monotonicNanos() - t0) / 1e6)
+    }
+
+    /// Stage 2 of a frame: both hands and the face (when enabled) from this frame's pose, then the frame's
+    /// landmarks and info. Touches only the hand and face stages (serialized by `dependentsLock`).
+    func processDependents(_ frame: BGRFrameView, pose outcome: PoseOutcome) throws
+        -> (HolisticLandmarks, HolisticFrameInfo) {
+        dependentsLock.lock()
+        defer { dependentsLock.unlock() }
+        if let dependentsSize, dependentsSize != frame.size {
+            hands.forEach { $0.reset() }
+            face?.reset()
+        }
+        dependentsSize = frame.size
+        let poseResult = outcome.result
         var result = HolisticLandmarks.empty(withFace: options.face)
         var frameInfo = HolisticFrameInfo()
-
-        let t0 = Clock.monotonicNanos()
-        let poseResult = try pose.process(frame, timestampMicros: timestampMicros)
-        let t1 = Clock.monotonicNanos()
-        frameInfo.poseMillis = Double(t1 - t0) / 1e6
+        frameInfo.poseMillis = outcome.millis
         frameInfo.ranPoseDetector = poseResult.ranDetector
         frameInfo.poseRoi = poseResult.roi
         if let lm = poseResult.landmarks {
@@ -169,6 +220,7 @@ public final class HolisticTracker: @unchecked Sendable {
             }
         }
 
+        let t1 = Clock.monotonicNanos()
         let handResults = try runHands(frame, pose: poseResult.landmarks)
         let t2 = Clock.monotonicNanos()
         frameInfo.handsMillis = Double(t2 - t1) / 1e6
@@ -184,8 +236,7 @@ public final class HolisticTracker: @unchecked Sendable {
             if let lm = faceResult.landmarks { result.face = Self.flatten(lm) }
             frameInfo.faceMillis = Double(Clock.monotonicNanos() - t2) / 1e6
         }
-        info = frameInfo
-        return result
+        return (result, frameInfo)
     }
 
     private func runHands(_ frame: BGRFrameView, pose: [Landmark]?) throws -> [HandStage.Result] {
@@ -228,7 +279,11 @@ public final class HolisticTracker: @unchecked Sendable {
 
 /// Per-iteration result slots for concurrentPerform; each index is written by exactly one iteration.
 private final class ResultSlots: @unchecked Sendable {
+    /// Serializes the public calls; `poseLock` and `dependentsLock` guard the two halves of a frame, which
+    /// PipelinedHolistic runs on two threads (taken after `lock`, and never one inside the other).
     private let lock = NSLock()
+    private let poseLock = NSLock()
+    private let dependentsLock = NSLock()
     private var storage: [Result<HandStage.Result, Error>?]
     init(count: Int) { storage = Array(repeating: nil, count: count) }
     func set(_ i: Int, _ value: Result<HandStage.Result, Error>) {

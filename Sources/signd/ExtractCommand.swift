@@ -45,11 +45,27 @@ struct Extract: ParsableCommand {
     @Option(help: "XNNPACK threads per model instance.")
     var threads = 1
 
-    @Flag(name: .customLong("sequential-hands"), help: "Run the two hands one after the other (default: concurrently).")
-    var sequentialHands = false
+    @Option(name: .customLong("pose-threads"), help: "XNNPACK threads for the two pose models (default: --threads).")
+    var poseThreads: Int?
+
+    @Flag(name: .customLong("no-pipeline"),
+          help: "Process frame by frame (pose, then hands and face) instead of overlapping the pose of the next frame with the hands and face of this one; same landmarks, lower throughput.")
+    var noPipeline = false
+
+    @Option(name: .customLong("frames-in-flight"), help: "Pipeline depth: frames between submission and their hands/face results.")
+    var framesInFlight = 3
+
+    @Option(help: ArgumentHelp(
+        "How the two hands run: concurrent (two threads), sequential, or auto: sequential when pipelined (the pose thread already keeps the other core busy; measured faster in Benchmarks/README.md), concurrent with --no-pipeline.",
+        valueName: "auto|concurrent|sequential"))
+    var hands: HandsMode = .auto
 
     @Flag(name: .customLong("no-smoothing"), help: "Do not smooth the pose landmarks (MediaPipe's smooth_landmarks=False).")
     var noSmoothing = false
+
+    @Flag(name: .customLong("decode-first"),
+          help: "Decode the whole video before extracting, so the timings cover the landmark work alone (as Benchmarks/mediapipe_holistic_speed.py times MediaPipe); holds every frame in memory.")
+    var decodeFirst = false
 
     @Flag(name: .customLong("no-progress"), help: "Do not draw a progress bar on stderr.")
     var noProgress = false
@@ -59,15 +75,20 @@ struct Extract: ParsableCommand {
             throw ValidationError("--overlay and --contact-sheet are exclusive; choose one")
         }
         if threads < 1 { throw ValidationError("--threads must be at least 1") }
+        if let poseThreads, poseThreads < 1 { throw ValidationError("--pose-threads must be at least 1") }
+        if framesInFlight < 2 { throw ValidationError("--frames-in-flight must be at least 2 (one frame per stage)") }
         if !output.hasSuffix(".npz") { throw ValidationError("--output must name a .npz file (got \(output))") }
     }
 
     func run() throws {
         let modelsDirectory = models.map { URL(fileURLWithPath: $0) } ?? HolisticModelSet.defaultDirectory()
-        let tracker = try HolisticTracker(
-            modelsDirectory: modelsDirectory,
-            options: HolisticOptions(face: face, threadsPerModel: threads, concurrentHands: !sequentialHands,
-                                     smoothLandmarks: !noSmoothing))
+        let concurrentHands = hands == .concurrent || (hands == .auto && noPipeline)
+        let options = HolisticOptions(face: face, threadsPerModel: threads, concurrentHands: concurrentHands,
+                                      smoothLandmarks: !noSmoothing, poseThreads: poseThreads)
+        let landmarker: FrameLandmarker = noPipeline
+            ? .sequential(try HolisticTracker(modelsDirectory: modelsDirectory, options: options))
+            : .pipelined(try PipelinedHolistic(modelsDirectory: modelsDirectory, options: options,
+                                               maxFramesInFlight: framesInFlight))
         let reader = try VideoReader(.file(path: video))
         let total = reader.info.frameCount
         var progress = ProgressBar(total: total, enabled: !noProgress)
@@ -79,39 +100,81 @@ struct Extract: ParsableCommand {
         }
         var sheet = contactSheet.map { _ in ContactSheet(expectedFrames: total) }
 
+        // --decode-first: every frame in memory before the clock starts.
+        var decoded: [Frame]? = nil
+        if decodeFirst {
+            var all: [Frame] = []
+            while let frame = try reader.next() { all.append(frame) }
+            decoded = all
+        }
+        var decodedIndex = 0
+        func nextFrame() throws -> Frame? {
+            guard let frames = decoded else { return try reader.next() }
+            defer { decodedIndex += 1 }
+            return decodedIndex < frames.count ? frames[decodedIndex] : nil
+        }
+
         var frames: [HolisticLandmarks] = []
-        var wallMillis: [Double] = []
+        var latencyMillis: [Double] = []
         var stageMillis = (pose: 0.0, hands: 0.0, face: 0.0)
-        var cpuMillis = 0.0
-        while let frame = try reader.next() {
-            let index = frame.stamp.index
-            let timestamp = Int64(index + 1) * 33_333
-            let cpuBefore = ProcessCPU.millis()
-            let start = Clock.monotonicNanos()
-            let landmarks: HolisticLandmarks
-            do {
-                landmarks = try tracker.process(image: frame.image, timestampMicros: timestamp)
-            } catch {
-                throw ExtractError.frame(index: index, video: video, reason: String(describing: error))
-            }
-            let ms = Double(Clock.monotonicNanos() - start) / 1e6
-            // CPU of process() only (all threads), so decoding and overlays do not count.
-            cpuMillis += ProcessCPU.millis() - cpuBefore
-            wallMillis.append(ms)
-            let info = tracker.lastFrameInfo
+        let cpuStart = ProcessCPU.millis()
+        let wallStart = Clock.monotonicNanos()
+        func elapsedMillis() -> Double { Double(Clock.monotonicNanos() - wallStart) / 1e6 }
+
+        // Results arrive in frame order from either path.
+        func record(index: Int, image: BGRImage, landmarks: HolisticLandmarks, info: HolisticFrameInfo,
+                    latency: Double) throws {
+            latencyMillis.append(latency)
             stageMillis.pose += info.poseMillis
             stageMillis.hands += info.handsMillis
             stageMillis.face += info.faceMillis
             frames.append(landmarks)
-
             if overlayWriter != nil || sheet?.wants(index) == true {
-                var canvas = OverlayCanvas(copying: frame.image)
-                canvas.draw(landmarks, info: info, label: String(format: "frame %d  %.1f ms", index, ms))
+                var canvas = OverlayCanvas(copying: image)
+                canvas.draw(landmarks, info: info, label: String(format: "frame %d  %.1f ms", index, latency))
                 try overlayWriter?.write(canvas)
                 if sheet?.wants(index) == true { try sheet?.add(canvas) }
             }
-            progress.update(done: frames.count, lastMillis: ms)
+            progress.update(done: frames.count, msPerFrame: elapsedMillis() / Double(frames.count))
         }
+
+        switch landmarker {
+        case let .sequential(tracker):
+            while let frame = try nextFrame() {
+                let index = frame.stamp.index
+                let start = Clock.monotonicNanos()
+                let landmarks: HolisticLandmarks
+                do {
+                    landmarks = try tracker.process(image: frame.image, timestampMicros: Self.timestamp(index))
+                } catch {
+                    throw ExtractError.frame(index: index, video: video, reason: String(describing: error))
+                }
+                try record(index: index, image: frame.image, landmarks: landmarks, info: tracker.lastFrameInfo,
+                           latency: Double(Clock.monotonicNanos() - start) / 1e6)
+            }
+        case let .pipelined(pipeline):
+            defer { pipeline.close() }
+            func handle(_ outputs: () throws -> [PipelinedHolistic.Output]) throws {
+                let ready: [PipelinedHolistic.Output]
+                do {
+                    ready = try outputs()
+                } catch PipelinedHolisticError.frame(let index, let reason) {
+                    throw ExtractError.frame(index: index, video: video, reason: String(describing: reason))
+                }
+                for o in ready {
+                    try record(index: o.index, image: o.image, landmarks: o.landmarks, info: o.info,
+                               latency: o.latencyMillis)
+                }
+            }
+            while let frame = try nextFrame() {
+                let index = frame.stamp.index
+                try handle { try pipeline.submit(frame.image, index: index, timestampMicros: Self.timestamp(index)) }
+            }
+            try handle { try pipeline.finish() }
+        }
+        let wallMillis = elapsedMillis()
+        let cpuMillis = ProcessCPU.millis() - cpuStart
+        decoded = nil
         progress.finish()
         overlayWriter?.close()
 
@@ -123,8 +186,16 @@ struct Extract: ParsableCommand {
         }
         if let contactSheet, let sheet { try sheet.write(to: URL(fileURLWithPath: contactSheet)) }
 
-        var timings = ExtractTimings(frames: frames, wallMillis: wallMillis, cpuMillis: cpuMillis, face: face,
-                                     concurrentHands: !sequentialHands)
+        var covers = decodeFirst ? ["landmarks"] : ["decode", "landmarks"]
+        if overlay != nil || contactSheet != nil { covers.append("overlay") }
+        var timings = ExtractTimings(frames: frames, wallMillis: wallMillis, cpuMillis: cpuMillis,
+                                     latencyMillis: latencyMillis, covers: covers.joined(separator: "+"))
+        timings.pipeline = !noPipeline
+        timings.frames_in_flight = noPipeline ? 1 : framesInFlight
+        timings.face_enabled = face
+        timings.concurrent_hands = concurrentHands
+        timings.threads = threads
+        timings.pose_threads = poseThreads ?? threads
         let n = Double(frames.count)
         timings.stage_ms_mean = .init(pose: stageMillis.pose / n, hands: stageMillis.hands / n, face: stageMillis.face / n)
         if let timingsJSON {
@@ -138,6 +209,19 @@ struct Extract: ParsableCommand {
         }
         FileHandle.standardError.write(Data(timings.summary(output: output).utf8))
     }
+
+    /// MediaPipe's Python solution stamps frame i at (i+1)·33333 µs.
+    static func timestamp(_ index: Int) -> Int64 { Int64(index + 1) * 33_333 }
+}
+
+enum HandsMode: String, ExpressibleByArgument, CaseIterable {
+    case auto, concurrent, sequential
+}
+
+/// The two ways to run Holistic over a video; both give the same landmarks.
+private enum FrameLandmarker {
+    case sequential(HolisticTracker)
+    case pipelined(PipelinedHolistic)
 }
 
 enum ExtractError: Error, CustomStringConvertible {
@@ -163,26 +247,47 @@ struct ExtractTimings: Encodable {
         var face = 0
     }
     var frames: Int
-    /// Median and 90th percentile of the per-frame wall time, first frame excluded (it includes warm-up).
-    var wall_ms_median: Double
-    var wall_ms_p90: Double
-    /// Process CPU time (user + system, all threads) inside process(), divided by the frame count.
+    /// Throughput: wall time of the whole frame loop (first frame included), divided by the frame count.
+    /// What the loop did besides landmarks is in `timing_covers` (decoding unless --decode-first, drawing
+    /// when an overlay or contact sheet is written). With the pipeline this is the only fair speed figure.
+    var wall_ms_total: Double
+    var wall_ms_per_frame: Double
+    var frames_per_second: Double
+    /// Process CPU time (user + system, all threads) over the same loop, divided by the frame count.
     var cpu_ms_per_frame: Double
+    /// "landmarks", "decode+landmarks", "decode+landmarks+overlay", …
+    var timing_covers: String
+    /// Per-frame latency (pipeline: submit to the frame's hands/face done; sequential: process()), median
+    /// and 90th percentile without the first frame. Frames overlap in the pipeline, so these are not a
+    /// per-frame cost.
+    var latency_ms_median: Double
+    var latency_ms_p90: Double
+    /// Latency of the first frame (includes XNNPACK's first-run set-up).
     var first_frame_ms: Double
     var found: Found
-    var face_enabled: Bool
-    var concurrent_hands: Bool
-    /// Mean wall time per stage (pose, both hands, face), milliseconds.
+    var pipeline = true
+    var frames_in_flight = 3
+    var face_enabled = false
+    var concurrent_hands = true
+    var threads = 1
+    var pose_threads = 1
+    /// Mean wall time per stage (pose, both hands, face), milliseconds; in the pipeline the pose of one
+    /// frame overlaps the hands and face of the previous one.
     struct Stages: Encodable { var pose: Double; var hands: Double; var face: Double }
     var stage_ms_mean = Stages(pose: 0, hands: 0, face: 0)
 
-    init(frames: [HolisticLandmarks], wallMillis: [Double], cpuMillis: Double, face: Bool, concurrentHands: Bool) {
+    init(frames: [HolisticLandmarks], wallMillis: Double, cpuMillis: Double, latencyMillis: [Double], covers: String) {
         self.frames = frames.count
-        let steady = wallMillis.count > 1 ? Array(wallMillis.dropFirst()) : wallMillis
-        wall_ms_median = Self.percentile(steady, 0.5)
-        wall_ms_p90 = Self.percentile(steady, 0.9)
-        cpu_ms_per_frame = frames.isEmpty ? 0 : cpuMillis / Double(frames.count)
-        first_frame_ms = wallMillis.first ?? 0
+        let n = Double(max(frames.count, 1))
+        wall_ms_total = wallMillis
+        wall_ms_per_frame = wallMillis / n
+        frames_per_second = wallMillis > 0 ? Double(frames.count) * 1000 / wallMillis : 0
+        cpu_ms_per_frame = cpuMillis / n
+        timing_covers = covers
+        let steady = latencyMillis.count > 1 ? Array(latencyMillis.dropFirst()) : latencyMillis
+        latency_ms_median = Self.percentile(steady, 0.5)
+        latency_ms_p90 = Self.percentile(steady, 0.9)
+        first_frame_ms = latencyMillis.first ?? 0
         var found = Found()
         for f in frames {
             if f.hasPose { found.pose += 1 }
@@ -191,8 +296,6 @@ struct ExtractTimings: Encodable {
             if f.hasFace { found.face += 1 }
         }
         self.found = found
-        face_enabled = face
-        concurrent_hands = concurrentHands
     }
 
     /// Linear interpolation between closest ranks (numpy's default).
@@ -205,11 +308,13 @@ struct ExtractTimings: Encodable {
     }
 
     func summary(output: String) -> String {
-        String(format: "wrote %@: %d frames; pose %d, left hand %d, right hand %d%@; median %.1f ms, p90 %.1f ms, CPU %.1f ms/frame, first frame %.1f ms\n",
-               output, frames, found.pose, found.left_hand, found.right_hand,
-               face_enabled ? ", face \(found.face)" : "", wall_ms_median, wall_ms_p90, cpu_ms_per_frame, first_frame_ms)
-            + String(format: "stages (mean ms): pose %.1f, hands %.1f, face %.1f\n", stage_ms_mean.pose, stage_ms_mean.hands,
-                     stage_ms_mean.face)
+        String(format: "wrote %@: %d frames; pose %d, left hand %d, right hand %d%@\n", output, frames, found.pose,
+               found.left_hand, found.right_hand, face_enabled ? ", face \(found.face)" : "")
+            + String(format: "%@: %.1f ms/frame (%.1f fps), CPU %.1f ms/frame, timing covers %@; latency median %.1f ms, p90 %.1f ms, first frame %.1f ms\n",
+                     pipeline ? "pipelined" : "sequential", wall_ms_per_frame, frames_per_second, cpu_ms_per_frame,
+                     timing_covers, latency_ms_median, latency_ms_p90, first_frame_ms)
+            + String(format: "stages (mean ms each, overlapping when pipelined): pose %.1f, hands %.1f, face %.1f\n",
+                     stage_ms_mean.pose, stage_ms_mean.hands, stage_ms_mean.face)
     }
 }
 
@@ -234,7 +339,7 @@ struct ProgressBar {
         self.enabled = enabled && isatty(STDERR_FILENO) != 0
     }
 
-    mutating func update(done: Int, lastMillis: Double) {
+    mutating func update(done: Int, msPerFrame: Double) {
         guard enabled else { return }
         let now = Clock.monotonicNanos()
         guard now - lastDraw > 100_000_000 || done == total else { return }
@@ -248,7 +353,7 @@ struct ProgressBar {
         } else {
             line = "\(done) frames"
         }
-        line += String(format: "  %.1f ms/frame", lastMillis)
+        line += String(format: "  %.1f ms/frame", msPerFrame)
         FileHandle.standardError.write(Data(("\r" + line).utf8))
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import SigndCapture
 import SigndNpz
 import SigndTestSupport
 import XCTest
@@ -47,13 +48,50 @@ final class ExtractCommandTests: XCTestCase {
 
         let timings = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: json)) as? [String: Any])
         XCTAssertEqual(timings["frames"] as? Int, 64)
-        for key in ["wall_ms_median", "wall_ms_p90", "cpu_ms_per_frame", "first_frame_ms"] {
+        for key in ["wall_ms_total", "wall_ms_per_frame", "frames_per_second", "cpu_ms_per_frame",
+                    "latency_ms_median", "latency_ms_p90", "first_frame_ms"] {
             XCTAssertGreaterThan(try XCTUnwrap(timings[key] as? Double, key), 0, key)
         }
+        let total = try XCTUnwrap(timings["wall_ms_total"] as? Double)
+        XCTAssertEqual(try XCTUnwrap(timings["wall_ms_per_frame"] as? Double), total / 64, accuracy: 1e-6,
+                       "throughput is the loop's wall time over the frames")
+        XCTAssertEqual(timings["pipeline"] as? Bool, true, "pipelined by default")
+        XCTAssertEqual(timings["concurrent_hands"] as? Bool, false, "--hands auto: sequential when pipelined")
+        XCTAssertEqual(timings["timing_covers"] as? String, "decode+landmarks+overlay")
         let found = try XCTUnwrap(timings["found"] as? [String: Int])
         XCTAssertEqual(found, ["pose": 64, "left_hand": 0, "right_hand": 64, "face": 0])
         let png = try Data(contentsOf: sheet)
         XCTAssertEqual(Array(png.prefix(4)), [0x89, 0x50, 0x4E, 0x47], "a PNG file")
+    }
+
+    /// The pipelined default and --no-pipeline write the same landmarks, bit for bit (face on), and the
+    /// pipeline's overlay video holds every frame.
+    func testPipelineAndSequentialExtractAgree() throws {
+        let dir = try temporaryDirectory()
+        let video = TestPaths.samples.appendingPathComponent("mmaction2_test.avi").path
+        let piped = dir.appendingPathComponent("p.npz"), sequential = dir.appendingPathComponent("s.npz")
+        let overlay = dir.appendingPathComponent("overlay.avi"), json = dir.appendingPathComponent("s.json")
+        var result = try runSignd(["extract", video, "-o", piped.path, "--face", "--overlay", overlay.path,
+                                   "--no-progress"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stderr.contains("pipelined:"), result.stderr)
+        result = try runSignd(["extract", video, "-o", sequential.path, "--face", "--no-pipeline", "--decode-first",
+                               "--timings-json", json.path, "--no-progress"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let a = try SeedLandmarkFile.read(piped), b = try SeedLandmarkFile.read(sequential)
+        XCTAssertEqual(a.count, 164)
+        XCTAssertEqual(a.count, b.count)
+        XCTAssertEqual(zip(a, b).enumerated().filter { !$1.0.bitwiseEqual($1.1) }.map(\.offset), [])
+        XCTAssertTrue(a.contains { $0.hasFace && $0.hasLeftHand })
+        let timings = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: json)) as? [String: Any])
+        XCTAssertEqual(timings["pipeline"] as? Bool, false)
+        XCTAssertEqual(timings["concurrent_hands"] as? Bool, true, "--hands auto: concurrent frame by frame")
+        XCTAssertEqual(timings["timing_covers"] as? String, "landmarks")
+
+        let reader = try VideoReader(.file(path: overlay.path))
+        var frames = 0
+        while try reader.next() != nil { frames += 1 }
+        XCTAssertEqual(frames, 164, "overlay frames")
     }
 
     func testExtractNamesAMissingVideo() throws {

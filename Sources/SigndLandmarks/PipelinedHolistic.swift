@@ -1,0 +1,222 @@
+import Dispatch
+import Foundation
+import SigndCapture
+import SigndCore
+
+/// Why a pipelined frame produced no landmarks.
+public enum PipelinedHolisticError: Error, CustomStringConvertible, Sendable {
+    /// Stage 1 or 2 of frame `index` failed (the frames after it are not processed).
+    case frame(index: Int, reason: any Error)
+    /// `submit` or `finish` after `close`, or after an earlier failure was reported.
+    case closed
+
+    public var description: String {
+        switch self {
+        case let .frame(index, reason): return "frame \(index): \(reason)"
+        case .closed: return "the landmark pipeline is closed"
+        }
+    }
+}
+
+/// Holistic for offline extraction, pipelined across frames on two threads: stage 1 (pose detector when
+/// lost + pose landmarks) of frame t+1 runs while stage 2 (hands, face) of frame t runs. That is what the
+/// data dependencies allow — frame t+1's pose ROI needs only frame t's pose; hands and face of frame t
+/// need frame t's pose and their own previous state — so the landmarks are bit-identical to
+/// `HolisticTracker.process` on the same frames, only the throughput differs.
+///
+/// Frames go in with `submit` in order and come out of `submit`/`finish` in the same order; each frame's
+/// image is kept alive until its stage 2 is done. One thread submits (the calls block while the pipeline
+/// is full); `close` (also run on deinit) stops the work and waits for it. On 2 cores stage 2 is faster
+/// with `options.concurrentHands` off: the pose thread already keeps the other core busy
+/// (Benchmarks/README.md, Holistic section).
+public final class PipelinedHolistic: Sendable {
+    /// One frame's landmarks, with the image it was computed on.
+    public struct Output: Sendable {
+        public let index: Int
+        public let image: BGRImage
+        public let landmarks: HolisticLandmarks
+        /// Per-stage wall times are each stage's own; the stages of neighbouring frames overlap.
+        public let info: HolisticFrameInfo
+        /// From `submit` to the end of stage 2: latency, not throughput (frames overlap).
+        public let latencyMillis: Double
+    }
+
+    public var options: HolisticOptions { tracker.options }
+    /// Frames submitted and not yet through stage 2 (one in each stage plus what waits).
+    public let maxFramesInFlight: Int
+    private let tracker: HolisticTracker
+    private let poseQueue = DispatchQueue(label: "signd.holistic.pose", qos: .userInitiated)
+    private let dependentsQueue = DispatchQueue(label: "signd.holistic.dependents", qos: .userInitiated)
+    private let shared = Shared()
+
+    /// Loads the models as `HolisticTracker.init` does (same errors). `maxFramesInFlight` 2 lets both
+    /// stages work at once; 3 (default) also lets stage 1 start the next frame while stage 2 is behind (on
+    /// detector frames, for instance): about as fast on 2 cores, slightly ahead over two measured sweeps,
+    /// at twice the latency, which offline extraction does not mind (Benchmarks/README.md).
+    public init(modelsDirectory: URL, options: HolisticOptions = HolisticOptions(), verifyChecksums: Bool = true,
+                maxFramesInFlight: Int = 3) throws {
+        tracker = try HolisticTracker(modelsDirectory: modelsDirectory, options: options,
+                                      verifyChecksums: verifyChecksums)
+        self.maxFramesInFlight = max(1, maxFramesInFlight)
+    }
+
+    deinit { close() }
+
+    /// Queues frame `index` (shown in errors; timestamps must increase, as for `HolisticTracker`). Blocks
+    /// while `maxFramesInFlight` frames are in the pipeline; returns the frames finished meanwhile, in
+    /// order. Throws the first failed frame's `PipelinedHolisticError.frame` (and closes the pipeline).
+    public func submit(_ image: BGRImage, index: Int, timestampMicros: Int64) throws -> [Output] {
+        let ready = try shared.takeAndReserve(maxInFlight: maxFramesInFlight)
+        let submitted = Clock.monotonicNanos()
+        let tracker = tracker, shared = shared, dependentsQueue = dependentsQueue
+        poseQueue.async {
+            let pose: Result<HolisticTracker.PoseOutcome, any Error>
+            if shared.skipsPose {
+                pose = .failure(PipelinedHolisticError.closed)
+            } else {
+                pose = Result {
+                    try withExtendedLifetime(image) {
+                        try tracker.processPose(BGRFrameView(image), timestampMicros: timestampMicros)
+                    }
+                }
+                // Later frames' poses would track from a state this frame left half-updated.
+                if case .failure = pose { shared.stopPoses() }
+            }
+            dependentsQueue.async {
+                let output = Result<Output, any Error> {
+                    let outcome = try pose.get()
+                    guard !shared.skipsDependents else { throw PipelinedHolisticError.closed }
+                    let (landmarks, info) = try withExtendedLifetime(image) {
+                        try tracker.processDependents(BGRFrameView(image), pose: outcome)
+                    }
+                    return Output(index: index, image: image, landmarks: landmarks, info: info,
+                                  latencyMillis: Double(Clock.monotonicNanos() - submitted) / 1e6)
+                }
+                shared.complete(output.mapError { PipelinedHolisticError.frame(index: index, reason: $0) })
+            }
+        }
+        return ready
+    }
+
+    /// Waits for every submitted frame and returns those not yet returned, in order; the pipeline is
+    /// closed afterwards. Throws the first failed frame's error.
+    public func finish() throws -> [Output] {
+        defer { close() }
+        return try shared.drain()
+    }
+
+    /// Stops the work still queued (frames not started are dropped) and waits for the running stages.
+    /// Idempotent.
+    public func close() {
+        shared.cancel()
+        shared.waitUntilIdle()
+        // A frame's blocks are released after they signal completion; wait for both queues to be past
+        // them so no image or model reference outlives close.
+        poseQueue.sync {}
+        dependentsQueue.sync {}
+    }
+}
+
+/// The state both stage threads and the submitting thread share, under one condition variable.
+private final class Shared: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var inFlight = 0
+    private var done: [Result<PipelinedHolistic.Output, PipelinedHolisticError>] = []
+    /// Stage 1 skips its frames: a pose failed (later poses would track from its half-updated state), a
+    /// frame failed, or the pipeline was closed.
+    private var posesStopped = false
+    /// Stage 2 skips its frames: an earlier frame failed (its output is thrown away), or closed.
+    private var dependentsStopped = false
+    /// The caller already got the pipeline's failure (or closed it): later calls say `closed`.
+    private var isClosed = false
+
+    var skipsPose: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return posesStopped
+    }
+
+    var skipsDependents: Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        return dependentsStopped
+    }
+
+    /// Stage 1 only: frames already past it still finish, so the frames before a failed pose come out.
+    func stopPoses() {
+        condition.lock()
+        posesStopped = true
+        condition.unlock()
+    }
+
+    func cancel() {
+        condition.lock()
+        posesStopped = true
+        dependentsStopped = true
+        condition.unlock()
+    }
+
+    /// Waits for a free slot, takes one, and hands back what finished (throwing the first failure).
+    func takeAndReserve(maxInFlight: Int) throws -> [PipelinedHolistic.Output] {
+        condition.lock()
+        defer { condition.unlock() }
+        guard !isClosed else { throw PipelinedHolisticError.closed }
+        while inFlight >= maxInFlight && !hasFailure { condition.wait() }
+        let ready = try takeDone()
+        inFlight += 1
+        return ready
+    }
+
+    func complete(_ output: Result<PipelinedHolistic.Output, PipelinedHolisticError>) {
+        condition.lock()
+        done.append(output)
+        inFlight -= 1
+        if case .failure = output {
+            posesStopped = true
+            dependentsStopped = true
+        }
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    func drain() throws -> [PipelinedHolistic.Output] {
+        condition.lock()
+        defer { condition.unlock() }
+        guard !isClosed else { throw PipelinedHolisticError.closed }
+        while inFlight > 0 { condition.wait() }
+        let ready = try takeDone()
+        isClosed = true
+        return ready
+    }
+
+    func waitUntilIdle() {
+        condition.lock()
+        while inFlight > 0 { condition.wait() }
+        isClosed = true
+        done.removeAll()
+        condition.unlock()
+    }
+
+    private var hasFailure: Bool {
+        done.contains { if case .failure = $0 { true } else { false } }
+    }
+
+    /// Caller holds the lock. Frames finish in order, so the first failure is the earliest failed frame.
+    private func takeDone() throws -> [PipelinedHolistic.Output] {
+        let taken = done
+        done.removeAll()
+        var outputs: [PipelinedHolistic.Output] = []
+        outputs.reserveCapacity(taken.count)
+        for result in taken {
+            switch result {
+            case let .success(output): outputs.append(output)
+            case let .failure(error):
+                posesStopped = true
+                dependentsStopped = true
+                isClosed = true
+                throw error
+            }
+        }
+        return outputs
+    }
+}
