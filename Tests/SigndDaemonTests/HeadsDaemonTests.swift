@@ -130,15 +130,12 @@ final class HeadsDaemonTests: XCTestCase {
         }
     }
 
-    /// The trained default heads (Models/ in the package) found by the default stems in
-    /// `landmarks.models_dir`, on the signing sample: probabilities from the first full window on, and any
-    /// segment published in order (start before end, all closed by the end of the file).
-    ///
-    /// It does not require a segment: the shipped `signing-binary` gives this clip P ≈ 0.43–0.47 (below the
-    /// default enter threshold 0.6) while it gives the non-signing mmaction2 clip ≈ 0.97 — a model issue
-    /// (see Models/signing-binary.md), not the pipeline's. The segment lifecycle itself is checked with the
-    /// fixture heads above.
-    func testDefaultModelsRunFromTheModelsDirectory() throws {
+    /// The end-to-end check with the trained default heads (Models/ in the package, found by the default stems
+    /// in `landmarks.models_dir`) on the bundled signing clip, which shows signing from its first frame to its
+    /// last: a SUB client receives a `start` as soon as the binary head has seen enough frames and the
+    /// segment's `end` (with its summary) when the file ends, in order, with `sign` events from the
+    /// multi-class head between them.
+    func testDefaultModelsPublishTheSigningSegmentInOrder() throws {
         try requireLandmarkModels()
         let models = TestPaths.packageRoot.appendingPathComponent("Models")
         guard FileManager.default.fileExists(atPath: models.appendingPathComponent("signing-binary.safetensors").path) else {
@@ -165,21 +162,36 @@ final class HeadsDaemonTests: XCTestCase {
         }
         XCTAssertEqual(probabilities.count, 64)
         XCTAssertEqual(probabilities.filter { $0.1 != nil }.map(\.0), Array(24..<64), "the default binary head ran")
-        print("default signing-binary on msl150_hoy_001: max P(signing) \(probabilities.compactMap(\.1).max() ?? 0)")
+        let p = probabilities.compactMap(\.1)
+        print("default signing-binary on msl150_hoy_001: P(signing) min \(p.min() ?? 0) mean \(p.reduce(0, +) / Double(max(p.count, 1))) max \(p.max() ?? 0)")
 
-        var open: Int?
-        var lastFrame = -1
-        for e in events where e.topic == "signd.heads.state" {
-            guard case .state(let s) = e.message.event, let frame = e.message.envelope.frame else { continue }
-            XCTAssertGreaterThanOrEqual(frame, lastFrame, "in frame order")
-            lastFrame = frame
-            switch s.phase {
-            case .start: XCTAssertNil(open, "no start inside a segment"); open = s.segment
-            case .update: XCTAssertEqual(open, s.segment)
-            case .end: XCTAssertEqual(open, s.segment); XCTAssertNotNil(s.summary); open = nil
-            }
+        // Receive order: the state and sign events as the SUB client got them.
+        let heads2 = events.filter { $0.topic == "signd.heads.state" || $0.topic == "signd.heads.sign" }
+        var states: [(phase: StateEvent.Phase, frame: Int, event: StateEvent)] = []
+        for e in heads2 {
+            if case .state(let s) = e.message.event { states.append((s.phase, e.message.envelope.frame!, s)) }
         }
-        XCTAssertNil(open, "a segment open at the end of the file is closed")
+        let starts = states.filter { $0.phase == .start }, ends = states.filter { $0.phase == .end }
+        XCTAssertEqual(starts.count, 1, "one signing segment: \(states.map { "\($0.phase)@\($0.frame)" })")
+        XCTAssertEqual(ends.count, 1, "\(states.map { "\($0.phase)@\($0.frame)" })")
+        guard let start = starts.first, let end = ends.first else { return }
+        // The first window ends at frame 24; heads.min_start_frames (3) scored frames ≥ the enter threshold.
+        XCTAssertGreaterThanOrEqual(start.event.startFrame, 24)
+        XCTAssertLessThanOrEqual(start.frame, 40, "start published early in the clip")
+        XCTAssertEqual(end.frame, 63, "the segment ends with the file")
+        XCTAssertEqual(end.event.segment, start.event.segment)
+        XCTAssertNotNil(end.event.summary)
+        let startIndex = heads2.firstIndex { if case .state(let s) = $0.message.event { return s.phase == .start } else { return false } }!
+        let endIndex = heads2.firstIndex { if case .state(let s) = $0.message.event { return s.phase == .end } else { return false } }!
+        XCTAssertLessThan(startIndex, endIndex, "start received before end")
+        let signs = heads2.enumerated().filter { if case .sign = $0.element.message.event { return true } else { return false } }
+        XCTAssertFalse(signs.isEmpty, "the multi-class head classified the segment")
+        for (i, e) in signs {
+            guard case .sign(let sign) = e.message.event else { continue }
+            XCTAssertGreaterThan(i, startIndex, "sign events follow the start")
+            XCTAssertEqual(sign.segment, start.event.segment)
+            XCTAssertTrue(sign.top.allSatisfy { ["hello", "iloveyou", "thankyou"].contains($0.label) }, "\(sign.top)")
+        }
     }
 
     private static func landmarks(_ f: FrameLandmarks?) -> HolisticLandmarks {

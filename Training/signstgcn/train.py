@@ -159,15 +159,18 @@ def _few(videos: tuple[str, ...], rows: dict[str, SequenceInfo], n: int, seed: i
 
 def sample_weights(refs: list[WindowRef], mode: str, hard_share: float) -> np.ndarray:
     """Sampling weight per window: every sequence weighs the same within its stratum; binary strata are
-    signing (½), hard negatives (½·hard_share: gestures and hands-visible non-signing) and idle negatives
-    (½·(1 − hard_share)); multi-class strata are the classes (equal)."""
+    signing (½), hard negatives (½·hard_share, split evenly between the hard kinds present: alex-silcock's
+    gestures and other hands-visible non-signing, so a few long videos are not drowned by 1,400 gesture
+    clips) and idle negatives (½·(1 − hard_share)); multi-class strata are the classes (equal)."""
     per_seq: dict[str, int] = {}
     for r in refs:
         per_seq[r.video_id] = per_seq.get(r.video_id, 0) + 1
     if mode == "binary":
-        stratum = ["signing" if r.y == 1 else ("hard" if r.kind in ("gesture", "hands_visible") else "idle")
+        stratum = ["signing" if r.y == 1 else (r.kind if r.kind in ("gesture", "hands_visible") else "idle")
                    for r in refs]
-        mass = {"signing": 0.5, "hard": 0.5 * hard_share, "idle": 0.5 * (1 - hard_share)}
+        hard_kinds = {"gesture", "hands_visible"} & set(stratum)
+        mass = {"signing": 0.5, "idle": 0.5 * (1 - hard_share)}
+        mass.update({k: 0.5 * hard_share / len(hard_kinds) for k in hard_kinds})
     else:
         stratum = [str(r.y) for r in refs]
         mass = {s: 1.0 for s in set(stratum)}

@@ -77,3 +77,20 @@ def test_manifest_zeroed_joints_round_trip_and_checks():
         Manifest.from_json({**j, "zeroed_joints": [75]})
     with pytest.raises(ManifestError):
         Manifest.from_json({**j, "zeroed_joints": "25-32"})
+
+
+def test_binary_sampling_masses_split_hard_kinds():
+    from signstgcn.train import sample_weights
+    from signstgcn.windows import WindowRef
+    refs = [WindowRef(f"s{i}", 0, "s", 1, "signing", "g") for i in range(4)]
+    refs += [WindowRef(f"g{i}", 0, "n", 0, "gesture", "a") for i in range(100)]
+    refs += [WindowRef("video", k, "n", 0, "hands_visible", "m") for k in range(50)]   # one long video
+    refs += [WindowRef(f"i{i}", 0, "n", 0, "idle", "b") for i in range(3)]
+    w = sample_weights(refs, "binary", 0.6)
+    by = lambda kind: w[[i for i, r in enumerate(refs) if r.kind == kind]].sum()
+    assert abs(w.sum() - 1) < 1e-12
+    assert abs(by("signing") - 0.5) < 1e-9 and abs(by("idle") - 0.2) < 1e-9
+    assert abs(by("gesture") - 0.15) < 1e-9 and abs(by("hands_visible") - 0.15) < 1e-9
+    # Without hands-visible sequences the gestures take the whole hard share.
+    w2 = sample_weights([r for r in refs if r.kind != "hands_visible"], "binary", 0.6)
+    assert abs(w2[4:104].sum() - 0.3) < 1e-9
