@@ -12,7 +12,7 @@ Two augmentations remove shortcuts that the data's sources offer rather than mod
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -36,6 +36,10 @@ class Augment:
     def off() -> "Augment":
         return Augment(enabled=False)
 
+    def without_shortcut_removal(self) -> "Augment":
+        """The camera-noise augmentations only (no source layouts, no edge holds)."""
+        return replace(self, msl_layout_p=0.0, adarsha_layout_p=0.0, hold_p=0.0)
+
     def frame_indices(self, rng: np.random.Generator, start: int, num_frames: int, window: int) -> np.ndarray:
         """Rows of the sequence to read for one window: contiguous without augmentation, else resampled at a
         random speed from `start` (clamped to the last row: a slow camera holds the last frame)."""
@@ -49,7 +53,9 @@ class Augment:
         if not self.enabled:
             return w
         w = w.copy()
-        if rng.uniform() < self.hold_p:
+        # The shortcut augmentations draw from rng only when enabled, so with them off the draws (and a
+        # training run) are exactly those of the recipe without them.
+        if self.hold_p > 0 and rng.uniform() < self.hold_p:
             w = hold_edges(w, int(rng.integers(5, min(20, w.shape[0]) + 1)), rng)
         xy = w[..., :2]
         s = rng.uniform(1 - self.scale, 1 + self.scale)
@@ -67,7 +73,7 @@ class Augment:
                 span = int(rng.integers(3, t + 1))
                 s0 = int(rng.integers(0, t - span + 1))
                 w[s0:s0 + span, offset:offset + n] = np.nan
-            if part == "pose":
+            if part == "pose" and self.msl_layout_p + self.adarsha_layout_p > 0:
                 u = rng.uniform()
                 if u < self.msl_layout_p:
                     w[:, offset + 25:offset + n] = np.nan

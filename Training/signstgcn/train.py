@@ -87,6 +87,7 @@ class TrainConfig:
     mixup_alpha: float = 0.0
     mixup_prob: float = 0.0
     augment: bool = True
+    shortcut_augment: bool = True
     best_metric: str = "acc"
     seed: int = 0
     threads: int = 2
@@ -215,6 +216,8 @@ def run(cfg: TrainConfig) -> TrainResult:
                        use_film_attention=cfg.use_film_attention, num_signers=k)
     model = SignSTGCN(mcfg)
     aug = Augment() if cfg.augment else Augment.off()
+    if not cfg.shortcut_augment:
+        aug = aug.without_shortcut_removal()
     train_ds = WindowDataset(store, train_refs, aug, seed=cfg.seed, signer_ids=signer_ids,
                              zeroed_joints=cfg.zeroed_joints)
     val_ds = WindowDataset(store, val_refs, Augment.off(), seed=cfg.seed, zeroed_joints=cfg.zeroed_joints)
@@ -396,6 +399,8 @@ def parse_args(argv: Optional[list[str]] = None) -> TrainConfig:
     ap.add_argument("--mixup-alpha", type=float, default=d.mixup_alpha)
     ap.add_argument("--mixup-prob", type=float, default=d.mixup_prob)
     ap.add_argument("--augment", action=argparse.BooleanOptionalAction, default=d.augment)
+    ap.add_argument("--shortcut-augment", action=argparse.BooleanOptionalAction, default=d.shortcut_augment,
+                    help="source pose layouts and edge holds on any window (augment.py)")
     ap.add_argument("--best-metric", choices=BestTracker.METRICS, default=d.best_metric)
     ap.add_argument("--seed", type=int, default=d.seed)
     ap.add_argument("--threads", type=int, default=d.threads)

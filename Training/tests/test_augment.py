@@ -94,3 +94,15 @@ def test_binary_sampling_masses_split_hard_kinds():
     # Without hands-visible sequences the gestures take the whole hard share.
     w2 = sample_weights([r for r in refs if r.kind != "hands_visible"], "binary", 0.6)
     assert abs(w2[4:104].sum() - 0.3) < 1e-9
+
+
+def test_without_shortcut_removal_draws_like_the_plain_recipe():
+    layout = JointLayout.seed()
+    full = Augment()
+    plain = full.without_shortcut_removal()
+    assert (plain.hold_p, plain.msl_layout_p, plain.adarsha_layout_p) == (0, 0, 0)
+    a, b = np.random.default_rng(5), np.random.default_rng(5)
+    out = plain.apply(a, _window(), layout)
+    # The same draws as the camera-noise steps alone: the generators stay in lockstep.
+    ref = Augment(hold_p=0, msl_layout_p=0, adarsha_layout_p=0).apply(b, _window(), layout)
+    assert np.array_equal(out, ref, equal_nan=True) and a.uniform() == b.uniform()

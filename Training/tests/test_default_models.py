@@ -7,7 +7,7 @@ import pytest
 import torch
 from safetensors.numpy import load_file
 
-from signstgcn.data import nan_to_zero, pose_stats
+from signstgcn.data import nan_to_zero, pose_stats, zero_joints
 from signstgcn.export import load_pair
 
 MODELS = Path(__file__).resolve().parents[2] / "Models"
@@ -21,7 +21,8 @@ def test_default_model_reproduces_check_logits(name):
     check = load_file(str(MODELS / f"{name}.check.safetensors"))
     raw = check["windows"]
     assert raw.shape[1:] == (25, 75, 2) and check["logits"].shape == (raw.shape[0], manifest.config.num_classes)
-    x = np.stack([nan_to_zero(w) for w in raw])
+    # The manifest's zeroed_joints are the reader's job, as in the Swift engine.
+    x = np.stack([nan_to_zero(zero_joints(w, manifest.zeroed_joints)) for w in raw])
     st = np.stack([pose_stats(w) for w in x])
     with torch.no_grad():
         got = model(torch.from_numpy(x), torch.from_numpy(st))["logits"].numpy()
