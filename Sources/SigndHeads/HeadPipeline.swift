@@ -152,21 +152,21 @@ public final class HeadPipeline {
         var step = HeadStep()
         lastStamp = stamp
         let t0 = Clock.monotonicNanos()
-        let binaryWindow = pushBinaryWindow(stamp: stamp, landmarks: landmarks)
-        let multiWindow = multiRing?.push(stamp: stamp, landmarks: landmarks)
-        let t1 = Clock.monotonicNanos()
-        step.windowNanos = t1 - t0
-        if let score = scoreBinary(binaryWindow, stamp: stamp) {
+        var windowNanos: UInt64 = 0
+        if let score = scoreBinary(stamp: stamp, landmarks: landmarks, windowNanos: &windowNanos) {
             step.score = score
             step.transitions = tracker.step(mark(score.last), probability: score.smoothed)
             // A new segment classifies its first full window at once.
             if step.transitions.contains(where: { $0.phase == .start }) { sinceMulti = Int.max }
         }
-        let t2 = Clock.monotonicNanos()
-        step.binaryNanos = t2 - t1
-        if let multiclass, multiRing != nil {
+        let t1 = Clock.monotonicNanos()
+        step.binaryNanos = t1 - t0 - windowNanos
+        if let multiRing, let multiclass {
+            let window = multiRing.push(stamp: stamp, landmarks: landmarks)
+            let afterPush = Clock.monotonicNanos()
+            windowNanos += afterPush - t1
             if sinceMulti != Int.max { sinceMulti += 1 }
-            if let segment = tracker.activeSegment, let window = multiWindow, sinceMulti >= settings.multiclassEvery {
+            if let segment = tracker.activeSegment, let window, sinceMulti >= settings.multiclassEvery {
                 sinceMulti = 0
                 let logits = window.withFeatures { multiclass.model.logits(window: Array($0)) }
                 let probabilities = softmax(logits)
@@ -174,8 +174,9 @@ public final class HeadPipeline {
                 accumulate(probabilities)
                 step.signs.append(prediction(probabilities, first: window.first.index, last: window.last.index, segment: segment, summary: false))
             }
-            step.multiclassNanos = Clock.monotonicNanos() - t2
+            step.multiclassNanos = Clock.monotonicNanos() - afterPush
         }
+        step.windowNanos = windowNanos
         for transition in step.transitions where transition.phase == .end {
             if let summary = segmentSummary(transition) { step.signs.append(summary) }
         }
@@ -203,32 +204,24 @@ public final class HeadPipeline {
 
     private func mark(_ stamp: FrameStamp) -> SegmentTracker.Mark { .init(frame: stamp.index, nanos: stamp.captureNanos) }
 
-    /// The binary head's input for this frame: the stream path writes the frame's features (the stream keeps
-    /// the window); the ring path returns the full window when one ends here.
-    private enum BinaryWindow {
-        case streamFrame
-        case ring(WindowRing.Window?)
-    }
-
-    private func pushBinaryWindow(stamp: FrameStamp, landmarks: HolisticLandmarks) -> BinaryWindow {
-        guard stream != nil else { return .ring(binaryRing?.push(stamp: stamp, landmarks: landmarks)) }
-        recentStamps[pushed % recentStamps.count] = stamp
-        pushed += 1
-        frameFeatures.withUnsafeMutableBufferPointer { binaryLayout.write(landmarks, into: $0.baseAddress!) }
-        return .streamFrame
-    }
-
-    private func scoreBinary(_ input: BinaryWindow, stamp: FrameStamp) -> WindowScore? {
+    /// `windowNanos` receives the time spent writing the frame into the binary head's window.
+    private func scoreBinary(stamp: FrameStamp, landmarks: HolisticLandmarks, windowNanos: inout UInt64) -> WindowScore? {
+        let start = Clock.monotonicNanos()
         let logits: [Float]
         let first: FrameStamp, center: FrameStamp
-        switch input {
-        case .streamFrame:
-            guard let stream, let out = stream.push(frame: frameFeatures) else { return nil }
+        if let stream {
             let t = recentStamps.count
+            recentStamps[pushed % t] = stamp
+            pushed += 1
+            frameFeatures.withUnsafeMutableBufferPointer { binaryLayout.write(landmarks, into: $0.baseAddress!) }
+            windowNanos = Clock.monotonicNanos() - start
+            guard let out = stream.push(frame: frameFeatures) else { return nil }
             logits = out
             first = recentStamps[pushed % t]!
             center = recentStamps[(pushed + t / 2) % t]!
-        case .ring(let window):
+        } else {
+            let window = binaryRing?.push(stamp: stamp, landmarks: landmarks)
+            windowNanos = Clock.monotonicNanos() - start
             guard let window else { return nil }
             logits = window.withFeatures { binary.model.logits(window: Array($0)) }
             first = window.first
