@@ -108,16 +108,16 @@ public final class HolisticTracker: @unchecked Sendable {
         let set = try HolisticModelSet(directory: modelsDirectory, verifyChecksums: verifyChecksums)
         let runtime = try set.makeRuntime()
         let threads = max(1, options.threadsPerModel)
-        func make(_ m: HolisticModel) throws -> LiteRtModel { try set.makeModel(m, runtime: runtime, threads: threads) }
         let poseThreads = max(1, options.poseThreads ?? threads)
-        func makePose(_ m: HolisticModel) throws -> LiteRtModel {
-            try set.makeModel(m, runtime: runtime, threads: poseThreads)
+        func make(_ m: HolisticModel, threads: Int = threads) throws -> LiteRtModel {
+            try set.makeModel(m, runtime: runtime, threads: threads)
         }
         self.options = options
         self.runtime = runtime
         if let threads = options.openCVThreads { signd_image_set_opencv_threads(Int32(max(1, threads))) }
         stages = Stages(
-            pose: PoseStage(detector: try makePose(.poseDetection), landmarker: try makePose(.poseLandmarkFull),
+            pose: PoseStage(detector: try make(.poseDetection, threads: poseThreads),
+                            landmarker: try make(.poseLandmarkFull, threads: poseThreads),
                             smoothLandmarks: options.smoothLandmarks),
             hands: try HandSide.allCases.map {
                 HandStage(side: $0, recrop: try make(.handRecrop), landmarks: try make(.handLandmarkFull),
@@ -156,9 +156,14 @@ public final class HolisticTracker: @unchecked Sendable {
         pose.reset()
         poseLock.unlock()
         dependentsLock.lock()
+        resetDependents()
+        dependentsLock.unlock()
+    }
+
+    /// Hands and face; the caller holds `dependentsLock`.
+    private func resetDependents() {
         hands.forEach { $0.reset() }
         face?.reset()
-        dependentsLock.unlock()
     }
 
     /// Runs the pipeline on one BGR frame. No person → all parts NaN. Throws `HolisticError` for an
@@ -200,10 +205,7 @@ public final class HolisticTracker: @unchecked Sendable {
         -> (HolisticLandmarks, HolisticFrameInfo) {
         dependentsLock.lock()
         defer { dependentsLock.unlock() }
-        if let dependentsSize, dependentsSize != frame.size {
-            hands.forEach { $0.reset() }
-            face?.reset()
-        }
+        if let dependentsSize, dependentsSize != frame.size { resetDependents() }
         dependentsSize = frame.size
         let poseResult = outcome.result
         var result = HolisticLandmarks.empty(withFace: options.face)
@@ -279,11 +281,7 @@ public final class HolisticTracker: @unchecked Sendable {
 
 /// Per-iteration result slots for concurrentPerform; each index is written by exactly one iteration.
 private final class ResultSlots: @unchecked Sendable {
-    /// Serializes the public calls; `poseLock` and `dependentsLock` guard the two halves of a frame, which
-    /// PipelinedHolistic runs on two threads (taken after `lock`, and never one inside the other).
     private let lock = NSLock()
-    private let poseLock = NSLock()
-    private let dependentsLock = NSLock()
     private var storage: [Result<HandStage.Result, Error>?]
     init(count: Int) { storage = Array(repeating: nil, count: count) }
     func set(_ i: Int, _ value: Result<HandStage.Result, Error>) {

@@ -123,14 +123,16 @@ func zeroNonFinite(_ src: ConstFloatPtr, _ dst: FloatPtr, count: Int) {
     for i in 0..<count { let v = src[i]; dst[i] = v.isFinite ? v : 0 }
 }
 
-/// Sets the listed joints of `frames` consecutive (J, C) frames to 0: the manifest's `zeroed_joints`,
-/// applied right after the NaN → 0 step so pose_stats never see them either.
+/// The head's input rule for `frames` consecutive raw (J, C) frames, `src` → `dst`: NaN and ±inf become 0,
+/// then the manifest's `zeroed_joints` become 0, so pose_stats never see them either.
 @inline(__always)
-func zeroJoints(_ joints: [Int], _ p: FloatPtr, frames: Int, jointCount: Int, coords: Int) {
-    guard !joints.isEmpty else { return }
+func prepareInput(_ src: ConstFloatPtr, _ dst: FloatPtr, frames: Int, manifest m: STGCNManifest) {
+    let frameSize = m.numJoints * m.coordCount
+    zeroNonFinite(src, dst, count: frames * frameSize)
+    guard let zeroed = m.zeroedJoints, !zeroed.isEmpty else { return }
     for f in 0..<frames {
-        let frame = p + f * jointCount * coords
-        for j in joints { (frame + j * coords).update(repeating: 0, count: coords) }
+        let frame = dst + f * frameSize
+        for j in zeroed { (frame + j * m.coordCount).update(repeating: 0, count: m.coordCount) }
     }
 }
 

@@ -103,8 +103,7 @@ public final class STGCNModel: Sendable {
     /// Full recompute of one window: backbone (one GEMM per block over all T·J rows), then the head.
     private func run(window raw: ConstFloatPtr, _ ws: Workspace) {
         let t = manifest.window, j = manifest.numJoints, c = manifest.coordCount
-        zeroNonFinite(raw, ws.input.pointer, count: t * j * c)
-        zeroJoints(manifest.zeroedJoints ?? [], ws.input.pointer, frames: t, jointCount: j, coords: c)
+        prepareInput(raw, ws.input.pointer, frames: t, manifest: manifest)
         poseStats(window: ws.input.pointer, rows: t * j, channels: c, out: ws.head.stats.pointer)
         var input = UnsafePointer(ws.input.pointer), cin = c
         for (l, b) in blocks.enumerated() {

@@ -76,10 +76,8 @@ public final class STGCNStream {
                      "STGCNStream.push(frame:): expected \(joints * coords) floats, got \(frame.count)")
         let slot = framesSeen % window
         frame.withUnsafeBufferPointer { src in
-            zeroNonFinite(src.baseAddress!, ring.pointer + slot * joints * coords, count: joints * coords)
+            prepareInput(src.baseAddress!, ring.pointer + slot * joints * coords, frames: 1, manifest: model.manifest)
         }
-        zeroJoints(model.manifest.zeroedJoints ?? [], ring.pointer + slot * joints * coords, frames: 1,
-                   jointCount: joints, coords: coords)
         framesSeen += 1
         guard framesSeen >= window, (framesSeen - window) % model.manifest.stride == 0 else { return nil }
         runWindow(start: framesSeen - window)

@@ -107,6 +107,12 @@ def zero_joints(window: np.ndarray, joints: Sequence[int]) -> np.ndarray:
     return w
 
 
+def head_input(window: np.ndarray, zeroed_joints: Sequence[int] = ()) -> np.ndarray:
+    """A raw (T, J, C) window as a head sees it: zeroed joints dropped, then NaN/±inf → 0 (spec §3 plus the
+    manifest's `zeroed_joints`; the Swift engine's `prepareInput`)."""
+    return nan_to_zero(zero_joints(window, zeroed_joints))
+
+
 def parse_joint_list(text: str) -> tuple[int, ...]:
     """'25-32' or '25,26,30-32' → sorted unique flat joint indices ('' → ())."""
     out: set[int] = set()

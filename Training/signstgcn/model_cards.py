@@ -23,7 +23,7 @@ import torch
 from safetensors.numpy import save_file
 
 from .augment import Augment
-from .data import zero_joints, DataError, nan_to_zero, parse_signing_labels, pose_stats, read_groundtruth
+from .data import DataError, head_input, parse_signing_labels, pose_stats, read_groundtruth
 from .evaluate import binary_report, multiclass_report, predict, sequence_vote
 from .export import ExportError, load_pair
 from .manifest import Manifest
@@ -97,7 +97,7 @@ def write_check_file(path: Path, model: SignSTGCN, ds: WindowDataset, count: int
     pick = np.linspace(0, len(ds) - 1, count).round().astype(int)
     raw = np.stack([ds.raw_window(int(i)) for i in pick]).astype(np.float32)
     with torch.no_grad():
-        x = torch.from_numpy(np.stack([nan_to_zero(zero_joints(w, ds.zeroed_joints)) for w in raw]))
+        x = torch.from_numpy(np.stack([head_input(w, ds.zeroed_joints) for w in raw]))
         st = torch.from_numpy(np.stack([pose_stats(x_i.numpy()) for x_i in x]))
         logits = model.eval()(x, st)["logits"].numpy().astype(np.float32)
     save_file({"windows": np.ascontiguousarray(raw), "logits": np.ascontiguousarray(logits)}, str(path),

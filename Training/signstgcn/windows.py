@@ -22,8 +22,8 @@ import torch
 from torch.utils.data import Dataset
 
 from .augment import Augment
-from .data import (DataError, JointLayout, UNKNOWN_LABEL, WINDOW, binary_label, load_seed_npz, nan_to_zero,
-                   pose_stats, window_label, window_starts, zero_joints)
+from .data import (DataError, JointLayout, UNKNOWN_LABEL, WINDOW, binary_label, head_input, load_seed_npz,
+                   pose_stats, window_label, window_starts)
 from .sequences import SequenceInfo
 
 
@@ -130,7 +130,7 @@ class WindowDataset(Dataset):
         return self.augment.apply(self.rng, seq[idx], self.store.layout)
 
     def __getitem__(self, i: int):
-        x = nan_to_zero(zero_joints(self.raw_window(i), self.zeroed_joints))
+        x = head_input(self.raw_window(i), self.zeroed_joints)
         return (torch.from_numpy(x), torch.from_numpy(pose_stats(x)), int(self.refs[i].y),
                 int(self.signer_ids[i]), i)
 

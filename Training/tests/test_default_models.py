@@ -7,7 +7,7 @@ import pytest
 import torch
 from safetensors.numpy import load_file
 
-from signstgcn.data import nan_to_zero, pose_stats, zero_joints
+from signstgcn.data import head_input, pose_stats
 from signstgcn.export import load_pair
 
 MODELS = Path(__file__).resolve().parents[2] / "Models"
@@ -22,7 +22,7 @@ def test_default_model_reproduces_check_logits(name):
     raw = check["windows"]
     assert raw.shape[1:] == (25, 75, 2) and check["logits"].shape == (raw.shape[0], manifest.config.num_classes)
     # The manifest's zeroed_joints are the reader's job, as in the Swift engine.
-    x = np.stack([nan_to_zero(zero_joints(w, manifest.zeroed_joints)) for w in raw])
+    x = np.stack([head_input(w, manifest.zeroed_joints) for w in raw])
     st = np.stack([pose_stats(w) for w in x])
     with torch.no_grad():
         got = model(torch.from_numpy(x), torch.from_numpy(st))["logits"].numpy()
