@@ -64,6 +64,10 @@ public struct STGCNManifest: Codable, Sendable, Equatable {
     /// Flat joint indices the head never sees: set to 0 with every non-finite value, before pose_stats
     /// (e.g. a binary head trained without the legs that waist-up cameras only extrapolate). nil = none.
     public var zeroedJoints: [Int]?
+    /// Two flat joint indices (e.g. the shoulders 11, 12): per frame, x and y of every joint become
+    /// (value − their midpoint) / their distance, so framing and distance to the camera drop out; a frame where
+    /// either is missing becomes all 0. nil = raw coordinates (the seed's convention).
+    public var normalizeJoints: [Int]?
     public var window: Int
     public var stride: Int
     public var channels: [Int]
@@ -89,6 +93,7 @@ public struct STGCNManifest: Codable, Sendable, Equatable {
         case graph, labels, binary, provenance
         case formatVersion = "format_version", jointLayout = "joint_layout", numJoints = "num_joints"
         case coordinateConvention = "coordinate_convention", nanPolicy = "nan_policy", zeroedJoints = "zeroed_joints"
+        case normalizeJoints = "normalize_joints"
         case gruHidden = "gru_hidden", signerEmbedding = "signer_embedding", poseStats = "pose_stats"
         case numClasses = "num_classes", signingIndex = "signing_index", signingLabels = "signing_labels"
         case class0IsSigning = "class0_is_signing", outputTimestamp = "output_timestamp"
@@ -175,6 +180,18 @@ public struct STGCNManifest: Codable, Sendable, Equatable {
                 throw fail("zeroed_joints[\(i)]", "must be a joint index in 0..<\(numJoints), got \(joint)")
             }
             guard Set(zeroedJoints).count == zeroedJoints.count else { throw fail("zeroed_joints", "repeats a joint") }
+        }
+        if let normalizeJoints {
+            guard normalizeJoints.count == 2, normalizeJoints[0] != normalizeJoints[1] else {
+                throw fail("normalize_joints", "must be two distinct joint indices, got \(normalizeJoints)")
+            }
+            for (i, joint) in normalizeJoints.enumerated() where !(0..<numJoints).contains(joint) {
+                throw fail("normalize_joints[\(i)]", "must be a joint index in 0..<\(numJoints), got \(joint)")
+            }
+            if let zeroed = zeroedJoints, !Set(zeroed).isDisjoint(with: normalizeJoints) {
+                throw fail("normalize_joints", "\(normalizeJoints) must not be zeroed joints")
+            }
+            guard coords.count >= 2 else { throw fail("normalize_joints", "needs x and y (coords has \(coords.count))") }
         }
         guard (1...1000).contains(window) else { throw fail("window", "must be in 1...1000, got \(window)") }
         // Scratch grows with T·J rows; bound it so a hostile manifest cannot demand gigabytes.

@@ -200,6 +200,10 @@ final class LoadingErrorTests: XCTestCase {
             (try editedManifest { $0["zeroed_joints"] = [25, 75] }, "zeroed_joints[1]"),
             (try editedManifest { $0["zeroed_joints"] = [25, 25] }, "zeroed_joints"),
             (try editedManifest { $0["zeroed_joints"] = "25-32" }, "zeroed_joints"),
+            (try editedManifest { $0["normalize_joints"] = [11] }, "normalize_joints"),
+            (try editedManifest { $0["normalize_joints"] = [11, 11] }, "normalize_joints"),
+            (try editedManifest { $0["normalize_joints"] = [11, 75] }, "normalize_joints[1]"),
+            (try editedManifest { $0["zeroed_joints"] = [12]; $0["normalize_joints"] = [11, 12] }, "normalize_joints"),
         ]
         for (data, field) in cases {
             guard case let .manifest(file, got, problem) = try loadError(manifest: data) else {

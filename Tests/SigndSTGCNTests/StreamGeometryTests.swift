@@ -62,4 +62,59 @@ final class StreamGeometryTests: XCTestCase {
         for f in 0..<m.window { out = stream.push(frame: Array(raw[f * frameSize ..< (f + 1) * frameSize])) }
         XCTAssertLessThanOrEqual(maxAbsDiff(try XCTUnwrap(out), expected), 1e-5, "streaming")
     }
+
+    /// `normalize_joints`: each present x, y becomes (value − shoulder midpoint) / shoulder distance, per frame;
+    /// missing and zeroed joints stay 0, and a frame without both shoulders is all 0. Values worked by hand.
+    func testNormalizeJointsRule() throws {
+        try STGCNFixtures.requireDirectory()
+        var manifest = try STGCNFixtures.model("additive_binary_j75_c2").manifest
+        manifest.zeroedJoints = [30]
+        manifest.normalizeJoints = [11, 12]
+        let size = manifest.frameSize
+        var raw = [Float](repeating: .nan, count: 2 * size)
+        func set(_ f: Int, _ j: Int, _ x: Float, _ y: Float) { raw[f * size + j * 2] = x; raw[f * size + j * 2 + 1] = y }
+        set(0, 11, 0.25, 0.5); set(0, 12, 0.75, 0.5)      // midpoint (0.5, 0.5), distance 0.5
+        set(0, 0, 0.5, 0.25); set(0, 33, 1.0, 1.5); set(0, 30, 0.9, 0.9)
+        raw[0 * size + 40 * 2] = 0.6                      // x present, y missing
+        set(1, 11, 0.25, 0.5); set(1, 0, 0.5, 0.25)       // right shoulder missing
+        var out = [Float](repeating: -1, count: 2 * size)
+        raw.withUnsafeBufferPointer { src in
+            out.withUnsafeMutableBufferPointer { prepareInput(src.baseAddress!, $0.baseAddress!, frames: 2, manifest: manifest) }
+        }
+        func at(_ f: Int, _ j: Int) -> [Float] { Array(out[f * size + j * 2 ..< f * size + j * 2 + 2]) }
+        XCTAssertEqual(at(0, 11), [-0.5, 0]); XCTAssertEqual(at(0, 12), [0.5, 0])
+        XCTAssertEqual(at(0, 0), [0, -0.5]); XCTAssertEqual(at(0, 33), [1, 2])
+        XCTAssertEqual(at(0, 30), [0, 0], "zeroed joint")
+        XCTAssertEqual(at(0, 40), [(Float(0.6) - 0.5) / 0.5, 0], "missing y stays 0")
+        XCTAssertEqual(at(0, 5), [0, 0], "missing joint stays 0")
+        XCTAssertTrue(out[size ..< 2 * size].allSatisfy { $0 == 0 }, "a frame without both shoulders is all 0")
+    }
+
+    /// With `normalize_joints` a head cannot tell where the person stands or how far away: moving and scaling
+    /// the whole image leaves the logits unchanged up to rounding (they change without it), full and streaming.
+    func testNormalizedHeadIgnoresFramingOnBothPaths() throws {
+        try STGCNFixtures.requireDirectory()
+        let dir = STGCNFixtures.directory.appendingPathComponent("additive_binary_j75_c2")
+        let sequence = try STGCNFixtures.expected("additive_binary_j75_c2").floats("sequence")
+        var manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("model.manifest.json"))) as! [String: Any]
+        manifest["normalize_joints"] = [11, 12]
+        let tmp = try TemporaryDirectory()
+        let url = try tmp.write("normalized.manifest.json", try JSONSerialization.data(withJSONObject: manifest))
+        let plain = try STGCNModel(weights: dir.appendingPathComponent("model.safetensors"), manifest: dir.appendingPathComponent("model.manifest.json"))
+        let normalized = try STGCNModel(weights: dir.appendingPathComponent("model.safetensors"), manifest: url)
+        XCTAssertEqual(normalized.manifest.normalizeJoints, [11, 12])
+        let m = normalized.manifest, frameSize = m.frameSize
+        let raw = Array(sequence[0 ..< m.window * frameSize])
+        XCTAssertTrue((0..<m.window).contains { raw[$0 * frameSize + 22].isFinite && raw[$0 * frameSize + 24].isFinite },
+                      "the fixture has shoulders")
+        // x' = 0.6 x + 0.3, y' = 0.6 y + 0.1 (a farther, off-centre person), channel by channel.
+        let moved = raw.enumerated().map { i, v in i % 2 == 0 ? 0.6 * v + 0.3 : 0.6 * v + 0.1 }
+        let expected = normalized.logits(window: raw)
+        XCTAssertLessThanOrEqual(maxAbsDiff(normalized.logits(window: moved), expected), 1e-4, "framing ignored")
+        XCTAssertGreaterThan(maxAbsDiff(plain.logits(window: moved), plain.logits(window: raw)), 1e-3, "raw head sees it")
+        let stream = STGCNStream(model: normalized, reuse: true)
+        var out: [Float]?
+        for f in 0..<m.window { out = stream.push(frame: Array(moved[f * frameSize ..< (f + 1) * frameSize])) }
+        XCTAssertLessThanOrEqual(maxAbsDiff(try XCTUnwrap(out), expected), 1e-4, "streaming")
+    }
 }

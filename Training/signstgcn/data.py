@@ -107,10 +107,47 @@ def zero_joints(window: np.ndarray, joints: Sequence[int]) -> np.ndarray:
     return w
 
 
-def head_input(window: np.ndarray, zeroed_joints: Sequence[int] = ()) -> np.ndarray:
-    """A raw (T, J, C) window as a head sees it: zeroed joints dropped, then NaN/±inf → 0 (spec §3 plus the
-    manifest's `zeroed_joints`; the Swift engine's `prepareInput`)."""
-    return nan_to_zero(zero_joints(window, zeroed_joints))
+def normalize_frames(window: np.ndarray, joints: Sequence[int]) -> np.ndarray:
+    """Per frame, x and y of every joint minus the midpoint of the two `joints`, divided by their distance (the
+    manifest's `normalize_joints`, e.g. the shoulders 11, 12: the body's own frame, so framing and distance to the
+    camera drop out). A frame where either joint is missing or they coincide becomes missing (NaN) entirely.
+    Other channels (z) are kept. float32 arithmetic in the Swift engine's order, so both give the same bits."""
+    if not len(joints):
+        return window
+    a, b = joints
+    w = np.array(window, dtype=np.float32, copy=True)
+    pa, pb = w[:, a, :2], w[:, b, :2]
+    centre = (pa + pb) * np.float32(0.5)
+    d = pb - pa
+    dist = np.sqrt(d[:, 0] * d[:, 0] + d[:, 1] * d[:, 1])
+    ok = np.isfinite(centre).all(axis=1) & np.isfinite(dist) & (dist > np.float32(1e-6))
+    w[ok, :, :2] = (w[ok, :, :2] - centre[ok, None, :]) / dist[ok, None, None]
+    w[~ok] = np.nan
+    return w
+
+
+@dataclass(frozen=True)
+class HeadInput:
+    """What a head does to a raw (T, J, C) window before its first layer (spec §3 plus the manifest's optional
+    `zeroed_joints` and `normalize_joints`; the Swift engine's `prepareInput`): zeroed joints dropped, frames
+    normalised, then NaN/±inf → 0. The default is the seed's rule (NaN → 0 only)."""
+    zeroed_joints: tuple[int, ...] = ()
+    normalize_joints: tuple[int, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.normalize_joints and (len(self.normalize_joints) != 2 or
+                                      len(set(self.normalize_joints)) != 2):
+            raise DataError(f"normalize_joints must be two distinct joints, got {list(self.normalize_joints)}")
+        if set(self.normalize_joints) & set(self.zeroed_joints):
+            raise DataError(f"normalize_joints {list(self.normalize_joints)} must not be zeroed joints")
+
+    def apply(self, window: np.ndarray) -> np.ndarray:
+        return nan_to_zero(normalize_frames(zero_joints(window, self.zeroed_joints), self.normalize_joints))
+
+
+def head_input(window: np.ndarray, rule: HeadInput = HeadInput()) -> np.ndarray:
+    """A raw (T, J, C) window as a head with `rule` sees it."""
+    return rule.apply(window)
 
 
 def parse_joint_list(text: str) -> tuple[int, ...]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Optional
 
-from .data import WINDOW, STRIDE, JointLayout
+from .data import WINDOW, STRIDE, DataError, HeadInput, JointLayout
 from .model import ModelConfig
 
 FORMAT = "signd-stgcn"
@@ -57,6 +57,9 @@ class Manifest:
     # Flat joint indices set to 0 before anything else (with NaN → 0, before pose_stats). Written only when
     # non-empty, so seed imports and older heads keep their exact manifests.
     zeroed_joints: tuple[int, ...] = ()
+    # Two flat joint indices whose midpoint and distance normalise x, y per frame (data.normalize_frames); also
+    # written only when set.
+    normalize_joints: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         if self.layout.num_joints != self.config.num_joints:
@@ -72,8 +75,20 @@ class Manifest:
         if bad or len(set(self.zeroed_joints)) != len(self.zeroed_joints):
             raise ManifestError(f"zeroed_joints must be distinct indices in 0..{self.layout.num_joints - 1}, "
                                 f"got {list(self.zeroed_joints)}")
+        bad = [j for j in self.normalize_joints if not 0 <= j < self.layout.num_joints]
+        if bad:
+            raise ManifestError(f"normalize_joints must be indices in 0..{self.layout.num_joints - 1}, "
+                                f"got {list(self.normalize_joints)}")
+        try:
+            self.head_input
+        except DataError as exc:
+            raise ManifestError(str(exc)) from None
         if self.output_timestamp not in OUTPUT_TIMESTAMPS:
             raise ManifestError(f"output_timestamp must be one of {OUTPUT_TIMESTAMPS}, got {self.output_timestamp!r}")
+
+    @property
+    def head_input(self) -> HeadInput:
+        return HeadInput(self.zeroed_joints, self.normalize_joints)
 
     @staticmethod
     def default_coords(c: int) -> tuple[str, ...]:
@@ -93,6 +108,7 @@ class Manifest:
             "coordinate_convention": self.coordinate_convention,
             "nan_policy": "zero",
             **({"zeroed_joints": list(self.zeroed_joints)} if self.zeroed_joints else {}),
+            **({"normalize_joints": list(self.normalize_joints)} if self.normalize_joints else {}),
             "window": self.window,
             "stride": self.stride,
             "channels": list(cfg.channels),
@@ -184,9 +200,13 @@ class Manifest:
         zeroed = obj.get("zeroed_joints", [])
         if not isinstance(zeroed, list) or not all(isinstance(j, int) and not isinstance(j, bool) for j in zeroed):
             raise ManifestError(f"{source}: field 'zeroed_joints' must be a list of joint indices")
+        normalize = obj.get("normalize_joints", [])
+        if not isinstance(normalize, list) or not all(isinstance(j, int) and not isinstance(j, bool)
+                                                      for j in normalize):
+            raise ManifestError(f"{source}: field 'normalize_joints' must be a list of two joint indices")
         try:
             return Manifest(layout, coords, cfg, labels, window=get("window", int), stride=get("stride", int),
-                            zeroed_joints=tuple(zeroed),
+                            zeroed_joints=tuple(zeroed), normalize_joints=tuple(normalize),
                             output_timestamp=get("output_timestamp", str),
                             coordinate_convention=str(obj.get("coordinate_convention", "")),
                             provenance=dict(obj.get("provenance") or {}))

@@ -30,7 +30,7 @@ from torch.utils.data import DataLoader, WeightedRandomSampler
 
 from .augment import Augment
 from .checkpoint import sha256_file
-from .data import (DEFAULT_SIGNING_LABELS, DataError, JointLayout, parse_joint_list, parse_signing_labels,
+from .data import (DEFAULT_SIGNING_LABELS, DataError, HeadInput, JointLayout, parse_joint_list, parse_signing_labels,
                    read_groundtruth)
 from .evaluate import binary_report, multiclass_report, predict
 from .export import export_model
@@ -60,6 +60,7 @@ class TrainConfig:
     include_face: bool = False
     coords: int = 2
     zeroed_joints: tuple[int, ...] = ()
+    normalize_joints: tuple[int, ...] = ()
     window: int = 25
     stride: int = 1
     eval_stride: int = 5
@@ -94,6 +95,10 @@ class TrainConfig:
     max_files: int = 0
     export: Optional[str] = None
     model_name: str = ""
+
+    @property
+    def head_input(self) -> HeadInput:
+        return HeadInput(tuple(self.zeroed_joints), tuple(self.normalize_joints))
 
 
 @dataclass
@@ -209,7 +214,7 @@ def run(cfg: TrainConfig) -> TrainResult:
     rng = np.random.default_rng(cfg.seed)
     signer_ids, k = None, 0
     if cfg.use_pseudo_signers:
-        signer_ids, k = pseudo_signers(store, train_refs, cfg.num_signers, cfg.seed, cfg.zeroed_joints)
+        signer_ids, k = pseudo_signers(store, train_refs, cfg.num_signers, cfg.seed, cfg.head_input)
     mcfg = ModelConfig(in_channels=cfg.coords, num_joints=layout.num_joints, num_classes=len(names),
                        channels=tuple(cfg.channels), dilations=(1, 2, 3)[:len(cfg.channels)] if len(cfg.channels) <= 3
                        else tuple(range(1, len(cfg.channels) + 1)), gru_hidden=cfg.gru_hidden,
@@ -219,8 +224,8 @@ def run(cfg: TrainConfig) -> TrainResult:
     if not cfg.shortcut_augment:
         aug = aug.without_shortcut_removal()
     train_ds = WindowDataset(store, train_refs, aug, seed=cfg.seed, signer_ids=signer_ids,
-                             zeroed_joints=cfg.zeroed_joints)
-    val_ds = WindowDataset(store, val_refs, Augment.off(), seed=cfg.seed, zeroed_joints=cfg.zeroed_joints)
+                             rule=cfg.head_input)
+    val_ds = WindowDataset(store, val_refs, Augment.off(), seed=cfg.seed, rule=cfg.head_input)
     weights = sample_weights(train_refs, cfg.mode, cfg.hard_negative_share)
     gen = torch.Generator().manual_seed(cfg.seed)
     sampler = WeightedRandomSampler(torch.from_numpy(weights), cfg.samples_per_epoch, replacement=True,
@@ -304,9 +309,9 @@ def _train_epoch(model: SignSTGCN, loader: DataLoader, opt, sched, cfg: TrainCon
 
 
 def pseudo_signers(store: SequenceStore, refs: list[WindowRef], k: int, seed: int,
-                   zeroed_joints: tuple[int, ...] = ()) -> tuple[np.ndarray, int]:
+                   rule: HeadInput = HeadInput()) -> tuple[np.ndarray, int]:
     """K-means on the pose_stats of the (un-augmented) training windows, like the seed's --use-pseudo-signers."""
-    ds = WindowDataset(store, refs, Augment.off(), seed=seed, zeroed_joints=zeroed_joints)
+    ds = WindowDataset(store, refs, Augment.off(), seed=seed, rule=rule)
     stats = np.stack([ds[i][1].numpy() for i in range(len(ds))])
     _, assign = kmeans(stats, k, seed=seed)
     return assign.astype(np.int64), int(assign.max()) + 1
@@ -328,6 +333,7 @@ def export_run(model: SignSTGCN, cfg: TrainConfig, names: tuple[str, ...], layou
     state = {k: v for k, v in model.state_dict().items() if not k.startswith("signer_head.")}
     manifest = Manifest(layout, Manifest.default_coords(cfg.coords), export_cfg, labels, window=cfg.window,
                         stride=1, output_timestamp="window_last", zeroed_joints=tuple(cfg.zeroed_joints),
+                        normalize_joints=tuple(cfg.normalize_joints),
                         provenance={"source": "signstgcn-training", "checkpoint": "best.pt",
                                     "checkpoint_sha256": sha256_file(out / "best.pt"),
                                     "training_config": _config_json(cfg, names, None, None, None)})
@@ -341,6 +347,7 @@ def _config_json(cfg: TrainConfig, names, splits: Optional[Splits], n_train, n_v
     d = asdict(cfg)
     d["channels"] = list(cfg.channels)
     d["zeroed_joints"] = list(cfg.zeroed_joints)
+    d["normalize_joints"] = list(cfg.normalize_joints)
     d["class_names"] = list(names)
     d.pop("out", None)
     d.pop("export", None)
@@ -370,6 +377,9 @@ def parse_args(argv: Optional[list[str]] = None) -> TrainConfig:
     ap.add_argument("--zero-joints", default="",
                     help="flat joint indices the model never sees (e.g. 25-32: the legs, which waist-up cameras "
                          "only extrapolate and MSL-150 never recorded); written to the manifest's zeroed_joints")
+    ap.add_argument("--normalize-joints", default="",
+                    help="two flat joints whose midpoint and distance normalise x, y per frame (e.g. 11,12: the "
+                         "shoulders, so framing and distance to the camera drop out); the manifest's normalize_joints")
     ap.add_argument("--window", type=int, default=d.window)
     ap.add_argument("--stride", type=int, default=d.stride, help="training window stride")
     ap.add_argument("--eval-stride", type=int, default=d.eval_stride)
@@ -410,6 +420,7 @@ def parse_args(argv: Optional[list[str]] = None) -> TrainConfig:
     kw = {k: v for k, v in vars(a).items()}
     kw["channels"] = tuple(int(c) for c in a.channels.split(","))
     kw["zeroed_joints"] = parse_joint_list(kw.pop("zero_joints"))
+    kw["normalize_joints"] = parse_joint_list(kw["normalize_joints"])
     return TrainConfig(**kw)
 
 

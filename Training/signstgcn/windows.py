@@ -22,7 +22,7 @@ import torch
 from torch.utils.data import Dataset
 
 from .augment import Augment
-from .data import (DataError, JointLayout, UNKNOWN_LABEL, WINDOW, binary_label, head_input, load_seed_npz,
+from .data import (DataError, HeadInput, JointLayout, UNKNOWN_LABEL, WINDOW, binary_label, head_input, load_seed_npz,
                    pose_stats, window_label, window_starts)
 from .sequences import SequenceInfo
 
@@ -69,6 +69,27 @@ class SequenceStore:
         return seq
 
 
+def hands_visible_fraction(store: SequenceStore, ref: WindowRef) -> float:
+    """Share of the window's real frames (a padded clip: its own frames) in which at least one hand was detected;
+    nan when the layout has no hand."""
+    hands, offset = [], 0
+    for part, n in store.layout.parts:
+        if part in ("left_hand", "right_hand"):
+            hands.extend(range(offset, offset + n))
+        offset += n
+    if not hands:
+        return float("nan")
+    seq = store.get(ref.video_id)
+    original = store.original_frames[ref.video_id]
+    if original < store.window:               # pad_to_window's layout: held frames around the clip
+        before = (store.window - original) // 2
+        frames = seq[before:before + original]
+    else:
+        frames = seq[ref.start:ref.start + store.window]
+    present = np.isfinite(frames[:, hands, 0]).any(axis=1)
+    return float(present.mean())
+
+
 def build_window_refs(store: SequenceStore, videos: Sequence[str], rows: Mapping[str, SequenceInfo],
                       groundtruth: Mapping[str, Mapping[int, str]], *, mode: str, stride: int,
                       signing_labels: frozenset[str], class_names: Optional[Sequence[str]] = None,
@@ -108,15 +129,15 @@ def build_window_refs(store: SequenceStore, videos: Sequence[str], rows: Mapping
 
 
 class WindowDataset(Dataset):
-    """Items: (x (T,J,C) float32 zero-filled, pose_stats (2C,), y, signer id, item index). `zeroed_joints`
-    are removed from x (and so from pose_stats); `raw_window` keeps them, as the daemon would deliver them."""
+    """Items: (x (T,J,C) float32 as the head sees it (`rule`: zeroed joints, normalisation, NaN → 0), pose_stats
+    (2C,) of x, y, signer id, item index). `raw_window` is the window as the daemon would deliver it."""
 
     def __init__(self, store: SequenceStore, refs: Sequence[WindowRef], augment: Augment = Augment.off(),
-                 seed: int = 0, signer_ids: Optional[np.ndarray] = None, zeroed_joints: Sequence[int] = ()) -> None:
+                 seed: int = 0, signer_ids: Optional[np.ndarray] = None, rule: HeadInput = HeadInput()) -> None:
         if not refs:
             raise DataError("dataset has no window (check the selection, window and padding)")
         self.store, self.refs, self.augment = store, list(refs), augment
-        self.zeroed_joints = tuple(zeroed_joints)
+        self.rule = rule
         self.rng = np.random.default_rng(seed)
         self.signer_ids = signer_ids if signer_ids is not None else np.zeros(len(refs), np.int64)
 
@@ -130,7 +151,7 @@ class WindowDataset(Dataset):
         return self.augment.apply(self.rng, seq[idx], self.store.layout)
 
     def __getitem__(self, i: int):
-        x = head_input(self.raw_window(i), self.zeroed_joints)
+        x = head_input(self.raw_window(i), self.rule)
         return (torch.from_numpy(x), torch.from_numpy(pose_stats(x)), int(self.refs[i].y),
                 int(self.signer_ids[i]), i)
 

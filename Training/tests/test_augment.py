@@ -106,3 +106,43 @@ def test_without_shortcut_removal_draws_like_the_plain_recipe():
     # The same draws as the camera-noise steps alone: the generators stay in lockstep.
     ref = Augment(hold_p=0, msl_layout_p=0, adarsha_layout_p=0).apply(b, _window(), layout)
     assert np.array_equal(out, ref, equal_nan=True) and a.uniform() == b.uniform()
+
+
+def test_normalize_joints_rule_by_hand():
+    from signstgcn.data import HeadInput
+    w = np.full((2, 75, 2), np.nan, np.float32)
+    w[0, 11], w[0, 12] = (0.25, 0.5), (0.75, 0.5)           # midpoint (0.5, 0.5), distance 0.5
+    w[0, 0], w[0, 33], w[0, 30] = (0.5, 0.25), (1.0, 1.5), (0.9, 0.9)
+    w[0, 40, 0] = 0.6                                        # x present, y missing
+    w[1, 11], w[1, 0] = (0.25, 0.5), (0.5, 0.25)             # right shoulder missing
+    x = HeadInput(zeroed_joints=(30,), normalize_joints=(11, 12)).apply(w)
+    assert x[0, 11].tolist() == [-0.5, 0] and x[0, 12].tolist() == [0.5, 0]
+    assert x[0, 0].tolist() == [0, -0.5] and x[0, 33].tolist() == [1, 2]
+    assert x[0, 30].tolist() == [0, 0] and x[0, 40, 0] == (np.float32(0.6) - np.float32(0.5)) / np.float32(0.5) and x[0, 40, 1] == 0 and x[0, 5].tolist() == [0, 0]
+    assert (x[1] == 0).all()                                  # no body frame: the frame counts as missing
+    assert np.isfinite(x).all()
+
+
+def test_normalized_input_ignores_framing_and_manifest_round_trip():
+    import pytest
+    from signstgcn.data import DataError, HeadInput
+    from signstgcn.manifest import LabelSpec, Manifest, ManifestError
+    from signstgcn.model import ModelConfig
+    w = np.random.default_rng(0).uniform(0.1, 0.9, (25, 75, 2)).astype(np.float32)
+    moved = w * np.float32(0.6) + np.array([0.3, 0.1], np.float32)
+    rule = HeadInput(normalize_joints=(11, 12))
+    assert np.allclose(rule.apply(moved), rule.apply(w), atol=1e-5)
+    assert not np.allclose(HeadInput().apply(moved), HeadInput().apply(w), atol=1e-2)
+    for bad in ((11,), (11, 11)):
+        with pytest.raises(DataError):
+            HeadInput(normalize_joints=bad)
+    with pytest.raises(DataError):
+        HeadInput(zeroed_joints=(12,), normalize_joints=(11, 12))
+    cfg = ModelConfig(in_channels=2, num_joints=75, num_classes=2)
+    m = Manifest(JointLayout.seed(), ("x", "y"), cfg, LabelSpec.binary_head(("s",)), normalize_joints=(11, 12))
+    j = m.to_json()
+    assert j["normalize_joints"] == [11, 12] and Manifest.from_json(j).head_input == rule
+    assert "normalize_joints" not in Manifest(JointLayout.seed(), ("x", "y"), cfg, LabelSpec.binary_head(("s",))).to_json()
+    for bad in ([11, 75], [11], "11,12"):
+        with pytest.raises(ManifestError):
+            Manifest.from_json({**j, "normalize_joints": bad})

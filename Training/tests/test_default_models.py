@@ -21,8 +21,8 @@ def test_default_model_reproduces_check_logits(name):
     check = load_file(str(MODELS / f"{name}.check.safetensors"))
     raw = check["windows"]
     assert raw.shape[1:] == (25, 75, 2) and check["logits"].shape == (raw.shape[0], manifest.config.num_classes)
-    # The manifest's zeroed_joints are the reader's job, as in the Swift engine.
-    x = np.stack([head_input(w, manifest.zeroed_joints) for w in raw])
+    # The manifest's input rule is the reader's job, as in the Swift engine.
+    x = np.stack([head_input(w, manifest.head_input) for w in raw])
     st = np.stack([pose_stats(w) for w in x])
     with torch.no_grad():
         got = model(torch.from_numpy(x), torch.from_numpy(st))["logits"].numpy()

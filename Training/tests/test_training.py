@@ -14,7 +14,7 @@ from signstgcn.sequences import read_sequences
 from signstgcn.signers import kmeans, pca_2d, scatter_png
 from signstgcn.splits import SplitError, Splits, build_group_splits
 from signstgcn.train import METRICS_COLUMNS, parse_args, run
-from signstgcn.windows import SequenceStore, build_window_refs, pad_to_window
+from signstgcn.windows import SequenceStore, build_window_refs, hands_visible_fraction, pad_to_window
 from synthetic_data import make_dataset, write_sequence
 
 from conftest import DATA
@@ -48,6 +48,20 @@ def test_window_labels_majority_tie_and_padding(tmp_path):
     refs = build_window_refs(store, ["long"], rows, {"long": {f: "s" for f in range(30)}}, mode="multiclass",
                              stride=5, signing_labels=frozenset({"s"}), class_names=("bye", "hello"))
     assert [(r.start, r.y) for r in refs] == [(0, 1), (5, 1)]
+    # The cards' window categories: a hand in ≥ half the real frames (a padded clip: its own frames).
+    from signstgcn.model_cards import window_kind
+    short = build_window_refs(store, ["short"], rows, labels, mode="binary", stride=1,
+                              signing_labels=frozenset({"s"}))[0]
+    assert hands_visible_fraction(store, short) == 1.0 and window_kind(store, short) == "hands_visible"
+    z = dict(np.load(tmp_path / "short.npz"))
+    z["left_hand"][4:] = np.nan
+    z["right_hand"][4:] = np.nan                      # hands in 4 of the clip's 7 frames (the padding repeats 3 more)
+    np.savez_compressed(tmp_path / "short.npz", **z)
+    assert hands_visible_fraction(SequenceStore(tmp_path, JointLayout.seed(), 2), short) == pytest.approx(4 / 7)
+    z["left_hand"][:] = np.nan
+    z["right_hand"][:] = np.nan
+    np.savez_compressed(tmp_path / "short.npz", **z)
+    assert window_kind(SequenceStore(tmp_path, JointLayout.seed(), 2), short) == "idle"
     with pytest.raises(DataError, match="not in sequences.csv"):
         build_window_refs(store, ["nope"], rows, labels, mode="binary", stride=1, signing_labels=frozenset({"s"}))
 
@@ -128,7 +142,7 @@ def test_smoke_training_end_to_end(tmp_path):
                       "--gru-hidden", "16", "--use-pseudo-signers", "--num-signers", "3", "--supcon-weight", "0.1",
                       "--label-smoothing", "0.1", "--mixup-alpha", "0.4", "--mixup-prob", "0.5",
                       "--best-metric", "pr_auc", "--max-files", "6", "--threads", "1", "--zero-joints", "25-32",
-                      "--export", str(tmp_path / "head")])
+                      "--normalize-joints", "11,12", "--export", str(tmp_path / "head")])
     res = run(cfg)
     best = torch.load(out / "best.pt", weights_only=True)
     last = torch.load(out / "last.pt", weights_only=True)
@@ -143,7 +157,7 @@ def test_smoke_training_end_to_end(tmp_path):
     model, manifest = load_pair(tmp_path / "head")
     assert manifest.labels.binary and manifest.labels.signing_index == 1 and manifest.config.num_joints == 75
     assert manifest.provenance["training_config"]["mode"] == "binary"
-    assert manifest.zeroed_joints == tuple(range(25, 33))
+    assert manifest.zeroed_joints == tuple(range(25, 33)) and manifest.normalize_joints == (11, 12)
     from signstgcn.model import SignSTGCN
     k = best["model"]["signer_head.net.4.weight"].shape[0]
     trained = SignSTGCN(model.config.with_(num_signers=k))
