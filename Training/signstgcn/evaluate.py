@@ -62,6 +62,8 @@ def binary_report(pred: Predictions, kinds: Sequence[str], signing_index: int = 
     hard = np.isin(kinds_a, ("gesture", "hands_visible")) & ~y
     out["fpr_hands_visible_all"] = rate(fire[hard])
     out["n_hands_visible_all"] = int(hard.sum())
+    # Ranking against idle negatives alone: how much of the PR-AUC the hands-visible negatives cost.
+    out["pr_auc_idle_negatives"] = average_precision(y[~hard], p[~hard])
     return out
 
 

@@ -121,7 +121,8 @@ def format_report(rep: dict) -> str:
     h = rep["held_out"]
     if "pr_auc" in h:
         lines.append(f"windows {h['windows']} (signing {h['positives']}); PR-AUC {h['pr_auc']:.4f}; "
-                     f"F1@0.5 {h['f1']:.4f}; acc {h['acc']:.4f}; recall {h['recall']:.4f}")
+                     f"F1@0.5 {h['f1']:.4f}; acc {h['acc']:.4f}; recall {h['recall']:.4f}; "
+                     f"PR-AUC against idle negatives only {h['pr_auc_idle_negatives']:.4f}")
         lines.append(f"FPR@0.5: all non-signing {h['fpr_all_negatives']:.4f}; hands-visible "
                      f"{h['fpr_hands_visible_all']:.4f} (n={h['n_hands_visible_all']}); idle {h['fpr_idle']:.4f} "
                      f"(n={h['n_idle']}); of the hands-visible: gestures {h['fpr_gesture']:.4f} (n={h['n_gesture']}), "
