@@ -123,37 +123,38 @@ func zeroNonFinite(_ src: ConstFloatPtr, _ dst: FloatPtr, count: Int) {
     for i in 0..<count { let v = src[i]; dst[i] = v.isFinite ? v : 0 }
 }
 
-/// The head's input rule for `frames` consecutive raw (J, C) frames, `src` → `dst`: NaN and ±inf become 0, the
-/// manifest's `zeroed_joints` become 0 (so pose_stats never see them either), and with `normalize_joints` every
-/// present x, y is expressed in the body's frame. Same float operations as Python's `HeadInput.apply`.
+/// The head's input rule for `frames` consecutive raw (J, C) frames, `src` → `dst`: NaN and ±inf become 0, with
+/// `normalize_joints` every present x, y is expressed in the body's frame, and the manifest's `zeroed_joints`
+/// become 0 last (so pose_stats never see them either). Same float operations as Python's `HeadInput.apply`.
 @inline(__always)
 func prepareInput(_ src: ConstFloatPtr, _ dst: FloatPtr, frames: Int, manifest m: STGCNManifest) {
     let frameSize = m.numJoints * m.coordCount
     zeroNonFinite(src, dst, count: frames * frameSize)
-    if let zeroed = m.zeroedJoints, !zeroed.isEmpty {
+    if let pair = m.normalizeJoints {
+        let c = m.coordCount
         for f in 0..<frames {
-            let frame = dst + f * frameSize
-            for j in zeroed { (frame + j * m.coordCount).update(repeating: 0, count: m.coordCount) }
+            let raw = src + f * frameSize, frame = dst + f * frameSize
+            let ax = raw[pair[0] * c], ay = raw[pair[0] * c + 1], bx = raw[pair[1] * c], by = raw[pair[1] * c + 1]
+            let cx = (ax + bx) * 0.5, cy = (ay + by) * 0.5
+            let dx = bx - ax, dy = by - ay
+            let dist = (dx * dx + dy * dy).squareRoot()
+            guard cx.isFinite, cy.isFinite, dist.isFinite, dist > 1e-6 else {
+                frame.update(repeating: 0, count: frameSize)   // no body frame: the whole frame counts as missing
+                continue
+            }
+            // Only values that were present: missing ones stay 0, as NaN → 0 comes last in Python.
+            for j in 0..<m.numJoints {
+                let v = raw + j * c, o = frame + j * c
+                if v[0].isFinite { o[0] = (v[0] - cx) / dist }
+                if v[1].isFinite { o[1] = (v[1] - cy) / dist }
+            }
         }
     }
-    guard let pair = m.normalizeJoints else { return }
-    let c = m.coordCount
+    // The normalising joints are never zeroed (the manifest refuses it), so zeroing last gives the same values.
+    guard let zeroed = m.zeroedJoints, !zeroed.isEmpty else { return }
     for f in 0..<frames {
-        let raw = src + f * frameSize, frame = dst + f * frameSize
-        let ax = raw[pair[0] * c], ay = raw[pair[0] * c + 1], bx = raw[pair[1] * c], by = raw[pair[1] * c + 1]
-        let cx = (ax + bx) * 0.5, cy = (ay + by) * 0.5
-        let dx = bx - ax, dy = by - ay
-        let dist = (dx * dx + dy * dy).squareRoot()
-        guard cx.isFinite, cy.isFinite, dist.isFinite, dist > 1e-6 else {
-            frame.update(repeating: 0, count: frameSize)   // no body frame: the whole frame counts as missing
-            continue
-        }
-        // Only values that were present: missing and zeroed ones stay 0, as NaN → 0 comes last in Python.
-        for j in 0..<m.numJoints where !(m.zeroedJoints?.contains(j) ?? false) {
-            let v = raw + j * c, o = frame + j * c
-            if v[0].isFinite { o[0] = (v[0] - cx) / dist }
-            if v[1].isFinite { o[1] = (v[1] - cy) / dist }
-        }
+        let frame = dst + f * frameSize
+        for j in zeroed { (frame + j * m.coordCount).update(repeating: 0, count: m.coordCount) }
     }
 }
 

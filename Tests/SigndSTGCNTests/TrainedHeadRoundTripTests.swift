@@ -9,7 +9,7 @@ import XCTest
 final class TrainedHeadRoundTripTests: XCTestCase {
     func testSmokeTrainedHeadGivesPyTorchLogits() throws {
         do {
-            try runPython("import torch, safetensors")
+            _ = try runPython("import torch, safetensors")
         } catch {
             throw XCTSkip("python3 lacks torch/safetensors (`make test` puts .venv first on PATH): \(error)")
         }
