@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from .data import JointLayout
+from .data import JointLayout, frames_held_before
 
 
 @dataclass(frozen=True)
@@ -95,6 +95,6 @@ def hold_edges(w: np.ndarray, span: int, rng: np.random.Generator) -> np.ndarray
     if span >= t:
         return w
     s0 = int(rng.integers(0, t - span + 1))
-    before = (t - span) // 2
+    before = frames_held_before(span, t)
     real = w[s0:s0 + span]
     return np.concatenate([np.repeat(real[:1], before, 0), real, np.repeat(real[-1:], t - span - before, 0)], 0)

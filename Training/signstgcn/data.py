@@ -52,6 +52,15 @@ class JointLayout:
     def num_joints(self) -> int:
         return sum(n for _, n in self.parts)
 
+    def joint_indices(self, *names: str) -> list[int]:
+        """Flat joint indices of the named parts (in layout order); [] when none is in the layout."""
+        out, offset = [], 0
+        for part, n in self.parts:
+            if part in names:
+                out.extend(range(offset, offset + n))
+            offset += n
+        return out
+
     def to_json(self) -> list[dict]:
         return [{"part": p, "joints": n} for p, n in self.parts]
 
@@ -95,6 +104,12 @@ def chain_adjacency(num_joints: int) -> np.ndarray:
 def nan_to_zero(x: np.ndarray) -> np.ndarray:
     """NaN, +inf and -inf become 0.0 (the seed's nan_to_num with zero for the infinities too)."""
     return np.nan_to_num(np.asarray(x, dtype=np.float32), nan=0.0, posinf=0.0, neginf=0.0)
+
+
+def frames_held_before(real: int, window: int) -> int:
+    """Held frames before `real` real frames centred in a window of `window` (the rest come after): the layout
+    of a padded short sequence and of the edge-hold augmentation."""
+    return (window - real) // 2
 
 
 def zero_joints(window: np.ndarray, joints: Sequence[int]) -> np.ndarray:

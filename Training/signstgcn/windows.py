@@ -22,8 +22,8 @@ import torch
 from torch.utils.data import Dataset
 
 from .augment import Augment
-from .data import (DataError, HeadInput, JointLayout, UNKNOWN_LABEL, WINDOW, binary_label, head_input, load_seed_npz,
-                   pose_stats, window_label, window_starts)
+from .data import (DataError, HeadInput, JointLayout, UNKNOWN_LABEL, WINDOW, binary_label, frames_held_before,
+                   head_input, load_seed_npz, pose_stats, window_label, window_starts)
 from .sequences import SequenceInfo
 
 
@@ -44,7 +44,7 @@ def pad_to_window(seq: np.ndarray, window: int = WINDOW) -> np.ndarray:
         return seq
     if t == 0:
         raise DataError("pad_to_window: empty sequence")
-    before = (window - t) // 2
+    before = frames_held_before(t, window)
     after = window - t - before
     return np.concatenate([np.repeat(seq[:1], before, 0), seq, np.repeat(seq[-1:], after, 0)], axis=0)
 
@@ -72,17 +72,13 @@ class SequenceStore:
 def hands_visible_fraction(store: SequenceStore, ref: WindowRef) -> float:
     """Share of the window's real frames (a padded clip: its own frames) in which at least one hand was detected;
     nan when the layout has no hand."""
-    hands, offset = [], 0
-    for part, n in store.layout.parts:
-        if part in ("left_hand", "right_hand"):
-            hands.extend(range(offset, offset + n))
-        offset += n
+    hands = store.layout.joint_indices("left_hand", "right_hand")
     if not hands:
         return float("nan")
     seq = store.get(ref.video_id)
     original = store.original_frames[ref.video_id]
-    if original < store.window:               # pad_to_window's layout: held frames around the clip
-        before = (store.window - original) // 2
+    if original < store.window:               # a padded clip: only its own frames count
+        before = frames_held_before(original, store.window)
         frames = seq[before:before + original]
     else:
         frames = seq[ref.start:ref.start + store.window]
