@@ -16,16 +16,7 @@ final class MemoryDenyWriteExecuteTests: XCTestCase {
         """
 
     func run(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        try runProcessCombined("/usr/bin/env", arguments)
     }
 
     func testWrapperRefusesWritableExecutableMemory() throws {

@@ -28,19 +28,11 @@ final class UnitFileTests: XCTestCase {
         let file = dir.appendingPathComponent(unitName)
         try text.replacingOccurrences(of: Self.installedBinary, with: binary).write(to: file, atomically: true, encoding: .utf8)
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: analyze)
-        process.arguments = ["verify", "--man=no", file.path]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let lines = String(decoding: data, as: UTF8.self).split(separator: "\n").map(String.init)
+        let result = try runProcessCombined(analyze, ["verify", "--man=no", file.path])
+        let lines = result.output.split(separator: "\n").map(String.init)
         var problems = lines.filter { $0.contains(unitName) || $0.contains(file.path) }
-        if process.terminationStatus != 0 {
-            problems.append("exit status \(process.terminationStatus): \(lines.joined(separator: " | "))")
+        if result.status != 0 {
+            problems.append("exit status \(result.status): \(lines.joined(separator: " | "))")
         }
         return problems
     }

@@ -33,3 +33,18 @@ public func runProcess(_ executable: String, _ arguments: [String], environment:
     }
     return stdout
 }
+
+/// Runs a command to completion whatever its exit status; returns the status and stdout + stderr interleaved as
+/// written (for checks that read a tool's diagnostics or expect a particular failure).
+public func runProcessCombined(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    try process.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+}
