@@ -1,7 +1,7 @@
 """Write a group-level splits JSON.
 
   python -m signstgcn.build_splits --data ../shared/data -o splits.json \
-      [--test-groups g1,g2] [--val-groups g3] [--ratios 0.8,0.1,0.1] [--seed 0] \
+      [--test-groups g1,g2] [--val-groups g3] [--ratios 0.8,0.1,0.1] [--seed 0] [--group-map map.csv] \
       [--language asl] [--glosses hello,thankyou] [--signing-only] [--min-frames 5]
 """
 
@@ -13,7 +13,7 @@ import sys
 from .data import DataError
 from .selection import SequenceFilter
 from .sequences import read_sequences
-from .splits import build_group_splits
+from .splits import build_group_splits, read_group_map
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,6 +25,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--val-groups", default="")
     ap.add_argument("--ratios", default="0.8,0.1,0.1")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--group-map", default=None,
+                    help="CSV video_id,group: split these videos by a finer group (e.g. one person of a "
+                         "several-person source; python -m signstgcn.contributors writes it)")
     SequenceFilter.add_arguments(ap)
     args = ap.parse_args(argv)
     try:
@@ -33,9 +36,13 @@ def main(argv: list[str] | None = None) -> int:
         ratios = tuple(float(x) for x in args.ratios.split(","))
         if len(ratios) != 3:
             raise DataError(f"--ratios needs three numbers, got {args.ratios!r}")
+        group_map = read_group_map(args.group_map, rows) if args.group_map else None
+        meta = {"data": str(args.data), "filter": SequenceFilter.from_args(args).describe()}
+        if args.group_map:
+            meta["group_map"] = str(args.group_map)
         splits = build_group_splits(selected, test_groups=_names(args.test_groups),
                                     val_groups=_names(args.val_groups), ratios=ratios, seed=args.seed,
-                                    meta={"data": str(args.data), "filter": SequenceFilter.from_args(args).describe()})
+                                    meta=meta, group_map=group_map)
         splits.write(args.out, rows)
     except (DataError, ValueError) as exc:
         print(f"build_splits: {exc}", file=sys.stderr)

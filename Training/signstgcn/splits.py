@@ -7,6 +7,7 @@ video is ever placed in two splits, and all sequences of one group land in the s
 
 from __future__ import annotations
 
+import csv
 import json
 import random
 from dataclasses import dataclass, field
@@ -68,13 +69,17 @@ class Splits:
 
 def build_group_splits(rows: Iterable[SequenceInfo], *, test_groups: Sequence[str] = (),
                        val_groups: Sequence[str] = (), ratios: tuple[float, float, float] = (0.8, 0.1, 0.1),
-                       seed: int = 0, meta: Optional[Mapping[str, object]] = None) -> Splits:
+                       seed: int = 0, meta: Optional[Mapping[str, object]] = None,
+                       group_map: Optional[Mapping[str, str]] = None) -> Splits:
     """Assign whole groups to splits. Named groups go where they are named; the remaining groups are
-    shuffled with `seed` and cut by `ratios` (counted in sequences), filling test, then val, then train."""
+    shuffled with `seed` and cut by `ratios` (counted in sequences), filling test, then val, then train.
+    `group_map` ({video_id: group}, see `read_group_map`) overrides the table's group of the videos it
+    lists: a source repository recorded by several people can be split by person."""
     rows = list(rows)
+    group_map = group_map or {}
     by_group: dict[str, list[str]] = {}
     for r in rows:
-        by_group.setdefault(r.group, []).append(r.video_id)
+        by_group.setdefault(group_map.get(r.video_id, r.group), []).append(r.video_id)
     named: dict[str, str] = {}
     for name, gs in (("test", test_groups), ("val", val_groups)):
         for g in gs:
@@ -109,3 +114,32 @@ def build_group_splits(rows: Iterable[SequenceInfo], *, test_groups: Sequence[st
     if not videos["train"]:
         raise SplitError("train split is empty")
     return Splits(videos, groups, dict(meta or {}, seed=seed, ratios=list(ratios)))
+
+
+def read_group_map(path: str | Path, rows: Mapping[str, SequenceInfo]) -> dict[str, str]:
+    """{video_id: group} from a CSV with columns `video_id,group` (written by `signstgcn.contributors`).
+    Every mapped group must refine the video's own group (`<group>:<who>`), so a map cannot move a
+    sequence into another source's group; an unknown video, a repeated one or a bad row names the line."""
+    path = Path(path)
+    try:
+        with path.open("r", encoding="utf-8", newline="") as fh:
+            reader = csv.DictReader(fh)
+            if reader.fieldnames is None or not {"video_id", "group"} <= set(reader.fieldnames):
+                raise SplitError(f"{path}: group map needs the columns video_id,group")
+            out: dict[str, str] = {}
+            for line, rec in enumerate(reader, start=2):
+                vid, group = (rec.get("video_id") or "").strip(), (rec.get("group") or "").strip()
+                if vid not in rows:
+                    raise SplitError(f"{path}:{line}: video {vid!r} is not in the sequence table")
+                if vid in out:
+                    raise SplitError(f"{path}:{line}: video {vid!r} is mapped twice")
+                own = rows[vid].group
+                if not group.startswith(own + ":") or len(group) == len(own) + 1:
+                    raise SplitError(f"{path}:{line}: group {group!r} does not refine {vid!r}'s group "
+                                     f"{own!r} (expected '{own}:<name>')")
+                out[vid] = group
+    except FileNotFoundError:
+        raise SplitError(f"{path}: group map not found") from None
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise SplitError(f"{path}: unreadable group map ({exc})") from None
+    return out

@@ -166,8 +166,8 @@ def _few(videos: tuple[str, ...], rows: dict[str, SequenceInfo], n: int, seed: i
 def sample_weights(refs: list[WindowRef], mode: str, hard_share: float) -> np.ndarray:
     """Sampling weight per window: every sequence weighs the same within its stratum; binary strata are
     signing (½), hard negatives (½·hard_share, split evenly between the hard kinds present: alex-silcock's
-    gestures and other hands-visible non-signing, so a few long videos are not drowned by 1,400 gesture
-    clips) and idle negatives (½·(1 − hard_share)); multi-class strata are the classes (equal)."""
+    gestures and other hands-visible non-signing (traduttore's `-` clips, mmaction2's videos), so neither
+    drowns the other) and idle negatives (½·(1 − hard_share)); multi-class strata are the classes (equal)."""
     per_seq: dict[str, int] = {}
     for r in refs:
         per_seq[r.video_id] = per_seq.get(r.video_id, 0) + 1

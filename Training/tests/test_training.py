@@ -12,7 +12,7 @@ from signstgcn.losses import info_nce
 from signstgcn.metrics import BestTracker, average_precision, f1_at, topk_accuracy
 from signstgcn.sequences import read_sequences
 from signstgcn.signers import kmeans, pca_2d, scatter_png
-from signstgcn.splits import SplitError, Splits, build_group_splits
+from signstgcn.splits import SplitError, Splits, build_group_splits, read_group_map
 from signstgcn.train import METRICS_COLUMNS, parse_args, run
 from signstgcn.windows import SequenceStore, build_window_refs, hands_visible_fraction, pad_to_window
 from synthetic_data import make_dataset, write_sequence
@@ -94,13 +94,83 @@ def test_splits_never_share_a_group(tmp_path):
         build_group_splits(rows.values(), test_groups=["owner/g1"], val_groups=["owner/g1"])
 
 
+def test_group_map_splits_one_source_by_person(tmp_path):
+    folder = make_dataset(tmp_path / "d", groups=4, per_class=2)
+    rows = read_sequences(folder)
+    g0 = sorted(v for v, r in rows.items() if r.group == "owner/g0")
+    people = {v: "owner/g0:" + ("bob" if i % 2 else "alice") for i, v in enumerate(g0)}
+    gm = tmp_path / "map.csv"
+    gm.write_text("video_id,group\n" + "".join(f"{v},{g}\n" for v, g in people.items()))
+    group_map = read_group_map(gm, rows)
+    sp = build_group_splits(rows.values(), test_groups=["owner/g0:bob"], val_groups=["owner/g1"],
+                            group_map=group_map)
+    assert set(sp.videos["test"]) == {v for v, g in people.items() if g.endswith(":bob")}
+    assert {v for v, g in people.items() if g.endswith(":alice")} <= set(sp.videos["train"])
+    assert "owner/g0:alice" in sp.groups["train"] and "owner/g0" not in sum(map(list, sp.groups.values()), [])
+    # Rows that cannot be honoured name the file and line.
+    for body, msg in [("video_id,group\nnope,owner/g0:x\n", r"map.csv:2: video 'nope' is not in"),
+                      (f"video_id,group\n{g0[0]},owner/g1:x\n", r"map.csv:2: group 'owner/g1:x' does not refine"),
+                      (f"video_id,group\n{g0[0]},owner/g0:\n", r"map.csv:2: group 'owner/g0:' does not refine"),
+                      (f"video_id,group\n{g0[0]},owner/g0:a\n{g0[0]},owner/g0:b\n", r"map.csv:3: .* mapped twice"),
+                      ("video,group\n", "needs the columns video_id,group")]:
+        gm.write_text(body)
+        with pytest.raises(SplitError, match=msg):
+            read_group_map(gm, rows)
+    with pytest.raises(SplitError, match="group map not found"):
+        read_group_map(tmp_path / "none.csv", rows)
+
+
+def test_contributors_from_source_history(tmp_path):
+    """The person who last wrote a sequence's folder, as of the data's source commit, names its sub-group."""
+    import subprocess
+    from signstgcn.contributors import attribute, main as contributors_main
+    repo = tmp_path / "src"
+    repo.mkdir()
+
+    def commit(author, files, message):
+        for rel, text in files.items():
+            (repo / rel).parent.mkdir(parents=True, exist_ok=True)
+            (repo / rel).write_text(text)
+        env = {"GIT_AUTHOR_NAME": author, "GIT_AUTHOR_EMAIL": f"{author}@x", "GIT_COMMITTER_NAME": author,
+               "GIT_COMMITTER_EMAIL": f"{author}@x", "PATH": "/usr/bin:/bin"}
+        subprocess.run(["git", "-C", str(repo), "add", "-A"], check=True, env=env)
+        subprocess.run(["git", "-C", str(repo), "commit", "-q", "-m", message], check=True, env=env)
+        return subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], check=True, env=env,
+                              capture_output=True, text=True).stdout.strip()
+
+    subprocess.run(["git", "init", "-q", str(repo)], check=True)
+    commit("alice", {"MP_Data/hello/0/0.npy": "a", "MP_Data/hello/1/0.npy": "a"}, "alice's clips")
+    pinned = commit("bob", {"MP_Data/hello/1/0.npy": "b", "MP_Data/-/0/0.npy": "b"}, "bob re-records 1")
+    commit("carol", {"MP_Data/hello/0/0.npy": "c"}, "after the data was read")
+    data = tmp_path / "data"
+    data.mkdir()
+    vids = {"s__hello__0": "MP_Data/hello/0/", "s__hello__1": "MP_Data/hello/1/", "s__nosign__0": "MP_Data/-/0/"}
+    (data / "sequences.csv").write_text("video_id,group,source_path,source_commit\n" + "".join(
+        f"{v},own/src,{p},{pinned}\n" for v, p in vids.items()) + f"x,other/g,MP_Data/x/,{pinned}\n")
+    got = {a.video_id: a.group for a in attribute(data, repo, "own/src")}
+    assert got == {"s__hello__0": "own/src:alice", "s__hello__1": "own/src:bob", "s__nosign__0": "own/src:bob"}
+    assert contributors_main(["--data", str(data), "--repo", str(repo), "--group", "own/src",
+                              "-o", str(tmp_path / "c.csv")]) == 0
+    assert (tmp_path / "c.csv").read_text().splitlines()[1].startswith("s__hello__0,own/src:alice,")
+    with (data / "sequences.csv").open("a") as fh:
+        fh.write(f"s__gone,own/src,MP_Data/gone/,{pinned}\n")
+    with pytest.raises(DataError, match=r"no commit up to .* wrote 'MP_Data/gone/' \(s__gone\)"):
+        attribute(data, repo, "own/src")
+    with pytest.raises(DataError, match="no sequence of group 'own/none'"):
+        attribute(data, repo, "own/none")
+
+
 @pytest.mark.skipif(not (DATA / "sequences.csv").is_file(), reason="shared data not present")
 def test_real_data_default_splits_hold_out_groups():
     rows = read_sequences(DATA)
     repo = Path(__file__).resolve().parents[2]
     for name in ("signing-binary", "asl-signs"):
         sp = Splits.read(repo / "Models" / "splits" / f"{name}.json")
-        groups = {n: {rows[v].group for v in vids} for n, vids in sp.videos.items()}
+        # A split written with a group map (one source split by person) is checked at that finer level.
+        mapped = sp.meta.get("group_map")
+        group_map = read_group_map(repo / "Training" / mapped, rows) if mapped else {}
+        groups = {n: {group_map.get(v, rows[v].group) for v in vids} for n, vids in sp.videos.items()}
+        assert set(sp.groups["test"]) == groups["test"]
         assert not (groups["train"] & groups["test"]) and not (groups["train"] & groups["val"])
         assert not (groups["val"] & groups["test"])
 
