@@ -5,8 +5,9 @@
     python3 examples/subscriber.py --endpoint ipc:///run/signd/events --topic signd.cam0.state
 
 With CURVE (see docs/events.md):
-    python3 examples/subscriber.py --endpoint tcp://host:5556 --server-key <Z85> \
-        --public-key <Z85> --secret-key-file client.secret
+    python3 examples/subscriber.py --endpoint tcp://host:5556 --server-key=<Z85> \
+        --public-key=<Z85> --secret-key-file client.secret
+(write keys with `=`: a Z85 key may begin with '-', which argparse would take for an option)
 
 Each event is printed as one line: the topic, a space, the JSON payload. Gaps in a topic's `seq`
 (events dropped for this subscriber) are reported on stderr.
@@ -24,8 +25,8 @@ def main() -> int:
     p.add_argument("--topic", default="signd.", help="topic prefix filter, e.g. signd.cam0. (default: everything)")
     p.add_argument("--count", type=int, default=0, help="exit after this many events (0: run until Ctrl-C)")
     p.add_argument("--timeout", type=float, default=0, help="exit with status 2 if no event for this many seconds")
-    p.add_argument("--server-key", help="CURVE: the publisher's public key (Z85)")
-    p.add_argument("--public-key", help="CURVE: this client's public key (Z85)")
+    p.add_argument("--server-key", help="CURVE: the publisher's public key (Z85; pass as --server-key=KEY)")
+    p.add_argument("--public-key", help="CURVE: this client's public key (Z85; pass as --public-key=KEY)")
     p.add_argument("--secret-key-file", help="CURVE: file holding this client's secret key (Z85)")
     args = p.parse_args()
 

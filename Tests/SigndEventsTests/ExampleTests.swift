@@ -77,9 +77,9 @@ final class ExampleTests: XCTestCase {
         let background = BackgroundPublishing(publisher)
         defer { background.stop() }
         let script = Self.examples.appendingPathComponent("subscriber.py").path
-        let common = [script, "--endpoint", publisher.boundEndpoints[0], "--server-key", server.publicKey.z85,
+        let common = [script, "--endpoint", publisher.boundEndpoints[0], "--server-key=\(server.publicKey.z85)",
                       "--secret-key-file", secretFile.path]
-        let allowed = try Helpers.run(python, common + ["--public-key", client.publicKey.z85, "--count", "3",
+        let allowed = try Helpers.run(python, common + ["--public-key=\(client.publicKey.z85)", "--count", "3",
                                                         "--timeout", "20"], timeout: 60)
         XCTAssertEqual(allowed.status, 0, allowed.stderr)
         try checkLines(allowed.stdout, count: 3, camera: "cam7")
@@ -89,10 +89,22 @@ final class ExampleTests: XCTestCase {
         try Data(stranger.secretKey.z85.utf8).write(to: strangerSecret)
         let refused = try Helpers.run(
             python,
-            [script, "--endpoint", publisher.boundEndpoints[0], "--server-key", server.publicKey.z85,
-             "--secret-key-file", strangerSecret.path, "--public-key", stranger.publicKey.z85, "--count", "1",
+            [script, "--endpoint", publisher.boundEndpoints[0], "--server-key=\(server.publicKey.z85)",
+             "--secret-key-file", strangerSecret.path, "--public-key=\(stranger.publicKey.z85)", "--count", "1",
              "--timeout", "1.5"],
             timeout: 60)
         XCTAssertEqual(refused.status, 2, "a client key not on the allow-list received: \(refused.stdout)")
+    }
+
+    /// Z85 keys may begin with '-' (about one key in 85): the documented `--key=VALUE` form must take them.
+    func testPythonExampleTakesKeysBeginningWithADash() throws {
+        let python = try pythonWithZmq()
+        let dashKey = "-" + String(repeating: "a", count: 39)
+        let result = try Helpers.run(
+            python, [Self.examples.appendingPathComponent("subscriber.py").path, "--server-key=\(dashKey)",
+                     "--public-key=\(dashKey)"], timeout: 60)
+        // Parsed both keys, then stopped at the missing secret key file (not at "expected one argument").
+        XCTAssertEqual(result.status, 2, result.stderr)
+        XCTAssertTrue(result.stderr.contains("--server-key needs --public-key and --secret-key-file"), result.stderr)
     }
 }
