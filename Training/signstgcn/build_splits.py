@@ -36,9 +36,10 @@ def main(argv: list[str] | None = None) -> int:
         ratios = tuple(float(x) for x in args.ratios.split(","))
         if len(ratios) != 3:
             raise DataError(f"--ratios needs three numbers, got {args.ratios!r}")
-        group_map = read_group_map(args.group_map, rows) if args.group_map else None
         meta = {"data": str(args.data), "filter": SequenceFilter.from_args(args).describe()}
+        group_map = None
         if args.group_map:
+            group_map = read_group_map(args.group_map, rows)
             meta["group_map"] = str(args.group_map)
         splits = build_group_splits(selected, test_groups=_names(args.test_groups),
                                     val_groups=_names(args.val_groups), ratios=ratios, seed=args.seed,

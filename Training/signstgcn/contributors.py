@@ -19,10 +19,12 @@ import argparse
 import csv
 import subprocess
 import sys
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 from .data import DataError
+from .sequences import read_sequences
 
 
 @dataclass(frozen=True)
@@ -35,23 +37,18 @@ class Attribution:
 def attribute(data: str | Path, repo: str | Path, group: str) -> list[Attribution]:
     """One `Attribution` per sequence of `group` in `<data>/sequences.csv`, in table order."""
     table = Path(data) / "sequences.csv"
-    try:
-        with table.open("r", encoding="utf-8", newline="") as fh:
-            rows = [r for r in csv.DictReader(fh) if r.get("group") == group]
-    except OSError as exc:
-        raise DataError(f"{table}: {exc}") from None
+    rows = [r for r in read_sequences(data).values() if r.group == group]
     if not rows:
         raise DataError(f"{table}: no sequence of group {group!r}")
     out = []
     for r in rows:
-        path, commit = (r.get("source_path") or "").strip(), (r.get("source_commit") or "").strip()
-        if not path or not commit:
-            raise DataError(f"{table}: {r.get('video_id')!r} has no source_path/source_commit")
-        found = _git(repo, "log", "-1", "--format=%H%x09%an", commit, "--", path).strip()
+        if not r.source_path or not r.source_commit:
+            raise DataError(f"{table}: {r.video_id!r} has no source_path/source_commit")
+        found = _git(repo, "log", "-1", "--format=%H%x09%an", r.source_commit, "--", r.source_path).strip()
         if not found:
-            raise DataError(f"{repo}: no commit up to {commit[:12]} wrote {path!r} ({r['video_id']})")
+            raise DataError(f"{repo}: no commit up to {r.source_commit[:12]} wrote {r.source_path!r} ({r.video_id})")
         sha, author = found.split("\t", 1)
-        out.append(Attribution(r["video_id"], f"{group}:{author}", sha))
+        out.append(Attribution(r.video_id, f"{group}:{author}", sha))
     return out
 
 
@@ -87,10 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     except DataError as exc:
         print(f"contributors: {exc}", file=sys.stderr)
         return 2
-    counts: dict[str, int] = {}
-    for a in found:
-        counts[a.group] = counts.get(a.group, 0) + 1
-    for g, n in sorted(counts.items()):
+    for g, n in sorted(Counter(a.group for a in found).items()):
         print(f"{g}: {n} sequences")
     return 0
 

@@ -33,6 +33,8 @@ class SequenceInfo:
     frames: int
     hands_visible_fraction: float
     source_class: str = ""
+    source_path: str = ""       # where the sequence lives in its source repository
+    source_commit: str = ""     # the source commit it was read from
 
     @property
     def negative_kind(self) -> str:
@@ -68,7 +70,9 @@ def read_sequences(data_dir: str | Path) -> dict[str, SequenceInfo]:
                     video_id=row["video_id"], gloss=row["gloss"].strip(), language=row["language"].strip(),
                     signing=_flag(row["signing"]), group=row["group"].strip(), license=row["license"].strip(),
                     frames=int(row["frames"]), hands_visible_fraction=float(row["hands_visible_fraction"]),
-                    source_class=row.get("source_class", "") or "")
+                    source_class=row.get("source_class", "") or "",
+                    source_path=(row.get("source_path") or "").strip(),
+                    source_commit=(row.get("source_commit") or "").strip())
             except (ValueError, TypeError) as exc:
                 raise DataError(f"{path}:{line}: bad value ({exc})") from None
             if not info.video_id or not info.group:

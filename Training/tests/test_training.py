@@ -145,15 +145,17 @@ def test_contributors_from_source_history(tmp_path):
     data = tmp_path / "data"
     data.mkdir()
     vids = {"s__hello__0": "MP_Data/hello/0/", "s__hello__1": "MP_Data/hello/1/", "s__nosign__0": "MP_Data/-/0/"}
-    (data / "sequences.csv").write_text("video_id,group,source_path,source_commit\n" + "".join(
-        f"{v},own/src,{p},{pinned}\n" for v, p in vids.items()) + f"x,other/g,MP_Data/x/,{pinned}\n")
+    header = "video_id,gloss,language,signing,group,license,frames,hands_visible_fraction,source_path,source_commit\n"
+    (data / "sequences.csv").write_text(header + "".join(
+        f"{v},hello,asl,1,own/src,MIT,20,1.0,{p},{pinned}\n" for v, p in vids.items())
+        + f"x,hello,asl,1,other/g,MIT,20,1.0,MP_Data/x/,{pinned}\n")
     got = {a.video_id: a.group for a in attribute(data, repo, "own/src")}
     assert got == {"s__hello__0": "own/src:alice", "s__hello__1": "own/src:bob", "s__nosign__0": "own/src:bob"}
     assert contributors_main(["--data", str(data), "--repo", str(repo), "--group", "own/src",
                               "-o", str(tmp_path / "c.csv")]) == 0
     assert (tmp_path / "c.csv").read_text().splitlines()[1].startswith("s__hello__0,own/src:alice,")
     with (data / "sequences.csv").open("a") as fh:
-        fh.write(f"s__gone,own/src,MP_Data/gone/,{pinned}\n")
+        fh.write(f"s__gone,hello,asl,1,own/src,MIT,20,1.0,MP_Data/gone/,{pinned}\n")
     with pytest.raises(DataError, match=r"no commit up to .* wrote 'MP_Data/gone/' \(s__gone\)"):
         attribute(data, repo, "own/src")
     with pytest.raises(DataError, match="no sequence of group 'own/none'"):
