@@ -1,5 +1,5 @@
-# signd — common tasks. `make demo` sets everything up and runs the detector on the bundled sample;
-# `make test` runs every test (Swift and Python). See README.md.
+# signd — common tasks. `make demo` sets up what the daemon needs and runs it on the bundled sample;
+# `make test` adds the test environment and runs every test (Swift and Python). See README.md.
 SHELL := /bin/bash
 export PATH := $(CURDIR)/.venv/bin:$(PATH)
 export SIGND_MODELS_DIR ?= $(CURDIR)/Models
@@ -7,10 +7,15 @@ export OPENBLAS_NUM_THREADS ?= 1
 
 SAMPLE ?= Samples/msl150_hoy_001.mp4
 
-.PHONY: setup build demo test test-swift test-python clean
+.PHONY: setup setup-dev build demo test test-sanitize clean
 
+## What the daemon needs: system libraries and the pinned models (no Python environment).
 setup:
 	scripts/setup
+
+## setup + the test and training environments (.venv with PyTorch, .venv-mediapipe).
+setup-dev:
+	scripts/setup --dev
 
 build:
 	swift build -c release --product signd
@@ -19,14 +24,9 @@ build:
 demo: setup build
 	.build/release/signd run --config configs/demo.yaml --source $(SAMPLE) --print-events
 
-test: test-swift test-python
-
-test-swift:
-	swift build --build-tests
-	swift test --skip-build
-
-test-python:
-	python -m pytest -q Training/tests
+## Every test; ends with the run / skipped / failed counts of both suites.
+test: setup-dev
+	scripts/test-all
 
 clean:
 	rm -rf .build

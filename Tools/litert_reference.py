@@ -27,6 +27,11 @@ elements, to keep the fixtures small; the test then compares the sha256.
 
   .venv-litert/bin/python Tools/litert_reference.py [--models DIR] [--out DIR] [--timing]
 --timing also prints the Python interpreter's per-model run time (median of 30 after 3 warm-ups).
+
+  .venv/bin/python Tools/litert_reference.py --inputs Tests/Fixtures/litert --out TMP
+reads the crop inputs from an existing fixture folder instead of cutting them from the videos (no OpenCV
+needed) and writes every output file. LiteRTTests runs it at test time: the bit-exact comparison is then
+against the Python interpreter on the same machine, because XNNPACK picks its kernels by CPU.
 """
 import argparse
 import hashlib
@@ -35,7 +40,6 @@ import os
 import sys
 import time
 
-import cv2
 import numpy as np
 from ai_edge_litert import interpreter as litert
 
@@ -153,6 +157,22 @@ class Sources:
         raise ValueError(recipe)
 
 
+class FixtureInputs:
+    """The crop inputs of an existing fixture folder (same bytes, so the same float tensors)."""
+
+    def __init__(self, folder):
+        with open(os.path.join(folder, "index.json")) as f:
+            self.cases = {(c["model"], c["case"]): c for c in json.load(f)["cases"]}
+        self.folder = folder
+
+    def crop_for(self, name, side):
+        desc = self.cases[(name, "crop")]["input"]
+        u8 = np.fromfile(os.path.join(self.folder, desc["file"]), np.uint8)
+        if u8.size != side * side * 3:
+            sys.exit(f"litert_reference: {desc['file']} has {u8.size} bytes, expected {side * side * 3}")
+        return u8.reshape(side, side, 3), desc["source"]
+
+
 def cpu_ms():
     return time.thread_time() * 1000
 
@@ -164,9 +184,15 @@ def main():
     parser.add_argument("--models", default=os.environ.get("SIGND_MODELS_DIR", os.path.join(root, "Models")))
     parser.add_argument("--out", default=os.path.join(root, "Tests", "Fixtures", "litert"))
     parser.add_argument("--timing", action="store_true")
+    parser.add_argument("--inputs", help="fixture folder whose <model>.crop.u8 inputs to reuse (all outputs are written)")
     args = parser.parse_args()
     os.makedirs(args.out, exist_ok=True)
-    sources = Sources(root)
+    if args.inputs:
+        sources = FixtureInputs(args.inputs)
+    else:
+        import cv2  # only needed to cut the crops from the videos
+        globals()["cv2"] = cv2
+        sources = Sources(root)
 
     cases = []
     for name, (side, value_range, recipe) in MODELS.items():
@@ -180,7 +206,7 @@ def main():
         assert shape == [1, side, side, 3], (name, shape)
         outs = interp.get_output_details()
 
-        crop, where = sources.crop(recipe, side)
+        crop, where = sources.crop_for(name, side) if args.inputs else sources.crop(recipe, side)
         inputs = [
             ("crop", crop.reshape(shape), {"kind": "crop", "file": f"{name}.crop.u8", "source": where}),
             ("random", splitmix64_bytes(SEEDS[name], int(np.prod(shape))).reshape(shape),
@@ -201,7 +227,7 @@ def main():
                     "max_abs": float(np.max(np.abs(y))),
                     "file": None,
                 }
-                keep = (name, d["name"]) not in SKIP_FILE and (case == "crop" or y.size <= RANDOM_FILE_LIMIT)
+                keep = args.inputs or ((name, d["name"]) not in SKIP_FILE and (case == "crop" or y.size <= RANDOM_FILE_LIMIT))
                 if keep:
                     entry["file"] = f"{name}.{case}.{d['name']}.f32"
                     y.tofile(os.path.join(args.out, entry["file"]))
@@ -233,7 +259,8 @@ def main():
     index = {
         "generator": "Tools/litert_reference.py",
         "engine": "ai_edge_litert.interpreter.Interpreter(num_threads=1), OpResolverType.AUTO (XNNPACK)",
-        "versions": {"ai_edge_litert": "2.3.0", "numpy": np.__version__, "opencv": cv2.__version__},
+        "versions": {"ai_edge_litert": "2.3.0", "numpy": np.__version__,
+                     "opencv": "not used (--inputs)" if args.inputs else cv2.__version__},
         "float_from_u8": {"[0,1]": "u / 255", "[-1,1]": "u / 127.5 - 1", "arithmetic": "float32"},
         "random": "splitmix64 bytes, see the script docstring",
         "cases": cases,

@@ -11,7 +11,7 @@ final class LiveCaptureTests: XCTestCase {
     private func startServer(port: Int) throws -> BackgroundProcess {
         let server = try BackgroundProcess("/usr/bin/python3", [serverScript, "--port", String(port)])
         guard server.waitForLine(containing: "ready", timeout: 10) else {
-            throw XCTSkip("the GStreamer RTSP server did not start (python3-gi and gir1.2-gst-rtsp-server-1.0 are installed by .ci/run)")
+            throw SetupRequirement.missing("the GStreamer RTSP server did not start (python3-gi and gir1.2-gst-rtsp-server-1.0 are installed by .ci/run)")
         }
         return server
     }

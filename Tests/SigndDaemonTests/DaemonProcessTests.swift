@@ -12,7 +12,7 @@ final class DaemonProcessTests: XCTestCase {
     override func setUpWithError() throws {
         temp = try TemporaryDirectory(prefix: "signd-daemon")
         guard FileManager.default.isExecutableFile(atPath: TestPaths.signdBinary.path) else {
-            throw XCTSkip("signd binary not built at \(TestPaths.signdBinary.path) (run `swift build --build-tests`)")
+            throw SetupRequirement.missing("signd binary not built at \(TestPaths.signdBinary.path) (run `swift build --build-tests`)")
         }
     }
 
@@ -81,7 +81,7 @@ final class DaemonProcessTests: XCTestCase {
             let out = tempDir.appendingPathComponent("c.out")
             subscribers.append(("c", try BackgroundProcess(binary, [endpoint], outputFile: out), out))
         }
-        guard !subscribers.isEmpty else { throw XCTSkip("neither pyzmq nor cc is available (scripts/setup installs both)") }
+        guard !subscribers.isEmpty else { throw SetupRequirement.missing("neither pyzmq nor cc is available (scripts/setup installs both)") }
         Thread.sleep(forTimeInterval: 1)  // the subscribers are connected (they retry until the socket exists)
 
         try runProcess(TestPaths.signdBinary.path, [

@@ -26,7 +26,7 @@ final class HeadsDaemonTests: XCTestCase {
 
     private func requireLandmarkModels() throws {
         guard FileManager.default.fileExists(atPath: TestPaths.models.appendingPathComponent("mediapipe").path) else {
-            throw XCTSkip("landmark models not found in \(TestPaths.models.path) (set SIGND_MODELS_DIR)")
+            throw SetupRequirement.missing("landmark models not found in \(TestPaths.models.path) (set SIGND_MODELS_DIR)")
         }
     }
 
@@ -139,7 +139,7 @@ final class HeadsDaemonTests: XCTestCase {
         try requireLandmarkModels()
         let models = TestPaths.packageRoot.appendingPathComponent("Models")
         guard FileManager.default.fileExists(atPath: models.appendingPathComponent("signing-binary.safetensors").path) else {
-            throw XCTSkip("default heads not in \(models.path) yet")
+            throw SetupRequirement.missing("default heads not in \(models.path) yet")
         }
         // A models directory as deployed: landmark models and the default heads side by side.
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("signd-models-\(UUID().uuidString)")

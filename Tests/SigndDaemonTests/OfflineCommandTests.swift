@@ -10,7 +10,7 @@ final class OfflineCommandTests: XCTestCase {
 
     override func setUpWithError() throws {
         guard FileManager.default.isExecutableFile(atPath: TestPaths.signdBinary.path) else {
-            throw XCTSkip("signd binary not built at \(TestPaths.signdBinary.path) (run `swift build --build-tests`)")
+            throw SetupRequirement.missing("signd binary not built at \(TestPaths.signdBinary.path) (run `swift build --build-tests`)")
         }
     }
 

@@ -101,7 +101,7 @@ final class PipelineTests: XCTestCase {
         let script = TestPaths.packageRoot.appendingPathComponent("Tests/Scripts/rtsp_server.py").path
         func startServer() throws -> BackgroundProcess {
             let server = try BackgroundProcess("/usr/bin/python3", [script, "--port", String(port)])
-            guard server.waitForLine(containing: "ready", timeout: 10) else { throw XCTSkip("GStreamer RTSP server unavailable") }
+            guard server.waitForLine(containing: "ready", timeout: 10) else { throw SetupRequirement.missing("GStreamer RTSP server unavailable") }
             return server
         }
         var server = try startServer()

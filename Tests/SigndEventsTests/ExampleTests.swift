@@ -21,7 +21,7 @@ final class ExampleTests: XCTestCase {
     }
 
     func testCExampleCompilesAndPrintsEvents() throws {
-        guard let cc = Helpers.which("cc") else { throw XCTSkip("cc not found: the C example is not checked") }
+        guard let cc = Helpers.which("cc") else { throw SetupRequirement.missing("cc not found: the C example is not checked") }
         let dir = try Helpers.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: dir) }
         let binary = dir.appendingPathComponent("subscriber").path
@@ -41,9 +41,9 @@ final class ExampleTests: XCTestCase {
     }
 
     func pythonWithZmq() throws -> String {
-        guard let python = Helpers.which("python3") else { throw XCTSkip("python3 not found") }
+        guard let python = Helpers.which("python3") else { throw SetupRequirement.missing("python3 not found") }
         let probe = try Helpers.run(python, ["-c", "import zmq"])
-        if probe.status != 0 { throw XCTSkip("pyzmq is not installed (pip install pyzmq): the Python example is not checked") }
+        if probe.status != 0 { throw SetupRequirement.missing("pyzmq is not installed (pip install pyzmq): the Python example is not checked") }
         return python
     }
 

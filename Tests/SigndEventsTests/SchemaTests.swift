@@ -1,5 +1,6 @@
 import Foundation
 import SigndEvents
+import SigndTestSupport
 import XCTest
 
 /// Validates real published payloads against docs/events.schema.json with Python's `jsonschema`
@@ -23,10 +24,10 @@ final class SchemaTests: XCTestCase {
         """
 
     func validate(_ lines: [String]) throws -> [String] {
-        guard let python = Helpers.which("python3") else { throw XCTSkip("python3 not found: schema not checked") }
+        guard let python = Helpers.which("python3") else { throw SetupRequirement.missing("python3 not found: schema not checked") }
         let result = try Helpers.run(
             python, ["-c", Self.validator, Helpers.schemaURL.path], input: Data(lines.joined(separator: "\n").utf8))
-        if result.status == 3 { throw XCTSkip("python3 has no jsonschema module (pip install jsonschema)") }
+        if result.status == 3 { throw SetupRequirement.missing("python3 has no jsonschema module (pip install jsonschema)") }
         XCTAssertEqual(result.status, 0, result.stderr)
         return result.stdout.split(separator: "\n").map(String.init)
     }

@@ -9,7 +9,7 @@ final class ExtractCommandTests: XCTestCase {
     private func runSignd(_ arguments: [String]) throws -> (status: Int32, stderr: String) {
         let binary = TestPaths.signdBinary
         guard FileManager.default.isExecutableFile(atPath: binary.path) else {
-            throw XCTSkip("signd is not built at \(binary.path) (swift build builds it)")
+            throw SetupRequirement.missing("signd is not built at \(binary.path) (swift build builds it)")
         }
         let process = Process()
         process.executableURL = binary

@@ -3,33 +3,36 @@ import SigndSTGCN
 import SigndTestSupport
 import XCTest
 
-/// The parity fixtures written by the PyTorch twin (`python -m signstgcn.fixtures`).
+/// The parity fixtures of the PyTorch twin (`python -m signstgcn.fixtures`), made on this machine at test
+/// time with the pinned torch in `.venv`: the same seeds give the same weights and inputs bit for bit as the
+/// committed `Tests/Fixtures/stgcn` (Training/tests/test_fixtures.py checks that), while PyTorch's outputs
+/// depend on the CPU's kernels (MKL, ATen SIMD level) by a few ulps. Swift is compared with this machine's
+/// PyTorch; the committed outputs are a regression guard for the Python side only.
 enum STGCNFixtures {
-    static let directory = TestPaths.fixtures.appendingPathComponent("stgcn")
     static let cases = [
         "additive_binary_j75_c2", "additive_c100_j75_c2", "film_binary_j75_c3",
         "film_c100_j553_c2", "additive_binary_j553_c3",
     ]
 
-    /// Skips (with the reason) only when the fixtures folder is absent; a present but broken folder fails.
-    static func requireDirectory() throws {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw XCTSkip("SignSTGCN parity fixtures not found at \(directory.path); generate them with "
-                + "`cd Training && python -m signstgcn.fixtures --out ../Tests/Fixtures/stgcn`")
+    /// The folder with every case, generated once per test run.
+    static func directory() throws -> URL {
+        let python = try ReferencePython.require(ReferencePython.main)
+        let data = TestPaths.shared.appendingPathComponent("data")
+        try SetupRequirement.require(FileManager.default.fileExists(atPath: data.path), "\(data.path) (the fixtures' real windows)")
+        return try ReferenceCache.shared.folder("stgcn") { out in
+            try runProcess(python, ["-m", "signstgcn.fixtures", "--out", out.path, "--data", data.path],
+                           currentDirectory: TestPaths.packageRoot.appendingPathComponent("Training"))
         }
     }
 
-    static func stem(_ name: String) -> URL { directory.appendingPathComponent(name).appendingPathComponent("model") }
+    static func stem(_ name: String) throws -> URL { try directory().appendingPathComponent(name).appendingPathComponent("model") }
 
     static func model(_ name: String) throws -> STGCNModel {
-        try requireDirectory()
-        return try STGCNModel.load(stem: stem(name))
+        try STGCNModel.load(stem: stem(name))
     }
 
     static func expected(_ name: String) throws -> SafetensorsFile {
-        try requireDirectory()
-        return try SafetensorsFile(url: directory.appendingPathComponent(name).appendingPathComponent("expected.safetensors"))
+        try SafetensorsFile(url: directory().appendingPathComponent(name).appendingPathComponent("expected.safetensors"))
     }
 }
 

@@ -7,8 +7,7 @@ final class LoadingErrorTests: XCTestCase {
     private let base = "additive_binary_j75_c2"
 
     private func baseFiles() throws -> (weights: SafetensorsFile, manifest: Data) {
-        try STGCNFixtures.requireDirectory()
-        let dir = STGCNFixtures.directory.appendingPathComponent(base)
+        let dir = try STGCNFixtures.directory().appendingPathComponent(base)
         return (try SafetensorsFile(url: dir.appendingPathComponent("model.safetensors")),
                 try Data(contentsOf: dir.appendingPathComponent("model.manifest.json")))
     }
@@ -66,7 +65,7 @@ final class LoadingErrorTests: XCTestCase {
     }
 
     func testTruncatedModelFileIsTypedError() throws {
-        let dir = try { try STGCNFixtures.requireDirectory(); return STGCNFixtures.directory.appendingPathComponent(base) }()
+        let dir = try STGCNFixtures.directory().appendingPathComponent(base)
         let full = try Data(contentsOf: dir.appendingPathComponent("model.safetensors"))
         let tmp = try TemporaryDirectory()
         for keep in [full.count / 2, full.count - 1, 9, 20] {
@@ -248,8 +247,7 @@ final class LoadingErrorTests: XCTestCase {
             }
         }
         // A FiLM file under an additive manifest.
-        try STGCNFixtures.requireDirectory()
-        let film = STGCNFixtures.directory.appendingPathComponent("film_binary_j75_c3/model.safetensors")
+        let film = try STGCNFixtures.directory().appendingPathComponent("film_binary_j75_c3/model.safetensors")
         let tmp = try TemporaryDirectory()
         let manifest = try tmp.write("m.json", try editedManifest { $0["coords"] = ["x", "y", "z"]; $0["pose_stats"] = ["dim": 6] })
         XCTAssertThrowsError(try STGCNModel(weights: film, manifest: manifest)) { error in

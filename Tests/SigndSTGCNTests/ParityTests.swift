@@ -128,8 +128,7 @@ final class ParityTests: XCTestCase {
         XCTAssertEqual(a.rowSum[1], 1.07491, accuracy: 1e-5)
         XCTAssertEqual(a.rowSum[37], 1.0, accuracy: 1e-5)
 
-        try STGCNFixtures.requireDirectory()
-        let file = try SafetensorsFile(url: STGCNFixtures.directory.appendingPathComponent("adjacency_j75.safetensors"))
+        let file = try SafetensorsFile(url: try STGCNFixtures.directory().appendingPathComponent("adjacency_j75.safetensors"))
         let reference = try file.floats("A")
         XCTAssertEqual(file.tensors["A"]?.shape, [75, 75])
         let dense = a.dense()

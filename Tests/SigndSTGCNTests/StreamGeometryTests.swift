@@ -6,8 +6,7 @@ import XCTest
 /// short windows where no frame is clean, windows where only some blocks have clean frames, stride > 1.
 final class StreamGeometryTests: XCTestCase {
     func testStreamMatchesFullRecomputeForOtherWindowsAndStrides() throws {
-        try STGCNFixtures.requireDirectory()
-        let dir = STGCNFixtures.directory.appendingPathComponent("additive_binary_j75_c2")
+        let dir = try STGCNFixtures.directory().appendingPathComponent("additive_binary_j75_c2")
         let expected = try STGCNFixtures.expected("additive_binary_j75_c2")
         let sequence = try expected.floats("sequence")
         let frames = expected.tensors["sequence"]!.shape[0]
@@ -39,8 +38,7 @@ final class StreamGeometryTests: XCTestCase {
     /// `zeroed_joints`: the head sees those joints as 0 (also in pose_stats) on both paths, exactly as if
     /// the caller had delivered them as NaN, and that changes the logits of real input.
     func testZeroedJointsActLikeMissingJoints() throws {
-        try STGCNFixtures.requireDirectory()
-        let dir = STGCNFixtures.directory.appendingPathComponent("additive_binary_j75_c2")
+        let dir = try STGCNFixtures.directory().appendingPathComponent("additive_binary_j75_c2")
         let sequence = try STGCNFixtures.expected("additive_binary_j75_c2").floats("sequence")
         var manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("model.manifest.json"))) as! [String: Any]
         let zeroed = Array(25...32)
@@ -66,7 +64,6 @@ final class StreamGeometryTests: XCTestCase {
     /// `normalize_joints`: each present x, y becomes (value − shoulder midpoint) / shoulder distance, per frame;
     /// missing and zeroed joints stay 0, and a frame without both shoulders is all 0. Values worked by hand.
     func testNormalizeJointsRule() throws {
-        try STGCNFixtures.requireDirectory()
         var manifest = try STGCNFixtures.model("additive_binary_j75_c2").manifest
         manifest.zeroedJoints = [30]
         manifest.normalizeJoints = [11, 12]
@@ -93,8 +90,7 @@ final class StreamGeometryTests: XCTestCase {
     /// With `normalize_joints` a head cannot tell where the person stands or how far away: moving and scaling
     /// the whole image leaves the logits unchanged up to rounding (they change without it), full and streaming.
     func testNormalizedHeadIgnoresFramingOnBothPaths() throws {
-        try STGCNFixtures.requireDirectory()
-        let dir = STGCNFixtures.directory.appendingPathComponent("additive_binary_j75_c2")
+        let dir = try STGCNFixtures.directory().appendingPathComponent("additive_binary_j75_c2")
         let sequence = try STGCNFixtures.expected("additive_binary_j75_c2").floats("sequence")
         var manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("model.manifest.json"))) as! [String: Any]
         manifest["normalize_joints"] = [11, 12]

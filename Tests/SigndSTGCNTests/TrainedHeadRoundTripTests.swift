@@ -8,14 +8,10 @@ import XCTest
 /// and gives PyTorch's logits on raw windows with missing parts, full window and streaming.
 final class TrainedHeadRoundTripTests: XCTestCase {
     func testSmokeTrainedHeadGivesPyTorchLogits() throws {
-        do {
-            _ = try runPython("import torch, safetensors")
-        } catch {
-            throw XCTSkip("python3 lacks torch/safetensors (`make test` puts .venv first on PATH): \(error)")
-        }
+        let python = try ReferencePython.require(ReferencePython.main)
         let tmp = try TemporaryDirectory()
         let script = TestPaths.packageRoot.appendingPathComponent("Training/tests/smoke_export_check.py").path
-        try runProcess("/usr/bin/env", ["python3", script, tmp.url.path])
+        try runProcess(python, [script, tmp.url.path])
         let model = try STGCNModel.load(stem: tmp.url.appendingPathComponent("head"))
         let m = model.manifest
         XCTAssertEqual(m.normalizeJoints, [11, 12])

@@ -20,7 +20,7 @@ final class MemoryDenyWriteExecuteTests: XCTestCase {
     }
 
     func testWrapperRefusesWritableExecutableMemory() throws {
-        guard (try? run(["python3", "-c", "pass"]))?.status == 0 else { throw XCTSkip("python3 not found") }
+        guard (try? run(["python3", "-c", "pass"]))?.status == 0 else { throw SetupRequirement.missing("python3 not found") }
         XCTAssertEqual(try run(["python3", "-c", Self.probe]).output, "allowed\n", "baseline: W+X allowed without it")
         let wrapped = try run(["python3", Self.wrapper, "python3", "-c", Self.probe])
         if wrapped.status == 69 { throw XCTSkip("kernel without PR_SET_MDWE (< 6.3): \(wrapped.output)") }
@@ -29,7 +29,7 @@ final class MemoryDenyWriteExecuteTests: XCTestCase {
 
     /// The built daemon starts under the rule (the Swift runtime needs no writable code).
     func testSigndStartsUnderMemoryDenyWriteExecute() throws {
-        guard let signd = BuiltSignd.path else { throw XCTSkip("signd is not built next to the tests") }
+        guard let signd = BuiltSignd.path else { throw SetupRequirement.missing("signd is not built next to the tests") }
         let wrapped = try run(["python3", Self.wrapper, signd, "--help"])
         if wrapped.status == 69 { throw XCTSkip("kernel without PR_SET_MDWE (< 6.3)") }
         XCTAssertEqual(wrapped.status, 0, wrapped.output)

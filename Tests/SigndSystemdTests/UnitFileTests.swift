@@ -18,7 +18,7 @@ final class UnitFileTests: XCTestCase {
         guard let analyze = ["/usr/bin/systemd-analyze", "/bin/systemd-analyze"].first(where: {
             FileManager.default.isExecutableFile(atPath: $0)
         }) else {
-            throw XCTSkip("systemd-analyze not found: unit files not verified")
+            throw SetupRequirement.missing("systemd-analyze not found: unit files not verified")
         }
         let dir = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("signd-units-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
