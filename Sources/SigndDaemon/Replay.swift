@@ -1,5 +1,6 @@
 import Foundation
 import SigndCore
+import SigndHeads
 import SigndEvents
 import SigndNpz
 
@@ -33,15 +34,17 @@ public struct Replay {
         FrameStamp(index: index, captureNanos: UInt64((Double(index) * 1e9 / fps).rounded()), sourceMillis: Double(index) * 1000 / fps)
     }
 
-    /// Replays one file; `emit` gets every event in publishing order with its envelope frame.
-    /// Returns the number of frames.
+    /// Replays one file; `emit` gets every event in publishing order with its envelope frame, `scored`
+    /// (when given) the binary head's score of every frame that completed a window. Returns the number of
+    /// frames.
     @discardableResult
-    public func run(file: URL, emit: (Event, Int?) -> Void) throws(DaemonError) -> Int {
+    public func run(file: URL, scored: ((Int, WindowScore) -> Void)? = nil, emit: (Event, Int?) -> Void) throws(DaemonError) -> Int {
         let frames: [HolisticLandmarks]
         do { frames = try SeedLandmarkFile.read(file) } catch { throw .source("replay: \(file.path): \(error.description)") }
         for (i, landmarks) in frames.enumerated() {
             let s = stamp(i)
             let result = heads.process(stamp: s, landmarks: landmarks)
+            if let scored, let score = result.step.score { scored(i, score) }
             emit(.frame(FrameEvent(stamp: s, landmarks: landmarks, probability: result.probability, withLandmarks: false)), i)
             for (event, frame) in result.events { emit(event, frame) }
         }

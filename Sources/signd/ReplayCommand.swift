@@ -3,6 +3,7 @@ import Foundation
 import SigndConfig
 import SigndDaemon
 import SigndEvents
+import SigndHeads
 
 /// `signd replay FILE.npz|DIR`: seed landmark files through the daemon's heads; prints or publishes events.
 struct Replay: ParsableCommand {
@@ -32,6 +33,11 @@ struct Replay: ParsableCommand {
     @Option(name: .customLong("camera-id"), help: "Camera id in topics.")
     var cameraID = "replay"
 
+    @Option(name: .customLong("window-outputs"), help: ArgumentHelp(
+        "Also write the binary head's output for every scored frame as JSON lines (file, frame, first frame of the window, raw and smoothed P(signing)).",
+        valueName: "FILE.jsonl"))
+    var windowOutputs: String?
+
     func run() throws {
         guard fps > 0 else { throw ValidationError("--fps must be positive") }
         let config: SigndConfiguration
@@ -58,10 +64,26 @@ struct Replay: ParsableCommand {
         var lines = EventLineEncoder(camera: cameraID)
         let out = FileHandle.standardOutput
         let replay = SigndDaemon.Replay(heads: stage, fps: fps)
+        var scoresOut: FileHandle?
+        if let windowOutputs {
+            guard FileManager.default.createFile(atPath: windowOutputs, contents: nil),
+                  let handle = FileHandle(forWritingAtPath: windowOutputs) else {
+                throw failure("--window-outputs: cannot create \(windowOutputs)", code: 2)
+            }
+            scoresOut = handle
+        }
+        defer { try? scoresOut?.close() }
         for file in files {
             logger.debug("replaying \(file.lastPathComponent)")
+            let name = file.lastPathComponent
+            let scored: ((Int, WindowScore) -> Void)? = scoresOut.map { handle in
+                { frame, score in
+                    let line = #"{"file":"\#(name)","frame":\#(frame),"window_first":\#(score.first.index),"raw":\#(score.raw),"smoothed":\#(score.smoothed)}"#
+                    handle.write(Data((line + "\n").utf8))
+                }
+            }
             do {
-                try replay.run(file: file) { event, frame in
+                try replay.run(file: file, scored: scored) { event, frame in
                     if let publisher {
                         _ = try? publisher.publish(event, frame: frame)
                     } else if frameEvents || event.kind != .frame {

@@ -30,6 +30,39 @@ final class OfflineCommandTests: XCTestCase {
         XCTAssertEqual(phases, ["start 24@26", "end 24@39", "start 24@26", "end 24@29"])
     }
 
+    /// `--window-outputs`: one line per frame that completed a window (frames 24… of each file), the raw
+    /// P(signing) and the smoothed value the state machine saw (EMA 0.5, restarted with every file).
+    func testReplayWritesWindowOutputs() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("signd-winout-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("w.jsonl")
+        try runProcess(TestPaths.signdBinary.path, ["replay", data, "--binary", binary, "--multiclass", "none",
+                                                    "--window-outputs", file.path])
+        struct Line: Decodable { let file: String; let frame: Int; let window_first: Int; let raw: Double; let smoothed: Double }
+        let lines = try String(contentsOf: file, encoding: .utf8).split(separator: "\n")
+            .map { try JSONDecoder().decode(Line.self, from: Data($0.utf8)) }
+        // a_signing 40 frames, b_idle 30, c_false_alarm 30
+        XCTAssertEqual(Dictionary(grouping: lines, by: \.file).mapValues(\.count),
+                       ["a_signing.npz": 16, "b_idle.npz": 6, "c_false_alarm.npz": 6])
+        var previous: Line?
+        for line in lines {
+            XCTAssertEqual(line.window_first, line.frame - 24)
+            XCTAssertTrue((0...1).contains(line.raw), "\(line)")
+            if let p = previous, p.file == line.file {
+                XCTAssertEqual(line.smoothed, 0.5 * line.raw + 0.5 * p.smoothed, accuracy: 1e-12)
+            } else {
+                XCTAssertEqual(line.frame, 24)
+                XCTAssertEqual(line.smoothed, line.raw)
+            }
+            previous = line
+        }
+        XCTAssertThrowsError(try runProcess(TestPaths.signdBinary.path, ["replay", data, "--binary", binary,
+                                                                         "--window-outputs", "/nonexistent/dir/w.jsonl"])) {
+            XCTAssertTrue("\($0)".contains("--window-outputs: cannot create /nonexistent/dir/w.jsonl"), "\($0)")
+        }
+    }
+
     func testEvalWritesReportAndPlots() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("signd-evalcmd-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }

@@ -1,0 +1,592 @@
+"""How well a signing detector generalises to people it has not seen: leave-persons-out cross-validation
+through the daemon's decision path, on isolated clips and on sessions.
+
+  python -m signstgcn.detector_cv --data ../../shared/data --signd ../.build/release/signd \
+      --out runs/detector-cv [--folds 5] [--clips-per-class 12] [--detectors shipped,speed,shape]
+
+Protocol (docs/detector-evaluation.md says why):
+* **Persons.** A person is a data group, with traduttore split into the people who recorded it
+  (Models/splits/traduttore-contributors.csv). Persons are dealt into K folds, signing persons and
+  non-signing persons of each hands-visible activity round-robin by size, so every fold holds out several of
+  each and every person is held out once. Adarsha16 (WLASL clips of many signers in one group) counts as one person.
+* **Clips.** At most `--clips-per-class` clips per person and class (evenly spaced in id order), so that a
+  large source cannot dominate. Each clip is played as the daemon would see a person who holds still, does the
+  clip, and holds still again: its first frame held for 24 frames before it, its last frame held for 12 after
+  (edge holds, as training pads short sequences). A clip of T frames thus gets T + 12 scored frames, however
+  short it is.
+* **Activity types** of non-signing clips: `idle` (hands in fewer than half the frames: sitting, walking,
+  no hands), `everyday` (`action:*`, mouse and desk use, other hands-visible non-signing), `gesture`
+  (`gesture:*`: commands, referee signals, static hand shapes, pointing).
+* **Decision.** Per-frame raw P(signing) → the daemon's EMA and hysteresis (`decision.py`, checked against
+  `signd replay` on every clip at the defaults). A clip *starts* when a `start` is published while it plays
+  (its start frame inside the clip or the 12 held frames after it). The operating curve sweeps
+  enter_threshold (exit 0.2 below); the default point is the daemon's (enter 0.6, exit 0.4, EMA 0.5, 3 frames).
+* **Sessions.** All evaluated clips of one held-out person in random order (seeded), each followed by a
+  15-frame rest holding its last frame, scored as one stream: false starts per minute of non-signing, and the
+  share of signing clips that a published segment overlaps.
+* **Detectors.** `shipped`: Models/signing-binary through `signd replay` (fixed; persons it was trained or
+  validated on are left out of its figures). `speed`: per-joint speeds in shoulder widths per second, mean
+  over the window, logistic regression (a simple baseline in the spirit of Moryossef et al. 2020). `shape`:
+  inputs meant to transfer between people (hand-local shape relative to the wrist in hand-size units, its rate
+  of change, wrist speed in shoulder widths per second; hands ordered by motion, so mirror-invariant; no
+  posture), over the 25-frame window and a 61-frame (2 s) context, logistic regression. Both trained per fold
+  on the other folds' persons, each person weighted equally and the classes balanced.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import random
+import subprocess
+import sys
+import tempfile
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Optional, Sequence
+
+import numpy as np
+import torch
+
+from .decision import DecisionParams, Segment, segments
+from .metrics import average_precision
+from .sequences import GESTURE_PREFIX, SequenceInfo, read_sequences
+from .splits import Splits, read_group_map
+
+FPS = 30.0
+WINDOW = 25
+LEAD = WINDOW - 1          # held first frames: the first scored frame is the clip's first frame
+TAIL = 12                  # held last frames
+REST = 15                  # session rest between clips (held last frame)
+LONG = 61                  # long context of the `shape` detector (2 s)
+ENTER_GRID = tuple(round(x, 2) for x in np.arange(0.05, 0.96, 0.05))
+DEFAULT = DecisionParams()
+EVERYDAY_GROUPS = ("DrgnAI/AI-Mouse", "ErfanMoosavi/cheating-detection-lstm")   # mouse / desk use
+POSE, LEFT, RIGHT = slice(0, 33), slice(33, 54), slice(54, 75)
+SHOULDERS = (11, 12)
+UPPER_BODY = list(range(0, 25))
+
+
+class CVError(RuntimeError):
+    pass
+
+
+# ------------------------------------------------------------------------------------------------ clips
+
+@dataclass(frozen=True)
+class Clip:
+    video_id: str
+    person: str
+    group: str
+    signing: bool
+    activity: str            # signing | idle | everyday | gesture
+    gloss: str
+
+
+def activity(r: SequenceInfo) -> str:
+    if r.signing:
+        return "signing"
+    if r.hands_visible_fraction < 0.5:
+        return "idle"
+    if r.gloss.startswith(GESTURE_PREFIX) and r.group not in EVERYDAY_GROUPS:
+        return "gesture"
+    return "everyday"
+
+
+def select_clips(rows: dict[str, SequenceInfo], person_of: dict[str, str], per_class: int) -> list[Clip]:
+    by_key: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for v, r in rows.items():
+        by_key[(person_of.get(v, r.group), r.gloss)].append(v)
+    out = []
+    for (person, _), vids in sorted(by_key.items()):
+        vids = sorted(vids, key=_natural)
+        if len(vids) > per_class:
+            vids = [vids[i] for i in np.linspace(0, len(vids) - 1, per_class).round().astype(int)]
+        for v in vids:
+            r = rows[v]
+            out.append(Clip(v, person, r.group, r.signing, activity(r), r.gloss))
+    return out
+
+
+def _natural(v: str):
+    head, _, tail = v.rpartition("__")
+    return (head, int(tail)) if tail.isdigit() else (v, -1)
+
+
+def assign_folds(clips: Sequence[Clip], k: int) -> dict[str, int]:
+    """Persons → fold. Each person gets a category: its most frequent hands-visible non-signing activity
+    (everyday / gesture) if it has any, else signing, else idle; persons are dealt round-robin category by
+    category (each in descending clip count, ties by name), the deal continuing across categories, so every
+    fold holds several signing persons and persons of each hands-visible activity."""
+    count: dict[str, int] = defaultdict(int)
+    kinds: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for c in clips:
+        count[c.person] += 1
+        kinds[c.person][c.activity] += 1
+
+    def category(p: str) -> str:
+        hv = {a: n for a, n in kinds[p].items() if a in ("everyday", "gesture")}
+        if hv:
+            return max(sorted(hv), key=hv.get)
+        return "signing" if kinds[p].get("signing") else "idle"
+
+    fold: dict[str, int] = {}
+    deal = 0
+    for cat in ("gesture", "everyday", "signing", "idle"):
+        for p in sorted((p for p in count if category(p) == cat), key=lambda p: (-count[p], p)):
+            fold[p] = deal % k
+            deal += 1
+    return fold
+
+
+def load_clip(data: Path, video_id: str) -> np.ndarray:
+    """(T, 75, 2) x, y of pose, left hand, right hand; NaN where missing."""
+    z = np.load(data / f"{video_id}.npz")
+    parts = [z["pose"][..., :2], z["left_hand"][..., :2], z["right_hand"][..., :2]]
+    seq = np.concatenate(parts, axis=1).astype(np.float32)
+    if seq.shape[0] == 0:
+        raise CVError(f"{video_id}.npz: no frames")
+    return seq
+
+
+def padded(seq: np.ndarray) -> np.ndarray:
+    return np.concatenate([np.repeat(seq[:1], LEAD, 0), seq, np.repeat(seq[-1:], TAIL, 0)])
+
+
+@dataclass
+class Session:
+    person: str
+    frames: np.ndarray                                # (T, 75, 2)
+    spans: list[tuple[Clip, int, int]] = field(default_factory=list)   # clip, first frame, last frame
+
+
+def build_session(person: str, clips: Sequence[Clip], seqs: dict[str, np.ndarray], seed: int) -> Session:
+    order = list(clips)
+    random.Random(f"{seed}:{person}").shuffle(order)
+    parts, spans, t = [], [], 0
+    for i, c in enumerate(order):
+        s = seqs[c.video_id]
+        if i == 0:
+            parts.append(np.repeat(s[:1], LEAD, 0))
+            t += LEAD
+        parts.append(s)
+        spans.append((c, t, t + len(s) - 1))
+        t += len(s)
+        parts.append(np.repeat(s[-1:], REST, 0))
+        t += REST
+    return Session(person, np.concatenate(parts), spans)
+
+
+# -------------------------------------------------------------------------------------------- features
+
+def _shoulder_width(seq: np.ndarray) -> np.ndarray:
+    d = np.linalg.norm(seq[:, SHOULDERS[0]] - seq[:, SHOULDERS[1]], axis=-1)
+    med = np.nanmedian(d) if np.isfinite(d).any() else np.nan
+    return np.where(np.isfinite(d) & (d > 1e-4), d, med if np.isfinite(med) and med > 1e-4 else 0.2)
+
+
+def speed_frames(seq: np.ndarray) -> np.ndarray:
+    """(T, 67 + 2): per-joint speed of the upper body and both hands in shoulder widths per second (0 where
+    a joint is missing in either frame), then left/right hand presence."""
+    joints = UPPER_BODY + list(range(33, 75))
+    xy = seq[:, joints]
+    d = np.linalg.norm(np.diff(xy, axis=0, prepend=xy[:1]), axis=-1) / _shoulder_width(seq)[:, None] * FPS
+    d = np.nan_to_num(d, nan=0.0, posinf=0.0)
+    presence = np.stack([np.isfinite(seq[:, 33, 0]), np.isfinite(seq[:, 54, 0])], axis=1).astype(np.float32)
+    return np.concatenate([np.minimum(d, 50.0), presence], axis=1).astype(np.float32)
+
+
+def _hand_shape(hand: np.ndarray, mirror: bool) -> tuple[np.ndarray, np.ndarray]:
+    """(T, 40) fingertip-to-wrist geometry in hand-size units (x mirrored for the left hand) and (T,) presence."""
+    rel = hand[:, 1:] - hand[:, :1]
+    size = np.linalg.norm(hand[:, 9] - hand[:, 0], axis=-1)
+    ok = np.isfinite(size) & (size > 1e-4)
+    shape = rel / np.where(ok, size, 1.0)[:, None, None]
+    if mirror:
+        shape[..., 0] *= -1
+    shape = np.where(ok[:, None, None], shape, 0.0).reshape(len(hand), -1)
+    return np.clip(np.nan_to_num(shape), -5, 5).astype(np.float32), ok.astype(np.float32)
+
+
+def shape_frames(seq: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-frame hand features, per hand: (T, 2, 40) shape, (T, 2, 4) [presence, shape change per second,
+    wrist speed in shoulder widths per second, fingertip spread]."""
+    sw = _shoulder_width(seq)
+    shapes, dyn = [], []
+    for part, mirror in ((LEFT, True), (RIGHT, False)):
+        hand = seq[:, part]
+        shape, ok = _hand_shape(hand, mirror)
+        change = np.linalg.norm(np.diff(shape, axis=0, prepend=shape[:1]), axis=-1) * FPS
+        both = ok * np.concatenate([[0.0], ok[:-1]])
+        wrist = np.linalg.norm(np.diff(hand[:, 0], axis=0, prepend=hand[:1, 0]), axis=-1) / sw * FPS
+        spread = np.linalg.norm(shape.reshape(len(hand), 20, 2)[:, [3, 7, 11, 15, 19]], axis=-1).std(axis=1)
+        dyn.append(np.stack([ok, np.minimum(change * both, 100.0), np.minimum(np.nan_to_num(wrist) * both, 50.0),
+                             spread * ok], axis=1))
+        shapes.append(shape)
+    return np.stack(shapes, 1).astype(np.float32), np.stack(dyn, 1).astype(np.float32)
+
+
+def _windowed_mean(x: np.ndarray, length: int) -> np.ndarray:
+    """Mean over the `length` frames ending at each frame (fewer at the start), along axis 0."""
+    c = np.cumsum(np.concatenate([np.zeros_like(x[:1]), x]), axis=0)
+    t = np.arange(1, len(x) + 1)
+    lo = np.maximum(0, t - length)
+    return (c[t] - c[lo]) / (t - lo).reshape((-1,) + (1,) * (x.ndim - 1))
+
+
+def speed_windows(seq: np.ndarray) -> np.ndarray:
+    return _windowed_mean(speed_frames(seq), WINDOW)
+
+
+def shape_windows(seq: np.ndarray) -> np.ndarray:
+    """Per frame: the window's features with the more active hand first (mirror-invariant)."""
+    shape, dyn = shape_frames(seq)
+    feats = []
+    for length in (WINDOW, LONG):
+        m_dyn = _windowed_mean(dyn, length)                      # (T, 2, 4)
+        m_shape = _windowed_mean(shape, length)
+        sq = _windowed_mean(shape ** 2, length)
+        pres = np.maximum(m_dyn[..., :1], 1e-3)
+        mean_shape = m_shape / pres
+        std_shape = np.sqrt(np.maximum(sq / pres - mean_shape ** 2, 0.0)).mean(-1, keepdims=True)
+        feats.append((m_dyn, mean_shape, std_shape))
+    # the more active hand first (change + wrist speed over the window); ties (neither hand moved) by
+    # presence, then by finger spread: all mirror-invariant, so a mirrored person gives the same features
+    d = feats[0][0]
+    keys = [d[..., 1] + d[..., 2], d[..., 0], d[..., 3]]
+    first = np.zeros(len(seq), int)
+    undecided = np.ones(len(seq), bool)
+    for key in keys:
+        diff = key[:, 1] - key[:, 0]
+        decided = undecided & (np.abs(diff) > 1e-6)
+        first[decided] = (diff[decided] > 0).astype(int)
+        undecided &= ~decided
+    rows = np.arange(len(seq))
+    out = []
+    for m_dyn, mean_shape, std_shape in feats:
+        for pick in (first, 1 - first):
+            out += [m_dyn[rows, pick], std_shape[rows, pick]]
+        out.append(mean_shape[rows, first])
+    return np.concatenate(out, axis=1).astype(np.float32)
+
+
+FEATURES: dict[str, Callable[[np.ndarray], np.ndarray]] = {"speed": speed_windows, "shape": shape_windows}
+
+
+# ------------------------------------------------------------------------------------------ classifier
+
+@dataclass
+class LogisticModel:
+    mean: np.ndarray
+    scale: np.ndarray
+    weight: np.ndarray
+    bias: float
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        z = ((x - self.mean) / self.scale) @ self.weight + self.bias
+        return 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float = 1e-3) -> LogisticModel:
+    mean, scale = x.mean(0), x.std(0) + 1e-6
+    xt = torch.from_numpy(((x - mean) / scale).astype(np.float32))
+    yt, wt = torch.from_numpy(y.astype(np.float32)), torch.from_numpy((w / w.sum()).astype(np.float32))
+    weight = torch.zeros(x.shape[1], requires_grad=True)
+    bias = torch.zeros(1, requires_grad=True)
+    opt = torch.optim.LBFGS([weight, bias], lr=0.5, max_iter=200, line_search_fn="strong_wolfe")
+
+    def closure():
+        opt.zero_grad()
+        loss = (torch.nn.functional.binary_cross_entropy_with_logits(xt @ weight + bias, yt, reduction="none") * wt).sum()
+        loss = loss + l2 * weight.pow(2).sum()
+        loss.backward()
+        return loss
+
+    opt.step(closure)
+    return LogisticModel(mean, scale, weight.detach().numpy().astype(np.float32), float(bias.item()))
+
+
+def training_set(clips: Sequence[Clip], feats: dict[str, np.ndarray], stride: int = 3):
+    """Windows of padded clips whose window holds at least half real frames, weighted so that every person
+    and, within the training set, both classes weigh the same."""
+    xs, ys, ps = [], [], []
+    for c in clips:
+        f = feats[c.video_id]
+        real = len(f) - LEAD - TAIL
+        frames = [t for t in range(LEAD, len(f), stride) if _real_in_window(t, real) * 2 >= WINDOW]
+        xs.append(f[frames])
+        ys += [int(c.signing)] * len(frames)
+        ps += [c.person] * len(frames)
+    x, y = np.concatenate(xs), np.array(ys)
+    per_person: dict[tuple[str, int], int] = defaultdict(int)
+    for p, label in zip(ps, y):
+        per_person[(p, label)] += 1
+    persons = {label: len({p for p, l in per_person if l == label}) for label in (0, 1)}
+    w = np.array([1.0 / (per_person[(p, label)] * persons[label]) for p, label in zip(ps, y)])
+    return x, y, w
+
+
+def _real_in_window(t: int, real: int) -> int:
+    """Real clip frames inside the window ending at padded frame t."""
+    lo, hi = t - WINDOW + 1, t
+    return max(0, min(hi, LEAD + real - 1) - max(lo, LEAD) + 1)
+
+
+# -------------------------------------------------------------------------------------------- scoring
+
+def replay_scores(signd: Path, binary: Path, files: dict[str, np.ndarray], workdir: Path) -> tuple[dict, list]:
+    """Raw P(signing) per frame from `signd replay --window-outputs` and the segments it published."""
+    folder = workdir / "replay"
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, seq in files.items():
+        # x, y as stored; z 0 and visibility 1 where the joint is present, NaN where it is missing
+        def part(sl, extra):
+            xy = seq[:, sl]
+            fill = np.where(np.isfinite(xy[..., :1]), 0.0, np.nan).astype(np.float32)
+            cols = [xy, fill] + ([np.where(np.isfinite(xy[..., :1]), 1.0, np.nan).astype(np.float32)] if extra else [])
+            return np.concatenate(cols, -1)
+        pose, hands = part(POSE, True), [part(LEFT, False), part(RIGHT, False)]
+        np.savez(folder / f"{name}.npz", pose=pose.astype(np.float32), left_hand=hands[0].astype(np.float32),
+                 right_hand=hands[1].astype(np.float32))
+    out = workdir / "window-outputs.jsonl"
+    # the binary head alone (the multi-class head does not change the segments), one BLAS thread
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
+    proc = subprocess.run([str(signd), "replay", str(folder), "--binary", str(binary), "--multiclass", "none",
+                           "--window-outputs", str(out)], capture_output=True, text=True, env=env)
+    if proc.returncode != 0:
+        raise CVError(f"signd replay failed ({proc.returncode}): {proc.stderr[-2000:]}")
+    raw = {name: np.full(len(seq), np.nan) for name, seq in files.items()}
+    for line in out.read_text().splitlines():
+        r = json.loads(line)
+        raw[r["file"][:-4]][r["frame"]] = r["raw"]
+    return raw, _published_segments(proc.stdout)
+
+
+def _published_segments(stdout: str) -> list[tuple[int, int]]:
+    """(start frame, emitted frame) of every published `start`, in publishing order."""
+    out = []
+    for line in stdout.splitlines():
+        topic, _, payload = line.partition(" ")
+        if topic.endswith(".state"):
+            e = json.loads(payload)
+            if e["phase"] == "start":
+                out.append((e["start_frame"], e["frame"]))
+    return out
+
+
+def replay_order(names) -> list[str]:
+    """The order `signd replay DIR` plays files in: by file name."""
+    return sorted(names, key=lambda n: f"{n}.npz")
+
+
+def check_twin(raw: dict[str, np.ndarray], published: list[tuple[int, int]]) -> int:
+    """The twin's default-parameter starts, in replay order, equal what signd published (returns the count)."""
+    twin = [(s.start, s.emitted) for name in replay_order(raw) for s in segments(raw[name], DEFAULT)]
+    if twin != published:
+        first = next((i for i, (a, b) in enumerate(zip(twin, published)) if a != b), min(len(twin), len(published)))
+        raise CVError(f"decision twin disagrees with signd replay: {len(twin)} vs {len(published)} starts, first "
+                      f"difference at #{first}")
+    return len(twin)
+
+
+# ------------------------------------------------------------------------------------------- metrics
+
+def clip_started(raw: np.ndarray, params: DecisionParams) -> Optional[Segment]:
+    """The first segment whose start falls inside the clip or its trailing hold."""
+    for s in segments(raw, params):
+        if s.start >= LEAD:
+            return s
+    return None
+
+
+def curve(clips: Sequence[Clip], raw: dict[str, np.ndarray]) -> dict:
+    rows = []
+    for enter in ENTER_GRID:
+        p = DEFAULT.with_enter(enter)
+        started = {c.video_id: clip_started(raw[c.video_id], p) is not None for c in clips}
+        rows.append({"enter": enter, **_rates(clips, started)})
+    return {"points": rows}
+
+
+def _rates(clips: Sequence[Clip], started: dict[str, bool]) -> dict:
+    out = {}
+    for kind in ("signing", "hands_visible", "idle", "everyday", "gesture"):
+        sel = [c for c in clips if (c.activity == kind or (kind == "hands_visible" and not c.signing
+                                                           and c.activity != "idle"))]
+        out[kind] = _share([started[c.video_id] for c in sel])
+    return out
+
+
+def _share(flags: Sequence[bool]) -> Optional[float]:
+    return round(float(np.mean(flags)), 4) if flags else None
+
+
+def at_recall(points: Sequence[dict], target: float = 0.9) -> Optional[dict]:
+    """The highest enter threshold whose signing start rate reaches `target`."""
+    ok = [p for p in points if p["signing"] is not None and p["signing"] >= target]
+    return max(ok, key=lambda p: p["enter"]) if ok else None
+
+
+def default_point(clips: Sequence[Clip], raw: dict[str, np.ndarray]) -> dict:
+    started, onsets = {}, []
+    for c in clips:
+        s = clip_started(raw[c.video_id], DEFAULT)
+        started[c.video_id] = s is not None
+        if c.signing and s is not None:
+            onsets.append((s.emitted - LEAD) / FPS)
+    per_group: dict[str, list[bool]] = defaultdict(list)
+    for c in clips:
+        if c.signing:
+            per_group[c.person].append(started[c.video_id])
+    y, score = [], []
+    for c in clips:
+        r = raw[c.video_id]
+        real = len(r) - LEAD - TAIL
+        for t in range(len(r)):
+            if np.isfinite(r[t]) and _real_in_window(t, real) * 2 >= WINDOW:
+                y.append(int(c.signing))
+                score.append(r[t])
+    pr_auc = average_precision(np.array(y), np.array(score)) if 0 < sum(y) < len(y) else None
+    return {**_rates(clips, started), "median_onset_s": round(float(np.median(onsets)), 3) if onsets else None,
+            "window_pr_auc": None if pr_auc is None else round(float(pr_auc), 4),
+            "recall_per_signing_person": {g: _share(v) for g, v in sorted(per_group.items())}}
+
+
+def session_figures(sessions: Sequence[Session], raw: dict[str, np.ndarray]) -> dict:
+    false_starts, nonsign_frames, covered, signing_clips = 0, 0, 0, 0
+    for s in sessions:
+        segs = segments(raw[f"session__{_safe(s.person)}"], DEFAULT)
+        signing_at = np.zeros(len(s.frames), bool)
+        for c, a, b in s.spans:
+            if c.signing:
+                signing_at[a:b + 1] = True
+        nonsign_frames += int((~signing_at[LEAD:]).sum())
+        false_starts += sum(1 for g in segs if not signing_at[g.start])
+        for c, a, b in s.spans:
+            if c.signing:
+                signing_clips += 1
+                covered += any(g.start <= b and g.last >= a for g in segs)
+    minutes = nonsign_frames / FPS / 60
+    return {"persons": len(sessions), "non_signing_minutes": round(minutes, 2),
+            "false_starts_per_min": round(false_starts / minutes, 3) if minutes else None,
+            "signing_clips_in_segment": round(covered / signing_clips, 4) if signing_clips else None}
+
+
+def _safe(name: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in name)
+
+
+# ---------------------------------------------------------------------------------------------- main
+
+def run(args: argparse.Namespace) -> dict:
+    torch.set_num_threads(1)
+    data = Path(args.data)
+    rows = read_sequences(data)
+    person_of = read_group_map(args.group_map, rows) if args.group_map else {}
+    clips = select_clips(rows, person_of, args.clips_per_class)
+    fold_of = assign_folds(clips, args.folds)
+    seqs = {c.video_id: load_clip(data, c.video_id) for c in clips}
+    padded_clips = {c.video_id: padded(seqs[c.video_id]) for c in clips}
+    by_person: dict[str, list[Clip]] = defaultdict(list)
+    for c in clips:
+        by_person[c.person].append(c)
+    sessions = [build_session(p, cs, seqs, args.seed) for p, cs in sorted(by_person.items())]
+    streams = dict(padded_clips)
+    streams.update({f"session__{_safe(s.person)}": s.frames for s in sessions})
+
+    detectors = [d.strip() for d in args.detectors.split(",") if d.strip()]
+    scores: dict[str, dict[str, np.ndarray]] = {}
+    report: dict = {"protocol": {"folds": args.folds, "clips_per_class": args.clips_per_class, "lead": LEAD,
+                                 "tail": TAIL, "rest": REST, "fps": FPS, "default": DEFAULT.__dict__,
+                                 "clips": len(clips), "persons": len(by_person),
+                                 "fold_persons": {f: sorted(p for p, k in fold_of.items() if k == f)
+                                                  for f in range(args.folds)}},
+                    "detectors": {}}
+    shipped_seen: set[str] = set()
+    if "shipped" in detectors:
+        with tempfile.TemporaryDirectory(prefix="detector-cv-") as tmp:
+            scores["shipped"], published = replay_scores(Path(args.signd), Path(args.shipped), streams, Path(tmp))
+        report["protocol"]["twin_checked_starts"] = check_twin(scores["shipped"], published)
+        split = Splits.read(Path(args.shipped).parent / "splits" / f"{Path(args.shipped).name}.json")
+        seen_groups = set(split.groups.get("train", ())) | set(split.groups.get("val", ()))
+        shipped_seen = {p for p in by_person if p in seen_groups}
+    owner = {c.video_id: c.person for c in clips}
+    owner.update({f"session__{_safe(s.person)}": s.person for s in sessions})
+    for name in (d for d in detectors if d in FEATURES):
+        feats = {k: FEATURES[name](v) for k, v in streams.items()}
+        scores[name] = {}
+        for f in range(args.folds):
+            model = fit_logistic(*training_set([c for c in clips if fold_of[c.person] != f], feats))
+            for k, v in feats.items():
+                if fold_of[owner[k]] == f:
+                    p = model.predict(v).astype(np.float64)
+                    p[:WINDOW - 1] = np.nan                     # no window ends before frame 24
+                    scores[name][k] = p
+    for name in detectors:
+        det = {"folds": {}, "pooled": {}}
+        excluded = shipped_seen if name == "shipped" else set()
+        for f in list(range(args.folds)) + ["pooled"]:
+            sel = [c for c in clips if (f == "pooled" or fold_of[c.person] == f) and c.person not in excluded]
+            sess = [s for s in sessions if (f == "pooled" or fold_of[s.person] == f) and s.person not in excluded]
+            if not sel:
+                continue
+            cv = curve(sel, scores[name])
+            entry = {"clips": len(sel), "persons": len({c.person for c in sel}),
+                     "default": default_point(sel, scores[name]), "at_90_recall": at_recall(cv["points"]),
+                     "sessions": session_figures(sess, scores[name]), "curve": cv["points"]}
+            (det["folds"].__setitem__(str(f), entry) if f != "pooled" else det.__setitem__("pooled", entry))
+        if excluded:
+            det["left_out_seen_persons"] = sorted(excluded)
+        report["detectors"][name] = det
+    return report
+
+
+def print_report(report: dict, out=sys.stdout) -> None:
+    pr = report["protocol"]
+    print(f"detector_cv: {pr['clips']} clips, {pr['persons']} persons, {pr['folds']} folds held out by person; "
+          f"decision twin = signd replay on {pr.get('twin_checked_starts', 'n/a')} starts", file=out)
+    for name, det in report["detectors"].items():
+        print(f"\n== {name}" + (f" (left out: {len(det['left_out_seen_persons'])} persons it was trained on)"
+                                if det.get("left_out_seen_persons") else ""), file=out)
+        print("fold  clips persons | start@default: signing  hands-vis  idle  everyday gesture | onset_s  "
+              "PR-AUC | at 90% signing: enter  hands-vis idle | session fs/min  covered", file=out)
+        for f, e in list(det["folds"].items()) + [("all", det["pooled"])]:
+            d, a, s = e["default"], e["at_90_recall"], e["sessions"]
+            fmt = lambda v: "  -  " if v is None else f"{v:5.3f}"
+            print(f"{f:>4} {e['clips']:6d} {e['persons']:5d}   |  {fmt(d['signing'])}  {fmt(d['hands_visible'])}  "
+                  f"{fmt(d['idle'])}  {fmt(d['everyday'])}  {fmt(d['gesture'])} | {fmt(d['median_onset_s'])}  "
+                  f"{fmt(d['window_pr_auc'])} | "
+                  + (f"{a['enter']:.2f}  {fmt(a['hands_visible'])}  {fmt(a['idle'])}" if a else "  not reached   ")
+                  + f" | {fmt(s['false_starts_per_min'])}  {fmt(s['signing_clips_in_segment'])}", file=out)
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m signstgcn.detector_cv", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", required=True)
+    ap.add_argument("--signd", default="../.build/release/signd", help="signd binary (for the shipped head)")
+    ap.add_argument("--shipped", default="../Models/signing-binary", help="shipped head stem")
+    ap.add_argument("--group-map", default="../Models/splits/traduttore-contributors.csv")
+    ap.add_argument("--folds", type=int, default=5)
+    ap.add_argument("--clips-per-class", type=int, default=12)
+    ap.add_argument("--detectors", default="shipped,speed,shape")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--out", help="write the full report (curves included) as JSON here")
+    args = ap.parse_args(argv)
+    try:
+        report = run(args)
+    except (CVError, OSError, ValueError) as exc:
+        print(f"detector_cv: error: {exc}", file=sys.stderr)
+        return 1
+    print_report(report)
+    if args.out:
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.out).write_text(json.dumps(report, indent=1) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
