@@ -78,7 +78,10 @@ public final class LiveCapture: @unchecked Sendable {
         let info = reader.info
         onEvent(.opened(info))
         let box = ReaderBox(reader)
-        let thread = Thread { [self] in self.grabLoop(box.take()) }
+        // Weak: `self.thread` holds the Thread, which holds this closure until the Thread is freed, so a
+        // strong capture was a cycle that kept the capture (and what `onEvent` captures) alive forever.
+        // The running loop keeps `self` alive through `self?.grabLoop`; once it returns, nothing does.
+        let thread = Thread { [weak self] in self?.grabLoop(box.take()) }
         thread.name = "signd-grab"
         thread.qualityOfService = .userInteractive
         condition.lock()

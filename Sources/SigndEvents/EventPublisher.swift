@@ -1,7 +1,6 @@
 import CZmq
 import Foundation
 import SigndCore
-import Synchronization
 
 /// CURVE encryption and client authentication for the publisher.
 public struct CurveServerConfiguration: Sendable, Equatable {
@@ -138,7 +137,7 @@ public final class EventPublisher: Sendable {
         var dropped: UInt64 = 0
     }
 
-    private let state: Mutex<State>
+    private let state: Locked<State>
     private let topics: [EventKind: [UInt8]]
 
     public init(configuration: EventPublisherConfiguration) throws(EventPublisherError) {
@@ -213,7 +212,7 @@ public final class EventPublisher: Sendable {
             topics[kind] = Array(EventTopic.topic(camera: configuration.camera, kind: kind).utf8)
         }
         self.topics = topics
-        self.state = Mutex(State(context: context, socket: socket, authenticator: authenticator))
+        self.state = Locked(State(context: context, socket: socket, authenticator: authenticator))
     }
 
     deinit { close() }

@@ -320,6 +320,9 @@ enum ModelFileCheck {
                     path: path, reason: "\(size) bytes, expected \(expectedByteCount)")
             }
         }
+        // An empty file cannot be a model. Said here rather than after reading it: on Linux,
+        // Foundation's Data(contentsOf:) leaks the 4 KiB buffer it mallocs for a zero-sized file.
+        guard size > 0 else { throw LiteRtError.modelFileCorrupt(path: path, reason: "empty file") }
         let data: Data
         do {
             data = try Data(contentsOf: url, options: .alwaysMapped)

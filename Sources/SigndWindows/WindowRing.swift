@@ -63,26 +63,34 @@ public final class WindowRing {
         fileprivate let startSlot: Int
         fileprivate let generation: Int
 
+        /// False once the ring was pushed or reset after this window was returned: every accessor then
+        /// stops with a precondition failure instead of reading frames of a later window.
+        public var isValid: Bool { generation == ring.generation }
+
+        private func checkValid() {
+            precondition(isValid, "window used after the ring moved on")
+        }
+
         /// Frame stamps, oldest first.
         public var stamps: [FrameStamp] {
-            precondition(generation == ring.generation, "window used after the ring moved on")
+            checkValid()
             return (0..<ring.length).map { ring.stamps[(startSlot + $0) % ring.length]! }
         }
 
         /// The per-frame landmark records, oldest first.
         public var landmarks: [HolisticLandmarks] {
-            precondition(generation == ring.generation, "window used after the ring moved on")
+            checkValid()
             return (0..<ring.length).map { ring.landmarks[(startSlot + $0) % ring.length]! }
         }
 
-        public var first: FrameStamp { ring.stamps[startSlot]! }
-        public var last: FrameStamp { ring.stamps[(startSlot + ring.length - 1) % ring.length]! }
+        public var first: FrameStamp { checkValid(); return ring.stamps[startSlot]! }
+        public var last: FrameStamp { checkValid(); return ring.stamps[(startSlot + ring.length - 1) % ring.length]! }
         /// The centre frame (s + length/2): the frame an output is attributed to for evaluation.
-        public var center: FrameStamp { ring.stamps[(startSlot + ring.length / 2) % ring.length]! }
+        public var center: FrameStamp { checkValid(); return ring.stamps[(startSlot + ring.length / 2) % ring.length]! }
 
         /// The (length, J, C) features, row-major, without copying.
         public func withFeatures<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
-            precondition(generation == ring.generation, "window used after the ring moved on")
+            checkValid()
             let f = ring.layout.valuesPerFrame
             return try ring.storage.withUnsafeBufferPointer { buffer in
                 try body(UnsafeBufferPointer(rebasing: buffer[(startSlot * f)..<((startSlot + ring.length) * f)]))

@@ -104,4 +104,27 @@ final class LiveCaptureTests: XCTestCase {
         XCTAssertEqual(taken + capture.droppedFrames, 164)
         XCTAssertTrue(events.values.contains(.ended(frames: 164, truncated: false)), "\(events.values)")
     }
+
+    /// Once its grab thread has ended the capture is freed with its last reference (its thread's closure
+    /// used to capture it strongly: a cycle that leaked the capture and everything `onEvent` captured;
+    /// ASan's leak checker reported it at the daemon's exit).
+    func testCaptureIsFreedOnceTheGrabThreadEnded() throws {
+        final class Token: Sendable {}
+        weak var weakCapture: LiveCapture?
+        weak var weakToken: Token?
+        do {
+            let token = Token()
+            weakToken = token
+            let capture = LiveCapture(.file(path: TestPaths.samples.appendingPathComponent("mmaction2_test.avi").path),
+                                      paced: false, onEvent: { _ in _ = token })
+            weakCapture = capture
+            try capture.start()
+            while !capture.isFinished { _ = capture.nextFrame(timeout: .milliseconds(500)) }
+        }
+        // The grab thread drops its reference just after it marks the capture finished.
+        let deadline = Date().addingTimeInterval(5)
+        while weakCapture != nil, Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        XCTAssertNil(weakCapture, "the capture outlived its grab thread")
+        XCTAssertNil(weakToken, "what onEvent captured outlived the capture")
+    }
 }

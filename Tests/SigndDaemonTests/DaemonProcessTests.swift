@@ -97,7 +97,10 @@ final class DaemonProcessTests: XCTestCase {
                 XCTAssertTrue(topics.contains("signd.sample.\(kind)"), "\(name) subscriber printed \(kind) events: \(topics)")
             }
             let frames = lines.filter { $0.hasPrefix("signd.sample.frame ") }
-            XCTAssertGreaterThanOrEqual(frames.count, 60, "\(name): frames of the 64-frame sample")
+            // --realtime keeps only the newest frame: a sanitized (debug, 5-15x slower) daemon cannot keep up
+            // with 30 fps and drops frames by design, so there only "some frames arrived" is checked.
+            let expected = Sanitizer.active == nil ? 60 : 1
+            XCTAssertGreaterThanOrEqual(frames.count, expected, "\(name): frames of the 64-frame sample")
         }
     }
 

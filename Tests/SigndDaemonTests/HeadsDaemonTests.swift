@@ -38,7 +38,9 @@ final class HeadsDaemonTests: XCTestCase {
         let received = Recorder<ReceivedEvent>()
         let done = Recorder<Bool>()
         let box = SubscriberBox(subscriber)
+        let finished = Recorder<Bool>()
         let reader = Thread {
+            defer { finished.append(true) }
             while true {
                 if let event = try? box.subscriber.receive(timeoutMilliseconds: 300) {
                     received.append(event)
@@ -50,9 +52,13 @@ final class HeadsDaemonTests: XCTestCase {
         reader.start()
         _ = try Daemon(config: config, logger: Logger(label: "test")).run { _ in Thread.sleep(forTimeInterval: 0.3) }
         done.append(true)
-        let quiet = Date().addingTimeInterval(10)
-        while reader.isExecuting, Date() < quiet { Thread.sleep(forTimeInterval: 0.05) }
-        subscriber.close()
+        // Close only once the reader has returned: a ZeroMQ socket is used by one thread at a time, and
+        // polling Thread.isExecuting orders nothing (ThreadSanitizer reported close() racing receive()).
+        if finished.wait(timeout: 10, until: { !$0.isEmpty }) {
+            subscriber.close()
+        } else {
+            XCTFail("the subscriber thread did not finish")
+        }
         return received.values
     }
 

@@ -27,7 +27,9 @@ final class PipelineTests: XCTestCase {
         let received = Recorder<ReceivedEvent>()
         let done = Recorder<Bool>()
         let box = UncheckedBox(subscriber)
+        let finished = Recorder<Bool>()
         let reader = Thread {
+            defer { finished.append(true) }
             while true {
                 if let event = try? box.value.receive(timeoutMilliseconds: 300) {
                     received.append(event)
@@ -40,9 +42,13 @@ final class PipelineTests: XCTestCase {
         let daemon = Daemon(config: config, logger: Logger(label: "test"))
         let summary = try daemon.run { _ in Thread.sleep(forTimeInterval: 0.3) }  // subscription reaches PUB
         done.append(true)
-        let quiet = Date().addingTimeInterval(10)
-        while reader.isExecuting, Date() < quiet { Thread.sleep(forTimeInterval: 0.05) }
-        subscriber.close()
+        // Close only once the reader has returned: a ZeroMQ socket is used by one thread at a time, and
+        // polling Thread.isExecuting orders nothing (ThreadSanitizer reported close() racing receive()).
+        if finished.wait(timeout: 10, until: { !$0.isEmpty }) {
+            subscriber.close()
+        } else {
+            XCTFail("the subscriber thread did not finish")
+        }
         return (summary, received.values)
     }
 

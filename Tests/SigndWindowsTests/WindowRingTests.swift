@@ -52,6 +52,22 @@ final class WindowRingTests: XCTestCase {
         XCTAssertEqual(afterReset, [Array(100...104)], "no window straddles the reset")
     }
 
+    /// A window is a view of the ring until the next push or reset; `isValid` says so, and every accessor
+    /// (stamps, landmarks, first/last/center, features) checks it.
+    func testWindowIsValidUntilTheRingMovesOn() throws {
+        let ring = try WindowRing(layout: FeatureLayout(joints: .poseAndHands, channels: 2), length: 3, stride: 1)
+        _ = ring.push(stamp: stamp(0), landmarks: frame(0))
+        _ = ring.push(stamp: stamp(1), landmarks: frame(1))
+        let window = try XCTUnwrap(ring.push(stamp: stamp(2), landmarks: frame(2)))
+        XCTAssertTrue(window.isValid)
+        XCTAssertEqual([window.first.index, window.center.index, window.last.index], [0, 1, 2])
+        let next = try XCTUnwrap(ring.push(stamp: stamp(3), landmarks: frame(3)))
+        XCTAssertFalse(window.isValid, "the ring moved on")
+        XCTAssertTrue(next.isValid)
+        ring.reset()
+        XCTAssertFalse(next.isValid, "reset invalidates too")
+    }
+
     func testInvalidConfigurations() throws {
         XCTAssertThrowsError(try FeatureLayout(joints: .poseAndHands, channels: 4))
         XCTAssertThrowsError(try FeatureLayout(joints: JointLayout(entries: [.init(part: .face, joints: 478)]), channels: 2)) {
