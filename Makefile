@@ -28,5 +28,10 @@ demo: setup build
 test: setup-dev
 	scripts/test-all
 
+## The Swift tests under AddressSanitizer (+ leaks) and ThreadSanitizer, each in its own build folder
+## (.build-asan, .build-tsan); docs/sanitizers.md. Run before any change to threads or unsafe pointers.
+test-sanitize: setup-dev
+	scripts/test-sanitize all
+
 clean:
-	rm -rf .build
+	rm -rf .build .build-asan .build-tsan
