@@ -1,4 +1,5 @@
-/// Why a source could not be opened or read. Each case names the source and, where known, the frame.
+/// Why a source could not be opened or read. Each case names the source (credentials redacted) and, where
+/// known, the frame.
 public enum CaptureError: Error, Equatable, CustomStringConvertible {
     case fileNotFound(path: String)
     case cannotOpen(source: String, reason: String)
@@ -12,11 +13,11 @@ public enum CaptureError: Error, Equatable, CustomStringConvertible {
         case .fileNotFound(let path):
             return "video file '\(path)' does not exist"
         case .cannotOpen(let source, let reason):
-            return "cannot open video source '\(source)': \(reason)"
+            return "cannot open video source '\(SourceSpec.redacted(source))': \(reason)"
         case .decodeFailed(let source, let frame, let reason):
-            return "video source '\(source)': decoding failed at frame \(frame): \(reason)"
+            return "video source '\(SourceSpec.redacted(source))': decoding failed at frame \(frame): \(reason)"
         case .invalidSource(let text):
-            return "invalid source '\(text)': expected a video file path, a camera index or /dev/videoN, or an rtsp:// / http(s):// URL"
+            return "invalid source '\(SourceSpec.redacted(text))': expected a video file path, a camera index or /dev/videoN, or an rtsp:// / http(s):// URL"
         case .unreadableImage(let path, let reason):
             return "cannot read image '\(path)': \(reason)"
         case .unwritableImage(let path, let reason):

@@ -41,6 +41,10 @@ public enum SourceSpec: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// A configured source as it may be shown (logs, `check-config`, events): any `user:password@` in it
+    /// redacted, whether or not it parses.
+    public static func redacted(_ uri: String) -> String { redactingCredentials(uri) }
+
     /// `rtsp://user:secret@host/…` → `rtsp://user:***@host/…`, so logs and events never carry passwords.
     static func redactingCredentials(_ url: String) -> String {
         guard let schemeEnd = url.range(of: "://"), let at = url[schemeEnd.upperBound...].firstIndex(of: "@"),

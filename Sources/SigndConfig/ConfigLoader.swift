@@ -18,6 +18,9 @@ public enum ConfigLoader {
     }
 
     public static func parse(yaml: String, file: String = "<config>", baseDirectory: String? = nil) throws(ConfigError) -> SigndConfiguration {
+        if let (line, problem) = YamlDepthLimit.violation(in: yaml) {
+            throw ConfigError(file: file, key: nil, line: line, problem: "invalid YAML: \(problem)")
+        }
         let root: Node?
         do { root = try Yams.compose(yaml: yaml) } catch let error as YamlError {
             throw ConfigError(file: file, key: nil, line: Self.line(of: error), problem: "invalid YAML: \(Self.problem(of: error))")

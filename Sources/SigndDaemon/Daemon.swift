@@ -67,7 +67,7 @@ public final class Daemon: Sendable {
         let sourceTracker = SourceTracker(publisher: publisher, logger: logger)
         let feed = try openFeed(onEvent: { sourceTracker.handle($0) })
         logger.info("source open", metadata: [
-            "source": "\(config.source.uri)", "size": "\(feed.info.width)x\(feed.info.height)",
+            "source": "\(SourceSpec.redacted(config.source.uri))", "size": "\(feed.info.width)x\(feed.info.height)",
             "fps": "\(feed.info.fps)", "backend": "\(feed.info.backend)",
         ])
         notify { try notifier.ready(status: "source open, \(feed.info.width)x\(feed.info.height)") }

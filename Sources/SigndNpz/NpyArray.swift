@@ -83,7 +83,13 @@ enum NpyFormat {
         let fortran = try field("fortran_order", in: header, member: member)
         guard fortran == "False" else { throw .badHeader(member: member, reason: "Fortran-ordered arrays are not supported") }
         let shape = try parseShape(try field("shape", in: header, member: member), member: member)
-        let count = shape.reduce(1, *)
+        // Checked: a hostile header's shape must not overflow (it trapped before).
+        var count = 1
+        for dim in shape {
+            let (product, overflow) = count.multipliedReportingOverflow(by: dim)
+            guard !overflow else { throw .badHeader(member: member, reason: "shape \(shape) has too many elements") }
+            count = product
+        }
         let dataStart = headerStart + headerLength
         let elementSize: Int
         switch dtype {
@@ -93,7 +99,8 @@ enum NpyFormat {
         case "|u1", "|i1", "|b1": elementSize = 1
         default: throw .unsupportedDType(member: member, dtype: dtype)
         }
-        let expected = count * elementSize
+        let (expected, overflow) = count.multipliedReportingOverflow(by: elementSize)
+        guard !overflow else { throw .badHeader(member: member, reason: "shape \(shape) has too many bytes") }
         guard bytes.count - dataStart >= expected else {
             throw .truncated(member: member, expectedBytes: expected, actualBytes: bytes.count - dataStart)
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import SigndCapture
 import SigndConfig
 
 struct CheckConfig: ParsableCommand {
@@ -14,7 +15,7 @@ struct CheckConfig: ParsableCommand {
         do {
             let config = try ConfigLoader.load(path: file)
             try ConfigLoader.validate(config, file: file)
-            print("\(file): OK (camera \(config.cameraID), source \(config.source.uri), events on \(config.events.endpoints.joined(separator: ", ")))")
+            print("\(file): OK (camera \(config.cameraID), source \(SourceSpec.redacted(config.source.uri)), events on \(config.events.endpoints.joined(separator: ", ")))")
         } catch {
             throw failure(error.description, code: 2)
         }

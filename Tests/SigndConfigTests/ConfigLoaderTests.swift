@@ -53,6 +53,19 @@ final class ConfigLoaderTests: XCTestCase {
         }
     }
 
+    /// Found by fuzzing: deeply nested flow mappings overflowed the stack of `check-config` and `run` (3,000
+    /// levels in the fuzzer's build; 30,000 segfault this debug build without the bound). The depth is
+    /// bounded before parsing; quoted brackets and comments do not count; deep indentation is refused too.
+    func testDeepNestingIsAnErrorNotACrash() {
+        let deep = "source: " + String(repeating: "{a: ", count: 30_000) + "1" + String(repeating: "}", count: 30_000) + "\n"
+        assertError(deep, key: nil, line: 1, contains: "nested more than 64 levels deep")
+        assertError("camera_id: x\nsource:\n  uri: " + String(repeating: "[", count: 65) + "\n", key: nil, line: 3, contains: "nested more than 64")
+        assertError("source:\n" + String(repeating: " ", count: 600) + "uri: a.mp4\n", key: nil, line: 2, contains: "indented more than 512")
+        let quoted = "source: {uri: '" + String(repeating: "[{", count: 200) + "'}  # " + String(repeating: "{", count: 100) + "\n"
+        XCTAssertNoThrow(try ConfigLoader.parse(yaml: quoted))
+        XCTAssertEqual(try? ConfigLoader.parse(yaml: quoted).source.uri, String(repeating: "[{", count: 200))
+    }
+
     func testErrorsNameKeyAndLine() {
         assertError("source:\n  uri: a.mp4\n  read_timout_ms: 10\n", key: "source.read_timout_ms", line: 3, contains: "did you mean 'read_timeout_ms'")
         assertError("source:\n  uri: a.mp4\n  read_timeout_ms: soon\n", key: "source.read_timeout_ms", line: 3, contains: "expected an integer, got 'soon'")

@@ -1,6 +1,6 @@
 import Foundation
 import SigndCore
-import SigndNpz
+@testable import SigndNpz
 import SigndTestSupport
 import XCTest
 
@@ -83,6 +83,24 @@ final class NpzTests: XCTestCase {
         XCTAssertThrowsError(try NpzArchive.read(URL(fileURLWithPath: npy.path + ".npz"))) { error in
             guard case NpyError.truncated(let member, 400, 360) = error else { return XCTFail("\(error)") }
             XCTAssertTrue(member.hasSuffix(":x"))
+        }
+    }
+
+    /// A header whose shape overflows when multiplied out (found by fuzzing: it trapped `replay`/`eval` with
+    /// SIGILL) is a bad header naming the member, not a crash; so is one whose byte count overflows.
+    func testOverflowingShapeIsABadHeader() throws {
+        for shape in ["(4611686018427387904, 4)", "(3037000500, 3037000500)", "(2305843009213693952,)"] {
+            let header = "{'descr': '<f4', 'fortran_order': False, 'shape': \(shape), }"
+            var npy = Data([0x93] + Array("NUMPY".utf8) + [1, 0])
+            let padded = header.padding(toLength: 118, withPad: " ", startingAt: 0) + "\n"
+            npy.append(contentsOf: [UInt8(padded.utf8.count & 0xFF), UInt8(padded.utf8.count >> 8)])
+            npy.append(Data(padded.utf8))
+            npy.append(Data(count: 64))
+            XCTAssertThrowsError(try NpyFormat.decode(npy, member: "f.npz:x")) { error in
+                guard case NpyError.badHeader(let member, let reason) = error else { return XCTFail("\(shape): \(error)") }
+                XCTAssertEqual(member, "f.npz:x")
+                XCTAssertTrue(reason.contains("too many"), reason)
+            }
         }
     }
 }

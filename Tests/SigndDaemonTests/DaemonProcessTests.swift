@@ -104,6 +104,40 @@ final class DaemonProcessTests: XCTestCase {
         }
     }
 
+    /// A camera password never reaches a log line, an event or `check-config`: the whole output of a real run
+    /// against a loopback RTSP server (source opened, frames, events printed), of `check-config`, and of a
+    /// run whose source cannot be opened is searched for it.
+    func testCameraPasswordNeverAppearsInOutput() throws {
+        let secret = "s3cretPassw0rd"
+        let port = freeTCPPort()
+        let script = TestPaths.packageRoot.appendingPathComponent("Tests/Scripts/rtsp_server.py").path
+        let server = try BackgroundProcess("/usr/bin/python3", [script, "--port", String(port)])
+        defer { server.stop() }
+        guard server.waitForLine(containing: "ready", timeout: 10) else { throw SetupRequirement.missing("GStreamer RTSP server unavailable") }
+        let config = tempDir.appendingPathComponent("secret.yaml")
+        try """
+        camera_id: secret
+        log_level: debug
+        source: {uri: 'rtsp://viewer:\(secret)@127.0.0.1:\(port)/test', max_frames: 15}
+        landmarks: {enabled: false}
+        heads: {enabled: false}
+        events: {endpoints: ['ipc://\(tempDir.path)/events']}
+        systemd: {notify: false}
+        """.write(to: config, atomically: true, encoding: .utf8)
+        let run = try runProcessCombined(TestPaths.signdBinary.path, ["run", "--config", config.path, "--print-events"])
+        XCTAssertEqual(run.status, 0, run.output)
+        XCTAssertTrue(run.output.contains("source open"), run.output)
+        XCTAssertTrue(run.output.contains("rtsp://viewer:***@127.0.0.1"), run.output)
+        let check = try runProcessCombined(TestPaths.signdBinary.path, ["check-config", config.path])
+        XCTAssertEqual(check.status, 0, check.output)
+        let absent = try runProcessCombined(TestPaths.signdBinary.path, [
+            "run", "--config", config.path, "--source", "rtsp://viewer:\(secret)@127.0.0.1:\(freeTCPPort())/none"])
+        XCTAssertNotEqual(absent.status, 0, absent.output)
+        for (what, output) in [("run", run.output), ("check-config", check.output), ("absent source", absent.output)] {
+            XCTAssertFalse(output.contains(secret), "\(what) printed the password:\n\(output)")
+        }
+    }
+
     func testMalformedConfigIsRejectedWithKeyAndLine() throws {
         let file = tempDir.appendingPathComponent("bad.yaml")
         try "source:\n  uri: a.mp4\n  read_timeout_ms: soon\n".write(to: file, atomically: true, encoding: .utf8)
