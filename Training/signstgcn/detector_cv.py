@@ -402,13 +402,13 @@ def clip_started(raw: np.ndarray, params: DecisionParams) -> Optional[Segment]:
     return None
 
 
-def curve(clips: Sequence[Clip], raw: dict[str, np.ndarray]) -> dict:
+def curve(clips: Sequence[Clip], raw: dict[str, np.ndarray]) -> list[dict]:
     rows = []
     for enter in ENTER_GRID:
         p = DEFAULT.with_enter(enter)
         started = {c.video_id: clip_started(raw[c.video_id], p) is not None for c in clips}
         rows.append({"enter": enter, **_rates(clips, started)})
-    return {"points": rows}
+    return rows
 
 
 def _rates(clips: Sequence[Clip], started: dict[str, bool]) -> dict:
@@ -533,11 +533,14 @@ def run(args: argparse.Namespace) -> dict:
             sess = [s for s in sessions if (f == "pooled" or fold_of[s.person] == f) and s.person not in excluded]
             if not sel:
                 continue
-            cv = curve(sel, scores[name])
+            points = curve(sel, scores[name])
             entry = {"clips": len(sel), "persons": len({c.person for c in sel}),
-                     "default": default_point(sel, scores[name]), "at_90_recall": at_recall(cv["points"]),
-                     "sessions": session_figures(sess, scores[name]), "curve": cv["points"]}
-            (det["folds"].__setitem__(str(f), entry) if f != "pooled" else det.__setitem__("pooled", entry))
+                     "default": default_point(sel, scores[name]), "at_90_recall": at_recall(points),
+                     "sessions": session_figures(sess, scores[name]), "curve": points}
+            if f == "pooled":
+                det["pooled"] = entry
+            else:
+                det["folds"][str(f)] = entry
         if excluded:
             det["left_out_seen_persons"] = sorted(excluded)
         report["detectors"][name] = det
