@@ -70,13 +70,19 @@ public final class LiveCapture: @unchecked Sendable {
 
     deinit { stop() }
 
-    /// Opens the source (so a wrong path or URL fails here, before the daemon reports ready) and starts
-    /// the grab thread. Returns what the source reports.
+    /// Opens the source and starts the grab thread. Returns what the source reports. A file that cannot be
+    /// opened fails here; a live source that cannot be opened (a camera that enumerates late, an NVR that
+    /// boots slower than the kiosk) is reported `lost` and retried like a lost one, and nil is returned.
     @discardableResult
-    public func start() throws(CaptureError) -> SourceInfo {
-        let reader = try VideoReader(spec, timeouts: timeouts)
-        let info = reader.info
-        onEvent(.opened(info))
+    public func start() throws(CaptureError) -> SourceInfo? {
+        var reader: VideoReader?
+        do {
+            reader = try VideoReader(spec, timeouts: timeouts)
+        } catch {
+            guard spec.isLive else { throw error }
+            onEvent(.lost(reason: error.description, lastFrame: nil))
+        }
+        if let reader { onEvent(.opened(reader.info)) }
         let box = ReaderBox(reader)
         // Weak: `self.thread` holds the Thread, which holds this closure until the Thread is freed, so a
         // strong capture was a cycle that kept the capture (and what `onEvent` captures) alive forever.
@@ -88,7 +94,7 @@ public final class LiveCapture: @unchecked Sendable {
         self.thread = thread
         condition.unlock()
         thread.start()
-        return info
+        return reader?.info
     }
 
     /// Stops the grab thread; waiting consumers return nil.
@@ -140,8 +146,8 @@ public final class LiveCapture: @unchecked Sendable {
         condition.unlock()
     }
 
-    private func grabLoop(_ first: VideoReader) {
-        var reader: VideoReader? = first
+    private func grabLoop(_ first: VideoReader?) {
+        var reader: VideoReader? = first ?? reconnect(firstIndex: 0, everOpened: false)
         var nextIndex = 0
         var pacingStart: UInt64 = 0
         defer { finish() }
@@ -174,12 +180,13 @@ public final class LiveCapture: @unchecked Sendable {
                 onEvent(.lost(reason: error.description, lastFrame: nextIndex > 0 ? nextIndex - 1 : nil))
             }
             current.close()
-            reader = reconnect(firstIndex: nextIndex)
+            reader = reconnect(firstIndex: nextIndex, everOpened: true)
         }
     }
 
-    /// Reopens a live source with capped exponential backoff; nil when stopped or out of attempts.
-    private func reconnect(firstIndex: Int) -> VideoReader? {
+    /// Reopens a live source with capped exponential backoff; nil when stopped or out of attempts. A source
+    /// that was never open reports `opened` rather than `reconnected` when it finally comes.
+    private func reconnect(firstIndex: Int, everOpened: Bool) -> VideoReader? {
         var attempt = 0
         while !shouldStop {
             attempt += 1
@@ -195,7 +202,7 @@ public final class LiveCapture: @unchecked Sendable {
             condition.unlock()
             if stop { return nil }
             if let reader = try? VideoReader(spec, timeouts: timeouts, firstIndex: firstIndex) {
-                onEvent(.reconnected(reader.info))
+                onEvent(everOpened ? .reconnected(reader.info) : .opened(reader.info))
                 return reader
             }
         }
@@ -220,6 +227,6 @@ public final class LiveCapture: @unchecked Sendable {
 /// Hands a non-Sendable reader to the grab thread exactly once.
 private final class ReaderBox: @unchecked Sendable {
     private var reader: VideoReader?
-    init(_ reader: VideoReader) { self.reader = reader }
-    func take() -> VideoReader { defer { reader = nil }; return reader! }
+    init(_ reader: VideoReader?) { self.reader = reader }
+    func take() -> VideoReader? { defer { reader = nil }; return reader }
 }

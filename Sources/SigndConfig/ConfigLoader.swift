@@ -40,7 +40,10 @@ public enum ConfigLoader {
             case "heads": try readHeads(node, path, reader, &config.heads)
             case "events": try readEvents(node, path, reader, &config.events)
             case "systemd": try readSystemd(node, path, reader, &config.systemd)
-            default: throw reader.unknown(key, node, path, known: ["camera_id", "log_level", "source", "landmarks", "windows", "heads", "events", "systemd"])
+            case "health": try readHealth(node, path, reader, &config.health)
+            default:
+                throw reader.unknown(key, node, path, known: ["camera_id", "log_level", "source", "landmarks", "windows", "heads", "events",
+                                                              "systemd", "health"])
             }
         }
         if let baseDirectory {
@@ -119,9 +122,10 @@ public enum ConfigLoader {
         try r.mapping(node, path: path) { key, value, p throws(ConfigError) in
             switch key {
             case "length": w.length = try r.int(value, p, min: 1, max: 1000)
+            case "max_span_factor": w.maxSpanFactor = try r.isNull(value) ? nil : r.double(value, p, min: 1, max: 100)
             // The heads own the windows; their cadence is heads.stride.
             case "stride": throw r.error(value, p, "removed: the heads own the windows; use heads.stride")
-            default: throw r.unknown(key, value, p, known: ["length"])
+            default: throw r.unknown(key, value, p, known: ["length", "max_span_factor"])
             }
         }
     }
@@ -183,6 +187,16 @@ public enum ConfigLoader {
             case "notify": s.notify = try r.bool(value, p)
             case "status_interval_s": s.statusIntervalSeconds = try r.double(value, p, min: 0.1, max: 3600)
             default: throw r.unknown(key, value, p, known: ["notify", "status_interval_s"])
+            }
+        }
+    }
+
+    private static func readHealth(_ node: Node, _ path: String, _ r: NodeReader, _ h: inout SigndConfiguration.Health) throws(ConfigError) {
+        try r.mapping(node, path: path) { key, value, p throws(ConfigError) in
+            switch key {
+            case "interval_s": h.intervalSeconds = try r.double(value, p, min: 0.1, max: 3600)
+            case "max_drop_ratio": h.maxDropRatio = try r.double(value, p, min: 0, max: 1)
+            default: throw r.unknown(key, value, p, known: ["interval_s", "max_drop_ratio"])
             }
         }
     }

@@ -10,6 +10,7 @@ public struct SigndConfiguration: Sendable, Equatable {
     public var heads = Heads()
     public var events = Events()
     public var systemd = Systemd()
+    public var health = Health()
     public var logLevel = LogLevel.info
 
     public init() {}
@@ -46,6 +47,9 @@ public struct SigndConfiguration: Sendable, Equatable {
     /// deployment expects, and start-up fails if the binary head disagrees.
     public struct Windows: Sendable, Equatable {
         public var length: Int?
+        /// A window whose frames span more than this factor × its length in source frames (frames were
+        /// dropped in between because the loop fell behind) is not scored; the windows restart. nil: off.
+        public var maxSpanFactor: Double? = 1.5
         public init() {}
     }
 
@@ -106,6 +110,15 @@ public struct SigndConfiguration: Sendable, Equatable {
         /// Send READY/WATCHDOG/STATUS/STOPPING when `$NOTIFY_SOCKET` is set.
         public var notify = true
         public var statusIntervalSeconds = 1.0
+        public init() {}
+    }
+
+    /// When the daemon calls itself less than `ok` (the `health` event).
+    public struct Health: Sendable, Equatable {
+        /// Health is re-published at least this often, so a late subscriber learns it.
+        public var intervalSeconds = 5.0
+        /// `degraded` when more than this share of the source's frames was dropped over a stats interval.
+        public var maxDropRatio = 0.2
         public init() {}
     }
 

@@ -64,20 +64,33 @@ public final class Daemon: Sendable {
 
         let landmarkStage = try makeLandmarkStage()
         let heads = try HeadsStage.make(config: config, logger: logger)
+        var health = HealthMonitor(intervalSeconds: config.health.intervalSeconds)
+        if heads == nil, config.heads.enabled, config.binaryStem != nil {
+            // The default heads are missing (e.g. a models dir laid out for landmarks only): running on is
+            // useful for landmarks, but nobody may mistake it for a working detector.
+            health.set(.noHeads, .degraded, "no heads loaded (\(config.binaryStem ?? "")): no state or sign events")
+        }
         let sourceTracker = SourceTracker(publisher: publisher, logger: logger)
         let feed = try openFeed(onEvent: { sourceTracker.handle($0) })
-        logger.info("source open", metadata: [
-            "source": "\(SourceSpec.redacted(config.source.uri))", "size": "\(feed.info.width)x\(feed.info.height)",
-            "fps": "\(feed.info.fps)", "backend": "\(feed.info.backend)",
-        ])
-        notify { try notifier.ready(status: "source open, \(feed.info.width)x\(feed.info.height)") }
-        publish(publisher, .health(HealthEvent(status: .ok, message: "running")), frame: nil)
+        if let info = feed.info {
+            logger.info("source open", metadata: [
+                "source": "\(SourceSpec.redacted(config.source.uri))", "size": "\(info.width)x\(info.height)",
+                "fps": "\(info.fps)", "backend": "\(info.backend)",
+            ])
+        } else {
+            logger.warning("source not available yet, retrying", metadata: ["source": "\(SourceSpec.redacted(config.source.uri))"])
+        }
+        // Ready once the models are loaded and the sockets bound: an absent camera is a health problem the
+        // daemon reports while it waits, not a failed start.
+        notify { try notifier.ready(status: feed.info.map { "source open, \($0.width)x\($0.height)" } ?? "waiting for the source") }
 
         var stats = LoopStatistics(stages: ["capture", "landmarks", "window", "binary", "multiclass", "publish", "capture_to_publish"])
+        var interval = IntervalCounters()
+        var nonFiniteLog = RateLimitedLog()
         // A source gap closes the open segment: windows must not straddle it.
-        func gap() {
+        func gap(_ reason: StateEvent.EndReason) {
             landmarkStage.reset()
-            for (event, frame) in heads?.close() ?? [] { publish(publisher, event, frame: frame) }
+            for (event, frame) in heads?.close(reason: reason) ?? [] { publish(publisher, event, frame: frame) }
         }
         let started = Clock.monotonicNanos()
         var lastStats = started
@@ -95,13 +108,13 @@ public final class Daemon: Sendable {
                 notify { try notifier.watchdog() }  // from the frame loop: a stalled pipeline stops feeding the watchdog
                 lastWatchdog = now
             }
+            if let reason = sourceTracker.takeGap() { gap(reason) }
             switch result {
             case .finished:
                 break loop
             case .idle:
-                if sourceTracker.takeGap() { gap() }
+                break
             case .frame(let frame):
-                if sourceTracker.takeGap() { gap() }
                 stats.framesIn += 1
                 stats.record("capture", from: waitStart, to: now)
                 let landmarks = landmarkStage.landmarks(for: frame)
@@ -116,6 +129,14 @@ public final class Daemon: Sendable {
                     if step.score != nil { stats.record("binary", from: afterWindow, to: afterWindow + step.binaryNanos) }
                     if step.multiclassRan {
                         stats.record("multiclass", from: afterWindow, to: afterWindow + step.multiclassNanos)
+                    }
+                    if let reset = step.windowReset {
+                        interval.windowResets += 1
+                        interval.lastReset = reset
+                    }
+                    if step.nonFiniteOutput {
+                        interval.nonFinite += 1
+                        nonFiniteLog.log(logger, level: .error, "frame \(frame.stamp.index): the binary head gave a non-finite probability; window not scored", now: afterHeads)
                     }
                 }
                 let event = FrameEvent(stamp: frame.stamp, landmarks: landmarks, probability: scored?.probability,
@@ -134,26 +155,52 @@ public final class Daemon: Sendable {
                 if let max = config.source.maxFrames, stats.framesOut >= max { break loop }
             }
             let tick = Clock.monotonicNanos()
+            Self.updateSource(&health, sourceTracker.state)
             if tick - lastStats >= statsInterval {
                 publishStats(publisher, &stats, feed: feed, since: lastStats, now: tick, started: started)
+                interval.judge(&health, seconds: Double(tick - lastStats) / 1e9, framesIn: stats.framesIn, dropped: feed.droppedFrames, landmarkFailures: landmarkStage.failures,
+                               maxDropRatio: config.health.maxDropRatio)
                 lastStats = tick
             }
+            if let event = health.due(now: tick) { publish(publisher, .health(event), frame: nil) }
             if notifier.isEnabled, tick - lastStatus >= statusInterval {
-                let text = String(format: "%.1f fps, %d frames, source %@", stats.lastFpsOut, stats.framesOut, sourceTracker.state)
+                let text = String(format: "%.1f fps, %d frames, source %@, health %@", stats.lastFpsOut, stats.framesOut,
+                                  sourceTracker.state.description, health.current.status.rawValue)
                 notify { try notifier.status(text) }
                 lastStatus = tick
             }
         }
 
-        // End of file or shutdown: the open segment ends on the last frame processed.
-        for (event, frame) in heads?.close() ?? [] { publish(publisher, event, frame: frame) }
+        // End of file, shutdown or a source given up: the open segment ends on the last frame processed.
+        let finalState = sourceTracker.state
+        let endReason: StateEvent.EndReason = shouldStop ? .stopping : finalState == .open ? .stopping : .sourceEnded
+        for (event, frame) in heads?.close(reason: endReason) ?? [] { publish(publisher, event, frame: frame) }
         notify { try notifier.stopping() }
         feed.stop()
         let end = Clock.monotonicNanos()
         publishStats(publisher, &stats, feed: feed, since: lastStats, now: end, started: started)
-        publish(publisher, .health(HealthEvent(status: .ok, message: shouldStop ? "stopping on request" : "source finished")), frame: nil)
+        Self.updateSource(&health, finalState)
+        var last = health.current
+        if last.status == .ok { last.message = shouldStop ? "stopping on request" : "source finished" }
+        publish(publisher, .health(last), frame: nil)
+        if case .failed(let why) = finalState, !shouldStop { throw .sourceGaveUp(why) }
         return RunSummary(framesIn: stats.framesIn, framesOut: stats.framesOut, droppedFrames: feed.droppedFrames,
                           seconds: Double(end - started) / 1e9)
+    }
+
+    /// The source's part of health: degraded while it is being retried, error once it failed for good.
+    private static func updateSource(_ health: inout HealthMonitor, _ state: SourceState) {
+        switch state {
+        case .unavailable(let why):
+            health.set(.sourceUnavailable, .degraded, "source unavailable, reconnecting: \(why)")
+            health.clear(.sourceFailed)
+        case .failed(let why):
+            health.clear(.sourceUnavailable)
+            health.set(.sourceFailed, .error, "source failed: \(why)")
+        case .opening, .open, .ended:
+            health.clear(.sourceUnavailable)
+            health.clear(.sourceFailed)
+        }
     }
 
     // MARK: setup

@@ -1,16 +1,46 @@
-/// Why the daemon could not start or had to stop; each names the component and the cause.
+/// Why the daemon could not start or had to stop; each names the component and the cause, and maps to a
+/// sysexits(3) code so systemd can tell "fix the config" (78, `RestartPreventExitStatus=78`) from "try again".
 public enum DaemonError: Error, CustomStringConvertible {
+    /// A config value the daemon cannot use (bad key, key pair, unit setting).
     case config(String)
-    case events(String)
-    case source(String)
+    /// A model is missing, unreadable or does not fit the config: restarting cannot fix it.
     case models(String)
+    /// The event sockets could not be bound (e.g. the address is in use).
+    case events(String)
+    /// The source could not be opened or read (a file that is absent or not a video).
+    case source(String)
+    /// A live source stayed unavailable past `source.reconnect.max_attempts`.
+    case sourceGaveUp(String)
 
     public var description: String {
         switch self {
         case .config(let m): return m
         case .events(let m): return "events: \(m)"
         case .source(let m): return "source: \(m)"
+        case .sourceGaveUp(let m): return "source: \(m)"
         case .models(let m): return "models: \(m)"
         }
     }
+
+    public var exitCode: Int32 {
+        switch self {
+        case .config, .models: return ExitStatus.config
+        case .source: return ExitStatus.noInput
+        case .events, .sourceGaveUp: return ExitStatus.unavailable
+        }
+    }
+}
+
+/// The sysexits(3) codes signd uses (docs/operations.md).
+public enum ExitStatus {
+    /// EX_USAGE: bad command-line flags.
+    public static let usage: Int32 = 64
+    /// EX_NOINPUT: an input file is absent or unreadable.
+    public static let noInput: Int32 = 66
+    /// EX_UNAVAILABLE: a service the daemon needs (source, socket) is not available; a restart may help.
+    public static let unavailable: Int32 = 69
+    /// EX_SOFTWARE: an internal error.
+    public static let software: Int32 = 70
+    /// EX_CONFIG: the configuration or a model is wrong; restarting will not help.
+    public static let config: Int32 = 78
 }

@@ -12,7 +12,8 @@ enum FeedResult {
 /// One interface over the two ways frames arrive: every frame of a file in order (as fast as the pipeline
 /// runs), or the newest frame of a live/paced source from the grab thread.
 protocol FrameFeed: AnyObject {
-    var info: SourceInfo { get }
+    /// What the source reported at start; nil for a live source that was not available yet.
+    var info: SourceInfo? { get }
     var droppedFrames: Int { get }
     func next() -> FeedResult
     func stop()
@@ -26,7 +27,7 @@ final class FileFeed: FrameFeed {
     private let onEvent: @Sendable (CaptureEvent) -> Void
     private var stopped = false
     private var nextIndex = 0
-    let info: SourceInfo
+    let info: SourceInfo?
     var droppedFrames: Int { 0 }
 
     init(path: String, timeouts: CaptureTimeouts, loop: Bool, onEvent: @escaping @Sendable (CaptureEvent) -> Void) throws(CaptureError) {
@@ -35,7 +36,7 @@ final class FileFeed: FrameFeed {
         self.timeouts = timeouts
         self.loop = loop
         self.onEvent = onEvent
-        onEvent(.opened(info))
+        onEvent(.opened(reader.info))
     }
 
     func next() -> FeedResult {
@@ -55,7 +56,7 @@ final class FileFeed: FrameFeed {
               let again = try? VideoReader(reader.spec, timeouts: timeouts, firstIndex: nextIndex)
         else { return .finished }
         reader = again
-        onEvent(.opened(info))
+        onEvent(.opened(again.info))
         return .idle
     }
 
@@ -65,7 +66,7 @@ final class FileFeed: FrameFeed {
 /// Cameras, network streams and files played at their native rate: the grab thread keeps the newest frame.
 final class LiveFeed: FrameFeed {
     private let capture: LiveCapture
-    let info: SourceInfo
+    let info: SourceInfo?
     var droppedFrames: Int { capture.droppedFrames }
 
     init(capture: LiveCapture) throws(CaptureError) {

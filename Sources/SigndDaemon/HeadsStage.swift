@@ -53,8 +53,9 @@ public final class HeadsStage {
         do {
             let binary = try LoadedHead.load(stem: binaryStem)
             let multi = try multiStem.map { stem throws(HeadsError) in try LoadedHead.load(stem: stem) }
-            pipeline = try HeadPipeline(binary: binary, multiclass: multi, settings: heads.settings,
-                                        faceAvailable: config.landmarks.face)
+            var settings = heads.settings
+            settings.maxWindowSpanFrames = config.windows.maxSpanFactor.map { Int((Double(binary.model.manifest.window) * $0).rounded(.up)) }
+            pipeline = try HeadPipeline(binary: binary, multiclass: multi, settings: settings, faceAvailable: config.landmarks.face)
         } catch {
             throw .models(error.description)
         }
@@ -76,11 +77,12 @@ public final class HeadsStage {
     }
 
     /// Ends an open segment (end of source, shutdown, source gap) and forgets the frames.
-    public func close() -> [(Event, Int)] { events(of: pipeline.close()) }
+    public func close(reason: StateEvent.EndReason) -> [(Event, Int)] { events(of: pipeline.close(), endReason: reason) }
 
     /// State events first (a `start` precedes the first `sign` of its segment); a segment summary `sign`
-    /// follows its `end`.
-    func events(of step: HeadStep) -> [(Event, Int)] {
+    /// follows its `end`. An `end` inside a step carries `endReason`, else the step's own cause.
+    func events(of step: HeadStep, endReason: StateEvent.EndReason? = nil) -> [(Event, Int)] {
+        let reason = endReason ?? (step.windowReset != nil ? .framesDropped : .signingStopped)
         var out: [(Event, Int)] = []
         let name = pipeline.multiclass.map { URL(fileURLWithPath: $0.name).lastPathComponent }
         for t in step.transitions {
@@ -93,7 +95,7 @@ public final class HeadsStage {
             let phase: StateEvent.Phase = switch t.phase { case .start: .start; case .update: .update; case .end: .end }
             let event = StateEvent(phase: phase, segment: t.segment, startFrame: t.start.frame, startMonoNanos: t.start.nanos,
                                    startWall: wallOffset + Double(t.start.nanos) / 1e9, durationMillis: duration,
-                                   probability: t.probability, summary: summary)
+                                   probability: t.probability, summary: summary, reason: t.phase == .end ? reason : nil)
             out.append((.state(event), t.at.frame))
             if t.phase == .end {
                 for sign in step.signs where sign.isSegmentSummary && sign.segment == t.segment {

@@ -11,6 +11,8 @@ final class HolisticLandmarkStage: LandmarkStage {
     private let face: Bool
     private let fileTimestamps: Bool
     private let logger: Logger
+    private var failureLog = RateLimitedLog()
+    private(set) var failures = 0
 
     /// - Parameter fileTimestamps: feed 33 333 µs steps per frame, as MediaPipe's Python solution does on
     ///   videos (the training data was made that way); live sources use their capture clock.
@@ -32,8 +34,10 @@ final class HolisticLandmarkStage: LandmarkStage {
         do {
             return try tracker.process(image: frame.image, timestampMicros: micros)
         } catch {
-            // One bad frame (e.g. a corrupt decode) must not stop the daemon: it gets empty landmarks.
-            logger.warning("frame \(frame.stamp.index): landmarks failed: \(error)")
+            // One bad frame (e.g. a corrupt decode) must not stop the daemon: it gets empty landmarks. A model
+            // that fails on every frame is reported through health, and logged at a bounded rate.
+            failures += 1
+            failureLog.log(logger, level: .warning, "frame \(frame.stamp.index): landmarks failed: \(error)", now: frame.stamp.captureNanos)
             return .empty(withFace: face)
         }
     }

@@ -6,6 +6,8 @@ protocol LandmarkStage: AnyObject {
     func landmarks(for frame: Frame) -> HolisticLandmarks
     /// Forget tracking state (after a source gap).
     func reset()
+    /// Frames whose landmarks failed since start (they got empty records); health compares intervals.
+    var failures: Int { get }
 }
 
 /// `landmarks.enabled: false`: frames flow through with empty records (capture/event benchmarking).
@@ -14,4 +16,5 @@ final class NoLandmarkStage: LandmarkStage {
     init(face: Bool) { self.face = face }
     func landmarks(for frame: Frame) -> HolisticLandmarks { .empty(withFace: face) }
     func reset() {}
+    var failures: Int { 0 }
 }

@@ -48,7 +48,7 @@ public struct Replay {
             emit(.frame(FrameEvent(stamp: s, landmarks: landmarks, probability: result.probability, withLandmarks: false)), i)
             for (event, frame) in result.events { emit(event, frame) }
         }
-        for (event, frame) in heads.close() { emit(event, frame) }
+        for (event, frame) in heads.close(reason: .sourceEnded) { emit(event, frame) }
         return frames.count
     }
 }

@@ -176,6 +176,22 @@ public struct FrameLandmarks: Sendable, Equatable, Codable {
 public struct StateEvent: Sendable, Equatable, Codable {
     public enum Phase: String, Sendable, Codable, CaseIterable { case start, update, end }
 
+    /// Why a segment ended; a subscriber holding a segment open must not wait for the person to stop.
+    public enum EndReason: String, Sendable, Codable, CaseIterable {
+        /// The signing probability stayed below the exit threshold (the ordinary end).
+        case signingStopped = "signing_stopped"
+        /// Frames stopped arriving; the segment ends at once, not when the source returns.
+        case sourceLost = "source_lost"
+        /// The source restarted (a looping file, a reconnection) between two frames.
+        case sourceRestarted = "source_restarted"
+        /// A file or stream ended.
+        case sourceEnded = "source_ended"
+        /// The daemon is shutting down or reloading models.
+        case stopping
+        /// The loop fell behind and dropped so many frames that the windows were restarted.
+        case framesDropped = "frames_dropped"
+    }
+
     public var phase: Phase
     /// Segment id: 0 for the first segment of this run, then +1 per segment.
     public var segment: Int
@@ -189,11 +205,14 @@ public struct StateEvent: Sendable, Equatable, Codable {
     public var probability: Double
     /// At `end` only: a summary of the whole segment.
     public var summary: SegmentSummary?
+    /// At `end` only: why it ended.
+    public var reason: EndReason?
 
     public init(
         phase: Phase, segment: Int, startFrame: Int, startMonoNanos: UInt64, startWall: Double,
-        durationMillis: Double, probability: Double, summary: SegmentSummary? = nil
+        durationMillis: Double, probability: Double, summary: SegmentSummary? = nil, reason: EndReason? = nil
     ) {
+        self.reason = reason
         self.phase = phase
         self.segment = segment
         self.startFrame = startFrame
@@ -206,7 +225,7 @@ public struct StateEvent: Sendable, Equatable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case phase, segment, startFrame = "start_frame", startMonoNanos = "start_mono_ns"
-        case startWall = "start_wall", durationMillis = "duration_ms", probability, summary
+        case startWall = "start_wall", durationMillis = "duration_ms", probability, summary, reason
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -219,6 +238,7 @@ public struct StateEvent: Sendable, Equatable, Codable {
         try c.encode(durationMillis, forKey: .durationMillis)
         try c.encode(probability, forKey: .probability)
         try c.encode(summary, forKey: .summary)
+        try c.encode(reason, forKey: .reason)
     }
 }
 
@@ -346,24 +366,54 @@ public struct StatsEvent: Sendable, Equatable, Codable {
 
 // MARK: health
 
-/// Overall daemon health (envelope `frame` = null).
+/// Overall daemon health (envelope `frame` = null): the worst of the conditions in `reasons`, with a
+/// message naming each. Published when it changes and every `health.interval_s`.
 public struct HealthEvent: Sendable, Equatable, Codable {
     public enum Status: String, Sendable, Codable, CaseIterable { case ok, degraded, error }
 
-    public var status: Status
-    public var message: String?
-
-    public init(status: Status, message: String? = nil) {
-        self.status = status
-        self.message = message
+    /// A condition that makes the daemon less than `ok`, as a stable code for alerting rules.
+    public enum Reason: String, Sendable, Codable, CaseIterable {
+        /// The default heads are missing: no state or sign events come out.
+        case noHeads = "no_heads"
+        /// The source is lost or being reconnected.
+        case sourceUnavailable = "source_unavailable"
+        /// The source failed for good (reconnection gave up, unreadable file).
+        case sourceFailed = "source_failed"
+        /// The loop could not keep up: more than `health.max_drop_ratio` of the source's frames were dropped.
+        case framesDropped = "frames_dropped"
+        /// Windows covered too many source frames and were restarted, unscored.
+        case windowsReset = "windows_reset"
+        /// The landmark models failed on frames.
+        case landmarksFailing = "landmarks_failing"
+        /// A head gave NaN or inf.
+        case headOutputInvalid = "head_output_invalid"
     }
 
-    enum CodingKeys: String, CodingKey { case status, message }
+    public var status: Status
+    public var message: String?
+    /// Empty when `ok`.
+    public var reasons: [Reason]
+
+    public init(status: Status, message: String? = nil, reasons: [Reason] = []) {
+        self.status = status
+        self.message = message
+        self.reasons = reasons
+    }
+
+    enum CodingKeys: String, CodingKey { case status, message, reasons }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        status = try c.decode(Status.self, forKey: .status)
+        message = try c.decodeIfPresent(String.self, forKey: .message)
+        reasons = try c.decodeIfPresent([Reason].self, forKey: .reasons) ?? []
+    }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(status, forKey: .status)
         try c.encode(message, forKey: .message)
+        try c.encode(reasons, forKey: .reasons)
     }
 }
 

@@ -11,12 +11,18 @@ public struct HeadSettings: Sendable, Equatable {
     /// Run the multi-class head on every `multiclassEvery`-th frame while signing.
     public var multiclassEvery = 5
     public var topK = 5
+    /// A window may cover at most this many source frames (its own frames plus those dropped between them);
+    /// a longer one is not scored and the windows restart as after a gap. nil: no limit.
+    public var maxWindowSpanFrames: Int?
     public init() {}
 
     public func validate() throws(HeadsError) {
         guard stride >= 1 else { throw .parameter(name: "stride", problem: "must be ≥ 1, got \(stride)") }
         guard multiclassEvery >= 1 else { throw .parameter(name: "multiclass_every", problem: "must be ≥ 1, got \(multiclassEvery)") }
         guard topK >= 1 else { throw .parameter(name: "top_k", problem: "must be ≥ 1, got \(topK)") }
+        if let span = maxWindowSpanFrames, span < 1 {
+            throw .parameter(name: "max_window_span_frames", problem: "must be ≥ 1, got \(span)")
+        }
         _ = try EMASmoother(alpha: smoothingAlpha)
         try segments.validate()
     }
@@ -51,9 +57,33 @@ public struct SignPrediction: Sendable, Equatable {
     public var probabilities: [Float]
 }
 
+/// Windows thrown away because they covered too many source frames (the loop fell behind and frames
+/// were dropped): scoring them would show the model seconds of motion squeezed into one window.
+public struct WindowReset: Sendable, Equatable {
+    /// Oldest frame of the window that was dropped, and the frame that would have completed it.
+    public var firstFrame: Int
+    public var lastFrame: Int
+    /// Source frames the window would have covered, and the limit.
+    public var spanFrames: Int
+    public var maxSpanFrames: Int
+
+    public init(firstFrame: Int, lastFrame: Int, spanFrames: Int, maxSpanFrames: Int) {
+        self.firstFrame = firstFrame
+        self.lastFrame = lastFrame
+        self.spanFrames = spanFrames
+        self.maxSpanFrames = maxSpanFrames
+    }
+}
+
 /// What one frame produced.
 public struct HeadStep: Sendable {
     public var score: WindowScore?
+    /// Set when this frame restarted the windows (`HeadSettings.maxWindowSpanFrames`); any open segment
+    /// ended in `transitions`.
+    public var windowReset: WindowReset?
+    /// The binary head gave NaN or inf for this frame's window: no score, the smoother and the segment
+    /// state are left as they were.
+    public var nonFiniteOutput = false
     public var transitions: [SegmentTracker.Transition] = []
     public var signs: [SignPrediction] = []
     /// Time spent writing this frame into the heads' windows (the binary head's frame buffer or ring and
@@ -150,14 +180,26 @@ public final class HeadPipeline {
     /// Feeds the next frame.
     public func push(stamp: FrameStamp, landmarks: HolisticLandmarks) -> HeadStep {
         var step = HeadStep()
+        if let reset = overlongWindow(ending: stamp) {
+            step = close()
+            step.windowReset = reset
+        }
+        let closedTransitions = step.transitions.count
         lastStamp = stamp
+        recentStamps[pushed % recentStamps.count] = stamp
+        pushed += 1
         let t0 = Clock.monotonicNanos()
         var windowNanos: UInt64 = 0
-        if let score = scoreBinary(stamp: stamp, landmarks: landmarks, windowNanos: &windowNanos) {
+        switch scoreBinary(stamp: stamp, landmarks: landmarks, windowNanos: &windowNanos) {
+        case .scored(let score):
             step.score = score
-            step.transitions = tracker.step(mark(score.last), probability: score.smoothed)
+            step.transitions += tracker.step(mark(score.last), probability: score.smoothed)
             // A new segment classifies its first full window at once.
             if step.transitions.contains(where: { $0.phase == .start }) { sinceMulti = Int.max }
+        case .nonFinite:
+            step.nonFiniteOutput = true
+        case .noWindow:
+            break
         }
         let t1 = Clock.monotonicNanos()
         step.binaryNanos = t1 - t0 - windowNanos
@@ -177,7 +219,7 @@ public final class HeadPipeline {
             step.multiclassNanos = Clock.monotonicNanos() - afterPush
         }
         step.windowNanos = windowNanos
-        for transition in step.transitions where transition.phase == .end {
+        for transition in step.transitions[closedTransitions...] where transition.phase == .end {
             if let summary = segmentSummary(transition) { step.signs.append(summary) }
         }
         return step
@@ -204,32 +246,44 @@ public final class HeadPipeline {
 
     private func mark(_ stamp: FrameStamp) -> SegmentTracker.Mark { .init(frame: stamp.index, nanos: stamp.captureNanos) }
 
+    /// The window `stamp` would complete, when it covers more source frames than allowed. Frame indices
+    /// count every frame the source delivered, so frames dropped between two pushed ones show as a gap.
+    private func overlongWindow(ending stamp: FrameStamp) -> WindowReset? {
+        guard let limit = settings.maxWindowSpanFrames else { return nil }
+        let held = min(pushed, recentStamps.count - 1)
+        guard held > 0, let oldest = recentStamps[(pushed - held) % recentStamps.count] else { return nil }
+        let span = stamp.index - oldest.index + 1
+        guard span > limit else { return nil }
+        return WindowReset(firstFrame: oldest.index, lastFrame: stamp.index, spanFrames: span, maxSpanFrames: limit)
+    }
+
+    private enum BinaryOutcome { case noWindow, nonFinite, scored(WindowScore) }
+
     /// `windowNanos` receives the time spent writing the frame into the binary head's window.
-    private func scoreBinary(stamp: FrameStamp, landmarks: HolisticLandmarks, windowNanos: inout UInt64) -> WindowScore? {
+    private func scoreBinary(stamp: FrameStamp, landmarks: HolisticLandmarks, windowNanos: inout UInt64) -> BinaryOutcome {
         let start = Clock.monotonicNanos()
         let logits: [Float]
         let first: FrameStamp, center: FrameStamp
         if let stream {
             let t = recentStamps.count
-            recentStamps[pushed % t] = stamp
-            pushed += 1
             frameFeatures.withUnsafeMutableBufferPointer { binaryLayout.write(landmarks, into: $0.baseAddress!) }
             windowNanos = Clock.monotonicNanos() - start
-            guard let out = stream.push(frame: frameFeatures) else { return nil }
+            guard let out = stream.push(frame: frameFeatures) else { return .noWindow }
             logits = out
             first = recentStamps[pushed % t]!
             center = recentStamps[(pushed + t / 2) % t]!
         } else {
             let window = binaryRing?.push(stamp: stamp, landmarks: landmarks)
             windowNanos = Clock.monotonicNanos() - start
-            guard let window else { return nil }
+            guard let window else { return .noWindow }
             logits = window.withFeatures { binary.model.logits(window: Array($0)) }
             first = window.first
             center = window.center
         }
         let p = Double(softmax(logits)[signingIndex])
+        guard p.isFinite else { return .nonFinite }
         let smoothed = smoother.step(p)
-        return WindowScore(first: first, center: center, last: stamp, raw: p, smoothed: smoothed)
+        return .scored(WindowScore(first: first, center: center, last: stamp, raw: p, smoothed: smoothed))
     }
 
     private func accumulate(_ probabilities: [Float]) {

@@ -21,6 +21,8 @@ public enum STGCNError: Error, Equatable, CustomStringConvertible, LocalizedErro
     case mismatch(field: String, tensor: String, problem: String)
     /// An input buffer of the wrong size.
     case input(what: String, expected: Int, actual: Int)
+    /// A weight tensor holding NaN or ±inf (a diverged training run): every output would be NaN.
+    case nonFinite(file: String, tensor: String, count: Int)
 
     public var description: String {
         switch self {
@@ -42,6 +44,8 @@ public enum STGCNError: Error, Equatable, CustomStringConvertible, LocalizedErro
             return "manifest field '\(field)' disagrees with tensor '\(tensor)': \(problem)"
         case let .input(what, expected, actual):
             return "\(what): expected \(expected) floats, got \(actual)"
+        case let .nonFinite(file, tensor, count):
+            return "\(file): tensor '\(tensor)' holds \(count) non-finite value\(count == 1 ? "" : "s") (NaN or inf); the model cannot give a probability"
         }
     }
 

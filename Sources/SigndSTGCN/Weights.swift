@@ -109,6 +109,9 @@ func validateTensors(_ file: SafetensorsFile, manifest m: STGCNManifest) throws(
             throw .wrongDtype(file: file.path, tensor: name, dtype: info.dtype.rawValue, expected: "F32")
         }
         guard info.shape == shape else { throw .wrongShape(file: file.path, tensor: name, expected: shape, actual: info.shape) }
+        // Checked at load, not per window: one NaN weight makes every output NaN, silently.
+        let bad = try file.floats(name).reduce(0) { $0 + ($1.isFinite ? 0 : 1) }
+        guard bad == 0 else { throw .nonFinite(file: file.path, tensor: name, count: bad) }
     }
     for name in t.keys.sorted() where !wanted.contains(name) {
         guard ExpectedTensors.isIgnored(name), let info = t[name] else { throw .unexpectedTensor(file: file.path, tensor: name) }

@@ -37,7 +37,7 @@ struct Bench: ParsableCommand {
         var opts = options
         opts.source = video
         if opts.endpoints.isEmpty { opts.endpoints = ["ipc://\(FileManager.default.temporaryDirectory.path)/signd-bench-\(getpid())"] }
-        do { base = try opts.resolve() } catch { throw failure(error.description, code: 2) }
+        do { base = try opts.resolve() } catch { throw failure(error.description, code: ExitStatus.config) }
         base.events.statsIntervalSeconds = 3600
         if let binary { base.heads.binary = binary; base.heads.binaryIsDefault = false }
         if let multiclass { base.heads.multiclass = multiclass == "none" ? nil : multiclass; base.heads.multiclassIsDefault = false }

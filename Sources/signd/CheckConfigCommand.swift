@@ -1,6 +1,7 @@
 import ArgumentParser
 import SigndCapture
 import SigndConfig
+import SigndDaemon
 
 struct CheckConfig: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -17,7 +18,7 @@ struct CheckConfig: ParsableCommand {
             try ConfigLoader.validate(config, file: file)
             print("\(file): OK (camera \(config.cameraID), source \(SourceSpec.redacted(config.source.uri)), events on \(config.events.endpoints.joined(separator: ", ")))")
         } catch {
-            throw failure(error.description, code: 2)
+            throw failure(error.description, code: ExitStatus.config)
         }
     }
 }

@@ -51,7 +51,7 @@ struct Eval: ParsableCommand {
     func run() throws {
         guard fps > 0 else { throw ValidationError("--fps must be positive") }
         let config: SigndConfiguration
-        do { config = try heads.resolve() } catch { throw failure(error.description, code: 2) }
+        do { config = try heads.resolve() } catch { throw failure(error.description, code: ExitStatus.config) }
         let logger = makeLogger(level: config.logLevel)
         var options = EvalOptions()
         options.sets = LabelSets(positive: Set(positive.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }),
@@ -61,10 +61,10 @@ struct Eval: ParsableCommand {
         let stage: HeadsStage
         do {
             guard let made = try HeadsStage.make(config: config, logger: logger) else {
-                throw failure("eval needs a binary head (--binary STEM or heads.binary)", code: 2)
+                throw failure("eval needs a binary head (--binary STEM or heads.binary)", code: ExitStatus.config)
             }
             stage = made
-        } catch let error as DaemonError { throw failure(error.description, code: 2) }
+        } catch let error as DaemonError { throw failure(error.description, code: ExitStatus.config) }
 
         let directory = URL(fileURLWithPath: data)
         let evaluation: Evaluation

@@ -41,17 +41,17 @@ struct Replay: ParsableCommand {
     func run() throws {
         guard fps > 0 else { throw ValidationError("--fps must be positive") }
         let config: SigndConfiguration
-        do { config = try heads.resolve() } catch { throw failure(error.description, code: 2) }
+        do { config = try heads.resolve() } catch { throw failure(error.description, code: ExitStatus.config) }
         let logger = makeLogger(level: config.logLevel)
         let files: [URL]
         let stage: HeadsStage
         do {
             files = try SigndDaemon.Replay.files(at: path)
             guard let made = try HeadsStage.make(config: config, logger: logger) else {
-                throw failure("replay needs a binary head (--binary STEM or heads.binary)", code: 2)
+                throw failure("replay needs a binary head (--binary STEM or heads.binary)", code: ExitStatus.config)
             }
             stage = made
-        } catch let error as DaemonError { throw failure(error.description, code: 2) }
+        } catch let error as DaemonError { throw failure(error.description, code: ExitStatus.config) }
 
         var publisher: EventPublisher?
         if let endpoint {
@@ -68,7 +68,7 @@ struct Replay: ParsableCommand {
         if let windowOutputs {
             guard FileManager.default.createFile(atPath: windowOutputs, contents: nil),
                   let handle = FileHandle(forWritingAtPath: windowOutputs) else {
-                throw failure("--window-outputs: cannot create \(windowOutputs)", code: 2)
+                throw failure("--window-outputs: cannot create \(windowOutputs)", code: ExitStatus.config)
             }
             scoresOut = handle
         }

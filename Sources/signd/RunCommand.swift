@@ -19,7 +19,7 @@ struct Run: ParsableCommand {
 
     func run() throws {
         let config: SigndConfiguration
-        do { config = try options.resolve() } catch { throw failure(error.description, code: 2) }
+        do { config = try options.resolve() } catch { throw failure(error.description, code: ExitStatus.config) }
         let logger = makeLogger(level: config.logLevel)
         let daemon = Daemon(config: config, logger: logger)
 
@@ -45,7 +45,8 @@ struct Run: ParsableCommand {
                 printer = EventPrinter(endpoint: publisher.boundEndpoints.first ?? config.events.endpoints[0], logger: logger)
             }
         } catch {
-            throw failure(error.description)
+            printer?.finish()
+            throw failure(error.description, code: error.exitCode)
         }
         printer?.finish()
         logger.info("finished", metadata: [

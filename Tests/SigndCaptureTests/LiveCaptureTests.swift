@@ -32,7 +32,7 @@ final class LiveCaptureTests: XCTestCase {
         let port = freeTCPPort()
         var server = try startServer(port: port)
         let (capture, events) = try rtspCapture(port: port)
-        let info = try capture.start()
+        let info = try XCTUnwrap(try capture.start(), "a running server is open at start")
         XCTAssertEqual(info.width, 320)
         XCTAssertEqual(info.height, 240)
 
@@ -80,13 +80,41 @@ final class LiveCaptureTests: XCTestCase {
         capture.stop()
     }
 
-    func testUnreachableStreamFailsToStart() throws {
-        let port = freeTCPPort()  // nothing listens here
-        let capture = LiveCapture(try SourceSpec(parsing: "rtsp://127.0.0.1:\(port)/none"),
-                                  timeouts: CaptureTimeouts(openMillis: 2000, readMillis: 1000))
+    /// A stream that is not there yet at start (an NVR that boots slower than the kiosk) is not a failed
+    /// start: it is reported lost, retried with backoff, and opened once the server appears.
+    func testStreamAbsentAtStartIsRetriedUntilItAppears() throws {
+        let port = freeTCPPort()  // nothing listens here yet
+        let (capture, events) = try rtspCapture(port: port)
+        XCTAssertNil(try capture.start(), "nothing to report yet")
+        XCTAssertTrue(events.wait(timeout: 10) { $0.contains { if case .reconnecting = $0 { true } else { false } } },
+                      "retried: \(events.values)")
+        guard case .lost(let reason, nil)? = events.values.first else { return XCTFail("first event: \(events.values)") }
+        XCTAssertTrue(reason.contains("\(port)"), reason)
+        let server = try startServer(port: port)
+        defer { server.stop() }
+        XCTAssertTrue(events.wait(timeout: 20) { $0.contains { if case .opened = $0 { true } else { false } } },
+                      "opened once the server is up: \(events.values)")
+        XCTAssertNotNil(capture.nextFrame(timeout: .seconds(10)), "frames flow")
+        XCTAssertFalse(events.values.contains { if case .failed = $0 { true } else { false } })
+        capture.stop()
+    }
+
+    /// With `max_attempts`, a stream that never comes is given up: `failed`, and the capture finishes.
+    func testAbsentStreamIsGivenUpAfterMaxAttempts() throws {
+        let (capture, events) = try rtspCapture(port: freeTCPPort(), maxAttempts: 2)
+        XCTAssertNil(try capture.start())
+        XCTAssertTrue(events.wait(timeout: 20) { $0.contains { if case .failed = $0 { true } else { false } } }, "\(events.values)")
+        let deadline = Date().addingTimeInterval(5)
+        while !capture.isFinished, Date() < deadline { _ = capture.nextFrame(timeout: .milliseconds(100)) }
+        XCTAssertTrue(capture.isFinished)
+        XCTAssertEqual(events.values.filter { if case .reconnecting = $0 { true } else { false } }.count, 2)
+    }
+
+    /// A file that cannot be opened still fails at start: there is nothing to wait for.
+    func testMissingFileFailsToStart() {
+        let capture = LiveCapture(.file(path: "/nonexistent/clip.mp4"))
         XCTAssertThrowsError(try capture.start()) { error in
-            guard case CaptureError.cannotOpen(let source, _) = error else { return XCTFail("\(error)") }
-            XCTAssertTrue(source.contains("\(port)"))
+            XCTAssertTrue("\(error)".contains("/nonexistent/clip.mp4"), "\(error)")
         }
     }
 

@@ -130,9 +130,13 @@ final class DaemonProcessTests: XCTestCase {
         XCTAssertTrue(run.output.contains("rtsp://viewer:***@127.0.0.1"), run.output)
         let check = try runProcessCombined(TestPaths.signdBinary.path, ["check-config", config.path])
         XCTAssertEqual(check.status, 0, check.output)
-        let absent = try runProcessCombined(TestPaths.signdBinary.path, [
-            "run", "--config", config.path, "--source", "rtsp://viewer:\(secret)@127.0.0.1:\(freeTCPPort())/none"])
-        XCTAssertNotEqual(absent.status, 0, absent.output)
+        let givingUp = tempDir.appendingPathComponent("absent.yaml")
+        try (String(contentsOf: config, encoding: .utf8)
+            .replacingOccurrences(of: "\(port)/test'", with: "\(freeTCPPort())/none', reconnect: {max_attempts: 1, initial_delay_ms: 100}")
+        ).write(to: givingUp, atomically: true, encoding: .utf8)
+        let absent = try runProcessCombined(TestPaths.signdBinary.path, ["run", "--config", givingUp.path, "--print-events"])
+        XCTAssertEqual(absent.status, 69, "EX_UNAVAILABLE after giving up: \(absent.output)")
+        XCTAssertTrue(absent.output.contains("gave up"), absent.output)
         for (what, output) in [("run", run.output), ("check-config", check.output), ("absent source", absent.output)] {
             XCTAssertFalse(output.contains(secret), "\(what) printed the password:\n\(output)")
         }
@@ -141,18 +145,18 @@ final class DaemonProcessTests: XCTestCase {
     func testMalformedConfigIsRejectedWithKeyAndLine() throws {
         let file = tempDir.appendingPathComponent("bad.yaml")
         try "source:\n  uri: a.mp4\n  read_timeout_ms: soon\n".write(to: file, atomically: true, encoding: .utf8)
-        let output = try runExpectingFailure(["check-config", file.path], status: 2)
+        let output = try runExpectingFailure(["check-config", file.path], status: 78)
         XCTAssertTrue(output.contains("bad.yaml"), output)
         XCTAssertTrue(output.contains("line 3"), output)
         XCTAssertTrue(output.contains("source.read_timeout_ms"), output)
-        let runOutput = try runExpectingFailure(["run", "--config", file.path], status: 2)
+        let runOutput = try runExpectingFailure(["run", "--config", file.path], status: 78)
         XCTAssertTrue(runOutput.contains("source.read_timeout_ms"), runOutput)
     }
 
     func testCorruptVideoIsRejectedNamingTheFile() throws {
         let file = tempDir.appendingPathComponent("corrupt.mp4")
         try Data((0..<20_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }).write(to: file)
-        let output = try runExpectingFailure(["run", "--source", file.path, "--no-landmarks", "--endpoint", "ipc://\(tempDir.path)/e"], status: 1)
+        let output = try runExpectingFailure(["run", "--source", file.path, "--no-landmarks", "--endpoint", "ipc://\(tempDir.path)/e"], status: 66)
         XCTAssertTrue(output.contains("corrupt.mp4"), output)
         XCTAssertEqual(output.split(separator: "\n").filter { $0.hasPrefix("signd:") }.count, 1, "one clear error line: \(output)")
     }
@@ -162,6 +166,62 @@ final class DaemonProcessTests: XCTestCase {
             let out = try runProcess(TestPaths.signdBinary.path, ["check-config", TestPaths.packageRoot.appendingPathComponent("configs/\(name)").path])
             XCTAssertTrue(out.contains("OK"), out)
         }
+    }
+
+    /// Exit codes follow sysexits(3), so that the units' `RestartPreventExitStatus=78` stops systemd from
+    /// restart-looping on what a restart cannot fix: a configured model that is missing or broken is 78
+    /// (EX_CONFIG), like a bad config.
+    func testMissingOrBrokenModelExitsWithConfigError() throws {
+        let missing = try runExpectingFailure(["run", "--source", sample("mmaction2_test.avi"), "--no-landmarks",
+                                               "--endpoint", "ipc://\(tempDir.path)/e", "--config", try headsConfig(stem: "/nonexistent/head")],
+                                              status: 78)
+        XCTAssertTrue(missing.contains("/nonexistent/head"), missing)
+        let broken = tempDir.appendingPathComponent("broken")
+        try Data("{}".utf8).write(to: URL(fileURLWithPath: broken.path + ".manifest.json"))
+        try Data(count: 16).write(to: URL(fileURLWithPath: broken.path + ".safetensors"))
+        let output = try runExpectingFailure(["run", "--source", sample("mmaction2_test.avi"), "--no-landmarks",
+                                              "--endpoint", "ipc://\(tempDir.path)/e", "--config", try headsConfig(stem: broken.path)],
+                                             status: 78)
+        XCTAssertTrue(output.contains("broken"), output)
+        let units = try ["signd.service", "signd@.service"].map {
+            try String(contentsOf: TestPaths.packageRoot.appendingPathComponent("systemd/\($0)"), encoding: .utf8)
+        }
+        for unit in units { XCTAssertTrue(unit.contains("\nRestartPreventExitStatus=78\n")) }
+    }
+
+    private func headsConfig(stem: String) throws -> String {
+        let file = tempDir.appendingPathComponent("heads-\(UUID().uuidString).yaml")
+        try "heads: {binary: '\(stem)'}\nsystemd: {notify: false}\n".write(to: file, atomically: true, encoding: .utf8)
+        return file.path
+    }
+
+    /// Falling behind, for real: the daemon and a busy loop share one CPU (`taskset`), the file plays at its
+    /// native rate, so the loop cannot keep up and frames are dropped. Health turns `degraded` naming the
+    /// dropped share, windows that would span the dropped frames are not scored, and health says so.
+    func testFallingBehindOnABusyCoreIsReported() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/taskset") else { throw SetupRequirement.missing("taskset (util-linux) not installed") }
+        guard FileManager.default.fileExists(atPath: TestPaths.models.appendingPathComponent("mediapipe").path) else {
+            throw SetupRequirement.missing("landmark models not found in \(TestPaths.models.path) (scripts/setup fetches them)")
+        }
+        let hog = try BackgroundProcess("/usr/bin/taskset", ["-c", "0", "/usr/bin/python3", "-c", "while True: pass"])
+        defer { hog.stop() }
+        let config = tempDir.appendingPathComponent("behind.yaml")
+        try """
+        camera_id: behind
+        source: {uri: '\(sample("mmaction2_test.avi"))', realtime: true}
+        landmarks: {models_dir: '\(TestPaths.models.path)'}
+        heads: {multiclass: null}
+        events: {endpoints: ['ipc://\(tempDir.path)/events'], stats_interval_s: 0.5}
+        health: {interval_s: 1}
+        systemd: {notify: false}
+        """.write(to: config, atomically: true, encoding: .utf8)
+        let run = try runProcessCombined("/usr/bin/taskset", ["-c", "0", TestPaths.signdBinary.path, "run", "--config", config.path, "--print-events"])
+        XCTAssertEqual(run.status, 0, run.output)
+        let health = run.output.split(separator: "\n").filter { $0.hasPrefix("signd.behind.health ") }
+        XCTAssertTrue(health.contains { $0.contains("\"frames_dropped\"") && $0.contains("falling behind") }, health.joined(separator: "\n"))
+        XCTAssertTrue(health.contains { $0.contains("\"windows_reset\"") }, health.joined(separator: "\n"))
+        let stats = run.output.split(separator: "\n").filter { $0.hasPrefix("signd.behind.stats ") }
+        XCTAssertFalse(stats.isEmpty)
     }
 
     private func runExpectingFailure(_ arguments: [String], status: Int32) throws -> String {

@@ -113,7 +113,7 @@ final class PublisherTests: XCTestCase {
             envelope: EventEnvelope(kind: .health, seq: 3, frame: nil, monoNanos: 42, wall: 1.5, camera: "c"),
             event: .health(HealthEvent(status: .degraded, message: "slow")))
         let json = String(decoding: try EventMessage.makeEncoder().encode(message), as: UTF8.self)
-        XCTAssertEqual(json, #"{"camera":"c","frame":null,"kind":"health","message":"slow","mono_ns":42,"schema":1,"seq":3,"status":"degraded","wall":1.5}"#)
+        XCTAssertEqual(json, #"{"camera":"c","frame":null,"kind":"health","message":"slow","mono_ns":42,"reasons":[],"schema":1,"seq":3,"status":"degraded","wall":1.5}"#)
     }
 
     // MARK: errors

@@ -119,6 +119,50 @@ final class HeadPipelineTests: XCTestCase {
         }
     }
 
+    /// A window that covers more source frames than allowed (the loop fell behind and frames were dropped
+    /// between the pushed ones) is not scored: the open segment ends at the last scored frame, the windows
+    /// restart, and a full window of close frames is needed again.
+    func testOverlongWindowIsNotScoredAndEndsTheSegment() throws {
+        let binary = try LoadedHead.load(stem: stem("additive_binary_j75_c2"))
+        var settings = HeadSettings()
+        settings.segments = .init(enterThreshold: 0, exitThreshold: 0, minStartFrames: 1, minEndFrames: 1, updateIntervalFrames: 0)
+        settings.maxWindowSpanFrames = 38   // 1.5 × 25
+        let pipeline = try HeadPipeline(binary: binary, multiclass: nil, settings: settings, faceAvailable: false)
+        let input = frames(60)
+        var index = 0
+        for l in input.prefix(30) {   // contiguous: scored from frame 24, segment open
+            XCTAssertNil(pipeline.push(stamp: stamp(index), landmarks: l).windowReset)
+            index += 1
+        }
+        XCTAssertTrue(pipeline.isSigning)
+        // Every third source frame from here on. The window 6…33 spans 28 source frames, within the limit,
+        // and is scored; each push adds 2 to the span until 12…51 (40 > 38) restarts the windows.
+        var resets: [WindowReset] = []
+        var ended: [SegmentTracker.Transition] = []
+        var scoredLasts: [Int] = []
+        for l in input[30...] {
+            index += 3
+            let step = pipeline.push(stamp: stamp(index), landmarks: l)
+            if let r = step.windowReset { resets.append(r) }
+            ended += step.transitions.filter { $0.phase == .end }
+            if let score = step.score { scoredLasts.append(score.last.index) }
+        }
+        XCTAssertEqual(scoredLasts, [33, 36, 39, 42, 45, 48], "windows within the limit only")
+        XCTAssertEqual(ended.count, 1, "the open segment ended at the first restart")
+        XCTAssertEqual(ended.first?.summary?.last.frame, 48, "on the last frame that was scored")
+        let first = try XCTUnwrap(resets.first)
+        XCTAssertEqual(first, WindowReset(firstFrame: 12, lastFrame: 51, spanFrames: 40, maxSpanFrames: 38))
+        XCTAssertGreaterThan(resets.count, 1, "a loop that stays behind keeps restarting, never scoring")
+        XCTAssertFalse(pipeline.isSigning)
+
+        // Without a limit the same frames are scored (the check is what stops them).
+        settings.maxWindowSpanFrames = nil
+        let unlimited = try HeadPipeline(binary: binary, multiclass: nil, settings: settings, faceAvailable: false)
+        var unlimitedScored = 0
+        for (i, l) in input.enumerated() where unlimited.push(stamp: stamp(i * 3), landmarks: l).score != nil { unlimitedScored += 1 }
+        XCTAssertEqual(unlimitedScored, 36)
+    }
+
     func testMismatchesAreClearErrors() throws {
         let multi = try LoadedHead.load(stem: stem("additive_c100_j75_c2"))
         XCTAssertThrowsError(try HeadPipeline(binary: multi, multiclass: nil, settings: HeadSettings(), faceAvailable: false)) {

@@ -141,6 +141,24 @@ final class LoadingErrorTests: XCTestCase {
         XCTAssertNil(try loadError(weights: withExtras))
     }
 
+    /// One NaN or inf weight (a diverged training run) would make every probability NaN, silently: it is
+    /// refused at load, naming the tensor and the count.
+    func testNonFiniteWeightsAreRefusedAtLoad() throws {
+        let (file, _) = try baseFiles()
+        let name = "cls_head.net.4.bias"
+        let info = try XCTUnwrap(file.tensors[name])
+        for bad: Float in [.nan, .infinity] {
+            var values = try file.floats(name)
+            values[0] = bad
+            values[values.count - 1] = bad
+            let weights = try editedWeights { $0.set(name, floats: values, shape: info.shape) }
+            let error = try loadError(weights: weights)
+            XCTAssertEqual(error, .nonFinite(file: error.map { if case .nonFinite(let f, _, _) = $0 { f } else { "" } } ?? "",
+                                             tensor: name, count: 2), "\(String(describing: error))")
+            XCTAssertTrue(error?.description.contains("non-finite") == true)
+        }
+    }
+
     func testIgnoredKeysMustHaveTheirPyTorchDtype() throws {
         let counterAsFloat = try editedWeights { $0.set("backbone.layers.0.bn.num_batches_tracked", floats: [1], shape: []) }
         XCTAssertEqual(try loadError(weights: counterAsFloat).map { "\($0)" }?.contains("has dtype F32, expected I64"), true)

@@ -273,7 +273,15 @@ def shape_windows(seq: np.ndarray) -> np.ndarray:
     return np.concatenate(out, axis=1).astype(np.float32)
 
 
-FEATURES: dict[str, Callable[[np.ndarray], np.ndarray]] = {"speed": speed_windows, "shape": shape_windows}
+def shape_stack_windows(seq: np.ndarray, lags=(0, 15, 30, 45)) -> np.ndarray:
+    """`shape` window features at this frame and 0.5, 1 and 1.5 s before it (clamped to the first frame)."""
+    f = shape_windows(seq)
+    idx = np.arange(len(seq))
+    return np.concatenate([f[np.maximum(idx - lag, 0)] for lag in lags], axis=1)
+
+
+FEATURES: dict[str, Callable[[np.ndarray], np.ndarray]] = {"speed": speed_windows, "shape": shape_windows,
+                                                           "shape-stack": shape_stack_windows}
 
 
 # ------------------------------------------------------------------------------------------ classifier
@@ -333,6 +341,110 @@ def _real_in_window(t: int, real: int) -> int:
     """Real clip frames inside the window ending at padded frame t."""
     lo, hi = t - WINDOW + 1, t
     return max(0, min(hi, LEAD + real - 1) - max(lo, LEAD) + 1)
+
+
+# ------------------------------------------------------------------------------------ temporal detector
+
+DILATIONS = (1, 2, 4, 8, 16)                   # kernel 3: receptive field 1 + 2 * 31 = 63 frames (2.1 s)
+SPEEDS = (0.8, 1.0, 1.25)                      # time-stretch augmentation of training clips
+
+
+def hand_frames(seq: np.ndarray) -> np.ndarray:
+    """(T, 2, 44) per hand and frame: the `shape` detector's per-frame inputs (hand-local shape, presence, log
+    shape change and wrist speed, finger spread); the left hand is mirrored, so swapping hands = mirroring."""
+    shape, dyn = shape_frames(seq)
+    dyn = dyn.copy()
+    dyn[..., 1:3] = np.log1p(dyn[..., 1:3])
+    return np.concatenate([shape, dyn], -1)
+
+
+def stretched(seq: np.ndarray, speed: float) -> np.ndarray:
+    """The clip played `speed` times as fast (linear interpolation; a frame next to a missing one is missing)."""
+    if speed == 1.0 or len(seq) < 2:
+        return seq
+    t = np.arange(0, len(seq) - 1 + 1e-6, speed)
+    lo = np.floor(t).astype(int)
+    hi = np.minimum(lo + 1, len(seq) - 1)
+    w = (t - lo)[:, None, None].astype(np.float32)
+    return (1 - w) * seq[lo] + w * seq[hi]
+
+
+class TemporalNet(torch.nn.Module):
+    """A shared per-hand encoder pooled over the two hands by sum and max (so the net cannot tell the hands
+    apart: mirror-invariant by construction), then causal dilated convolutions with residuals: the output at a
+    frame sees only that frame and the 62 before it, on a clip and in a stream alike."""
+
+    def __init__(self, n_in: int = 44, hidden: int = 32):
+        super().__init__()
+        self.hand = torch.nn.Linear(n_in, hidden // 2)
+        self.convs = torch.nn.ModuleList(torch.nn.Conv1d(hidden, hidden, 3, dilation=d) for d in DILATIONS)
+        self.out = torch.nn.Conv1d(hidden, 1, 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:            # (B, T, 2, F) → (B, T) logits
+        h = torch.relu(self.hand(x))
+        h = torch.cat([h.sum(2), h.max(2).values], -1).transpose(1, 2)
+        for conv, d in zip(self.convs, DILATIONS):
+            # left padding by repeating the first frame: a stream starts with the person holding still
+            h = h + torch.relu(conv(torch.nn.functional.pad(h, (2 * d, 0), mode="replicate")))
+        return self.out(h)[:, 0]
+
+
+@dataclass
+class TemporalModel:
+    mean: np.ndarray
+    scale: np.ndarray
+    net: TemporalNet
+
+    def predict(self, x: np.ndarray) -> np.ndarray:
+        with torch.no_grad():
+            z = self.net(torch.from_numpy(((x - self.mean) / self.scale).astype(np.float32))[None])[0]
+        return torch.sigmoid(z).numpy()
+
+
+def fit_temporal(clips: Sequence[Clip], feats: dict[str, list[np.ndarray]], seed: int = 0,
+                 epochs: int = 30, batch: int = 32) -> TemporalModel:
+    """Per-frame BCE on padded clips (each in every time stretch), labelled by the clip: signing frames
+    whose window holds at least half real frames, non-signing frames all from frame 24 on (the holds
+    after a gesture are as much a chance for a false start as the gesture). Every person and both classes
+    weigh the same, as in `training_set`."""
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    items = []                                              # (features, per-frame weight mask, label, person)
+    for c in clips:
+        for f in feats[c.video_id]:
+            real = len(f) - LEAD - TAIL
+            m = np.array([t >= LEAD and (not c.signing or _real_in_window(t, real) * 2 >= WINDOW)
+                          for t in range(len(f))], np.float32)
+            items.append((f, m, int(c.signing), c.person))
+    per_person: dict[tuple[str, int], float] = defaultdict(float)
+    for _, m, y, p in items:
+        per_person[(p, y)] += m.sum()
+    persons = {y: len({p for p, l in per_person if l == y}) for y in (0, 1)}
+    allx = np.concatenate([f for f, *_ in items]).reshape(-1, items[0][0].shape[-1])
+    mean, scale = allx.mean(0), allx.std(0) + 1e-3
+    net = TemporalNet(allx.shape[-1])
+    opt = torch.optim.AdamW(net.parameters(), lr=3e-3, weight_decay=1e-2)
+    total = sum(per_person.values())
+    for _ in range(epochs):
+        order = rng.permutation(len(items))
+        for i in range(0, len(order), batch):
+            chunk = [items[j] for j in order[i:i + batch]]
+            n = max(len(f) for f, *_ in chunk)
+            x = np.zeros((len(chunk), n) + chunk[0][0].shape[1:], np.float32)
+            w = np.zeros((len(chunk), n), np.float32)
+            y = np.zeros((len(chunk), n), np.float32)
+            for b, (f, m, label, p) in enumerate(chunk):
+                x[b, :len(f)] = (f - mean) / scale
+                w[b, :len(f)] = m * total / (per_person[(p, label)] * persons[label] * 2)
+                y[b] = label
+            z = net(torch.from_numpy(x))
+            loss = (torch.nn.functional.binary_cross_entropy_with_logits(z, torch.from_numpy(y), reduction="none")
+                    * torch.from_numpy(w)).sum() / w.size
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+    net.eval()
+    return TemporalModel(mean, scale, net)
 
 
 # -------------------------------------------------------------------------------------------- scoring
@@ -525,6 +637,18 @@ def run(args: argparse.Namespace) -> dict:
                     p = model.predict(v).astype(np.float64)
                     p[:WINDOW - 1] = np.nan                     # no window ends before frame 24
                     scores[name][k] = p
+    if "tcn" in detectors:
+        train_feats = {c.video_id: [hand_frames(padded(stretched(seqs[c.video_id], sp))) for sp in SPEEDS]
+                       for c in clips}
+        feats = {k: hand_frames(v) for k, v in streams.items()}
+        scores["tcn"] = {}
+        for f in range(args.folds):
+            model = fit_temporal([c for c in clips if fold_of[c.person] != f], train_feats, seed=args.seed)
+            for k, v in feats.items():
+                if fold_of[owner[k]] == f:
+                    p = model.predict(v).astype(np.float64)
+                    p[:WINDOW - 1] = np.nan                     # as the window detectors: nothing before frame 24
+                    scores["tcn"][k] = p
     for name in detectors:
         det = {"folds": {}, "pooled": {}}
         excluded = shipped_seen if name == "shipped" else set()
