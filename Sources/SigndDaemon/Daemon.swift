@@ -40,14 +40,22 @@ public final class Daemon: Sendable {
     public let config: SigndConfiguration
     private let logger: Logger
     private let stopRequested = Atomic<Bool>(false)
+    private let reloadRequested = Atomic<Bool>(false)
+    private let reloader: ConfigReloader?
 
-    public init(config: SigndConfiguration, logger: Logger) {
+    /// - Parameter reloader: how to re-read the configuration on `requestReload()` (SIGHUP); nil: reload
+    ///   requests are logged and ignored.
+    public init(config: SigndConfiguration, logger: Logger, reloader: ConfigReloader? = nil) {
         self.config = config
         self.logger = logger
+        self.reloader = reloader
     }
 
     /// Asks the loop to finish the current frame and shut down cleanly. Safe from any thread.
     public func requestStop() { stopRequested.store(true, ordering: .relaxed) }
+
+    /// Asks the loop to re-read the configuration between two frames (SIGHUP). Safe from any thread.
+    public func requestReload() { reloadRequested.store(true, ordering: .relaxed) }
 
     private var shouldStop: Bool { stopRequested.load(ordering: .relaxed) }
 
@@ -64,6 +72,7 @@ public final class Daemon: Sendable {
 
         let landmarkStage = try makeLandmarkStage()
         let heads = try HeadsStage.make(config: config, logger: logger)
+        var active = config
         var health = HealthMonitor(intervalSeconds: config.health.intervalSeconds)
         if heads == nil, config.heads.enabled, config.binaryStem != nil {
             // The default heads are missing (e.g. a models dir laid out for landmarks only): running on is
@@ -96,8 +105,8 @@ public final class Daemon: Sendable {
         var lastStats = started
         var lastStatus = started
         var lastWatchdog = started
-        let statsInterval = UInt64(config.events.statsIntervalSeconds * 1e9)
-        let statusInterval = UInt64(config.systemd.statusIntervalSeconds * 1e9)
+        var statsInterval = UInt64(config.events.statsIntervalSeconds * 1e9)
+        var statusInterval = UInt64(config.systemd.statusIntervalSeconds * 1e9)
         let watchdogInterval = notifier.watchdogPingInterval.map(Self.nanos)
 
         loop: while !shouldStop {
@@ -109,6 +118,16 @@ public final class Daemon: Sendable {
                 lastWatchdog = now
             }
             if let reason = sourceTracker.takeGap() { gap(reason) }
+            if reloadRequested.exchange(false, ordering: .relaxed) {
+                notify { try notifier.reloading() }
+                if let next = reload(from: active, heads: heads, publisher: publisher) {
+                    active = next
+                    statsInterval = UInt64(next.events.statsIntervalSeconds * 1e9)
+                    statusInterval = UInt64(next.systemd.statusIntervalSeconds * 1e9)
+                    health.setInterval(seconds: next.health.intervalSeconds)
+                }
+                notify { try notifier.ready(status: "configuration reloaded") }
+            }
             switch result {
             case .finished:
                 break loop
@@ -140,7 +159,7 @@ public final class Daemon: Sendable {
                     }
                 }
                 let event = FrameEvent(stamp: frame.stamp, landmarks: landmarks, probability: scored?.probability,
-                                       withLandmarks: config.events.includeLandmarks)
+                                       withLandmarks: active.events.includeLandmarks)
                 publish(publisher, .frame(event), frame: frame.stamp.index)
                 for (headEvent, at) in scored?.events ?? [] { publish(publisher, headEvent, frame: at) }
                 let published = Clock.monotonicNanos()
@@ -159,7 +178,7 @@ public final class Daemon: Sendable {
             if tick - lastStats >= statsInterval {
                 publishStats(publisher, &stats, feed: feed, since: lastStats, now: tick, started: started)
                 interval.judge(&health, seconds: Double(tick - lastStats) / 1e9, framesIn: stats.framesIn, dropped: feed.droppedFrames, landmarkFailures: landmarkStage.failures,
-                               maxDropRatio: config.health.maxDropRatio)
+                               maxDropRatio: active.health.maxDropRatio)
                 lastStats = tick
             }
             if let event = health.due(now: tick) { publish(publisher, .health(event), frame: nil) }
@@ -186,6 +205,53 @@ public final class Daemon: Sendable {
         if case .failed(let why) = finalState, !shouldStop { throw .sourceGaveUp(why) }
         return RunSummary(framesIn: stats.framesIn, framesOut: stats.framesOut, droppedFrames: feed.droppedFrames,
                           seconds: Double(end - started) / 1e9)
+    }
+
+    /// Re-reads the configuration and applies what can change in place; the new config, or nil (after
+    /// logging why) when it could not be read or applied, in which case the running one stays.
+    private func reload(from old: SigndConfiguration, heads: HeadsStage?, publisher: EventPublisher) -> SigndConfiguration? {
+        guard let reloader else {
+            logger.warning("reload requested, but this run cannot re-read its configuration")
+            return nil
+        }
+        let new: SigndConfiguration
+        do { new = try reloader.load() } catch {
+            logger.error("reload failed, keeping the running configuration: \(error)")
+            return nil
+        }
+        // Keys that need a restart keep their running values, so the daemon never acts on half of them.
+        var applied = new
+        applied.cameraID = old.cameraID
+        applied.source = old.source
+        applied.landmarks = old.landmarks
+        applied.windows.length = old.windows.length
+        applied.heads.enabled = old.heads.enabled
+        applied.heads.binary = old.heads.binary
+        applied.heads.binaryIsDefault = old.heads.binaryIsDefault
+        applied.heads.multiclass = old.heads.multiclass
+        applied.heads.multiclassIsDefault = old.heads.multiclassIsDefault
+        applied.heads.stride = old.heads.stride
+        applied.events.curve = old.events.curve
+        applied.events.sendHighWaterMark = old.events.sendHighWaterMark
+        applied.events.lingerMillis = old.events.lingerMillis
+        applied.systemd.notify = old.systemd.notify
+        do {
+            try heads?.retune(applied)
+            if applied.events.endpoints != old.events.endpoints { try publisher.rebind(to: applied.events.endpoints) }
+        } catch {
+            // Thresholds are validated before they are applied and a failed bind leaves the old endpoints,
+            // so undoing the retune restores the running state.
+            logger.error("reload failed, keeping the running configuration: \(error)")
+            try? heads?.retune(old)
+            return nil
+        }
+        reloader.setLogLevel(applied.logLevel)
+        let pending = ConfigReloader.restartOnly(from: old, to: new)
+        if !pending.isEmpty {
+            logger.warning("changed keys that take effect only after a restart: \(pending.joined(separator: ", "))")
+        }
+        logger.notice("configuration reloaded", metadata: ["endpoints": "\(publisher.boundEndpoints.joined(separator: ","))"])
+        return applied
     }
 
     /// The source's part of health: degraded while it is being retried, error once it failed for good.

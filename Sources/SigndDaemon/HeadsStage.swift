@@ -53,9 +53,8 @@ public final class HeadsStage {
         do {
             let binary = try LoadedHead.load(stem: binaryStem)
             let multi = try multiStem.map { stem throws(HeadsError) in try LoadedHead.load(stem: stem) }
-            var settings = heads.settings
-            settings.maxWindowSpanFrames = config.windows.maxSpanFactor.map { Int((Double(binary.model.manifest.window) * $0).rounded(.up)) }
-            pipeline = try HeadPipeline(binary: binary, multiclass: multi, settings: settings, faceAvailable: config.landmarks.face)
+            pipeline = try HeadPipeline(binary: binary, multiclass: multi, settings: settings(config, window: binary.model.manifest.window),
+                                        faceAvailable: config.landmarks.face)
         } catch {
             throw .models(error.description)
         }
@@ -67,6 +66,18 @@ public final class HeadsStage {
             "window": "\(pipeline.window)", "stride": "\(heads.stride)",
         ])
         return HeadsStage(pipeline: pipeline)
+    }
+
+    /// The pipeline's settings from the config: `heads.*`, and the span limit from `windows.max_span_factor`.
+    static func settings(_ config: SigndConfiguration, window: Int) -> HeadSettings {
+        var settings = config.heads.settings
+        settings.maxWindowSpanFrames = config.windows.maxSpanFactor.map { Int((Double(window) * $0).rounded(.up)) }
+        return settings
+    }
+
+    /// Applies a reloaded config's decision settings; the open segment is kept.
+    func retune(_ config: SigndConfiguration) throws(HeadsError) {
+        try pipeline.retune(Self.settings(config, window: pipeline.window))
     }
 
     /// Runs the heads on one frame. Returns the frame's raw probability (nil when no window ended here),

@@ -12,13 +12,15 @@ struct HealthMonitor {
     private var conditions: [HealthEvent.Reason: Condition] = [:]
     private var lastEvent: HealthEvent?
     private var lastNanos: UInt64 = 0
-    private let intervalNanos: UInt64
+    private var intervalNanos: UInt64
     private let okMessage: String
 
     init(intervalSeconds: Double, okMessage: String = "running") {
         intervalNanos = UInt64(intervalSeconds * 1e9)
         self.okMessage = okMessage
     }
+
+    mutating func setInterval(seconds: Double) { intervalNanos = UInt64(seconds * 1e9) }
 
     mutating func set(_ reason: HealthEvent.Reason, _ status: HealthEvent.Status, _ message: String) {
         conditions[reason] = Condition(status: status, message: message)

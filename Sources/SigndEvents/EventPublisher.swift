@@ -123,7 +123,7 @@ public struct PublisherStatistics: Sendable, Equatable {
 public final class EventPublisher: Sendable {
     public let configuration: EventPublisherConfiguration
     /// The bound endpoints as ZeroMQ reports them (wildcard ports resolved), in configuration order.
-    public let boundEndpoints: [String]
+    public var boundEndpoints: [String] { state.withLock { $0.bound.map(\.resolved) } }
     /// The server's public key, which CURVE clients need (nil without CURVE).
     public let curvePublicKey: CurveKey?
 
@@ -135,6 +135,8 @@ public final class EventPublisher: Sendable {
         var nextSeq: [EventKind: UInt64] = [:]
         var queued: UInt64 = 0
         var dropped: UInt64 = 0
+        /// Configured endpoint → what ZeroMQ bound (a wildcard port resolved), in order.
+        var bound: [(configured: String, resolved: String)] = []
     }
 
     private let state: Locked<State>
@@ -163,7 +165,7 @@ public final class EventPublisher: Sendable {
         let socket: ZmqSocket
         var authenticator: ZapAuthenticator?
         var curvePublicKey: CurveKey?
-        var bound: [String] = []
+        var bound: [(configured: String, resolved: String)] = []
         do {
             context = try ZmqContext()
             if let curve = configuration.curve {
@@ -191,7 +193,7 @@ public final class EventPublisher: Sendable {
             }
             for endpoint in configuration.endpoints {
                 try socket.bind(endpoint)
-                bound.append(try socket.lastEndpoint())
+                bound.append((endpoint, try socket.lastEndpoint()))
             }
         } catch let error as ZmqError {
             authenticator?.stop()
@@ -205,14 +207,49 @@ public final class EventPublisher: Sendable {
         }
 
         self.configuration = configuration
-        self.boundEndpoints = bound
         self.curvePublicKey = curvePublicKey
         var topics: [EventKind: [UInt8]] = [:]
         for kind in EventKind.allCases {
             topics[kind] = Array(EventTopic.topic(camera: configuration.camera, kind: kind).utf8)
         }
         self.topics = topics
-        self.state = Locked(State(context: context, socket: socket, authenticator: authenticator))
+        var initial = State(context: context, socket: socket, authenticator: authenticator)
+        initial.bound = bound
+        self.state = Locked(initial)
+    }
+
+    /// Moves the socket to a new endpoint list (a config reload): endpoints that stay keep their
+    /// subscribers, new ones are bound first (so a failure leaves the old list in place), and dropped ones
+    /// are unbound. Sequence numbers go on. Returns the bound endpoints.
+    @discardableResult
+    public func rebind(to endpoints: [String]) throws(EventPublisherError) -> [String] {
+        if endpoints.isEmpty { throw .noEndpoints }
+        for endpoint in endpoints where !["tcp://", "ipc://", "inproc://"].contains(where: { endpoint.hasPrefix($0) }) {
+            throw .unsupportedEndpoint(endpoint)
+        }
+        return try state.withLock { state throws(EventPublisherError) -> [String] in
+            guard let socket = state.socket else { throw .closed }
+            var next: [(configured: String, resolved: String)] = []
+            var added: [String] = []
+            do throws(ZmqError) {
+                for endpoint in endpoints {
+                    if let kept = state.bound.first(where: { $0.configured == endpoint }) {
+                        next.append(kept)
+                        continue
+                    }
+                    try socket.bind(endpoint)
+                    let resolved = try socket.lastEndpoint()
+                    added.append(resolved)
+                    next.append((endpoint, resolved))
+                }
+                for old in state.bound where !endpoints.contains(old.configured) { try socket.unbind(old.resolved) }
+            } catch {
+                for resolved in added { try? socket.unbind(resolved) }
+                throw .zmq(error)
+            }
+            state.bound = next
+            return next.map(\.resolved)
+        }
     }
 
     deinit { close() }

@@ -112,6 +112,11 @@ public final class ZmqSocket {
         if zmq_bind(socket, endpoint) != 0 { throw ZmqError.last("bind \(endpoint)") }
     }
 
+    public func unbind(_ endpoint: String) throws(ZmqError) {
+        let socket = try open("unbind \(endpoint)")
+        if zmq_unbind(socket, endpoint) != 0 { throw ZmqError.last("unbind \(endpoint)") }
+    }
+
     public func connect(_ endpoint: String) throws(ZmqError) {
         let socket = try open("connect \(endpoint)")
         if zmq_connect(socket, endpoint) != 0 { throw ZmqError.last("connect \(endpoint)") }

@@ -119,7 +119,7 @@ import Foundation
 public final class HeadPipeline {
     public let binary: LoadedHead
     public let multiclass: LoadedHead?
-    public let settings: HeadSettings
+    public private(set) var settings: HeadSettings
 
     private let binaryLayout: FeatureLayout
     private let stream: STGCNStream?           // stride 1: reuses backbone work across windows
@@ -171,6 +171,19 @@ public final class HeadPipeline {
         } else {
             multiRing = nil
         }
+    }
+
+    /// Applies new decision settings (a config reload) without dropping the open segment: smoothing,
+    /// thresholds, run lengths, multi-class cadence, top-k and the window span limit. The stride picks the
+    /// engine, so it cannot change here.
+    public func retune(_ new: HeadSettings) throws(HeadsError) {
+        try new.validate()
+        guard new.stride == settings.stride else {
+            throw .parameter(name: "stride", problem: "cannot change from \(settings.stride) to \(new.stride) without a restart")
+        }
+        smoother = try smoother.retuned(alpha: new.smoothingAlpha)
+        try tracker.retune(new.segments)
+        settings = new
     }
 
     /// Window length of the binary head (frames before its first output).

@@ -73,7 +73,7 @@ public struct SegmentTracker: Sendable {
         public var durationNanos: UInt64
     }
 
-    public let parameters: Parameters
+    public private(set) var parameters: Parameters
     public private(set) var nextSegment = 0
     /// The open segment's id, nil while idle.
     public private(set) var activeSegment: Int?
@@ -96,6 +96,13 @@ public struct SegmentTracker: Sendable {
     }
 
     public var isSigning: Bool { activeSegment != nil }
+
+    /// New thresholds and run lengths (a config reload); an open segment and the runs counted so far are
+    /// kept and judged by the new values from the next frame on.
+    public mutating func retune(_ parameters: Parameters) throws(HeadsError) {
+        try parameters.validate()
+        self.parameters = parameters
+    }
 
     /// Feeds one scored frame's smoothed probability; returns the transitions it causes (0 or 1).
     public mutating func step(_ mark: Mark, probability p: Double) -> [Transition] {

@@ -17,6 +17,13 @@ public struct EMASmoother: Sendable, Equatable {
         return next
     }
 
+    /// The same history under a new α (a config reload).
+    public func retuned(alpha: Double) throws(HeadsError) -> EMASmoother {
+        var next = try EMASmoother(alpha: alpha)
+        next.value = value
+        return next
+    }
+
     /// Forgets the history (source gap: the next window shares nothing with the last one).
     public mutating func reset() { value = nil }
 }

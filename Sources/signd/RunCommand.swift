@@ -9,7 +9,13 @@ import SigndEvents
 struct Run: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the detector: capture → landmarks → windows → heads → ZeroMQ events.",
-        discussion: "Stops cleanly on SIGTERM/SIGINT, or when a file source ends (unless source.loop is set)."
+        discussion: """
+            Stops cleanly on SIGTERM/SIGINT, or when a file source ends (unless source.loop is set). SIGHUP re-reads \
+            the configuration (with the same flags) and applies log_level, the heads' thresholds, windows.max_span_factor, \
+            events.endpoints, the intervals and health.* without dropping the open segment; other changed keys are \
+            logged and wait for a restart. Exit codes: 0 done, 78 configuration or model error, 66 source file \
+            unreadable, 69 source given up or sockets unavailable.
+            """
     )
 
     @OptionGroup var options: ConfigOptions
@@ -20,14 +26,29 @@ struct Run: ParsableCommand {
     func run() throws {
         let config: SigndConfiguration
         do { config = try options.resolve() } catch { throw failure(error.description, code: ExitStatus.config) }
-        let logger = makeLogger(level: config.logLevel)
-        let daemon = Daemon(config: config, logger: logger)
+        let output = LogOutput(level: config.logLevel)
+        let logger = output.logger
+        let control = output.control
+        let flags = UncheckedSendable(options)
+        let reloader = ConfigReloader(
+            load: { try flags.value.resolve() },
+            setLogLevel: { control.level = Logger.Level(rawValue: $0.rawValue) ?? .info })
+        let daemon = Daemon(config: config, logger: logger, reloader: reloader)
 
-        // SIGTERM (systemd stop) and SIGINT (Ctrl-C) finish the current frame, then shut down.
-        let signals = [SIGTERM, SIGINT].map { number -> DispatchSourceSignal in
+        // SIGTERM (systemd stop) and SIGINT (Ctrl-C) finish the current frame, then shut down; SIGHUP
+        // (systemctl reload) re-reads the configuration between two frames.
+        let signals = [SIGTERM, SIGINT, SIGHUP].map { number -> DispatchSourceSignal in
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler { logger.notice("signal \(number): stopping"); daemon.requestStop() }
+            source.setEventHandler {
+                if number == SIGHUP {
+                    logger.notice("signal \(number): reloading the configuration")
+                    daemon.requestReload()
+                } else {
+                    logger.notice("signal \(number): stopping")
+                    daemon.requestStop()
+                }
+            }
             source.resume()
             return source
         }
@@ -114,9 +135,11 @@ private final class SubscriberBox: @unchecked Sendable {
     init(_ subscriber: EventSubscriber) { self.subscriber = subscriber }
 }
 
-/// Logs go to stderr (journald captures it under systemd); events go to ZeroMQ.
-func makeLogger(level: SigndConfiguration.LogLevel) -> Logger {
-    var logger = Logger(label: "signd") { StreamLogHandler.standardError(label: $0) }
-    logger.logLevel = Logger.Level(rawValue: level.rawValue) ?? .info
-    return logger
+/// Logs go to stderr (journald captures it under systemd, with priorities); events go to ZeroMQ.
+func makeLogger(level: SigndConfiguration.LogLevel) -> Logger { LogOutput(level: level).logger }
+
+/// Hands a value the compiler cannot prove Sendable to a closure that only reads it.
+private struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }

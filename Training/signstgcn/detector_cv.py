@@ -402,7 +402,7 @@ class TemporalModel:
 
 
 def fit_temporal(clips: Sequence[Clip], feats: dict[str, list[np.ndarray]], seed: int = 0,
-                 epochs: int = 30, batch: int = 32) -> TemporalModel:
+                 epochs: int = 15, batch: int = 32, peak: bool = True) -> TemporalModel:
     """Per-frame BCE on padded clips (each in every time stretch), labelled by the clip: signing frames
     whose window holds at least half real frames, non-signing frames all from frame 24 on (the holds
     after a gesture are as much a chance for a false start as the gesture). Every person and both classes
@@ -438,8 +438,15 @@ def fit_temporal(clips: Sequence[Clip], feats: dict[str, list[np.ndarray]], seed
                 w[b, :len(f)] = m * total / (per_person[(p, label)] * persons[label] * 2)
                 y[b] = label
             z = net(torch.from_numpy(x))
-            loss = (torch.nn.functional.binary_cross_entropy_with_logits(z, torch.from_numpy(y), reduction="none")
-                    * torch.from_numpy(w)).sum() / w.size
+            wt, yt = torch.from_numpy(w), torch.from_numpy(y)
+            loss = (torch.nn.functional.binary_cross_entropy_with_logits(z, yt, reduction="none") * wt).sum() / w.size
+            if peak:
+                # a clip starts when a few frames are high: push the clip's highest frames (mean of the top
+                # 3 scored frames) up on signing clips and down on the others, each clip weighted as its frames
+                top = torch.where(wt > 0, z, torch.full_like(z, -1e4)).topk(3, dim=1).values.mean(1)
+                cw = wt.sum(1) / (wt > 0).sum(1).clamp(min=1)
+                loss = loss + (torch.nn.functional.binary_cross_entropy_with_logits(top, yt[:, 0], reduction="none")
+                               * cw).sum() / len(chunk)
             opt.zero_grad()
             loss.backward()
             opt.step()
