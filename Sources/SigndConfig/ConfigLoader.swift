@@ -110,7 +110,7 @@ public enum ConfigLoader {
         try r.mapping(node, path: path) { key, value, p throws(ConfigError) in
             switch key {
             case "enabled": l.enabled = try r.bool(value, p)
-            case "models_dir": l.modelsDirectory = try r.string(value, p)
+            case "models_dir": l.modelsDirectory = try r.string(value, p); l.modelsDirectoryIsDefault = false
             case "face": l.face = try r.bool(value, p)
             case "threads": l.threads = try r.int(value, p, min: 1, max: 64)
             default: throw r.unknown(key, value, p, known: ["enabled", "models_dir", "face", "threads"])

@@ -37,6 +37,8 @@ public struct SigndConfiguration: Sendable, Equatable {
         public var enabled = true
         /// Holds `mediapipe/*.tflite` and `litert/libLiteRt.so` (see scripts/fetch-models).
         public var modelsDirectory = "Models"
+        /// True until the file or a flag names the directory; then `$SIGND_MODELS_DIR` may choose it.
+        public var modelsDirectoryIsDefault = true
         public var face = false
         /// XNNPACK threads per model; the two hands also run concurrently.
         public var threads = 1
@@ -120,6 +122,17 @@ public struct SigndConfiguration: Sendable, Equatable {
         /// `degraded` when more than this share of the source's frames was dropped over a stats interval.
         public var maxDropRatio = 0.2
         public init() {}
+    }
+
+    /// The models directory, by one rule for every subcommand: `--models-dir`, else `landmarks.models_dir`
+    /// from the file, else `$SIGND_MODELS_DIR`, else `Models` in the working directory.
+    public mutating func chooseModelsDirectory(flag: String?, environment: [String: String]) {
+        if let flag {
+            landmarks.modelsDirectory = flag
+            landmarks.modelsDirectoryIsDefault = false
+        } else if landmarks.modelsDirectoryIsDefault, let dir = environment["SIGND_MODELS_DIR"], !dir.isEmpty {
+            landmarks.modelsDirectory = dir
+        }
     }
 
     public enum LogLevel: String, Sendable, Equatable, CaseIterable {

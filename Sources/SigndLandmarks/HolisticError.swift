@@ -12,7 +12,7 @@ public enum HolisticError: Error, CustomStringConvertible, Sendable {
     public var description: String {
         switch self {
         case let .modelsDirectoryMissing(url):
-            return "models directory \(url.path) does not exist (set SIGND_MODELS_DIR or fetch the models into Models/)"
+            return "models directory \(url.path) does not exist (fetch them with `scripts/fetch-models \(url.path)`, or point --models-dir, landmarks.models_dir or $SIGND_MODELS_DIR at a directory that has them)"
         case let .modelLoad(model, path, reason):
             return "cannot load model \(model) from \(path): \(reason)"
         case let .inference(model, reason):

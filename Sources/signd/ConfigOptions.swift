@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import SigndConfig
 
 /// Flags shared by the commands that run the pipeline; each overrides the matching config key.
@@ -30,7 +31,8 @@ struct ConfigOptions: ParsableArguments {
     @Flag(inversion: .prefixedNo, help: "Face landmarks (landmarks.face).")
     var face: Bool?
 
-    @Option(name: .customLong("models-dir"), help: "Directory with mediapipe/ and litert/ (landmarks.models_dir).")
+    @Option(name: .customLong("models-dir"),
+            help: "Directory with mediapipe/, litert/ and the default heads (landmarks.models_dir; else $SIGND_MODELS_DIR, else ./Models).")
     var modelsDirectory: String?
 
     @Flag(name: .customLong("include-landmarks"), help: "Put landmarks into frame events (events.include_landmarks).")
@@ -54,7 +56,7 @@ struct ConfigOptions: ParsableArguments {
         }
         if let landmarks { merged.landmarks.enabled = landmarks }
         if let face { merged.landmarks.face = face }
-        if let modelsDirectory { merged.landmarks.modelsDirectory = modelsDirectory }
+        merged.chooseModelsDirectory(flag: modelsDirectory, environment: ProcessInfo.processInfo.environment)
         if includeLandmarks { merged.events.includeLandmarks = true }
         if let logLevel {
             guard let level = SigndConfiguration.LogLevel(rawValue: logLevel.lowercased()) else {

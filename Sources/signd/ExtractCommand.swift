@@ -15,7 +15,7 @@ struct Extract: ParsableCommand {
         discussion: """
             Writes pose (T,33,4), left_hand (T,21,3), right_hand (T,21,3) and, with --face, face (T,468,3); \
             NaN marks parts that were not detected. Frames get timestamps in 33333 µs steps, as MediaPipe's \
-            Python solution does. Models come from --models, $SIGND_MODELS_DIR or ./Models.
+            Python solution does. Models come from --models-dir, $SIGND_MODELS_DIR or ./Models.
             """)
 
     @Argument(help: "The video file to read.")
@@ -39,8 +39,12 @@ struct Extract: ParsableCommand {
             help: ArgumentHelp("Write per-run timing figures and detection counts as JSON.", valueName: "FILE"))
     var timingsJSON: String?
 
-    @Option(help: ArgumentHelp("Models directory (litert/libLiteRt.so, mediapipe/*.tflite).", valueName: "DIR"))
-    var models: String?
+    @Option(name: .customLong("models-dir"),
+            help: ArgumentHelp("Models directory (litert/libLiteRt.so, mediapipe/*.tflite); else $SIGND_MODELS_DIR, else ./Models.", valueName: "DIR"))
+    var modelsDirectory: String?
+
+    @Option(name: .customLong("models"), help: .hidden)
+    var legacyModels: String?
 
     @Option(help: "XNNPACK threads per model instance.")
     var threads = 1
@@ -81,7 +85,7 @@ struct Extract: ParsableCommand {
     }
 
     func run() throws {
-        let modelsDirectory = models.map { URL(fileURLWithPath: $0) } ?? HolisticModelSet.defaultDirectory()
+        let modelsDirectory = (modelsDirectory ?? legacyModels).map { URL(fileURLWithPath: $0) } ?? HolisticModelSet.defaultDirectory()
         let concurrentHands = hands == .concurrent || (hands == .auto && noPipeline)
         let options = HolisticOptions(face: face, threadsPerModel: threads, concurrentHands: concurrentHands,
                                       smoothLandmarks: !noSmoothing, poseThreads: poseThreads)

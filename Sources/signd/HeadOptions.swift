@@ -23,6 +23,10 @@ struct HeadOptions: ParsableArguments {
     @Option(help: "heads.stride: run the binary head every N frames.")
     var stride: Int?
 
+    @Option(name: .customLong("models-dir"),
+            help: "Directory of the default heads (landmarks.models_dir; else $SIGND_MODELS_DIR, else ./Models).")
+    var modelsDirectory: String?
+
     /// The config file (or defaults) with the flags applied; source.uri is not required here.
     func resolve() throws(ConfigError) -> SigndConfiguration {
         var merged = try config.map { path throws(ConfigError) in try ConfigLoader.load(path: path) } ?? SigndConfiguration()
@@ -34,6 +38,7 @@ struct HeadOptions: ParsableArguments {
         if let enterThreshold { merged.heads.enterThreshold = enterThreshold }
         if let exitThreshold { merged.heads.exitThreshold = exitThreshold }
         if let stride { merged.heads.stride = stride }
+        merged.chooseModelsDirectory(flag: modelsDirectory, environment: ProcessInfo.processInfo.environment)
         merged.heads.enabled = true
         if merged.heads.exitThreshold > merged.heads.enterThreshold {
             throw ConfigError(file: config ?? "<command line>", key: "heads.exit_threshold", line: nil,

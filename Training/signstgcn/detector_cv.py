@@ -273,15 +273,7 @@ def shape_windows(seq: np.ndarray) -> np.ndarray:
     return np.concatenate(out, axis=1).astype(np.float32)
 
 
-def shape_stack_windows(seq: np.ndarray, lags=(0, 15, 30, 45)) -> np.ndarray:
-    """`shape` window features at this frame and 0.5, 1 and 1.5 s before it (clamped to the first frame)."""
-    f = shape_windows(seq)
-    idx = np.arange(len(seq))
-    return np.concatenate([f[np.maximum(idx - lag, 0)] for lag in lags], axis=1)
-
-
-FEATURES: dict[str, Callable[[np.ndarray], np.ndarray]] = {"speed": speed_windows, "shape": shape_windows,
-                                                           "shape-stack": shape_stack_windows}
+FEATURES: dict[str, Callable[[np.ndarray], np.ndarray]] = {"speed": speed_windows, "shape": shape_windows}
 
 
 # ------------------------------------------------------------------------------------------ classifier
@@ -406,7 +398,8 @@ def fit_temporal(clips: Sequence[Clip], feats: dict[str, list[np.ndarray]], seed
     """Per-frame BCE on padded clips (each in every time stretch), labelled by the clip: signing frames
     whose window holds at least half real frames, non-signing frames all from frame 24 on (the holds
     after a gesture are as much a chance for a false start as the gesture). Every person and both classes
-    weigh the same, as in `training_set`."""
+    weigh the same, as in `training_set`. `peak` adds a clip-level term on the clip's highest frames (a
+    false start needs only a few high frames anywhere in a clip); without it the clip-level curve was worse."""
     torch.manual_seed(seed)
     rng = np.random.default_rng(seed)
     items = []                                              # (features, per-frame weight mask, label, person)
@@ -455,6 +448,14 @@ def fit_temporal(clips: Sequence[Clip], feats: dict[str, list[np.ndarray]], seed
 
 
 # -------------------------------------------------------------------------------------------- scoring
+
+def frame_scores(model, x: np.ndarray) -> np.ndarray:
+    """Raw P(signing) per frame, NaN before frame 24: no 25-frame window ends there (the daemon's first
+    window), so every detector starts scoring on the same frame."""
+    p = model.predict(x).astype(np.float64)
+    p[:WINDOW - 1] = np.nan
+    return p
+
 
 def replay_scores(signd: Path, binary: Path, files: dict[str, np.ndarray], workdir: Path) -> tuple[dict, list]:
     """Raw P(signing) per frame from `signd replay --window-outputs` and the segments it published."""
@@ -639,11 +640,7 @@ def run(args: argparse.Namespace) -> dict:
         scores[name] = {}
         for f in range(args.folds):
             model = fit_logistic(*training_set([c for c in clips if fold_of[c.person] != f], feats))
-            for k, v in feats.items():
-                if fold_of[owner[k]] == f:
-                    p = model.predict(v).astype(np.float64)
-                    p[:WINDOW - 1] = np.nan                     # no window ends before frame 24
-                    scores[name][k] = p
+            scores[name].update({k: frame_scores(model, v) for k, v in feats.items() if fold_of[owner[k]] == f})
     if "tcn" in detectors:
         train_feats = {c.video_id: [hand_frames(padded(stretched(seqs[c.video_id], sp))) for sp in SPEEDS]
                        for c in clips}
@@ -651,11 +648,7 @@ def run(args: argparse.Namespace) -> dict:
         scores["tcn"] = {}
         for f in range(args.folds):
             model = fit_temporal([c for c in clips if fold_of[c.person] != f], train_feats, seed=args.seed)
-            for k, v in feats.items():
-                if fold_of[owner[k]] == f:
-                    p = model.predict(v).astype(np.float64)
-                    p[:WINDOW - 1] = np.nan                     # as the window detectors: nothing before frame 24
-                    scores["tcn"][k] = p
+            scores["tcn"].update({k: frame_scores(model, v) for k, v in feats.items() if fold_of[owner[k]] == f})
     for name in detectors:
         det = {"folds": {}, "pooled": {}}
         excluded = shipped_seen if name == "shipped" else set()
@@ -706,7 +699,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     ap.add_argument("--group-map", default="../Models/splits/traduttore-contributors.csv")
     ap.add_argument("--folds", type=int, default=5)
     ap.add_argument("--clips-per-class", type=int, default=12)
-    ap.add_argument("--detectors", default="shipped,speed,shape")
+    ap.add_argument("--detectors", default="shipped,speed,shape,tcn")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", help="write the full report (curves included) as JSON here")
     args = ap.parse_args(argv)

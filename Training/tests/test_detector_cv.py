@@ -72,3 +72,62 @@ def test_logistic_model_learns_a_separable_rule():
     y = (x[:, 0] + 0.5 * x[:, 1] > 0).astype(int)
     m = cv.fit_logistic(x, y, np.ones(len(y)))
     assert np.mean((m.predict(x) > 0.5) == y) > 0.95
+
+
+def _moving_seq(rng, t=70):
+    seq = rng.uniform(0.2, 0.8, size=(t, 75, 2)).astype(np.float32)
+    for part in (cv.LEFT, cv.RIGHT):
+        seq[:, part] = seq[:1, part] + np.cumsum(rng.normal(0, 0.01, (t, 21, 2)), 0)
+    return seq
+
+
+def _mirror(seq):
+    out = seq.copy()
+    out[..., 0] = 1.0 - seq[..., 0]
+    out[:, cv.LEFT], out[:, cv.RIGHT] = out[:, cv.RIGHT].copy(), out[:, cv.LEFT].copy()
+    return out
+
+
+def _tiny_temporal(seed):
+    rng = np.random.default_rng(5)
+    clips, feats = [], {}
+    for i in range(4):
+        for signing in (True, False):
+            c = Clip(f"p{i}__{signing}__0", f"p{i}", f"p{i}", signing, "signing" if signing else "gesture", "x")
+            seq = _moving_seq(rng, 20)
+            if not signing:
+                seq[:, cv.LEFT] = seq[:1, cv.LEFT]                # held still
+            clips.append(c)
+            feats[c.video_id] = [cv.hand_frames(cv.padded(cv.stretched(seq, s))) for s in cv.SPEEDS]
+    return cv.fit_temporal(clips, feats, seed=seed, epochs=2, batch=4)
+
+
+def test_temporal_detector_is_mirror_invariant_causal_and_seeded():
+    rng = np.random.default_rng(4)
+    seq = _moving_seq(rng)
+    seq[10:20, cv.RIGHT] = np.nan                          # a hand lost for a while
+    model = _tiny_temporal(seed=1)
+    p = cv.frame_scores(model, cv.hand_frames(seq))
+    assert p.shape == (len(seq),)
+    assert np.all(np.isnan(p[:cv.WINDOW - 1])) and np.all((p[cv.WINDOW - 1:] > 0) & (p[cv.WINDOW - 1:] < 1))
+    # mirrored person (hands swapped, x flipped): the same scores
+    np.testing.assert_allclose(p, cv.frame_scores(model, cv.hand_frames(_mirror(seq))), atol=1e-5)
+    # causal with a 63-frame reach: a hand moved at frame 40 (a wrist-speed jump there) changes no earlier
+    # score; one moved at frame 0 (a jump at frame 1) changes none from frame 1 + 63 on
+    later, first = seq.copy(), seq.copy()
+    later[40:, cv.RIGHT] += 0.05
+    first[0, cv.RIGHT] += 0.05
+    q, r = cv.frame_scores(model, cv.hand_frames(later)), cv.frame_scores(model, cv.hand_frames(first))
+    np.testing.assert_allclose(q[:40], p[:40], atol=1e-6)
+    assert not np.allclose(q[40:], p[40:])
+    np.testing.assert_allclose(r[64:], p[64:], atol=1e-6)
+    # the same seed trains the same model
+    np.testing.assert_array_equal(p, cv.frame_scores(_tiny_temporal(seed=1), cv.hand_frames(seq)))
+
+
+def test_time_stretch_keeps_the_ends():
+    seq = np.arange(30, dtype=np.float32)[:, None, None] * np.ones((30, 75, 2), np.float32)
+    assert cv.stretched(seq, 1.0) is seq
+    fast, slow = cv.stretched(seq, 1.25), cv.stretched(seq, 0.8)
+    assert len(fast) == 24 and len(slow) == 37
+    assert fast[0, 0, 0] == 0 and slow[0, 0, 0] == 0 and abs(slow[-1, 0, 0] - 28.8) < 1e-4

@@ -1,0 +1,85 @@
+import Foundation
+import Logging
+import SigndCapture
+import SigndConfig
+
+/// What `signd check-config` finds beyond the file's syntax: options that would be ignored or unsafe
+/// (always), and, with `deep`, whether the models and the source the file names would load and fit, by
+/// the daemon's own start-up code (the same `HeadsStage.make` and landmark stage as `run`).
+public struct ConfigCheck {
+    public struct Finding: Sendable, Equatable, CustomStringConvertible {
+        public enum Severity: String, Sendable { case warning, error }
+        public var severity: Severity
+        /// The dotted config key it is about.
+        public var key: String
+        public var message: String
+        public var description: String { "\(severity): \(key): \(message)" }
+    }
+
+    /// Static checks: nothing is opened.
+    public static func warnings(_ config: SigndConfiguration) -> [Finding] {
+        var out: [Finding] = []
+        func warn(_ key: String, _ message: String) { out.append(Finding(severity: .warning, key: key, message: message)) }
+        let live = (try? SourceSpec(parsing: config.source.uri))?.isLive ?? false
+        if config.source.loop, live { warn("source.loop", "ignored: the source is live (camera or stream), not a file") }
+        if config.source.loop, config.source.realtime, !live {
+            warn("source.loop", "ignored with source.realtime: a file played at its native rate ends once")
+        }
+        if config.source.realtime, live { warn("source.realtime", "ignored: a live source paces itself") }
+        if config.events.curve == nil {
+            for endpoint in config.events.endpoints where Self.isReachableFromOutside(endpoint) {
+                warn("events.endpoints", "\(endpoint) accepts subscribers from other machines without CURVE: anyone on the network "
+                     + "can read every event; bind to 127.0.0.1 or configure events.curve (signd keygen)")
+            }
+        }
+        if !config.heads.enabled { warn("heads.enabled", "false: no state or sign events will be published") }
+        return out
+    }
+
+    /// Deep checks: loads the heads and (when enabled) the landmark models as `run` would, and opens a file
+    /// source. A live source is not contacted (it may legitimately be absent at start).
+    public static func deep(_ config: SigndConfiguration) -> [Finding] {
+        var out: [Finding] = []
+        func fail(_ key: String, _ message: String) { out.append(Finding(severity: .error, key: key, message: message)) }
+        let quiet = Logger(label: "signd.check") { _ in SwiftLogNoOpLogHandler() }
+        do {
+            let heads = try HeadsStage.make(config: config, logger: quiet)
+            if heads == nil, config.heads.enabled, let stem = config.binaryStem {
+                fail("heads.binary", "the default binary head \(stem).{safetensors,manifest.json} is missing: the daemon would run without "
+                     + "heads and publish no state or sign events (scripts/fetch-models DIR copies them)")
+            }
+        } catch {
+            fail(error.key ?? "heads", error.description)
+        }
+        if config.landmarks.enabled {
+            do { _ = try HolisticLandmarkStage(config: config.landmarks, fileTimestamps: true, logger: quiet) } catch {
+                fail("landmarks.models_dir", error.description)
+            }
+        }
+        if let spec = try? SourceSpec(parsing: config.source.uri), case .file = spec {
+            do { _ = try VideoReader(spec, timeouts: CaptureTimeouts(openMillis: config.source.openTimeoutMillis)) } catch {
+                fail("source.uri", error.description)
+            }
+        }
+        return out
+    }
+
+    /// tcp:// on a wildcard or non-loopback address. ipc:// is guarded by file permissions.
+    static func isReachableFromOutside(_ endpoint: String) -> Bool {
+        guard endpoint.hasPrefix("tcp://") else { return false }
+        let host = endpoint.dropFirst("tcp://".count).split(separator: ":").dropLast().joined(separator: ":")
+        return !(host == "localhost" || host.hasPrefix("127.") || host == "[::1]" || host == "::1")
+    }
+}
+
+extension DaemonError {
+    /// The config key an error is about, where one is known.
+    var key: String? {
+        switch self {
+        case .models: "heads"
+        case .config: nil
+        case .events: "events.endpoints"
+        case .source, .sourceGaveUp: "source.uri"
+        }
+    }
+}
