@@ -75,6 +75,16 @@ public enum ConfigLoader {
             throw ConfigError(file: file, key: "heads.exit_threshold", line: nil,
                               problem: "must be ≤ heads.enter_threshold (\(config.heads.enterThreshold)), got \(config.heads.exitThreshold)")
         }
+        if let status = config.events.statusEndpoint {
+            if let problem = Rules.endpointProblem(status) { throw ConfigError(file: file, key: "events.status_endpoint", line: nil, problem: problem) }
+            if config.events.endpoints.contains(status) {
+                throw ConfigError(file: file, key: "events.status_endpoint", line: nil, problem: "must differ from every events.endpoints entry")
+            }
+            if config.events.curve != nil {
+                throw ConfigError(file: file, key: "events.status_endpoint", line: nil,
+                                  problem: "not available with events.curve yet (the status socket is not encrypted); rely on the periodic health events")
+            }
+        }
         if config.events.endpoints.isEmpty {
             throw ConfigError(file: file, key: "events.endpoints", line: nil, problem: "at least one endpoint is required (e.g. tcp://127.0.0.1:5556)")
         }
@@ -160,6 +170,7 @@ public enum ConfigLoader {
             case "linger_ms": e.lingerMillis = try r.int(value, p, min: 0, max: 60_000)
             case "stats_interval_s": e.statsIntervalSeconds = try r.double(value, p, min: 0.1, max: 3600)
             case "include_landmarks": e.includeLandmarks = try r.bool(value, p)
+            case "status_endpoint": e.statusEndpoint = try r.isNull(value) ? nil : r.endpoint(try r.string(value, p), value, p)
             case "curve":
                 var secret: String?, publicKey: String?, allowed: [String] = []
                 try r.mapping(value, path: p) { k, v, pp throws(ConfigError) in
@@ -176,7 +187,7 @@ public enum ConfigLoader {
                 }
                 e.curve = .init(serverSecretKey: secret, serverPublicKey: publicKey, allowedClientKeys: allowed)
             default:
-                throw r.unknown(key, value, p, known: ["endpoints", "send_hwm", "linger_ms", "stats_interval_s", "include_landmarks", "curve"])
+                throw r.unknown(key, value, p, known: ["endpoints", "send_hwm", "linger_ms", "stats_interval_s", "include_landmarks", "curve", "status_endpoint"])
             }
         }
     }

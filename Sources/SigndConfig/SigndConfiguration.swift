@@ -92,6 +92,9 @@ public struct SigndConfiguration: Sendable, Equatable {
         /// Landmarks in `frame` events are opt-in (they are large).
         public var includeLandmarks = false
         public var curve: Curve?
+        /// A REP endpoint answering any request with the current health, source and signing state (for
+        /// subscribers that connect late; PUB keeps no last value). nil: off.
+        public var statusEndpoint: String?
         public init() {}
     }
 

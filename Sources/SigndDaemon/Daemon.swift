@@ -80,6 +80,18 @@ public final class Daemon: Sendable {
             health.set(.noHeads, .degraded, "no heads loaded (\(config.binaryStem ?? "")): no state or sign events")
         }
         let sourceTracker = SourceTracker(publisher: publisher, logger: logger)
+        let startedAt = Clock.monotonicNanos()
+        func snapshot(_ framesOut: Int) -> StatusSnapshot {
+            let open = heads?.pipeline.openSegment
+            return StatusSnapshot(camera: config.cameraID, health: health.current, source: sourceTracker.state.description,
+                                  signing: open != nil, segment: open?.segment, segmentStartFrame: open?.startFrame,
+                                  framesOut: framesOut, uptimeSeconds: Double(Clock.monotonicNanos() - startedAt) / 1e9)
+        }
+        let status: StatusServer?
+        do { status = try config.events.statusEndpoint.map { endpoint throws(ZmqError) in try StatusServer(endpoint: endpoint, initial: snapshot(0)) } } catch {
+            throw .events("events.status_endpoint: \(error)")
+        }
+        defer { status?.stop() }
         let feed = try openFeed(onEvent: { sourceTracker.handle($0) })
         if let info = feed.info {
             logger.info("source open", metadata: [
@@ -182,6 +194,7 @@ public final class Daemon: Sendable {
                 lastStats = tick
             }
             if let event = health.due(now: tick) { publish(publisher, .health(event), frame: nil) }
+            if let status { status.update(snapshot(stats.framesOut)) }
             if notifier.isEnabled, tick - lastStatus >= statusInterval {
                 let text = String(format: "%.1f fps, %d frames, source %@, health %@", stats.lastFpsOut, stats.framesOut,
                                   sourceTracker.state.description, health.current.status.rawValue)

@@ -189,6 +189,8 @@ public final class HeadPipeline {
     /// Window length of the binary head (frames before its first output).
     public var window: Int { binary.model.manifest.window }
     public var isSigning: Bool { tracker.isSigning }
+    /// The open segment's id and first frame, nil while idle.
+    public var openSegment: (segment: Int, startFrame: Int)? { tracker.openSegment.map { ($0.segment, $0.start.frame) } }
 
     /// Feeds the next frame.
     public func push(stamp: FrameStamp, landmarks: HolisticLandmarks) -> HeadStep {

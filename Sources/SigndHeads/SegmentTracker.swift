@@ -97,6 +97,9 @@ public struct SegmentTracker: Sendable {
 
     public var isSigning: Bool { activeSegment != nil }
 
+    /// The open segment's id and first frame, nil while idle.
+    public var openSegment: (segment: Int, start: Mark)? { activeSegment.map { ($0, segmentStart) } }
+
     /// New thresholds and run lengths (a config reload); an open segment and the runs counted so far are
     /// kept and judged by the new values from the next frame on.
     public mutating func retune(_ parameters: Parameters) throws(HeadsError) {

@@ -123,6 +123,44 @@ final class HealthTests: XCTestCase {
     }
 }
 
+extension HealthTests {
+    /// A client that connects late asks the status endpoint and learns at once what PUB/SUB cannot replay:
+    /// health, source state and the open segment.
+    func testStatusEndpointAnswersWithHealthSourceAndSegment() throws {
+        var config = config(source: TestPaths.samples.appendingPathComponent("mmaction2_test.avi").path)
+        config.source.realtime = true
+        config.heads.enabled = true
+        config.heads.multiclass = nil
+        config.heads.multiclassIsDefault = false
+        config.windows.maxSpanFactor = nil
+        config.heads.enterThreshold = 0
+        config.heads.exitThreshold = 0
+        config.heads.minStartFrames = 1
+        let endpoint = "ipc://\(temp.path)/status"
+        config.events.statusEndpoint = endpoint
+        let run = try LiveRun(config)
+        defer { run.finish() }
+        XCTAssertTrue(run.received.wait(timeout: 20) { $0.states.contains { $0.phase == .start } }, "a segment opens")
+        let context = try ZmqContext()
+        let client = try ZmqSocket(context: context, kind: .req)
+        defer { client.close() }
+        try client.set(.receiveTimeoutMilliseconds, 5000)
+        try client.set(.lingerMilliseconds, 0)
+        try client.connect(endpoint)
+        _ = try client.send(Array("status".utf8), more: false, dontWait: false)
+        let reply = try XCTUnwrap(try client.receiveMultipart(), "the status endpoint answers")
+        let status = try JSONDecoder().decode(StatusSnapshot.self, from: Data(reply[0]))
+        XCTAssertEqual(status.camera, "health")
+        XCTAssertEqual(status.source, "open")
+        // A slow (sanitizer) build may already be dropping frames; nothing else may be wrong.
+        XCTAssertTrue(Set(status.health.reasons).isSubset(of: [.framesDropped, .windowsReset]), "\(status.health)")
+        XCTAssertTrue(status.signing)
+        XCTAssertEqual(status.segment, 0)
+        XCTAssertEqual(status.segmentStartFrame, run.received.values.states.first { $0.phase == .start }?.startFrame)
+        XCTAssertGreaterThan(status.framesOut, 24)
+    }
+}
+
 /// The daemon on its own thread with a SUB client collecting every event.
 private final class LiveRun: @unchecked Sendable {
     let received = Recorder<ReceivedEvent>()

@@ -23,13 +23,39 @@ final class SchemaTests: XCTestCase {
             print("ok" if not errors else "invalid: " + "; ".join(e.message[:200] for e in errors))
         """
 
-    func validate(_ lines: [String]) throws -> [String] {
+    func validate(_ lines: [String], schema: URL = Helpers.schemaURL) throws -> [String] {
         guard let python = Helpers.which("python3") else { throw SetupRequirement.missing("python3 not found: schema not checked") }
         let result = try Helpers.run(
-            python, ["-c", Self.validator, Helpers.schemaURL.path], input: Data(lines.joined(separator: "\n").utf8))
+            python, ["-c", Self.validator, schema.path], input: Data(lines.joined(separator: "\n").utf8))
         if result.status == 3 { throw SetupRequirement.missing("python3 has no jsonschema module (pip install jsonschema)") }
         XCTAssertEqual(result.status, 0, result.stderr)
         return result.stdout.split(separator: "\n").map(String.init)
+    }
+
+    /// The status endpoint's real replies (idle, and signing while degraded) validate against
+    /// docs/status.schema.json.
+    func testStatusRepliesValidate() throws {
+        let idle = StatusSnapshot(camera: "front-door", health: HealthEvent(status: .ok, message: "running"), source: "open",
+                                  signing: false, segment: nil, segmentStartFrame: nil, framesOut: 0, uptimeSeconds: 0.1)
+        let server = try StatusServer(endpoint: "tcp://127.0.0.1:*", initial: idle)
+        defer { server.stop() }
+        let context = try ZmqContext()
+        let client = try ZmqSocket(context: context, kind: .req)
+        defer { client.close() }
+        try client.set(.receiveTimeoutMilliseconds, 5000)
+        try client.set(.lingerMilliseconds, 0)
+        try client.connect(server.boundEndpoint)
+        var replies: [String] = []
+        for snapshot in [idle, StatusSnapshot(camera: "front-door", health: HealthEvent(status: .degraded, message: "slow", reasons: [.framesDropped]),
+                                              source: "reconnecting", signing: true, segment: 4, segmentStartFrame: 812, framesOut: 900, uptimeSeconds: 31)] {
+            server.update(snapshot)
+            _ = try client.send(Array("status".utf8), more: false, dontWait: false)
+            let reply = try XCTUnwrap(try client.receiveMultipart())
+            XCTAssertEqual(try JSONDecoder().decode(StatusSnapshot.self, from: Data(reply[0])), snapshot)
+            replies.append(String(decoding: reply[0], as: UTF8.self))
+        }
+        let schema = Helpers.schemaURL.deletingLastPathComponent().appendingPathComponent("status.schema.json")
+        XCTAssertEqual(try validate(replies, schema: schema), ["ok", "ok"], replies.joined(separator: "\n"))
     }
 
     func testEveryPublishedKindValidates() throws {
