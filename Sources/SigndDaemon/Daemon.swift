@@ -351,8 +351,15 @@ public final class Daemon: Sendable {
     }
 
     private func publishStats(_ publisher: EventPublisher, _ stats: inout LoopStatistics, feed: FrameFeed, since: UInt64, now: UInt64, started: UInt64) {
+        let figures = publisher.statistics
+        if figures.curveClientsRejected > stats.curveRejectedLogged {
+            // A refused handshake is a wrong or stolen key, or a scan: worth a line, not one per attempt.
+            let fresh = figures.curveClientsRejected - stats.curveRejectedLogged
+            logger.warning("refused \(fresh) CURVE client(s) whose key is not on events.curve.allowed_client_keys (\(figures.curveClientsRejected) since start)")
+            stats.curveRejectedLogged = figures.curveClientsRejected
+        }
         let event = stats.snapshot(interval: Double(now - since) / 1e9, uptime: Double(now - started) / 1e9,
-                                   dropped: feed.droppedFrames, publishDrops: Int(publisher.statistics.dropped))
+                                   dropped: feed.droppedFrames, publishDrops: Int(figures.dropped), curveRejected: figures.curveClientsRejected)
         publish(publisher, .stats(event), frame: nil)
     }
 }

@@ -4,6 +4,8 @@ import SigndEvents
 struct LoopStatistics {
     var framesIn = 0
     var framesOut = 0
+    /// CURVE refusals already logged.
+    var curveRejectedLogged: UInt64 = 0
     private(set) var lastFpsOut = 0.0
     private var stages: [StageTimings]
     private var index: [String: Int]
@@ -19,19 +21,19 @@ struct LoopStatistics {
         stages[index[stage]!].record(fromNanos: start, to: end)
     }
 
-    mutating func snapshot(interval: Double, uptime: Double, dropped: Int, publishDrops: Int) -> StatsEvent {
+    mutating func snapshot(interval: Double, uptime: Double, dropped: Int, publishDrops: Int, curveRejected: UInt64) -> StatsEvent {
         let seconds = max(interval, 1e-9)
         let fpsIn = Double(framesIn - framesInAtLast) / seconds
         let fpsOut = Double(framesOut - framesOutAtLast) / seconds
         framesInAtLast = framesIn
         framesOutAtLast = framesOut
         lastFpsOut = fpsOut
-        let stageStats = stages.compactMap { stage -> StatsEvent.Stage? in
-            guard let p = stage.percentiles() else { return nil }
-            return StatsEvent.Stage(name: stage.name, p50Millis: p.p50, p99Millis: p.p99, count: stage.total)
+        let stageStats = stages.indices.compactMap { i -> StatsEvent.Stage? in
+            guard let p = stages[i].take() else { return nil }
+            return StatsEvent.Stage(name: stages[i].name, p50Millis: p.p50, p99Millis: p.p99, count: p.count)
         }
         return StatsEvent(intervalSeconds: interval, fpsIn: fpsIn, fpsOut: fpsOut, framesIn: UInt64(framesIn),
                           framesOut: UInt64(framesOut), droppedFrames: UInt64(dropped), stages: stageStats,
-                          publishDrops: UInt64(publishDrops), uptimeSeconds: uptime)
+                          publishDrops: UInt64(publishDrops), uptimeSeconds: uptime, curveRejected: curveRejected)
     }
 }

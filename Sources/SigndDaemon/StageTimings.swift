@@ -1,33 +1,25 @@
-/// Recent latencies of one pipeline stage, kept in a fixed-size reservoir (the last `capacity` samples),
-/// so percentiles in `stats` events reflect the current interval-scale behaviour and memory stays fixed.
+import Histogram
+
+/// Latencies of one pipeline stage over the current stats interval, in an HdrHistogram (the same recorder
+/// `signd bench` uses: 3 significant digits, fixed memory). `take` returns the interval's figures and
+/// starts the next one, so a `stats` event describes its own interval: after an outage it shows no
+/// samples, not stale ones.
 struct StageTimings {
     let name: String
-    private var samples: [Double]
-    private var next = 0
-    private var filled = 0
-    private(set) var total = 0
+    private var histogram = Histogram<UInt64>(lowestDiscernibleValue: 1_000, highestTrackableValue: 600_000_000_000,
+                                              numberOfSignificantValueDigits: .three)
 
-    init(name: String, capacity: Int = 1024) {
-        self.name = name
-        samples = Array(repeating: 0, count: capacity)
-    }
-
-    mutating func record(millis: Double) {
-        samples[next] = millis
-        next = (next + 1) % samples.count
-        filled = min(filled + 1, samples.count)
-        total += 1
-    }
+    init(name: String) { self.name = name }
 
     mutating func record(fromNanos start: UInt64, to end: UInt64) {
-        record(millis: Double(end &- start) / 1e6)
+        // Clamped into the trackable range: a clock oddity must not drop the sample.
+        _ = histogram.record(min(max(end &- start, 1_000), 600_000_000_000))
     }
 
-    /// (p50, p99) in ms over the reservoir; nil before the first sample.
-    func percentiles() -> (p50: Double, p99: Double)? {
-        guard filled > 0 else { return nil }
-        let sorted = samples[0..<filled].sorted()
-        func at(_ q: Double) -> Double { sorted[min(sorted.count - 1, Int((q * Double(sorted.count - 1)).rounded()))] }
-        return (at(0.5), at(0.99))
+    /// (p50, p99) in ms and the number of samples of the interval, then a fresh interval; nil if it had none.
+    mutating func take() -> (p50: Double, p99: Double, count: Int)? {
+        defer { histogram.reset() }
+        guard histogram.totalCount > 0 else { return nil }
+        return (Double(histogram.valueAtPercentile(50)) / 1e6, Double(histogram.valueAtPercentile(99)) / 1e6, Int(histogram.totalCount))
     }
 }

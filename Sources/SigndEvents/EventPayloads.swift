@@ -341,11 +341,14 @@ public struct StatsEvent: Sendable, Equatable, Codable {
     /// Events the publisher could not queue (see docs/events.md, drop semantics), total since start.
     public var publishDrops: UInt64
     public var uptimeSeconds: Double
+    /// CURVE clients refused by the allow-list, total since start (0 without CURVE): a wrong or stolen key.
+    public var curveRejected: UInt64
 
     public init(
         intervalSeconds: Double, fpsIn: Double, fpsOut: Double, framesIn: UInt64, framesOut: UInt64,
-        droppedFrames: UInt64, stages: [Stage], publishDrops: UInt64, uptimeSeconds: Double
+        droppedFrames: UInt64, stages: [Stage], publishDrops: UInt64, uptimeSeconds: Double, curveRejected: UInt64 = 0
     ) {
+        self.curveRejected = curveRejected
         self.intervalSeconds = intervalSeconds
         self.fpsIn = fpsIn
         self.fpsOut = fpsOut
@@ -360,7 +363,21 @@ public struct StatsEvent: Sendable, Equatable, Codable {
     enum CodingKeys: String, CodingKey {
         case intervalSeconds = "interval_s", fpsIn = "fps_in", fpsOut = "fps_out", framesIn = "frames_in"
         case framesOut = "frames_out", droppedFrames = "dropped_frames", stages, publishDrops = "publish_drops"
-        case uptimeSeconds = "uptime_s"
+        case uptimeSeconds = "uptime_s", curveRejected = "curve_rejected"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        intervalSeconds = try c.decode(Double.self, forKey: .intervalSeconds)
+        fpsIn = try c.decode(Double.self, forKey: .fpsIn)
+        fpsOut = try c.decode(Double.self, forKey: .fpsOut)
+        framesIn = try c.decode(UInt64.self, forKey: .framesIn)
+        framesOut = try c.decode(UInt64.self, forKey: .framesOut)
+        droppedFrames = try c.decode(UInt64.self, forKey: .droppedFrames)
+        stages = try c.decode([Stage].self, forKey: .stages)
+        publishDrops = try c.decode(UInt64.self, forKey: .publishDrops)
+        uptimeSeconds = try c.decode(Double.self, forKey: .uptimeSeconds)
+        curveRejected = try c.decodeIfPresent(UInt64.self, forKey: .curveRejected) ?? 0
     }
 }
 

@@ -63,6 +63,11 @@ final class PipelineTests: XCTestCase {
         let monos = frames.map(\.message.envelope.monoNanos)
         XCTAssertEqual(monos, monos.sorted())
         XCTAssertGreaterThanOrEqual(events.filter { $0.topic == "signd.test.stats" }.count, 1)
+        // Stage counts are per interval: over all stats events they add up to the frames, once each.
+        let captureCounts = events.compactMap { e -> Int? in
+            if case .stats(let s) = e.message.event { return s.stages.first { $0.name == "capture" }?.count ?? 0 } else { return nil }
+        }
+        XCTAssertEqual(captureCounts.reduce(0, +), 164, "\(captureCounts)")
         let sources = events.filter { $0.topic == "signd.test.source" }.compactMap { e -> String? in
             if case .source(let s) = e.message.event { return s.name.rawValue } else { return nil }
         }
@@ -92,8 +97,14 @@ final class PipelineTests: XCTestCase {
         systemd: {notify: false}
         """
         let config = try ConfigLoader.parse(yaml: yaml)
+        // A stranger knocks while the allowed client listens: refused, and counted in `stats` for the operator.
+        let knocking = try EventSubscriber(endpoint: config.events.endpoints[0],
+                                           curve: CurveClientConfiguration(serverPublicKey: server.publicKey, clientKeys: stranger))
+        defer { knocking.close() }
         let (_, events) = try runCollecting(config, curve: CurveClientConfiguration(serverPublicKey: server.publicKey, clientKeys: allowed))
         XCTAssertEqual(events.filter { $0.topic == "signd.test.frame" }.count, 40)
+        let rejected = events.compactMap { if case .stats(let s) = $0.message.event { s.curveRejected } else { nil } }
+        XCTAssertGreaterThanOrEqual(rejected.last ?? 0, 1, "refused handshakes are reported: \(rejected)")
         var other = config
         other.events.endpoints = ["tcp://127.0.0.1:\(freeTCPPort())"]
         let (_, none) = try runCollecting(other, curve: CurveClientConfiguration(serverPublicKey: server.publicKey, clientKeys: stranger))
