@@ -216,6 +216,10 @@ public final class Daemon: Sendable {
         if last.status == .ok { last.message = shouldStop ? "stopping on request" : "source finished" }
         publish(publisher, .health(last), frame: nil)
         if case .failed(let why) = finalState, !shouldStop { throw .sourceGaveUp(why) }
+        if finalState == .ended, stats.framesIn == 0, !shouldStop {
+            // Opened but nothing decoded: a run that "succeeds" on an empty or cut file hides the problem.
+            throw .source("\(SourceSpec.redacted(config.source.uri)): opened, but not one frame could be decoded (empty, truncated or not a video)")
+        }
         return RunSummary(framesIn: stats.framesIn, framesOut: stats.framesOut, droppedFrames: feed.droppedFrames,
                           seconds: Double(end - started) / 1e9)
     }

@@ -41,6 +41,7 @@ public struct Replay {
     public func run(file: URL, scored: ((Int, WindowScore) -> Void)? = nil, emit: (Event, Int?) -> Void) throws(DaemonError) -> Int {
         let frames: [HolisticLandmarks]
         do { frames = try SeedLandmarkFile.read(file) } catch { throw .source("replay: \(file.path): \(error.description)") }
+        guard !frames.isEmpty else { throw .source("replay: \(file.path): the file holds 0 frames") }
         for (i, landmarks) in frames.enumerated() {
             let s = stamp(i)
             let result = heads.process(stamp: s, landmarks: landmarks)

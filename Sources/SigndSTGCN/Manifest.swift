@@ -123,6 +123,30 @@ public struct STGCNManifest: Codable, Sendable, Equatable {
         return try decode(data, file: url.path)
     }
 
+    /// The manifest fields that hold whole numbers (or arrays of them).
+    static let integerFields = ["format_version", "num_joints", "window", "stride", "kernel", "gru_hidden", "signer_embedding",
+                                "heads", "num_classes", "signing_index", "channels", "dilations", "zeroed_joints", "normalize_joints"]
+
+    /// The first whole-number field holding a fraction, as (dotted path, value); nil if none.
+    static func nonIntegralNumber(in object: Any) -> (String, Double)? {
+        guard let top = object as? [String: Any] else { return nil }
+        func fraction(_ value: Any?) -> Double? {
+            guard let number = value as? Double, number.isFinite, number != number.rounded() else { return nil }
+            return number
+        }
+        for key in integerFields {
+            if let value = fraction(top[key]) { return (key, value) }
+            for (i, element) in ((top[key] as? [Any]) ?? []).enumerated() {
+                if let value = fraction(element) { return ("\(key)[\(i)]", value) }
+            }
+        }
+        for (i, part) in ((top["joint_layout"] as? [[String: Any]]) ?? []).enumerated() {
+            if let value = fraction(part["joints"]) { return ("joint_layout[\(i)].joints", value) }
+        }
+        if let value = fraction((top["pose_stats"] as? [String: Any])?["dim"]) { return ("pose_stats.dim", value) }
+        return nil
+    }
+
     public static func decode(_ data: Data, file: String) throws(STGCNError) -> STGCNManifest {
         let manifest: STGCNManifest
         do {
@@ -137,6 +161,14 @@ public struct STGCNManifest: Codable, Sendable, Equatable {
                 throw .manifest(file: file, field: Self.path(context.codingPath), problem: "null where \(type) is needed")
             case let .dataCorrupted(context):
                 if context.codingPath.isEmpty {
+                    // Foundation reports a number that does not fit its field (25.5 for an integer) with an
+                    // empty path, like broken JSON: tell the two apart and name the field.
+                    if let object = try? JSONSerialization.jsonObject(with: data) {
+                        if let (field, value) = Self.nonIntegralNumber(in: object) {
+                            throw .manifest(file: file, field: field, problem: "\(value) is not a whole number")
+                        }
+                        throw .manifest(file: file, field: "(document)", problem: "valid JSON that does not fit the manifest: \(context.debugDescription)")
+                    }
                     throw .manifest(file: file, field: "(document)", problem: "not valid JSON")
                 }
                 throw .manifest(file: file, field: Self.path(context.codingPath), problem: context.debugDescription)

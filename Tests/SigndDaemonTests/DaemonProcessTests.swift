@@ -161,6 +161,16 @@ final class DaemonProcessTests: XCTestCase {
         XCTAssertEqual(output.split(separator: "\n").filter { $0.hasPrefix("signd:") }.count, 1, "one clear error line: \(output)")
     }
 
+    /// A file that opens but yields no frame (here: cut right after its header) is an error naming it, not
+    /// a silent success.
+    func testFileWithoutFramesIsAnError() throws {
+        let original = try Data(contentsOf: TestPaths.samples.appendingPathComponent("mmaction2_test.avi"))
+        let file = tempDir.appendingPathComponent("header-only.avi")
+        try original.prefix(12_000).write(to: file)
+        let output = try runExpectingFailure(["run", "--source", file.path, "--no-landmarks", "--endpoint", "ipc://\(tempDir.path)/e"], status: 66)
+        XCTAssertTrue(output.contains("header-only.avi: opened, but not one frame could be decoded"), output)
+    }
+
     func testCheckConfigAcceptsTheShippedConfigs() throws {
         for name in ["demo.yaml", "signd.yaml"] {
             let out = try runProcess(TestPaths.signdBinary.path, ["check-config", TestPaths.packageRoot.appendingPathComponent("configs/\(name)").path])

@@ -141,6 +141,19 @@ final class LoadingErrorTests: XCTestCase {
         XCTAssertNil(try loadError(weights: withExtras))
     }
 
+    /// A fraction where a whole number belongs is named as such, not reported as broken JSON.
+    func testFractionInAWholeNumberFieldNamesTheField() throws {
+        for (key, value, field) in [("window", 25.5, "window"), ("gru_hidden", 255.5, "gru_hidden")] {
+            let error = try loadError(manifest: try editedManifest { $0[key] = value })
+            XCTAssertEqual(error?.description.contains("manifest field '\(field)': \(value) is not a whole number"), true,
+                           String(describing: error))
+        }
+        let dilations = try loadError(manifest: try editedManifest { $0["dilations"] = [1, 2.5, 3] })
+        XCTAssertEqual(dilations?.description.contains("'dilations[1]': 2.5 is not a whole number"), true, String(describing: dilations))
+        let broken = try loadError(manifest: Data("{\"window\": ".utf8))
+        XCTAssertEqual(broken?.description.contains("not valid JSON"), true, "broken JSON is still called that")
+    }
+
     /// One NaN or inf weight (a diverged training run) would make every probability NaN, silently: it is
     /// refused at load, naming the tensor and the count.
     func testNonFiniteWeightsAreRefusedAtLoad() throws {

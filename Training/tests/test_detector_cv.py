@@ -109,7 +109,7 @@ def test_temporal_detector_is_mirror_invariant_causal_and_seeded():
     model = _tiny_temporal(seed=1)
     p = cv.frame_scores(model, cv.hand_frames(seq))
     assert p.shape == (len(seq),)
-    assert np.all(np.isnan(p[:cv.WINDOW - 1])) and np.all((p[cv.WINDOW - 1:] > 0) & (p[cv.WINDOW - 1:] < 1))
+    assert np.all(np.isnan(p[:cv.WINDOW - 1])) and np.all((p[cv.WINDOW - 1:] >= 0) & (p[cv.WINDOW - 1:] <= 1))
     # mirrored person (hands swapped, x flipped): the same scores
     np.testing.assert_allclose(p, cv.frame_scores(model, cv.hand_frames(_mirror(seq))), atol=1e-5)
     # causal with a 63-frame reach: a hand moved at frame 40 (a wrist-speed jump there) changes no earlier
@@ -120,7 +120,7 @@ def test_temporal_detector_is_mirror_invariant_causal_and_seeded():
     q, r = cv.frame_scores(model, cv.hand_frames(later)), cv.frame_scores(model, cv.hand_frames(first))
     np.testing.assert_allclose(q[:40], p[:40], atol=1e-6)
     assert not np.allclose(q[40:], p[40:])
-    np.testing.assert_allclose(r[64:], p[64:], atol=1e-6)
+    np.testing.assert_allclose(r[64:], p[64:], atol=1e-7)
     # the same seed trains the same model
     np.testing.assert_array_equal(p, cv.frame_scores(_tiny_temporal(seed=1), cv.hand_frames(seq)))
 
