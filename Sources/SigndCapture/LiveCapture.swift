@@ -70,19 +70,19 @@ public final class LiveCapture: @unchecked Sendable {
 
     deinit { stop() }
 
-    /// Opens the source and starts the grab thread. Returns what the source reports. A file that cannot be
-    /// opened fails here; a live source that cannot be opened (a camera that enumerates late, an NVR that
-    /// boots slower than the kiosk) is reported `lost` and retried like a lost one, and nil is returned.
+    /// Starts the grab thread. A file is opened here, so a wrong path fails at once, and what it reports is
+    /// returned. A live source is opened on the grab thread (nil is returned): an open can block for
+    /// `open_timeout_ms`, and neither a stop request nor the daemon's start may wait for it. One that cannot
+    /// be opened (a camera that enumerates late, an NVR that boots slower than the kiosk) is reported `lost`
+    /// and retried like a lost one; `opened` follows when it comes.
     @discardableResult
     public func start() throws(CaptureError) -> SourceInfo? {
         var reader: VideoReader?
-        do {
-            reader = try VideoReader(spec, timeouts: timeouts)
-        } catch {
-            guard spec.isLive else { throw error }
-            onEvent(.lost(reason: error.description, lastFrame: nil))
+        if !spec.isLive {
+            let file = try VideoReader(spec, timeouts: timeouts)
+            onEvent(.opened(file.info))
+            reader = file
         }
-        if let reader { onEvent(.opened(reader.info)) }
         let box = ReaderBox(reader)
         // Weak: `self.thread` holds the Thread, which holds this closure until the Thread is freed, so a
         // strong capture was a cycle that kept the capture (and what `onEvent` captures) alive forever.
@@ -147,7 +147,7 @@ public final class LiveCapture: @unchecked Sendable {
     }
 
     private func grabLoop(_ first: VideoReader?) {
-        var reader: VideoReader? = first ?? reconnect(firstIndex: 0, everOpened: false)
+        var reader: VideoReader? = first ?? firstOpen()
         var nextIndex = 0
         var pacingStart: UInt64 = 0
         defer { finish() }
@@ -181,6 +181,19 @@ public final class LiveCapture: @unchecked Sendable {
             }
             current.close()
             reader = reconnect(firstIndex: nextIndex, everOpened: true)
+        }
+    }
+
+    /// The first open of a live source: at once, then as a reconnection.
+    private func firstOpen() -> VideoReader? {
+        do {
+            let reader = try VideoReader(spec, timeouts: timeouts)
+            onEvent(.opened(reader.info))
+            return reader
+        } catch {
+            if shouldStop { return nil }
+            onEvent(.lost(reason: error.description, lastFrame: nil))
+            return reconnect(firstIndex: 0, everOpened: false)
         }
     }
 

@@ -99,11 +99,11 @@ public final class Daemon: Sendable {
                 "fps": "\(info.fps)", "backend": "\(info.backend)",
             ])
         } else {
-            logger.warning("source not available yet, retrying", metadata: ["source": "\(SourceSpec.redacted(config.source.uri))"])
+            logger.info("opening source", metadata: ["source": "\(SourceSpec.redacted(config.source.uri))"])
         }
-        // Ready once the models are loaded and the sockets bound: an absent camera is a health problem the
-        // daemon reports while it waits, not a failed start.
-        notify { try notifier.ready(status: feed.info.map { "source open, \($0.width)x\($0.height)" } ?? "waiting for the source") }
+        // Ready once the models are loaded and the sockets bound: a live source opens on the grab thread, and
+        // an absent camera is a health problem the daemon reports while it waits, not a failed start.
+        notify { try notifier.ready(status: feed.info.map { "source open, \($0.width)x\($0.height)" } ?? "opening the source") }
 
         var stats = LoopStatistics(stages: ["capture", "landmarks", "window", "binary", "multiclass", "publish", "capture_to_publish"])
         var interval = IntervalCounters()

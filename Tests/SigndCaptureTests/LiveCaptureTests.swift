@@ -32,7 +32,9 @@ final class LiveCaptureTests: XCTestCase {
         let port = freeTCPPort()
         var server = try startServer(port: port)
         let (capture, events) = try rtspCapture(port: port)
-        let info = try XCTUnwrap(try capture.start(), "a running server is open at start")
+        XCTAssertNil(try capture.start(), "a live source opens on the grab thread")
+        XCTAssertTrue(events.wait(timeout: 10) { $0.contains { if case .opened = $0 { true } else { false } } })
+        guard case .opened(let info)? = events.values.first else { return XCTFail("first event: \(events.values)") }
         XCTAssertEqual(info.width, 320)
         XCTAssertEqual(info.height, 240)
 
@@ -104,6 +106,7 @@ final class LiveCaptureTests: XCTestCase {
         let (capture, events) = try rtspCapture(port: freeTCPPort(), maxAttempts: 2)
         XCTAssertNil(try capture.start())
         XCTAssertTrue(events.wait(timeout: 20) { $0.contains { if case .failed = $0 { true } else { false } } }, "\(events.values)")
+        XCTAssertNotNil(events.values.first { if case .lost = $0 { true } else { false } })
         let deadline = Date().addingTimeInterval(5)
         while !capture.isFinished, Date() < deadline { _ = capture.nextFrame(timeout: .milliseconds(100)) }
         XCTAssertTrue(capture.isFinished)
