@@ -127,4 +127,40 @@ final class LifecycleTests: XCTestCase {
         let first = try XCTUnwrap(plain.output.split(separator: "\n").first)
         XCTAssertNotNil(first.range(of: #"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z (warning|info|notice) signd: "#, options: .regularExpression), String(first))
     }
+
+    /// SIGTERM while a stream is still being opened (a server that accepts the connection and never
+    /// answers) stops the daemon at once, not after `open_timeout_ms`, which can exceed the unit's
+    /// `TimeoutStopSec`.
+    func testSIGTERMDuringALongOpenStopsAtOnce() throws {
+        let port = freeTCPPort()
+        let silent = try BackgroundProcess("/usr/bin/python3", ["-c", """
+            import socket, time
+            s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind(("127.0.0.1", \(port))); s.listen(8); print("ready", flush=True)
+            conns = []
+            while True:
+                c, _ = s.accept(); conns.append(c)
+            """])
+        defer { silent.stop() }
+        XCTAssertTrue(silent.waitForLine(containing: "ready", timeout: 10))
+        let file = temp.url.appendingPathComponent("slow.yaml")
+        try """
+        source: {uri: 'rtsp://127.0.0.1:\(port)/never', open_timeout_ms: 30000}
+        landmarks: {enabled: false}
+        heads: {enabled: false}
+        events: {endpoints: ['ipc://\(temp.path)/slow']}
+        systemd: {notify: false}
+        """.write(to: file, atomically: true, encoding: .utf8)
+        let daemon = try BackgroundProcess(TestPaths.signdBinary.path, ["run", "--config", file.path])
+        defer { daemon.stop() }
+        XCTAssertTrue(daemon.waitForLine(containing: "opening source", timeout: 10))
+        Thread.sleep(forTimeInterval: 1)   // the open is under way on the grab thread
+        let signalled = Date()
+        kill(daemon.process.processIdentifier, SIGTERM)
+        let deadline = Date().addingTimeInterval(10)
+        while daemon.process.isRunning, Date() < deadline { Thread.sleep(forTimeInterval: 0.05) }
+        XCTAssertFalse(daemon.process.isRunning, "still running 10 s after SIGTERM")
+        XCTAssertLessThan(Date().timeIntervalSince(signalled), 5, "stopped without waiting for the 30 s open timeout")
+        XCTAssertEqual(daemon.process.terminationStatus, 0)
+    }
 }
