@@ -16,7 +16,10 @@ import argparse
 import json
 import sys
 
-import zmq
+try:
+    import zmq
+except ImportError:  # the one dependency: say how to get it instead of a traceback
+    sys.exit("subscriber.py needs pyzmq: `sudo apt install python3-zmq` (scripts/setup installs it) or `pip install pyzmq`")
 
 
 def main() -> int:

@@ -59,7 +59,11 @@ public final class VideoReader {
         case .device(let path):
             opened = signd_capture_open(path, -1, SIGND_BACKEND_V4L2, Int32(timeouts.openMillis), Int32(timeouts.readMillis), &err, err.count)
         }
-        guard let opened else { throw .cannotOpen(source: spec.description, reason: String(cString: err)) }
+        guard let opened else {
+            let detail = String(cString: err)
+            let cause = OpenFailureDiagnosis.cause(of: spec, timeoutMillis: timeouts.openMillis)
+            throw .cannotOpen(source: spec.description, reason: cause.map { "\($0); \(detail)" } ?? detail)
+        }
         var raw = signd_capture_info()
         signd_capture_get_info(opened, &raw)
         let backend = withUnsafeBytes(of: raw.backend_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }

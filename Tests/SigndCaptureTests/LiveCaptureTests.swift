@@ -92,6 +92,7 @@ final class LiveCaptureTests: XCTestCase {
                       "retried: \(events.values)")
         guard case .lost(let reason, nil)? = events.values.first else { return XCTFail("first event: \(events.values)") }
         XCTAssertTrue(reason.contains("\(port)"), reason)
+        XCTAssertTrue(reason.contains("refused"), "the cause, not just 'could not open': \(reason)")
         let server = try startServer(port: port)
         defer { server.stop() }
         XCTAssertTrue(events.wait(timeout: 20) { $0.contains { if case .opened = $0 { true } else { false } } },

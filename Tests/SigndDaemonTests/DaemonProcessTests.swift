@@ -158,6 +158,7 @@ final class DaemonProcessTests: XCTestCase {
         try Data((0..<20_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }).write(to: file)
         let output = try runExpectingFailure(["run", "--source", file.path, "--no-landmarks", "--endpoint", "ipc://\(tempDir.path)/e"], status: 66)
         XCTAssertTrue(output.contains("corrupt.mp4"), output)
+        XCTAssertTrue(output.contains("not a video that OpenCV's FFmpeg can decode"), output)
         XCTAssertEqual(output.split(separator: "\n").filter { $0.hasPrefix("signd:") }.count, 1, "one clear error line: \(output)")
     }
 
