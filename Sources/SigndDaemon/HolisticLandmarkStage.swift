@@ -18,9 +18,13 @@ final class HolisticLandmarkStage: LandmarkStage {
     ///   videos (the training data was made that way); live sources use their capture clock.
     init(config: SigndConfiguration.Landmarks, fileTimestamps: Bool, logger: Logger) throws(DaemonError) {
         do {
-            tracker = try HolisticTracker(
-                modelsDirectory: URL(fileURLWithPath: config.modelsDirectory),
-                options: HolisticOptions(face: config.face, threadsPerModel: config.threads, concurrentHands: true))
+            let (created, chatter) = try capturingStandardError {
+                try HolisticTracker(
+                    modelsDirectory: URL(fileURLWithPath: config.modelsDirectory),
+                    options: HolisticOptions(face: config.face, threadsPerModel: config.threads, concurrentHands: true))
+            }
+            tracker = created
+            for line in chatter { logger.debug("litert: \(line)") }
         } catch {
             throw .models("\(error)")
         }

@@ -233,6 +233,7 @@ final class DaemonProcessTests: XCTestCase {
         XCTAssertTrue(health.contains { $0.contains("\"windows_reset\"") }, health.joined(separator: "\n"))
         let stats = run.output.split(separator: "\n").filter { $0.hasPrefix("signd.behind.stats ") }
         XCTAssertFalse(stats.isEmpty)
+        XCTAssertFalse(run.output.contains("XNNPACK delegate"), "LiteRT's own start-up lines go through the logger (debug)")
     }
 
     /// `check-config` warns about what `run` would ignore or expose; `--deep` loads what `run` loads, so a
