@@ -7,7 +7,7 @@ export OPENBLAS_NUM_THREADS ?= 1
 
 SAMPLE ?= Samples/msl150_hoy_001.mp4
 
-.PHONY: setup setup-dev build demo test test-sanitize clean
+.PHONY: setup setup-dev build demo install test test-sanitize clean
 
 ## What the daemon needs: system libraries and the pinned models (no Python environment).
 setup:
@@ -24,6 +24,19 @@ build:
 demo: setup build
 	.build/release/signd run --config configs/demo.yaml --source $(SAMPLE) --print-events
 
+## Installs the daemon where the units and configs/signd.yaml expect it (PREFIX, DESTDIR for staging): a
+## binary with the Swift runtime linked in (runs without the toolchain; the system libraries come from
+## `make setup`), the landmark models and default heads, the units, and the config template unless one exists.
+PREFIX ?= /usr/local
+install:
+	swift build -c release --product signd --static-swift-stdlib --scratch-path .build-static
+	install -D -m 0755 .build-static/release/signd $(DESTDIR)$(PREFIX)/bin/signd
+	scripts/fetch-models $(DESTDIR)$(PREFIX)/share/signd/models >/dev/null
+	install -D -m 0644 systemd/signd.service $(DESTDIR)/etc/systemd/system/signd.service
+	install -D -m 0644 systemd/signd@.service $(DESTDIR)/etc/systemd/system/signd@.service
+	[ -e $(DESTDIR)/etc/signd/signd.yaml ] || install -D -m 0644 configs/signd.yaml $(DESTDIR)/etc/signd/signd.yaml
+	install -D -m 0644 -t $(DESTDIR)$(PREFIX)/share/doc/signd docs/events.md docs/events.schema.json docs/status.schema.json docs/configuration.md
+
 ## Every test; ends with the run / skipped / failed counts of both suites.
 test: setup-dev
 	scripts/test-all
@@ -34,4 +47,4 @@ test-sanitize: setup-dev
 	scripts/test-sanitize all
 
 clean:
-	rm -rf .build .build-asan .build-tsan
+	rm -rf .build .build-asan .build-tsan .build-static

@@ -52,6 +52,7 @@ public struct Evaluator {
     public func run(video: String, file: URL) throws(EvalError) -> VideoRun {
         let frames: [HolisticLandmarks]
         do { frames = try SeedLandmarkFile.read(file) } catch { throw .landmarks(file: file.path, reason: error.description) }
+        guard !frames.isEmpty else { throw .landmarks(file: file.path, reason: "the file holds 0 frames") }
         var scores: [WindowScore] = [], transitions: [SegmentTracker.Transition] = [], signs: [SignPrediction] = []
         _ = pipeline.close()
         for (i, landmarks) in frames.enumerated() {
