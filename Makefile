@@ -35,7 +35,7 @@ install:
 	install -D -m 0644 systemd/signd.service $(DESTDIR)/etc/systemd/system/signd.service
 	install -D -m 0644 systemd/signd@.service $(DESTDIR)/etc/systemd/system/signd@.service
 	[ -e $(DESTDIR)/etc/signd/signd.yaml ] || install -D -m 0644 configs/signd.yaml $(DESTDIR)/etc/signd/signd.yaml
-	install -D -m 0644 -t $(DESTDIR)$(PREFIX)/share/doc/signd docs/events.md docs/events.schema.json docs/status.schema.json docs/configuration.md
+	install -D -m 0644 -t $(DESTDIR)$(PREFIX)/share/doc/signd docs/events.md docs/events.schema.json docs/status.schema.json docs/configuration.md docs/operations.md
 
 ## Every test; ends with the run / skipped / failed counts of both suites.
 test: setup-dev
