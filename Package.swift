@@ -44,7 +44,7 @@ let package = Package(
         // MARK: Swift modules, in pipeline order
         .target(name: "SigndCore", path: "Sources/SigndCore"),
         .target(name: "SigndNpz", dependencies: ["SigndCore", "ZIPFoundation"], path: "Sources/SigndNpz"),
-        .target(name: "SigndConfig", dependencies: ["SigndCore", "Yams"], path: "Sources/SigndConfig"),
+        .target(name: "SigndConfig", dependencies: ["Yams"], path: "Sources/SigndConfig"),
         .target(name: "SigndCapture", dependencies: ["SigndCore", "CSigndOpenCV"], path: "Sources/SigndCapture"),
         .target(
             name: "SigndLiteRT",
@@ -70,7 +70,7 @@ let package = Package(
             name: "SigndDaemon",
             dependencies: [
                 "SigndCore", "SigndConfig", "SigndCapture", "SigndLandmarks",
-                "SigndSTGCN", "SigndHeads", "SigndEvents", "SigndSystemd", "SigndNpz",
+                "SigndHeads", "SigndEvents", "SigndSystemd", "SigndNpz",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
@@ -79,7 +79,9 @@ let package = Package(
         .executableTarget(
             name: "signd",
             dependencies: [
-                "SigndDaemon", "SigndLandmarks", "SigndNpz", "SigndCapture", "SigndConfig", "SigndEval", "SigndHeads",
+                // Every module the command files import, declared (not reached through another's dependencies).
+                "SigndCore", "SigndDaemon", "SigndLandmarks", "SigndLiteRT", "SigndNpz", "SigndCapture", "SigndConfig",
+                "SigndEval", "SigndEvents", "SigndHeads",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

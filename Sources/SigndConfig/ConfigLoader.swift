@@ -42,8 +42,7 @@ public enum ConfigLoader {
             case "systemd": try readSystemd(node, path, reader, &config.systemd)
             case "health": try readHealth(node, path, reader, &config.health)
             default:
-                throw reader.unknown(key, node, path, known: ["camera_id", "log_level", "source", "landmarks", "windows", "heads", "events",
-                                                              "systemd", "health"])
+                throw reader.unknown(key, node, path, known: ConfigKeys.children(of: ""))
             }
         }
         if let baseDirectory {
@@ -107,11 +106,11 @@ public enum ConfigLoader {
                     case "initial_delay_ms": s.reconnectInitialDelayMillis = try r.int(v, pp, min: 10, max: 600_000)
                     case "max_delay_ms": s.reconnectMaxDelayMillis = try r.int(v, pp, min: 10, max: 3_600_000)
                     case "max_attempts": s.reconnectMaxAttempts = try r.isNull(v) ? nil : r.int(v, pp, min: 1, max: Int.max)
-                    default: throw r.unknown(k, v, pp, known: ["initial_delay_ms", "max_delay_ms", "max_attempts"])
+                    default: throw r.unknown(k, v, pp, known: ConfigKeys.children(of: "source.reconnect"))
                     }
                 }
             default:
-                throw r.unknown(key, value, p, known: ["uri", "realtime", "loop", "open_timeout_ms", "read_timeout_ms", "max_frames", "reconnect"])
+                throw r.unknown(key, value, p, known: ConfigKeys.children(of: "source"))
             }
         }
     }
@@ -123,7 +122,7 @@ public enum ConfigLoader {
             case "models_dir": l.modelsDirectory = try r.string(value, p); l.modelsDirectoryIsDefault = false
             case "face": l.face = try r.bool(value, p)
             case "threads": l.threads = try r.int(value, p, min: 1, max: 64)
-            default: throw r.unknown(key, value, p, known: ["enabled", "models_dir", "face", "threads"])
+            default: throw r.unknown(key, value, p, known: ConfigKeys.children(of: "landmarks"))
             }
         }
     }
@@ -135,14 +134,13 @@ public enum ConfigLoader {
             case "max_span_factor": w.maxSpanFactor = try r.isNull(value) ? nil : r.double(value, p, min: 1, max: 100)
             // The heads own the windows; their cadence is heads.stride.
             case "stride": throw r.error(value, p, "removed: the heads own the windows; use heads.stride")
-            default: throw r.unknown(key, value, p, known: ["length", "max_span_factor"])
+            default: throw r.unknown(key, value, p, known: ConfigKeys.children(of: "windows"))
             }
         }
     }
 
     private static func readHeads(_ node: Node, _ path: String, _ r: NodeReader, _ h: inout SigndConfiguration.Heads) throws(ConfigError) {
-        let known = ["enabled", "binary", "multiclass", "stride", "smoothing_alpha", "enter_threshold", "exit_threshold",
-                     "min_start_frames", "min_end_frames", "update_interval_frames", "multiclass_every", "top_k"]
+        let known = ConfigKeys.children(of: "heads")
         try r.mapping(node, path: path) { key, value, p throws(ConfigError) in
             switch key {
             case "enabled": h.enabled = try r.bool(value, p)
@@ -178,7 +176,7 @@ public enum ConfigLoader {
                     case "server_secret_key": secret = try r.z85Key(v, pp)
                     case "server_public_key": publicKey = try r.z85Key(v, pp)
                     case "allowed_client_keys": allowed = try r.strings(v, pp).map { key throws(ConfigError) in try r.z85Key(key, v, pp) }
-                    default: throw r.unknown(k, v, pp, known: ["server_secret_key", "server_public_key", "allowed_client_keys"])
+                    default: throw r.unknown(k, v, pp, known: ConfigKeys.children(of: "events.curve"))
                     }
                 }
                 guard let secret else { throw r.error(value, "\(p).server_secret_key", "required when curve is configured") }
@@ -187,7 +185,7 @@ public enum ConfigLoader {
                 }
                 e.curve = .init(serverSecretKey: secret, serverPublicKey: publicKey, allowedClientKeys: allowed)
             default:
-                throw r.unknown(key, value, p, known: ["endpoints", "send_hwm", "linger_ms", "stats_interval_s", "include_landmarks", "curve", "status_endpoint"])
+                throw r.unknown(key, value, p, known: ConfigKeys.children(of: "events"))
             }
         }
     }
@@ -197,7 +195,7 @@ public enum ConfigLoader {
             switch key {
             case "notify": s.notify = try r.bool(value, p)
             case "status_interval_s": s.statusIntervalSeconds = try r.double(value, p, min: 0.1, max: 3600)
-            default: throw r.unknown(key, value, p, known: ["notify", "status_interval_s"])
+            default: throw r.unknown(key, value, p, known: ConfigKeys.children(of: "systemd"))
             }
         }
     }
@@ -207,7 +205,7 @@ public enum ConfigLoader {
             switch key {
             case "interval_s": h.intervalSeconds = try r.double(value, p, min: 0.1, max: 3600)
             case "max_drop_ratio": h.maxDropRatio = try r.double(value, p, min: 0, max: 1)
-            default: throw r.unknown(key, value, p, known: ["interval_s", "max_drop_ratio"])
+            default: throw r.unknown(key, value, p, known: ConfigKeys.children(of: "health"))
             }
         }
     }

@@ -170,6 +170,8 @@ public final class Daemon: Sendable {
                         nonFiniteLog.log(logger, level: .error, "frame \(frame.stamp.index): the binary head gave a non-finite probability; window not scored", now: afterHeads)
                     }
                 }
+                // Before the events go out: a client that reacts to a `start` by asking for the status sees it.
+                if let status { status.update(snapshot(stats.framesOut + 1)) }
                 let event = FrameEvent(stamp: frame.stamp, landmarks: landmarks, probability: scored?.probability,
                                        withLandmarks: active.events.includeLandmarks)
                 publish(publisher, .frame(event), frame: frame.stamp.index)

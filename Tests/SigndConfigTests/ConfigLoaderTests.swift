@@ -1,5 +1,6 @@
 import Foundation
 import SigndConfig
+import SigndTestSupport
 import XCTest
 
 final class ConfigLoaderTests: XCTestCase {
@@ -114,5 +115,35 @@ final class ModelsDirectoryRuleTests: XCTestCase {
         XCTAssertEqual(fromFile.landmarks.modelsDirectory, "/file/models", "the file wins over the variable")
         fromFile.chooseModelsDirectory(flag: "/flag/models", environment: env)
         XCTAssertEqual(fromFile.landmarks.modelsDirectory, "/flag/models", "the flag wins over both")
+    }
+}
+
+/// docs/configuration.md and the loader name the same keys: every documented key parses, every key the
+/// loader accepts is documented, and an undocumented one is refused.
+final class ConfigDocumentationTests: XCTestCase {
+    func testDocumentedKeysAreExactlyTheAcceptedOnes() throws {
+        let docs = try String(contentsOf: TestPaths.packageRoot.appendingPathComponent("docs/configuration.md"), encoding: .utf8)
+        let documented = docs.split(separator: "\n").compactMap { line -> String? in
+            guard line.hasPrefix("| `"), let end = line.dropFirst(3).firstIndex(of: "`") else { return nil }
+            return String(line[line.index(line.startIndex, offsetBy: 3)..<end])
+        }
+        XCTAssertEqual(documented, ConfigKeys.all, "docs/configuration.md's key table and ConfigKeys differ")
+        // Each key is accepted where the table puts it (a value of the wrong type gives a type error, never
+        // "unknown key").
+        for key in ConfigKeys.all {
+            let parts = key.split(separator: ".")
+            var yaml = ""
+            for (depth, part) in parts.enumerated() {
+                yaml += String(repeating: "  ", count: depth) + part + ":" + (depth == parts.count - 1 ? " []\n" : "\n")
+            }
+            do {
+                _ = try ConfigLoader.parse(yaml: yaml)
+            } catch {
+                XCTAssertFalse(error.problem.contains("unknown key"), "\(key): \(error)")
+            }
+        }
+        XCTAssertThrowsError(try ConfigLoader.parse(yaml: "health:\n  undocumented: 1\n")) { error in
+            XCTAssertTrue("\(error)".contains("unknown key"), "\(error)")
+        }
     }
 }
