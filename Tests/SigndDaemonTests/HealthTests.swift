@@ -161,6 +161,44 @@ extension HealthTests {
     }
 }
 
+extension HealthTests {
+    /// A head whose weights are finite but so large that its outputs overflow (NaN probability) is not a
+    /// silent failure: those windows are not scored, frames still go out, and health says
+    /// `head_output_invalid`. (Non-finite weights are refused at load: LoadingErrorTests.)
+    func testNonFiniteHeadOutputIsReportedDegraded() throws {
+        let python = try ReferencePython.require(ReferencePython.main)
+        let stem = temp.url.appendingPathComponent("overflowing").path
+        let source = TestPaths.models.appendingPathComponent("signing-binary").path
+        try runProcess(python, ["-c", """
+            import shutil, sys
+            import numpy as np
+            from safetensors.numpy import load_file, save_file
+            src, dst = sys.argv[1], sys.argv[2]
+            tensors = load_file(src + ".safetensors")
+            # Finite weights whose outputs are not: the classifier's input comes after a ReLU (>= 0), so with
+            # every weight at 3e38 both logits overflow to +inf and the softmax gives NaN.
+            tensors["cls_head.net.4.weight"] = np.full_like(tensors["cls_head.net.4.weight"], 3e38)
+            save_file(tensors, dst + ".safetensors")
+            shutil.copy(src + ".manifest.json", dst + ".manifest.json")
+            """, source, stem])
+        var config = config(source: TestPaths.samples.appendingPathComponent("mmaction2_test.avi").path)
+        config.heads.enabled = true
+        config.heads.binary = stem
+        config.heads.binaryIsDefault = false
+        config.heads.multiclass = nil
+        config.heads.multiclassIsDefault = false
+        let run = try LiveRun(config)
+        let summary = try XCTUnwrap(run.waitForEnd(timeout: 60), "the run finishes normally")
+        XCTAssertEqual(summary.framesOut, 164)
+        XCTAssertEqual(run.received.values.frameCount, 164, "every frame event goes out")
+        let frames = run.received.values.compactMap { if case .frame(let f) = $0.message.event { f } else { nil } }
+        XCTAssertTrue(frames.allSatisfy { $0.probability == nil }, "no NaN probability reaches a subscriber")
+        XCTAssertTrue(run.received.values.health.contains { $0.reasons.contains(.headOutputInvalid) && $0.status == .degraded },
+                      "\(run.received.values.health)")
+        XCTAssertTrue(run.received.values.states.isEmpty, "no segment from undefined outputs")
+    }
+}
+
 /// The daemon on its own thread with a SUB client collecting every event.
 private final class LiveRun: @unchecked Sendable {
     let received = Recorder<ReceivedEvent>()
