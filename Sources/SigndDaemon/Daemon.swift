@@ -16,24 +16,6 @@ public struct RunSummary: Sendable, Equatable {
     public var seconds: Double
 }
 
-/// Monotonic timestamps (ns) of one frame through the loop, for `signd bench`.
-public struct FrameTimings: Sendable {
-    public var index: Int
-    /// When the grab thread received the frame.
-    public var captureNanos: UInt64
-    /// The loop started waiting for the frame / got it.
-    public var waitStart: UInt64
-    public var captured: UInt64
-    public var landmarksDone: UInt64
-    /// Time writing the frame into the heads' windows (nil without heads), then in each head (nil when
-    /// that head did not run on this frame).
-    public var windowNanos: UInt64?
-    public var binaryNanos: UInt64?
-    public var multiclassNanos: UInt64?
-    public var headsDone: UInt64
-    public var published: UInt64
-}
-
 /// The frame loop: capture → landmarks → windows → (heads) → events, on the calling thread, until the
 /// source ends or `requestStop()` is called (SIGTERM). Owns the publisher and the systemd notifications.
 public final class Daemon: Sendable {
@@ -105,7 +87,7 @@ public final class Daemon: Sendable {
         // an absent camera is a health problem the daemon reports while it waits, not a failed start.
         notify { try notifier.ready(status: feed.info.map { "source open, \($0.width)x\($0.height)" } ?? "opening the source") }
 
-        var stats = LoopStatistics(stages: ["capture", "landmarks", "window", "binary", "multiclass", "publish", "capture_to_publish"])
+        var stats = LoopStatistics()
         var interval = IntervalCounters()
         var nonFiniteLog = RateLimitedLog()
         // A source gap closes the open segment: windows must not straddle it.
@@ -147,20 +129,12 @@ public final class Daemon: Sendable {
                 break
             case .frame(let frame):
                 stats.framesIn += 1
-                stats.record("capture", from: waitStart, to: now)
                 let landmarks = landmarkStage.landmarks(for: frame)
                 let afterLandmarks = Clock.monotonicNanos()
-                stats.record("landmarks", from: now, to: afterLandmarks)
                 // The heads own the windows (their push is the `window` stage): the loop keeps no copy.
                 let scored = heads?.process(stamp: frame.stamp, landmarks: landmarks)
                 let afterHeads = Clock.monotonicNanos()
-                let afterWindow = afterLandmarks + (scored?.step.windowNanos ?? 0)
                 if let step = scored?.step {
-                    stats.record("window", from: afterLandmarks, to: afterWindow)
-                    if step.score != nil { stats.record("binary", from: afterWindow, to: afterWindow + step.binaryNanos) }
-                    if step.multiclassRan {
-                        stats.record("multiclass", from: afterWindow, to: afterWindow + step.multiclassNanos)
-                    }
                     if let reset = step.windowReset {
                         interval.windowResets += 1
                         interval.lastReset = reset
@@ -177,13 +151,13 @@ public final class Daemon: Sendable {
                 publish(publisher, .frame(event), frame: frame.stamp.index)
                 for (headEvent, at) in scored?.events ?? [] { publish(publisher, headEvent, frame: at) }
                 let published = Clock.monotonicNanos()
-                stats.record("publish", from: afterHeads, to: published)
-                onFrame?(FrameTimings(index: frame.stamp.index, captureNanos: frame.stamp.captureNanos, waitStart: waitStart,
-                                      captured: now, landmarksDone: afterLandmarks, windowNanos: scored?.step.windowNanos,
-                                      binaryNanos: scored?.step.score != nil ? scored?.step.binaryNanos : nil,
-                                      multiclassNanos: scored?.step.multiclassRan == true ? scored?.step.multiclassNanos : nil,
-                                      headsDone: afterHeads, published: published))
-                stats.record("capture_to_publish", from: frame.stamp.captureNanos, to: published)
+                let timings = FrameTimings(index: frame.stamp.index, captureNanos: frame.stamp.captureNanos, waitStart: waitStart,
+                                           captured: now, landmarksDone: afterLandmarks, windowNanos: scored?.step.windowNanos,
+                                           binaryNanos: scored?.step.score != nil ? scored?.step.binaryNanos : nil,
+                                           multiclassNanos: scored?.step.multiclassRan == true ? scored?.step.multiclassNanos : nil,
+                                           headsDone: afterHeads, published: published)
+                stats.record(timings)
+                onFrame?(timings)
                 stats.framesOut += 1
                 if let max = config.source.maxFrames, stats.framesOut >= max { break loop }
             }

@@ -7,18 +7,13 @@ struct LoopStatistics {
     /// CURVE refusals already logged.
     var curveRejectedLogged: UInt64 = 0
     private(set) var lastFpsOut = 0.0
-    private var stages: [StageTimings]
-    private var index: [String: Int]
+    private var stages = PipelineStage.allCases.map { StageTimings(name: $0.rawValue) }
     private var framesInAtLast = 0
     private var framesOutAtLast = 0
 
-    init(stages names: [String]) {
-        stages = names.map { StageTimings(name: $0) }
-        index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
-    }
-
-    mutating func record(_ stage: String, from start: UInt64, to end: UInt64) {
-        stages[index[stage]!].record(fromNanos: start, to: end)
+    /// One frame's stage durations, as the bench reads them too.
+    mutating func record(_ timings: FrameTimings) {
+        for (stage, nanos) in timings.durations { stages[stage.index].record(nanos: nanos) }
     }
 
     mutating func snapshot(interval: Double, uptime: Double, dropped: Int, publishDrops: Int, curveRejected: UInt64) -> StatsEvent {

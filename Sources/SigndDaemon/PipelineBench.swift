@@ -23,7 +23,7 @@ public struct PipelineBench {
         case paced
     }
 
-    public static let stages = ["capture", "landmarks", "window", "binary", "multiclass", "publish", "capture_to_publish"]
+    public static let stages = PipelineStage.allCases.map(\.rawValue)
 
     public struct StageResult: Sendable, Codable {
         public var name: String
@@ -82,18 +82,11 @@ public struct PipelineBench {
         Self.resetPeakRSS()
         let interval = UInt64(1e9 / max(sourceFps, 1))
         var histograms = Self.stages.map { _ in Histogram<UInt64>(lowestDiscernibleValue: 1_000, highestTrackableValue: 600_000_000_000, numberOfSignificantValueDigits: .three) }
-        func record(_ stage: Int, _ nanos: UInt64) {
-            _ = histograms[stage].recordCorrectedValue(Swift.max(nanos, 1_000), expectedInterval: interval)
-        }
         let daemon = Daemon(config: config, logger: logger)
         let summary = try daemon.run(onFrame: { t in
-            record(0, t.captured - t.waitStart)
-            record(1, t.landmarksDone - t.captured)
-            if let w = t.windowNanos { record(2, w) }
-            if let b = t.binaryNanos { record(3, b) }
-            if let m = t.multiclassNanos { record(4, m) }
-            record(5, t.published - t.headsDone)
-            record(6, t.published - t.captureNanos)
+            for (stage, nanos) in t.durations {
+                _ = histograms[stage.index].recordCorrectedValue(Swift.max(nanos, 1_000), expectedInterval: interval)
+            }
         })
         let ms = 1e6
         let stages = zip(Self.stages, histograms).compactMap { name, h -> StageResult? in

@@ -11,9 +11,9 @@ struct StageTimings {
 
     init(name: String) { self.name = name }
 
-    mutating func record(fromNanos start: UInt64, to end: UInt64) {
+    mutating func record(nanos: UInt64) {
         // Clamped into the trackable range: a clock oddity must not drop the sample.
-        _ = histogram.record(min(max(end &- start, 1_000), 600_000_000_000))
+        _ = histogram.record(min(max(nanos, 1_000), 600_000_000_000))
     }
 
     /// (p50, p99) in ms and the number of samples of the interval, then a fresh interval; nil if it had none.
