@@ -76,11 +76,21 @@ let package = Package(
             ],
             path: "Sources/SigndDaemon"
         ),
+        // `signd bench`: the daemon's loop on a video, per-stage HdrHistograms; apart from the daemon it measures.
+        .target(
+            name: "SigndBench",
+            dependencies: [
+                "SigndCore", "SigndConfig", "SigndCapture", "SigndDaemon",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            path: "Sources/SigndBench"
+        ),
         .executableTarget(
             name: "signd",
             dependencies: [
                 // Every module the command files import, declared (not reached through another's dependencies).
-                "SigndCore", "SigndDaemon", "SigndLandmarks", "SigndLiteRT", "SigndNpz", "SigndCapture", "SigndConfig",
+                "SigndBench", "SigndCore", "SigndDaemon", "SigndLandmarks", "SigndLiteRT", "SigndNpz", "SigndCapture", "SigndConfig",
                 "SigndEval", "SigndEvents", "SigndHeads",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -107,7 +117,7 @@ let package = Package(
         .testTarget(name: "SigndEvalTests", dependencies: ["SigndEval", "SigndHeads", "SigndTestSupport"]),
         .testTarget(name: "SigndEventsTests", dependencies: ["SigndEvents", "SigndTestSupport"]),
         .testTarget(name: "SigndSystemdTests", dependencies: ["SigndSystemd", "SigndTestSupport"]),
-        .testTarget(name: "SigndDaemonTests", dependencies: ["SigndDaemon", "SigndEvents", "SigndTestSupport"]),
+        .testTarget(name: "SigndDaemonTests", dependencies: ["SigndDaemon", "SigndBench", "SigndEvents", "SigndTestSupport"]),
     ],
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx17

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SigndCapture
+import SigndBench
 import SigndConfig
 import SigndDaemon
 import SigndEval

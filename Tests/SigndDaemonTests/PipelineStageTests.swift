@@ -1,3 +1,4 @@
+import SigndBench
 import SigndDaemon
 import XCTest
 

@@ -7,6 +7,7 @@ import Logging
 import SigndCapture
 import SigndConfig
 import SigndCore
+import SigndDaemon
 
 /// One `signd bench` run: the daemon's own frame loop on a video, with every stage's latency recorded in
 /// HdrHistograms. Values are corrected for coordinated omission at the frame interval (a stall that
@@ -85,7 +86,7 @@ public struct PipelineBench {
         let daemon = Daemon(config: config, logger: logger)
         let summary = try daemon.run(onFrame: { t in
             for (stage, nanos) in t.durations {
-                _ = histograms[stage.index].recordCorrectedValue(Swift.max(nanos, 1_000), expectedInterval: interval)
+                _ = histograms[PipelineStage.allCases.firstIndex(of: stage)!].recordCorrectedValue(Swift.max(nanos, 1_000), expectedInterval: interval)
             }
         })
         let ms = 1e6
