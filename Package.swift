@@ -49,7 +49,9 @@ let package = Package(
         .target(
             name: "SigndLiteRT",
             dependencies: ["CLiteRt", .product(name: "Crypto", package: "swift-crypto")],
-            path: "Sources/SigndLiteRT"
+            path: "Sources/SigndLiteRT",
+            // The pins, compiled in: the installed binary checks its models without any file beside it.
+            resources: [.embedInCode("pins.tsv")]
         ),
         .target(
             name: "SigndLandmarks",

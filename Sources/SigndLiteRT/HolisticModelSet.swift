@@ -13,39 +13,10 @@ public enum HolisticModel: String, CaseIterable, Sendable, CustomStringConvertib
     public var fileName: String { rawValue + ".tflite" }
     public var description: String { rawValue }
 
-    /// Path inside the mediapipe wheel.
-    public var wheelPath: String {
-        switch self {
-        case .poseDetection: return "mediapipe/modules/pose_detection/pose_detection.tflite"
-        case .poseLandmarkFull: return "mediapipe/modules/pose_landmark/pose_landmark_full.tflite"
-        case .handRecrop: return "mediapipe/modules/holistic_landmark/hand_recrop.tflite"
-        case .handLandmarkFull: return "mediapipe/modules/hand_landmark/hand_landmark_full.tflite"
-        case .faceDetectionShortRange: return "mediapipe/modules/face_detection/face_detection_short_range.tflite"
-        case .faceLandmark: return "mediapipe/modules/face_landmark/face_landmark.tflite"
-        }
-    }
-
-    public var byteCount: Int {
-        switch self {
-        case .poseDetection: return 2_959_046
-        case .poseLandmarkFull: return 6_440_512
-        case .handRecrop: return 123_792
-        case .handLandmarkFull: return 5_478_917
-        case .faceDetectionShortRange: return 229_714
-        case .faceLandmark: return 1_242_398
-        }
-    }
-
-    public var sha256: String {
-        switch self {
-        case .poseDetection: return "9ba9dd3d42efaaba86b4ff0122b06f29c4122e756b329d89dca1e297fd8f866c"
-        case .poseLandmarkFull: return "e9a5c5cb17f736fafd4c2ec1da3b3d331d6edbe8a0d32395855aeb2cdfd64b9f"
-        case .handRecrop: return "67d996ce96f9d36fe17d2693022c6da93168026ab2f028f9e2365398d8ac7d5d"
-        case .handLandmarkFull: return "11c272b891e1a99ab034208e23937a8008388cf11ed2a9d776ed3d01d0ba00e3"
-        case .faceDetectionShortRange: return "bbff11cebd1eb27a1e004cae0b0e63ec8c551cbf34a4451148b4908b8db3eca8"
-        case .faceLandmark: return "1055cb9d4a9ca8b8c688902a3a5194311138ba256bcc94e336d8373a5f30c814"
-        }
-    }
+    /// Path inside the mediapipe wheel, size and sha256: from `pins.tsv`, the table fetch-models reads too.
+    public var wheelPath: String { Pin.named(fileName).origin }
+    public var byteCount: Int { Pin.named(fileName).byteCount ?? 0 }
+    public var sha256: String { Pin.named(fileName).sha256 }
 
     /// Input and output shapes (spec §4), in .tflite signature order.
     public var inputShape: [Int] {

@@ -9,7 +9,7 @@ import Foundation
 /// function table. Models keep their runtime alive.
 public final class LiteRtRuntime: Sendable {
     /// sha256 of `ai_edge_litert/libLiteRt.so` in the pinned ai-edge-litert 2.3.0 wheel.
-    public static let pinnedSHA256 = "eec47eb35e2924b3166015887e652a58edc9af823ae38e02bf83bef2548300bb"
+    public static let pinnedSHA256 = Pin.named("libLiteRt.so").sha256
 
     /// Minimum severity of LiteRT's own log lines (stderr) for models created with this runtime.
     public enum LogSeverity: Int32, Sendable {
