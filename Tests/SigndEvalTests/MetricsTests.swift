@@ -1,5 +1,6 @@
 import Foundation
 import SigndEval
+import SigndTestSupport
 import XCTest
 
 /// Metrics on hand-made samples, checked against values worked out by hand.
@@ -58,5 +59,27 @@ final class MetricsTests: XCTestCase {
         XCTAssertThrowsError(try GroundTruth.load(file)) { XCTAssertTrue("\($0)".contains("line 2"), "\($0)") }
         try "v 0\n".write(to: file, atomically: true, encoding: .utf8)
         XCTAssertThrowsError(try GroundTruth.load(file)) { XCTAssertTrue("\($0)".contains("line 1"), "\($0)") }
+    }
+}
+
+/// The average-precision cases Swift and Python share (Tests/Fixtures/metrics/average_precision.json).
+final class SharedMetricCasesTests: XCTestCase {
+    func testAveragePrecisionMatchesTheSharedCases() throws {
+        struct Cases: Decodable {
+            struct Case: Decodable { var name: String; var labels: [Int]; var scores: [Double]; var expected: Double? }
+            var cases: [Case]
+        }
+        let url = TestPaths.fixtures.appendingPathComponent("metrics/average_precision.json")
+        let cases = try JSONDecoder().decode(Cases.self, from: Data(contentsOf: url)).cases
+        XCTAssertGreaterThanOrEqual(cases.count, 7)
+        for c in cases {
+            let samples = zip(c.scores, c.labels).map { Sample(score: $0, positive: $1 == 1) }
+            let ap = BinaryMetrics.averagePrecision(samples)
+            if let expected = c.expected {
+                XCTAssertEqual(try XCTUnwrap(ap, c.name), expected, accuracy: 1e-12, c.name)
+            } else {
+                XCTAssertNil(ap, c.name)
+            }
+        }
     }
 }
