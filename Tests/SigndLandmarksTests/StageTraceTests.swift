@@ -6,7 +6,7 @@ import XCTest
 @testable import SigndLandmarks
 
 /// Diagnostics for parity work: with SIGND_STAGE_TRACE=<video>:<out.json> set, writes our per-frame ROIs and
-/// landmarks in the layout of Tools/mediapipe_stages.py so Tools/compare_stages.py can find the first frame
+/// landmarks in the layout of Tools/mediapipe_stages.py so `Tools/mediapipe_stages.py compare` can find the first frame
 /// where a stage diverges from MediaPipe. Skipped otherwise.
 final class StageTraceTests: XCTestCase {
     func testWriteStageTrace() throws {
