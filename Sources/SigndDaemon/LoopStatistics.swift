@@ -13,7 +13,7 @@ struct LoopStatistics {
 
     /// One frame's stage durations, as the bench reads them too.
     mutating func record(_ timings: FrameTimings) {
-        for (stage, nanos) in timings.durations { stages[stage.index].record(nanos: nanos) }
+        timings.forEachDuration { stage, nanos in stages[stage.index].record(nanos: nanos) }
     }
 
     mutating func snapshot(interval: Double, uptime: Double, dropped: Int, publishDrops: Int, curveRejected: UInt64) -> StatsEvent {

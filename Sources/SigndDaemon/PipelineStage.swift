@@ -45,12 +45,19 @@ public struct FrameTimings: Sendable {
 extension FrameTimings {
     /// How long this frame spent in each stage it went through (a head that did not run has no entry).
     public var durations: [(PipelineStage, UInt64)] {
-        var out: [(PipelineStage, UInt64)] = [(.capture, captured &- waitStart), (.landmarks, landmarksDone &- captured)]
-        if let windowNanos { out.append((.window, windowNanos)) }
-        if let binaryNanos { out.append((.binary, binaryNanos)) }
-        if let multiclassNanos { out.append((.multiclass, multiclassNanos)) }
-        out.append((.publish, published &- headsDone))
-        out.append((.captureToPublish, published &- captureNanos))
+        var out: [(PipelineStage, UInt64)] = []
+        forEachDuration { out.append(($0, $1)) }
         return out
+    }
+
+    /// The same, without building an array (the loop calls it on every frame).
+    public func forEachDuration(_ body: (PipelineStage, UInt64) -> Void) {
+        body(.capture, captured &- waitStart)
+        body(.landmarks, landmarksDone &- captured)
+        if let windowNanos { body(.window, windowNanos) }
+        if let binaryNanos { body(.binary, binaryNanos) }
+        if let multiclassNanos { body(.multiclass, multiclassNanos) }
+        body(.publish, published &- headsDone)
+        body(.captureToPublish, published &- captureNanos)
     }
 }
