@@ -86,7 +86,7 @@ public struct PipelineBench {
         let daemon = Daemon(config: config, logger: logger)
         let summary = try daemon.run(onFrame: { t in
             for (stage, nanos) in t.durations {
-                _ = histograms[PipelineStage.allCases.firstIndex(of: stage)!].recordCorrectedValue(Swift.max(nanos, 1_000), expectedInterval: interval)
+                _ = histograms[stage.index].recordCorrectedValue(Swift.max(nanos, 1_000), expectedInterval: interval)
             }
         })
         let ms = 1e6

@@ -10,17 +10,18 @@ enum OpenFailureDiagnosis {
         case .file(let path):
             return fileCause(path)
         case .device(let path):
-            if !FileManager.default.fileExists(atPath: path) { return "\(path) does not exist (camera unplugged or not enumerated yet)" }
-            if access(path, R_OK | W_OK) != 0 { return "no permission to open \(path) (the service user needs the video group)" }
-            return nil
+            return deviceCause(path)
         case .camera(let index):
-            let path = "/dev/video\(index)"
-            if !FileManager.default.fileExists(atPath: path) { return "\(path) does not exist (camera unplugged or not enumerated yet)" }
-            if access(path, R_OK | W_OK) != 0 { return "no permission to open \(path) (the service user needs the video group)" }
-            return nil
+            return deviceCause("/dev/video\(index)")
         case .network(let url):
             return networkCause(url, timeoutMillis: timeoutMillis)
         }
+    }
+
+    private static func deviceCause(_ path: String) -> String? {
+        if !FileManager.default.fileExists(atPath: path) { return "\(path) does not exist (camera unplugged or not enumerated yet)" }
+        if access(path, R_OK | W_OK) != 0 { return "no permission to open \(path) (the service user needs the video group)" }
+        return nil
     }
 
     private static func fileCause(_ path: String) -> String? {

@@ -12,25 +12,32 @@ public struct ConfigReloader: Sendable {
         self.setLogLevel = setLogLevel
     }
 
-    /// The keys that changed but take effect only after a restart: what a reload cannot apply in place
-    /// (the source, the models, the socket's identity and security). Everything else is applied:
-    /// `log_level`, the heads' decision values, `windows.max_span_factor`, `events.endpoints`, the
-    /// intervals, `events.include_landmarks` and `health.*`.
-    public static func restartOnly(from old: SigndConfiguration, to new: SigndConfiguration) -> [String] {
-        var keys: [String] = []
-        func check(_ key: String, _ changed: Bool) { if changed { keys.append(key) } }
-        check("camera_id", old.cameraID != new.cameraID)
-        check("source", old.source != new.source)
-        check("landmarks", old.landmarks != new.landmarks)
-        check("windows.length", old.windows.length != new.windows.length)
-        check("heads.enabled", old.heads.enabled != new.heads.enabled)
-        check("heads.binary", old.binaryStem != new.binaryStem)
-        check("heads.multiclass", old.multiclassStem != new.multiclassStem)
-        check("heads.stride", old.heads.stride != new.heads.stride)
-        check("events.curve", old.events.curve != new.events.curve)
-        check("events.send_hwm", old.events.sendHighWaterMark != new.events.sendHighWaterMark)
-        check("events.linger_ms", old.events.lingerMillis != new.events.lingerMillis)
-        check("systemd.notify", old.systemd.notify != new.systemd.notify)
-        return keys
+    /// What a reload applies: `new` with every key that needs a restart (the source, the models, the
+    /// socket's identity and security) kept at its running value, so the daemon never acts on half of them,
+    /// and the names of those keys that changed. Everything else is applied: `log_level`, the heads' decision
+    /// values, `windows.max_span_factor`, `events.endpoints`, the intervals, `events.include_landmarks` and
+    /// `health.*`. One list both keeps and names the keys, so the two cannot disagree.
+    public static func split(running old: SigndConfiguration, file new: SigndConfiguration) -> (applied: SigndConfiguration, pending: [String]) {
+        var applied = new
+        var pending: [String] = []
+        func keep<Value: Equatable>(_ key: String, _ path: WritableKeyPath<SigndConfiguration, Value>) {
+            if old[keyPath: path] != new[keyPath: path], !pending.contains(key) { pending.append(key) }
+            applied[keyPath: path] = old[keyPath: path]
+        }
+        keep("camera_id", \.cameraID)
+        keep("source", \.source)
+        keep("landmarks", \.landmarks)
+        keep("windows.length", \.windows.length)
+        keep("heads.enabled", \.heads.enabled)
+        keep("heads.binary", \.heads.binary)
+        keep("heads.binary", \.heads.binaryIsDefault)
+        keep("heads.multiclass", \.heads.multiclass)
+        keep("heads.multiclass", \.heads.multiclassIsDefault)
+        keep("heads.stride", \.heads.stride)
+        keep("events.curve", \.events.curve)
+        keep("events.send_hwm", \.events.sendHighWaterMark)
+        keep("events.linger_ms", \.events.lingerMillis)
+        keep("systemd.notify", \.systemd.notify)
+        return (applied, pending)
     }
 }

@@ -212,22 +212,7 @@ public final class Daemon: Sendable {
             logger.error("reload failed, keeping the running configuration: \(error)")
             return nil
         }
-        // Keys that need a restart keep their running values, so the daemon never acts on half of them.
-        var applied = new
-        applied.cameraID = old.cameraID
-        applied.source = old.source
-        applied.landmarks = old.landmarks
-        applied.windows.length = old.windows.length
-        applied.heads.enabled = old.heads.enabled
-        applied.heads.binary = old.heads.binary
-        applied.heads.binaryIsDefault = old.heads.binaryIsDefault
-        applied.heads.multiclass = old.heads.multiclass
-        applied.heads.multiclassIsDefault = old.heads.multiclassIsDefault
-        applied.heads.stride = old.heads.stride
-        applied.events.curve = old.events.curve
-        applied.events.sendHighWaterMark = old.events.sendHighWaterMark
-        applied.events.lingerMillis = old.events.lingerMillis
-        applied.systemd.notify = old.systemd.notify
+        let (applied, pending) = ConfigReloader.split(running: old, file: new)
         do {
             try heads?.retune(applied)
             if applied.events.endpoints != old.events.endpoints { try publisher.rebind(to: applied.events.endpoints) }
@@ -239,7 +224,6 @@ public final class Daemon: Sendable {
             return nil
         }
         reloader.setLogLevel(applied.logLevel)
-        let pending = ConfigReloader.restartOnly(from: old, to: new)
         if !pending.isEmpty {
             logger.warning("changed keys that take effect only after a restart: \(pending.joined(separator: ", "))")
         }

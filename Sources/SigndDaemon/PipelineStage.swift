@@ -7,7 +7,7 @@ public enum PipelineStage: String, CaseIterable, Sendable {
     case captureToPublish = "capture_to_publish"
 
     /// Position in `allCases`, for per-stage arrays.
-    var index: Int { Self.allCases.firstIndex(of: self)! }
+    public var index: Int { Self.allCases.firstIndex(of: self)! }
 }
 
 /// Monotonic timestamps (ns) of one frame through the loop: what the loop's `stats` and `signd bench` read.

@@ -34,6 +34,21 @@ final class HealthTests: XCTestCase {
         return config
     }
 
+    /// The binary head on, thresholds 0 / 0 and one frame to start: every scored window is signing, so a
+    /// segment opens at the first full window and can end only by a gap or the stop. No span limit: a slow
+    /// (sanitizer) build drops frames, and these tests are about something else.
+    private func alwaysSigning(source: String) -> SigndConfiguration {
+        var config = config(source: source)
+        config.heads.enabled = true
+        config.windows.maxSpanFactor = nil
+        config.heads.enterThreshold = 0
+        config.heads.exitThreshold = 0
+        config.heads.minStartFrames = 1
+        config.heads.multiclass = nil
+        config.heads.multiclassIsDefault = false
+        return config
+    }
+
     private func startServer(port: Int) throws -> BackgroundProcess {
         let script = TestPaths.packageRoot.appendingPathComponent("Tests/Scripts/rtsp_server.py").path
         let server = try BackgroundProcess("/usr/bin/python3", [script, "--port", String(port)])
@@ -65,14 +80,7 @@ final class HealthTests: XCTestCase {
         let port = freeTCPPort()
         var server = try startServer(port: port)
         defer { server.stop() }
-        var config = config(source: "rtsp://127.0.0.1:\(port)/test")
-        config.heads.enabled = true
-        config.windows.maxSpanFactor = nil   // a slow (sanitizer) build drops frames; the loss is what is tested
-        config.heads.enterThreshold = 0
-        config.heads.exitThreshold = 0
-        config.heads.minStartFrames = 1
-        config.heads.multiclass = nil
-        config.heads.multiclassIsDefault = false
+        let config = alwaysSigning(source: "rtsp://127.0.0.1:\(port)/test")
         let run = try LiveRun(config)
         defer { run.finish() }
         XCTAssertTrue(run.received.wait(timeout: 30) { $0.states.contains { $0.phase == .start } }, "a segment starts")
@@ -127,15 +135,8 @@ extension HealthTests {
     /// A client that connects late asks the status endpoint and learns at once what PUB/SUB cannot replay:
     /// health, source state and the open segment.
     func testStatusEndpointAnswersWithHealthSourceAndSegment() throws {
-        var config = config(source: TestPaths.samples.appendingPathComponent("mmaction2_test.avi").path)
+        var config = alwaysSigning(source: TestPaths.samples.appendingPathComponent("mmaction2_test.avi").path)
         config.source.realtime = true
-        config.heads.enabled = true
-        config.heads.multiclass = nil
-        config.heads.multiclassIsDefault = false
-        config.windows.maxSpanFactor = nil
-        config.heads.enterThreshold = 0
-        config.heads.exitThreshold = 0
-        config.heads.minStartFrames = 1
         let endpoint = "ipc://\(temp.path)/status"
         config.events.statusEndpoint = endpoint
         let run = try LiveRun(config)

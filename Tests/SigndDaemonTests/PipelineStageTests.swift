@@ -1,4 +1,5 @@
 import SigndBench
+import SigndConfig
 import SigndDaemon
 import XCTest
 
@@ -15,5 +16,28 @@ final class PipelineStageTests: XCTestCase {
                                    binaryNanos: nil, multiclassNanos: nil, headsDone: 30, published: 40)
         XCTAssertEqual(noHeads.durations.map(\.0), [.capture, .landmarks, .publish, .captureToPublish])
         XCTAssertEqual(PipelineBench.stages, PipelineStage.allCases.map(\.rawValue), "bench and stats name the same stages")
+    }
+}
+
+/// What a SIGHUP applies: one list keeps the keys that need a restart at their running values and names those
+/// that changed.
+final class ConfigReloadSplitTests: XCTestCase {
+    func testRestartOnlyKeysAreKeptAndNamedOthersApplied() {
+        var running = SigndConfiguration()
+        running.source.uri = "rtsp://cam/one"
+        var file = running
+        file.source.uri = "rtsp://cam/two"
+        file.heads.stride = 2
+        file.heads.enterThreshold = 0.8
+        file.events.endpoints = ["ipc:///tmp/other"]
+        file.logLevel = .debug
+        let (applied, pending) = ConfigReloader.split(running: running, file: file)
+        XCTAssertEqual(pending, ["source", "heads.stride"])
+        XCTAssertEqual(applied.source, running.source)
+        XCTAssertEqual(applied.heads.stride, running.heads.stride)
+        XCTAssertEqual(applied.heads.enterThreshold, 0.8)
+        XCTAssertEqual(applied.events.endpoints, ["ipc:///tmp/other"])
+        XCTAssertEqual(applied.logLevel, .debug)
+        XCTAssertEqual(ConfigReloader.split(running: running, file: running).pending, [], "nothing changed, nothing pending")
     }
 }
