@@ -9,7 +9,7 @@ refine_face_landmarks=False) (min detection/tracking confidence 0.5, the default
       pose        (T,33,4) float32  x, y, z, visibility (normalized image coordinates)
       left_hand   (T,21,3) float32  x, y, z
       right_hand  (T,21,3) float32  x, y, z
-      face        (T,468,3) float32 x, y, z
+      face        (T,468,3) float32 x, y, z  ((T,478,3) with --refine-face: iris included)
       ms          (T,)     float64  wall ms of each process() call
       size        (2,)     int32    frame width, height
     NaN marks a part that MediaPipe did not return for that frame.
@@ -17,7 +17,8 @@ refine_face_landmarks=False) (min detection/tracking confidence 0.5, the default
 
 A warm-up instance (graph start, model load) processes the first frame first and is closed; its time
 is excluded. Run in the reference environment (see Tools/README.md):
-  .venv-mediapipe/bin/python Tools/mediapipe_reference.py [--out Tests/Fixtures/holistic] VIDEO...
+  .venv-mediapipe/bin/python Tools/mediapipe_reference.py [--out Tests/Fixtures/holistic] [--refine-face]
+      [--max-frames N] VIDEO...
 """
 import argparse
 import json
@@ -41,13 +42,13 @@ HOLISTIC_ARGS = dict(
 )
 
 
-def decode_rgb(path):
+def decode_rgb(path, max_frames=None):
     cap = cv2.VideoCapture(path)
     if not cap.isOpened():
         sys.exit(f"mediapipe_reference: cannot open video {path}")
     fps = cap.get(cv2.CAP_PROP_FPS)
     frames = []
-    while True:
+    while max_frames is None or len(frames) < max_frames:
         ok, bgr = cap.read()
         if not ok:
             break
@@ -73,8 +74,8 @@ def cpu_seconds():
     return r.ru_utime + r.ru_stime
 
 
-def run(path, out_dir):
-    frames, fps = decode_rgb(path)
+def run(path, out_dir, max_frames=None):
+    frames, fps = decode_rgb(path, max_frames)
     h, w = frames[0].shape[:2]
 
     warm = mp.solutions.holistic.Holistic(**HOLISTIC_ARGS)
@@ -88,7 +89,8 @@ def run(path, out_dir):
     pose = np.empty((n, 33, 4), np.float32)
     left = np.empty((n, 21, 3), np.float32)
     right = np.empty((n, 21, 3), np.float32)
-    face = np.empty((n, 468, 3), np.float32)
+    face_points = 478 if HOLISTIC_ARGS["refine_face_landmarks"] else 468
+    face = np.empty((n, face_points, 3), np.float32)
     ms = np.empty(n, np.float64)
     cpu0 = cpu_seconds()
     for i, frame in enumerate(frames):
@@ -98,7 +100,7 @@ def run(path, out_dir):
         pose[i] = landmarks(res.pose_landmarks, 33, 4)
         left[i] = landmarks(res.left_hand_landmarks, 21, 3)
         right[i] = landmarks(res.right_hand_landmarks, 21, 3)
-        face[i] = landmarks(res.face_landmarks, 468, 3)
+        face[i] = landmarks(res.face_landmarks, face_points, 3)
     cpu_ms = (cpu_seconds() - cpu0) * 1000 / n
     holistic.close()
 
@@ -151,10 +153,14 @@ def main():
     parser.add_argument("videos", nargs="*",
                         default=[os.path.join(root, "Samples", v) for v in ("msl150_hoy_001.mp4", "mmaction2_test.avi")])
     parser.add_argument("--out", default=os.path.join(root, "Tests", "Fixtures", "holistic"))
+    parser.add_argument("--refine-face", action="store_true",
+                        help="refine_face_landmarks=True: 478-point faces (iris included)")
+    parser.add_argument("--max-frames", type=int, help="only the first N frames of each video")
     args = parser.parse_args()
+    HOLISTIC_ARGS["refine_face_landmarks"] = args.refine_face
     os.makedirs(args.out, exist_ok=True)
     for v in args.videos:
-        run(v, args.out)
+        run(v, args.out, args.max_frames)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,11 @@ public struct HolisticLandmarks: Sendable, Equatable {
     public static let poseChannels = 4      // x, y, z, visibility
     public static let handJoints = 21
     public static let handChannels = 3      // x, y, z
-    public static let faceJoints = 468      // face_landmark without attention (no iris)
+    public static let faceJoints = 468      // face_landmark without attention (no iris): the live stage
+    /// With MediaPipe's `refine_face_landmarks` (iris included): the seed's `.npz` files and upstream's
+    /// group-classifier preprocessing. Landmark files may hold it; the live stage does not produce it.
+    public static let refinedFaceJoints = 478
+    public static let faceJointCounts = [faceJoints, refinedFaceJoints]
     public static let faceChannels = 3
 
     /// 33 × (x, y, z, visibility), row-major.
@@ -15,14 +19,16 @@ public struct HolisticLandmarks: Sendable, Equatable {
     public var leftHand: [Float]
     /// The person's right hand (at pose joint 16), 21 × (x, y, z).
     public var rightHand: [Float]
-    /// 468 × (x, y, z) when face landmarks are enabled, `nil` when the face stage is off.
+    /// 468 (or, from a landmark file, 478) × (x, y, z); `nil` when there is no face stage or array.
     public var face: [Float]?
 
     public init(pose: [Float], leftHand: [Float], rightHand: [Float], face: [Float]?) {
         precondition(pose.count == Self.poseJoints * Self.poseChannels, "pose must hold 33×4 values")
         precondition(leftHand.count == Self.handJoints * Self.handChannels, "left hand must hold 21×3 values")
         precondition(rightHand.count == Self.handJoints * Self.handChannels, "right hand must hold 21×3 values")
-        if let face { precondition(face.count == Self.faceJoints * Self.faceChannels, "face must hold 468×3 values") }
+        if let face {
+            precondition(Self.faceJointCounts.contains { face.count == $0 * Self.faceChannels }, "face must hold 468×3 or 478×3 values")
+        }
         self.pose = pose
         self.leftHand = leftHand
         self.rightHand = rightHand
@@ -31,13 +37,21 @@ public struct HolisticLandmarks: Sendable, Equatable {
 
     /// A frame in which nothing was detected (or no landmark stage ran).
     public static func empty(withFace: Bool = false) -> HolisticLandmarks {
+        empty(faceJoints: withFace ? faceJoints : nil)
+    }
+
+    /// A frame in which nothing was detected, with an all-NaN face of `faceJoints` points (nil: no face).
+    public static func empty(faceJoints: Int?) -> HolisticLandmarks {
         HolisticLandmarks(
             pose: .init(repeating: .nan, count: poseJoints * poseChannels),
             leftHand: .init(repeating: .nan, count: handJoints * handChannels),
             rightHand: .init(repeating: .nan, count: handJoints * handChannels),
-            face: withFace ? .init(repeating: .nan, count: faceJoints * faceChannels) : nil
+            face: faceJoints.map { .init(repeating: .nan, count: $0 * faceChannels) }
         )
     }
+
+    /// Points of the face array (468 or 478), nil without one.
+    public var faceJointCount: Int? { face.map { $0.count / Self.faceChannels } }
 
     public var hasPose: Bool { pose.contains { !$0.isNaN } }
     public var hasLeftHand: Bool { leftHand.contains { !$0.isNaN } }

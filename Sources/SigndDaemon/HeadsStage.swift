@@ -18,9 +18,10 @@ public final class HeadsStage {
     }
 
     /// Loads the configured heads and checks them against the landmark layout (pose + hands, face when
-    /// `landmarks.face`). Returns nil (after saying why) when heads are off or the default models are
-    /// absent; a configured model that is missing or does not fit is an error.
-    public static func make(config: SigndConfiguration, logger: Logger) throws(DaemonError) -> HeadsStage? {
+    /// `landmarks.face`, or the faces of the input files with `face`). Returns nil (after saying why) when
+    /// heads are off or the default models are absent; a configured model that is missing or does not fit is
+    /// an error.
+    public static func make(config: SigndConfiguration, logger: Logger, face: FaceSupply? = nil) throws(DaemonError) -> HeadsStage? {
         let heads = config.heads
         guard heads.enabled else {
             logger.info("heads disabled (heads.enabled: false): no state or sign events")
@@ -54,7 +55,7 @@ public final class HeadsStage {
             let binary = try LoadedHead.load(stem: binaryStem)
             let multi = try multiStem.map { stem throws(HeadsError) in try LoadedHead.load(stem: stem) }
             pipeline = try HeadPipeline(binary: binary, multiclass: multi, settings: settings(config, window: binary.model.manifest.window),
-                                        faceAvailable: config.landmarks.face)
+                                        face: face ?? .landmarkStage(face: config.landmarks.face))
         } catch {
             throw .models(error.description)
         }

@@ -34,18 +34,18 @@ public struct Replay {
         FrameStamp(index: index, captureNanos: UInt64((Double(index) * 1e9 / fps).rounded()), sourceMillis: Double(index) * 1000 / fps)
     }
 
-    /// Replays one file; `emit` gets every event in publishing order with its envelope frame, `scored`
-    /// (when given) the binary head's score of every frame that completed a window. Returns the number of
-    /// frames.
+    /// Replays one file; `emit` gets every event in publishing order with its envelope frame, `step` (when
+    /// given) every frame's head step (scores and logits). Returns the number of frames.
     @discardableResult
-    public func run(file: URL, scored: ((Int, WindowScore) -> Void)? = nil, emit: (Event, Int?) -> Void) throws(DaemonError) -> Int {
+    public func run(file: URL, step observe: ((Int, HeadStep) -> Void)? = nil, emit: (Event, Int?) -> Void) throws(DaemonError) -> Int {
         let frames: [HolisticLandmarks]
         do { frames = try SeedLandmarkFile.read(file) } catch { throw .source("replay: \(file.path): \(error.description)") }
         guard !frames.isEmpty else { throw .source("replay: \(file.path): the file holds 0 frames") }
+        if let problem = heads.pipeline.faceProblem(points: frames[0].faceJointCount) { throw .source("replay: \(file.path): \(problem)") }
         for (i, landmarks) in frames.enumerated() {
             let s = stamp(i)
             let result = heads.process(stamp: s, landmarks: landmarks)
-            if let scored, let score = result.step.score { scored(i, score) }
+            observe?(i, result.step)
             emit(.frame(FrameEvent(stamp: s, landmarks: landmarks, probability: result.probability, withLandmarks: false)), i)
             for (event, frame) in result.events { emit(event, frame) }
         }

@@ -14,6 +14,10 @@ public struct HeadSettings: Sendable, Equatable {
     /// A window may cover at most this many source frames (its own frames plus those dropped between them);
     /// a longer one is not scored and the windows restart as after a gap. nil: no limit.
     public var maxWindowSpanFrames: Int?
+    /// Also run the multi-class head on every window, signing or not (`HeadStep.multiclassOutput`), for
+    /// offline inspection (`signd replay --window-outputs`). Events are unchanged: a sign event still comes
+    /// only while signing, every `multiclassEvery` frames, from the same window's output.
+    public var multiclassOnEveryWindow = false
     public init() {}
 
     public func validate() throws(HeadsError) {
@@ -34,10 +38,22 @@ public struct WindowScore: Sendable, Equatable {
     public var first: FrameStamp
     public var center: FrameStamp
     public var last: FrameStamp
+    /// The binary head's logits for the window.
+    public var logits: [Float]
     /// softmax(logits)[signing_index].
     public var raw: Double
     /// After the smoother: what the state machine saw.
     public var smoothed: Double
+    /// softmax(logits), both classes (computed on demand: the frame loop only needs `raw`).
+    public var probabilities: [Float] { softmax(logits) }
+}
+
+/// The multi-class head's output for one window.
+public struct MulticlassOutput: Sendable, Equatable {
+    public var first: FrameStamp
+    public var last: FrameStamp
+    public var logits: [Float]
+    public var probabilities: [Float]
 }
 
 /// A multi-class result: the top labels of one window, or (`isSegmentSummary`) of the mean class
@@ -86,6 +102,9 @@ public struct HeadStep: Sendable {
     public var nonFiniteOutput = false
     public var transitions: [SegmentTracker.Transition] = []
     public var signs: [SignPrediction] = []
+    /// The multi-class head's output when it ran on this frame's window (for a sign event, or on every
+    /// window with `HeadSettings.multiclassOnEveryWindow`).
+    public var multiclassOutput: MulticlassOutput?
     /// Time spent writing this frame into the heads' windows (the binary head's frame buffer or ring and
     /// the multi-class ring): the pipeline's only window bookkeeping.
     public var windowNanos: UInt64 = 0
@@ -135,8 +154,9 @@ public final class HeadPipeline {
     private var segmentWindows = 0
     private var lastStamp: FrameStamp?
     private let signingIndex: Int
+    private let multiclassLayout: FeatureLayout?
 
-    public init(binary: LoadedHead, multiclass: LoadedHead?, settings: HeadSettings, faceAvailable: Bool) throws(HeadsError) {
+    public init(binary: LoadedHead, multiclass: LoadedHead?, settings: HeadSettings, face: FaceSupply) throws(HeadsError) {
         try settings.validate()
         let bm = binary.model.manifest
         guard bm.binary, let signing = bm.signingClass else {
@@ -149,7 +169,7 @@ public final class HeadPipeline {
         self.multiclass = multiclass
         self.settings = settings
         signingIndex = signing
-        binaryLayout = try ModelCheck.featureLayout(of: binary.model, name: binary.name, faceAvailable: faceAvailable)
+        binaryLayout = try ModelCheck.featureLayout(of: binary.model, name: binary.name, face: face)
         if settings.stride == 1 {
             stream = STGCNStream(model: binary.model, reuse: true)
             binaryRing = nil
@@ -164,13 +184,27 @@ public final class HeadPipeline {
         smoother = try EMASmoother(alpha: settings.smoothingAlpha)
         tracker = try SegmentTracker(parameters: settings.segments)
         if let multiclass {
-            let layout = try ModelCheck.featureLayout(of: multiclass.model, name: multiclass.name, faceAvailable: faceAvailable)
+            let layout = try ModelCheck.featureLayout(of: multiclass.model, name: multiclass.name, face: face)
+            multiclassLayout = layout
             do { multiRing = try WindowRing(layout: layout, length: multiclass.model.manifest.window, stride: 1) } catch {
                 throw .layoutMismatch(model: multiclass.name, problem: error.description)
             }
         } else {
             multiRing = nil
+            multiclassLayout = nil
         }
+    }
+
+    /// Why frames whose faces have `points` points (nil: no face) cannot feed these heads, nil when they
+    /// can. A frame with a face of another size would be read as faceless, so a file is checked first.
+    public func faceProblem(points: Int?) -> String? {
+        let heads: [(FeatureLayout?, String)] = [(binaryLayout, binary.name), (multiclassLayout, multiclass?.name ?? "")]
+        for (layout, head) in heads {
+            if let wanted = layout?.faceJoints, let problem = FaceSupply.fileProblem(wanted: wanted, have: points) {
+                return "head \(head): \(problem)"
+            }
+        }
+        return nil
     }
 
     /// Applies new decision settings (a config reload) without dropping the open segment: smoothing,
@@ -223,13 +257,17 @@ public final class HeadPipeline {
             let afterPush = Clock.monotonicNanos()
             windowNanos += afterPush - t1
             if sinceMulti != Int.max { sinceMulti += 1 }
-            if let segment = tracker.activeSegment, let window, sinceMulti >= settings.multiclassEvery {
-                sinceMulti = 0
+            let segment = sinceMulti >= settings.multiclassEvery ? tracker.activeSegment : nil
+            if let window, segment != nil || settings.multiclassOnEveryWindow {
                 let logits = window.withFeatures { multiclass.model.logits(window: Array($0)) }
                 let probabilities = softmax(logits)
-                step.multiclassRan = true
-                accumulate(probabilities)
-                step.signs.append(prediction(probabilities, first: window.first.index, last: window.last.index, segment: segment, summary: false))
+                step.multiclassOutput = MulticlassOutput(first: window.first, last: window.last, logits: logits, probabilities: probabilities)
+                if let segment {
+                    sinceMulti = 0
+                    step.multiclassRan = true
+                    accumulate(probabilities)
+                    step.signs.append(prediction(probabilities, first: window.first.index, last: window.last.index, segment: segment, summary: false))
+                }
             }
             step.multiclassNanos = Clock.monotonicNanos() - afterPush
         }
@@ -298,7 +336,7 @@ public final class HeadPipeline {
         let p = Double(softmax(logits)[signingIndex])
         guard p.isFinite else { return .nonFinite }
         let smoothed = smoother.step(p)
-        return .scored(WindowScore(first: first, center: center, last: stamp, raw: p, smoothed: smoothed))
+        return .scored(WindowScore(first: first, center: center, last: stamp, logits: logits, raw: p, smoothed: smoothed))
     }
 
     private func accumulate(_ probabilities: [Float]) {

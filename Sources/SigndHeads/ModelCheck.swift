@@ -2,10 +2,46 @@ import SigndCore
 import SigndSTGCN
 import SigndWindows
 
+/// Where the faces given to the heads come from: it decides which face layouts a head may ask for, and
+/// what a refusal tells the operator to change.
+public enum FaceSupply: Sendable, Equatable {
+    /// The live landmark stage: `joints`-point faces (468), nil when `landmarks.face` is off.
+    case landmarkStage(joints: Int?)
+    /// Landmark files (`signd replay`, `signd eval`): each file is checked when it is read
+    /// (`HeadPipeline.faceProblem`), since its face array may have 468 or 478 points or be absent.
+    case inputFiles
+
+    public static func landmarkStage(face: Bool) -> FaceSupply { .landmarkStage(joints: face ? HolisticLandmarks.faceJoints : nil) }
+
+    /// Why a head with a `wanted`-point face cannot run on this supply, nil when it can.
+    func problem(wanted: Int) -> String? {
+        switch self {
+        case .inputFiles, .landmarkStage(wanted): return nil
+        case .landmarkStage(nil): return "its joint_layout includes the face; set landmarks.face: true"
+        case .landmarkStage(let have?):
+            // The live stage runs face_landmark; MediaPipe's attention model (refine_face_landmarks) needs three
+            // MediaPipe custom ops that LiteRT does not ship (docs/model-format.md).
+            return "its joint_layout has a \(wanted)-point face (MediaPipe's refine_face_landmarks, iris included) but "
+                + "the landmark stage produces \(have) points and cannot refine faces yet; use a head trained on "
+                + "\(have)-point faces (import_seed --face-joints \(have)), or run landmark files holding "
+                + "\(wanted)-point faces through signd replay"
+        }
+    }
+
+    /// Why frames with `have`-point faces (nil: none) cannot feed a head with a `wanted`-point face.
+    static func fileProblem(wanted: Int, have: Int?) -> String? {
+        switch have {
+        case wanted: return nil
+        case nil: return "its joint_layout includes a \(wanted)-point face but the file has no face array"
+        case let have?: return "its joint_layout has a \(wanted)-point face but the file holds \(have)-point faces"
+        }
+    }
+}
+
 /// Checks a head's manifest against the landmarks the pipeline produces and returns the feature layout
 /// that feeds it. Landmarks carry x, y, z per joint, so a model may ask for a prefix of those.
 public enum ModelCheck {
-    public static func featureLayout(of model: STGCNModel, name: String, faceAvailable: Bool) throws(HeadsError) -> FeatureLayout {
+    public static func featureLayout(of model: STGCNModel, name: String, face: FaceSupply) throws(HeadsError) -> FeatureLayout {
         let m = model.manifest
         var entries: [JointLayout.Entry] = []
         for part in m.jointLayout {
@@ -18,13 +54,14 @@ public enum ModelCheck {
         guard m.coords.count <= known.count, Array(known.prefix(m.coords.count)) == m.coords else {
             throw .layoutMismatch(model: name, problem: "coords \(m.coords) are not a prefix of the landmarks' [x, y, z]")
         }
-        let layout: FeatureLayout
-        do { layout = try FeatureLayout(joints: JointLayout(entries: entries), channels: m.coords.count) } catch {
+        if let wanted = entries.first(where: { $0.part == .face })?.joints, let problem = face.problem(wanted: wanted) {
+            throw .layoutMismatch(model: name, problem: problem)
+        }
+        do {
+            return try FeatureLayout(joints: JointLayout(entries: entries), channels: m.coords.count,
+                                     faceJoints: entries.first { $0.part == .face }?.joints ?? HolisticLandmarks.faceJoints)
+        } catch {
             throw .layoutMismatch(model: name, problem: error.description)
         }
-        if layout.needsFace && !faceAvailable {
-            throw .layoutMismatch(model: name, problem: "its joint_layout includes the face; set landmarks.face: true")
-        }
-        return layout
     }
 }

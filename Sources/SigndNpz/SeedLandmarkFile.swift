@@ -4,7 +4,7 @@ import SigndCore
 /// Converts between per-frame `HolisticLandmarks` and the seed `.npz` layout.
 public enum SeedLandmarkFile {
     /// Writes `pose` (T,33,4), `left_hand` (T,21,3), `right_hand` (T,21,3) and, when every frame has a face
-    /// array, `face` (T,468,3). NaN marks parts that were not detected.
+    /// array of one size, `face` (T,468|478,3). NaN marks parts that were not detected.
     public static func write(_ frames: [HolisticLandmarks], to url: URL) throws(NpyError) {
         let t = frames.count
         var arrays: [(name: String, array: NpyArray)] = [
@@ -12,18 +12,18 @@ public enum SeedLandmarkFile {
             ("left_hand", NpyArray(shape: [t, 21, 3], values: frames.flatMap(\.leftHand))),
             ("right_hand", NpyArray(shape: [t, 21, 3], values: frames.flatMap(\.rightHand))),
         ]
-        if t > 0, frames.allSatisfy({ $0.face != nil }) {
-            arrays.append(("face", NpyArray(shape: [t, 468, 3], values: frames.flatMap { $0.face! })))
+        if t > 0, let points = frames[0].faceJointCount, frames.allSatisfy({ $0.faceJointCount == points }) {
+            arrays.append(("face", NpyArray(shape: [t, points, 3], values: frames.flatMap { $0.face! })))
         }
         try NpzArchive.write(arrays, to: url)
     }
 
     /// Reads a seed file into per-frame landmarks. Missing parts are NaN; extra channels are cut and
-    /// missing channels NaN-padded (the files may store fewer channels than MediaPipe produces). A face is
-    /// kept only when it has MediaPipe's 468 landmarks.
+    /// missing channels NaN-padded (the files may store fewer channels than MediaPipe produces). A face has
+    /// MediaPipe's 468 points or, refined (iris included), 478; any other count is an error.
     public static func read(_ url: URL) throws(NpyError) -> [HolisticLandmarks] {
         let arrays = try NpzArchive.read(url)
-        let parts: [(String, Int, Int)] = [("pose", 33, 4), ("left_hand", 21, 3), ("right_hand", 21, 3), ("face", 468, 3)]
+        let parts: [(String, Int, Int)] = [("pose", 33, 4), ("left_hand", 21, 3), ("right_hand", 21, 3)]
         var t: Int?
         for (name, _, _) in parts {
             guard let array = arrays[name] else { continue }
@@ -40,7 +40,6 @@ public enum SeedLandmarkFile {
         func part(_ name: String, joints: Int, channels: Int) throws(NpyError) -> [[Float]]? {
             guard let array = arrays[name] else { return nil }
             guard array.shape[1] == joints else {
-                if name == "face" { return nil }
                 throw .badHeader(member: "\(url.lastPathComponent):\(name)", reason: "expected \(joints) joints, got \(array.shape[1])")
             }
             let stored = array.shape[2]
@@ -55,7 +54,17 @@ public enum SeedLandmarkFile {
         let pose = try part("pose", joints: 33, channels: 4)
         let left = try part("left_hand", joints: 21, channels: 3)
         let right = try part("right_hand", joints: 21, channels: 3)
-        let face = try part("face", joints: 468, channels: 3)
+        var face: [[Float]]?
+        if let array = arrays["face"] {
+            guard array.shape.count == 3, HolisticLandmarks.faceJointCounts.contains(array.shape[1]) else {
+                throw .badHeader(member: "\(url.lastPathComponent):face",
+                                 reason: "expected (T, 468 or 478, channels), got \(array.shape)")
+            }
+            guard array.shape[0] == frameCount else {
+                throw .badHeader(member: "\(url.lastPathComponent):face", reason: "has \(array.shape[0]) frames but another part has \(frameCount)")
+            }
+            face = try part("face", joints: array.shape[1], channels: 3)
+        }
         let empty = HolisticLandmarks.empty()
         return (0..<frameCount).map { f in
             HolisticLandmarks(pose: pose?[f] ?? empty.pose, leftHand: left?[f] ?? empty.leftHand,

@@ -6,14 +6,15 @@ public struct FeatureLayout: Sendable, Hashable {
     public var joints: JointLayout
     public var channels: Int
 
-    public init(joints: JointLayout, channels: Int) throws(WindowError) {
+    /// `faceJoints`: the points of the faces this layout will be given (468 live, 468 or 478 from files).
+    public init(joints: JointLayout, channels: Int, faceJoints: Int = HolisticLandmarks.faceJoints) throws(WindowError) {
         guard (1...3).contains(channels) else { throw .invalidChannels(channels) }
         for entry in joints.entries {
             let expected: Int
             switch entry.part {
             case .pose: expected = HolisticLandmarks.poseJoints
             case .leftHand, .rightHand: expected = HolisticLandmarks.handJoints
-            case .face: expected = HolisticLandmarks.faceJoints
+            case .face: expected = faceJoints
             }
             guard entry.joints == expected else { throw .unsupportedPart(entry.part.rawValue, joints: entry.joints, produced: expected) }
         }
@@ -27,6 +28,9 @@ public struct FeatureLayout: Sendable, Hashable {
     /// Whether the landmark stage must produce a face for this layout.
     public var needsFace: Bool { joints.entries.contains { $0.part == .face } }
 
+    /// The face points this layout reads, nil when it has no face part.
+    public var faceJoints: Int? { joints.entries.first { $0.part == .face }?.joints }
+
     /// Writes the frame's features into `out` (exactly `valuesPerFrame` floats).
     public func write(_ landmarks: HolisticLandmarks, into out: UnsafeMutablePointer<Float>) {
         var o = 0
@@ -37,9 +41,11 @@ public struct FeatureLayout: Sendable, Hashable {
             case .rightHand: (landmarks.rightHand, HolisticLandmarks.handChannels)
             case .face: (landmarks.face, HolisticLandmarks.faceChannels)
             }
+            // A face of another size than the layout's (a 468-point face for a 478-point head) reads as missing.
+            let usable = source.flatMap { $0.count == entry.joints * stored ? $0 : nil }
             for j in 0..<entry.joints {
                 for c in 0..<channels {
-                    out[o] = source.map { $0[j * stored + c] } ?? .nan
+                    out[o] = usable.map { $0[j * stored + c] } ?? .nan
                     o += 1
                 }
             }

@@ -60,7 +60,7 @@ struct Eval: ParsableCommand {
         options.fps = fps
         let stage: HeadsStage
         do {
-            guard let made = try HeadsStage.make(config: config, logger: logger) else {
+            guard let made = try HeadsStage.make(config: config, logger: logger, face: .inputFiles) else {
                 throw failure("eval needs a binary head (--binary STEM or heads.binary)", code: ExitStatus.config)
             }
             stage = made

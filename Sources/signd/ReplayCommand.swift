@@ -34,7 +34,7 @@ struct Replay: ParsableCommand {
     var cameraID = "replay"
 
     @Option(name: .customLong("window-outputs"), help: ArgumentHelp(
-        "Also write the binary head's output for every scored frame as JSON lines (file, frame, first frame of the window, raw and smoothed P(signing)).",
+        "Also write every head output as JSON lines: the binary head on every window (raw and smoothed P(signing)), and the multi-class head on every window, signing or not (events are unchanged); each with its logits and probabilities.",
         valueName: "FILE.jsonl"))
     var windowOutputs: String?
 
@@ -47,7 +47,7 @@ struct Replay: ParsableCommand {
         let stage: HeadsStage
         do {
             files = try SigndDaemon.Replay.files(at: path)
-            guard let made = try HeadsStage.make(config: config, logger: logger) else {
+            guard let made = try HeadsStage.make(config: config, logger: logger, face: .inputFiles) else {
                 throw failure("replay needs a binary head (--binary STEM or heads.binary)", code: ExitStatus.config)
             }
             stage = made
@@ -71,19 +71,21 @@ struct Replay: ParsableCommand {
                 throw failure("--window-outputs: cannot create \(windowOutputs)", code: ExitStatus.config)
             }
             scoresOut = handle
+            var settings = stage.pipeline.settings
+            settings.multiclassOnEveryWindow = true
+            do { try stage.pipeline.retune(settings) } catch { throw failure(error.description, code: ExitStatus.config) }
         }
         defer { try? scoresOut?.close() }
         for file in files {
             logger.debug("replaying \(file.lastPathComponent)")
             let name = file.lastPathComponent
-            let scored: ((Int, WindowScore) -> Void)? = scoresOut.map { handle in
-                { frame, score in
-                    let line = #"{"file":"\#(name)","frame":\#(frame),"window_first":\#(score.first.index),"raw":\#(score.raw),"smoothed":\#(score.smoothed)}"#
-                    handle.write(Data((line + "\n").utf8))
+            let observe: ((Int, HeadStep) -> Void)? = scoresOut.map { handle in
+                { frame, step in
+                    for line in WindowOutputLine.lines(file: name, frame: frame, step: step) { handle.write(Data((line + "\n").utf8)) }
                 }
             }
             do {
-                try replay.run(file: file, scored: scored) { event, frame in
+                try replay.run(file: file, step: observe) { event, frame in
                     if let publisher {
                         _ = try? publisher.publish(event, frame: frame)
                     } else if frameEvents || event.kind != .frame {
@@ -92,5 +94,31 @@ struct Replay: ParsableCommand {
                 }
             } catch { throw failure(error.description) }
         }
+    }
+}
+
+/// `--window-outputs` lines: one per head output, fields in a fixed order (docs/events.md lists them).
+enum WindowOutputLine {
+    static func lines(file: String, frame: Int, step: HeadStep) -> [String] {
+        var out: [String] = []
+        let name = jsonString(file)
+        if let s = step.score {
+            out.append(#"{"head":"binary","file":\#(name),"frame":\#(frame),"window_first":\#(s.first.index),"window_last":\#(s.last.index),"#
+                + #""raw":\#(s.raw),"smoothed":\#(s.smoothed),"logits":\#(floats(s.logits)),"probabilities":\#(floats(s.probabilities))}"#)
+        }
+        if let m = step.multiclassOutput {
+            out.append(#"{"head":"multiclass","file":\#(name),"frame":\#(frame),"window_first":\#(m.first.index),"window_last":\#(m.last.index),"#
+                + #""logits":\#(floats(m.logits)),"probabilities":\#(floats(m.probabilities))}"#)
+        }
+        return out
+    }
+
+    /// Shortest round-trip decimal of each float32 (Swift's description), so a reader recovers the bits.
+    private static func floats(_ values: [Float]) -> String {
+        "[" + values.map { $0.isFinite ? "\($0)" : "null" }.joined(separator: ",") + "]"
+    }
+
+    private static func jsonString(_ s: String) -> String {
+        (try? String(decoding: JSONEncoder().encode(s), as: UTF8.self)) ?? "\"\""
     }
 }

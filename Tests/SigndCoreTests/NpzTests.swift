@@ -59,6 +59,27 @@ final class NpzTests: XCTestCase {
         XCTAssertEqual(output.trimmingCharacters(in: .whitespacesAndNewlines), "ok")
     }
 
+    /// Faces of 468 and 478 points (MediaPipe with refine_face_landmarks) are both read, at their size;
+    /// any other count is an error naming the member (it was silently dropped before).
+    func testFacesOfBothSizesAreReadAndOtherSizesRefused() throws {
+        for points in HolisticLandmarks.faceJointCounts {
+            var frame = HolisticLandmarks.empty()
+            frame.face = (0..<(points * 3)).map { Float($0) / 3 }
+            let url = tempDir.appendingPathComponent("face\(points).npz")
+            try SeedLandmarkFile.write([frame, frame], to: url)
+            XCTAssertEqual(try NpzArchive.read(url)["face"]?.shape, [2, points, 3])
+            let back = try SeedLandmarkFile.read(url)
+            XCTAssertEqual(back.map(\.faceJointCount), [points, points])
+            XCTAssertEqual(back[1].face, frame.face)
+        }
+        let odd = tempDir.appendingPathComponent("odd.npz")
+        try NpzArchive.write([("pose", NpyArray(shape: [1, 33, 4], values: [Float](repeating: 0, count: 132))),
+                              ("face", NpyArray(shape: [1, 400, 3], values: [Float](repeating: 0, count: 1200)))], to: odd)
+        XCTAssertThrowsError(try SeedLandmarkFile.read(odd)) {
+            XCTAssertTrue("\($0)".contains("odd.npz:face") && "\($0)".contains("468 or 478"), "\($0)")
+        }
+    }
+
     func testMissingAndCorruptFilesNameTheFile() throws {
         let missing = tempDir.appendingPathComponent("nope.npz")
         XCTAssertThrowsError(try NpzArchive.read(missing)) { XCTAssertTrue("\($0)".contains("nope.npz")) }

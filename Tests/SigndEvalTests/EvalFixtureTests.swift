@@ -22,7 +22,7 @@ import XCTest
 final class EvalFixtureTests: XCTestCase {
     func testFixtureMetricsAreTheHandComputedOnes() throws {
         let binary = try LoadedHead.load(stem: TestPaths.fixtures.appendingPathComponent("stgcn/additive_binary_j75_c2/model").path)
-        let pipeline = try HeadPipeline(binary: binary, multiclass: nil, settings: HeadSettings(), faceAvailable: false)
+        let pipeline = try HeadPipeline(binary: binary, multiclass: nil, settings: HeadSettings(), face: .landmarkStage(face: false))
         var options = EvalOptions()
         options.threshold = 0.6
         let evaluator = Evaluator(pipeline: pipeline, options: options)
@@ -72,7 +72,7 @@ final class EvalFixtureTests: XCTestCase {
         let stgcn = TestPaths.fixtures.appendingPathComponent("stgcn")
         let binary = try LoadedHead.load(stem: stgcn.appendingPathComponent("additive_binary_j75_c2/model").path)
         let multi = try LoadedHead.load(stem: stgcn.appendingPathComponent("additive_c100_j75_c2/model").path)
-        let pipeline = try HeadPipeline(binary: binary, multiclass: multi, settings: HeadSettings(), faceAvailable: false)
+        let pipeline = try HeadPipeline(binary: binary, multiclass: multi, settings: HeadSettings(), face: .landmarkStage(face: false))
         let dir = TestPaths.fixtures.appendingPathComponent("eval")
         let gt = try GroundTruth.load(dir.appendingPathComponent("groundtruth.txt"))
         // Find what the head predicts for pattern A, then name a_signing's class after it and c's after another.

@@ -48,7 +48,7 @@ final class HeadPipelineTests: XCTestCase {
         let binary = try LoadedHead.load(stem: stem("additive_binary_j75_c2"))
         var settings = HeadSettings()
         settings.smoothingAlpha = 1
-        let pipeline = try HeadPipeline(binary: binary, multiclass: nil, settings: settings, faceAvailable: false)
+        let pipeline = try HeadPipeline(binary: binary, multiclass: nil, settings: settings, face: .landmarkStage(face: false))
         let input = frames(40)
         var scores: [WindowScore] = []
         for (i, l) in input.enumerated() {
@@ -71,7 +71,7 @@ final class HeadPipelineTests: XCTestCase {
         let binary = try LoadedHead.load(stem: stem("additive_binary_j75_c2"))
         var settings = HeadSettings()
         settings.stride = 2
-        let pipeline = try HeadPipeline(binary: binary, multiclass: nil, settings: settings, faceAvailable: false)
+        let pipeline = try HeadPipeline(binary: binary, multiclass: nil, settings: settings, face: .landmarkStage(face: false))
         let input = frames(30)
         var lasts: [Int] = []
         for (i, l) in input.enumerated() {
@@ -94,7 +94,7 @@ final class HeadPipelineTests: XCTestCase {
         settings.segments = .init(enterThreshold: 0, exitThreshold: 0, minStartFrames: 1, minEndFrames: 1, updateIntervalFrames: 0)
         settings.multiclassEvery = 4
         settings.topK = 3
-        let pipeline = try HeadPipeline(binary: binary, multiclass: multi, settings: settings, faceAvailable: false)
+        let pipeline = try HeadPipeline(binary: binary, multiclass: multi, settings: settings, face: .landmarkStage(face: false))
         let input = frames(36)
         var signs: [SignPrediction] = []
         for (i, l) in input.enumerated() { signs += pipeline.push(stamp: stamp(i), landmarks: l).signs }
@@ -127,7 +127,7 @@ final class HeadPipelineTests: XCTestCase {
         var settings = HeadSettings()
         settings.segments = .init(enterThreshold: 0, exitThreshold: 0, minStartFrames: 1, minEndFrames: 1, updateIntervalFrames: 0)
         settings.maxWindowSpanFrames = 38   // 1.5 × 25
-        let pipeline = try HeadPipeline(binary: binary, multiclass: nil, settings: settings, faceAvailable: false)
+        let pipeline = try HeadPipeline(binary: binary, multiclass: nil, settings: settings, face: .landmarkStage(face: false))
         let input = frames(60)
         var index = 0
         for l in input.prefix(30) {   // contiguous: scored from frame 24, segment open
@@ -157,7 +157,7 @@ final class HeadPipelineTests: XCTestCase {
 
         // Without a limit the same frames are scored (the check is what stops them).
         settings.maxWindowSpanFrames = nil
-        let unlimited = try HeadPipeline(binary: binary, multiclass: nil, settings: settings, faceAvailable: false)
+        let unlimited = try HeadPipeline(binary: binary, multiclass: nil, settings: settings, face: .landmarkStage(face: false))
         var unlimitedScored = 0
         for (i, l) in input.enumerated() where unlimited.push(stamp: stamp(i * 3), landmarks: l).score != nil { unlimitedScored += 1 }
         XCTAssertEqual(unlimitedScored, 36)
@@ -165,24 +165,25 @@ final class HeadPipelineTests: XCTestCase {
 
     func testMismatchesAreClearErrors() throws {
         let multi = try LoadedHead.load(stem: stem("additive_c100_j75_c2"))
-        XCTAssertThrowsError(try HeadPipeline(binary: multi, multiclass: nil, settings: HeadSettings(), faceAvailable: false)) {
+        XCTAssertThrowsError(try HeadPipeline(binary: multi, multiclass: nil, settings: HeadSettings(), face: .landmarkStage(face: false))) {
             XCTAssertTrue("\($0)".contains("needs a binary head"), "\($0)")
         }
         let binary = try LoadedHead.load(stem: stem("additive_binary_j75_c2"))
-        XCTAssertThrowsError(try HeadPipeline(binary: binary, multiclass: binary, settings: HeadSettings(), faceAvailable: false)) {
+        XCTAssertThrowsError(try HeadPipeline(binary: binary, multiclass: binary, settings: HeadSettings(), face: .landmarkStage(face: false))) {
             XCTAssertTrue("\($0)".contains("needs a multi-class head"), "\($0)")
         }
         // J = 553 with a 478-point face: signd's face stage gives 468.
         let face = try LoadedHead.load(stem: stem("additive_binary_j553_c3"))
-        XCTAssertThrowsError(try HeadPipeline(binary: face, multiclass: nil, settings: HeadSettings(), faceAvailable: true)) {
-            XCTAssertTrue("\($0)".contains("478") && "\($0)".contains("468"), "\($0)")
+        XCTAssertThrowsError(try HeadPipeline(binary: face, multiclass: nil, settings: HeadSettings(), face: .landmarkStage(face: true))) {
+            XCTAssertTrue("\($0)".contains("478-point face") && "\($0)".contains("produces 468 points")
+                          && "\($0)".contains("import_seed --face-joints 468"), "\($0)")
         }
         XCTAssertThrowsError(try LoadedHead.load(stem: "/nonexistent/model")) {
             XCTAssertTrue("\($0)".contains("/nonexistent/model"), "\($0)")
         }
         var bad = HeadSettings()
         bad.stride = 0
-        XCTAssertThrowsError(try HeadPipeline(binary: binary, multiclass: nil, settings: bad, faceAvailable: false)) {
+        XCTAssertThrowsError(try HeadPipeline(binary: binary, multiclass: nil, settings: bad, face: .landmarkStage(face: false))) {
             XCTAssertTrue("\($0)".contains("heads.stride"), "\($0)")
         }
     }

@@ -74,3 +74,19 @@ public struct Float32Tolerance: Sendable {
         return (worst, b, worst <= b)
     }
 }
+
+extension ReferencePython {
+    /// Frames of each bundled clip in the refined-face reference.
+    public static let refinedFrames = 45
+
+    /// MediaPipe Python Holistic with `refine_face_landmarks=True` (478-point faces) on the first
+    /// `refinedFrames` frames of both bundled clips, run now on this machine: `<folder>/<clip stem>.npz`.
+    public static func refinedHolistic() throws -> URL {
+        let python = try require(mediapipe)
+        let script = TestPaths.packageRoot.appendingPathComponent("Tools/mediapipe_reference.py").path
+        return try ReferenceCache.shared.folder("mediapipe-holistic-refined") { out in
+            try runProcess(python, [script, "--refine-face", "--max-frames", "\(refinedFrames)", "--out", out.path]
+                           + ["mmaction2_test.avi", "msl150_hoy_001.mp4"].map { TestPaths.samples.appendingPathComponent($0).path })
+        }
+    }
+}

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import math
 import pickle
 import zipfile
 from pathlib import Path
-from typing import Any, Mapping, Optional
+from typing import Any, Mapping, NamedTuple, Optional
 
 import numpy as np
 import torch
@@ -18,8 +19,11 @@ BN_COUNTER_SUFFIX = "num_batches_tracked"
 SIGNER_HEAD_PREFIX = "signer_head."
 MAX_LISTED_PROBLEMS = 8
 # Seed runs store sklearn metrics as numpy float64; allow exactly those objects in the weights-only unpickler.
-_NUMPY_SCALAR_GLOBALS = [np._core.multiarray.scalar, np.dtype, np.dtypes.Float64DType, np.dtypes.Float32DType,
-                         np.dtypes.Int64DType]
+# A training script that saves its argparse Namespace (upstream's scripts save none; §9) is read as data too.
+_SAFE_GLOBALS = [np._core.multiarray.scalar, np.dtype, np.dtypes.Float64DType, np.dtypes.Float32DType,
+                 np.dtypes.Int64DType, argparse.Namespace]
+# Entries under which a training script may have stored its arguments.
+STORED_ARGS_KEYS = ("args", "config", "hparams")
 
 
 class CheckpointError(ValueError):
@@ -34,15 +38,20 @@ def sha256_file(path: str | Path) -> str:
     return h.hexdigest()
 
 
-def load_checkpoint_file(path: str | Path) -> tuple[dict[str, torch.Tensor], dict[str, Any]]:
+class Checkpoint(NamedTuple):
+    state: dict[str, torch.Tensor]
+    entries: dict[str, Any]        # the other top-level scalar entries (epoch, metric, …)
+    stored_args: dict[str, Any]    # the training arguments, when the script saved them (upstream's do not)
+
+
+def load_checkpoint_file(path: str | Path) -> Checkpoint:
     """A seed `best.pt` / `last.pt` / `best_batch.pt` / GC `epoch_###.pt` ({'model': state_dict, …}) or a bare
-    state_dict. Returns (state_dict, the other top-level scalar entries). Loads with weights_only=True: a
-    checkpoint is data, never code."""
+    state_dict. Loads with weights_only=True: a checkpoint is data, never code."""
     path = Path(path)
     if not path.is_file():
         raise CheckpointError(f"{path}: no such checkpoint file")
     try:
-        with torch.serialization.safe_globals(_NUMPY_SCALAR_GLOBALS):
+        with torch.serialization.safe_globals(_SAFE_GLOBALS):
             obj = torch.load(path, map_location="cpu", weights_only=True)
     except (RuntimeError, EOFError, pickle.UnpicklingError, zipfile.BadZipFile, ValueError, OSError,
             AttributeError, KeyError, IndexError, TypeError) as exc:
@@ -58,7 +67,17 @@ def load_checkpoint_file(path: str | Path) -> tuple[dict[str, torch.Tensor], dic
     if not isinstance(state, Mapping) or not state or not all(isinstance(v, torch.Tensor) for v in state.values()):
         keys = list(obj.keys())[:10]
         raise CheckpointError(f"{where}: not a state_dict of tensors (top-level keys: {keys})")
-    return {str(k): v for k, v in state.items()}, _scalar_entries(meta)
+    return Checkpoint({str(k): v for k, v in state.items()}, _scalar_entries(meta), _stored_args(meta))
+
+
+def _stored_args(meta: Mapping[Any, Any]) -> dict[str, Any]:
+    for key in STORED_ARGS_KEYS:
+        value = meta.get(key)
+        if isinstance(value, argparse.Namespace):
+            value = vars(value)
+        if isinstance(value, Mapping):
+            return _scalar_entries(value)
+    return {}
 
 
 def _first_useful_line(exc: BaseException) -> str:

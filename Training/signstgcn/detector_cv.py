@@ -483,7 +483,8 @@ def replay_scores(signd: Path, binary: Path, files: dict[str, np.ndarray], workd
     raw = {name: np.full(len(seq), np.nan) for name, seq in files.items()}
     for line in out.read_text().splitlines():
         r = json.loads(line)
-        raw[r["file"][:-4]][r["frame"]] = r["raw"]
+        if r["head"] == "binary":
+            raw[r["file"][:-4]][r["frame"]] = r["raw"]
     return raw, _published_segments(proc.stdout)
 
 

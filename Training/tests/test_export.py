@@ -11,6 +11,9 @@ from signstgcn.import_seed import import_seed, main as import_main
 from signstgcn.manifest import Manifest, ManifestError
 from signstgcn.model import ModelConfig, SignSTGCN
 
+POSE_HANDS = dict(include_pose=True, include_hands=True, include_face=False)
+POSE_HANDS_FLAGS = ("--include-pose", "--include-hands", "--no-include-face")
+
 
 def _inputs(cfg, b=3, seed=0):
     x = torch.from_numpy(np.random.default_rng(seed).uniform(0, 1, (b, 25, cfg.num_joints, cfg.in_channels))
@@ -79,7 +82,8 @@ def test_manifest_validation_errors(tmp_path):
 def test_import_synthetic_best_pt(tmp_path, small_seed_state):
     ckpt = tmp_path / "best.pt"
     torch.save({"model": small_seed_state, "epoch": 3, "metric": np.float64(0.71), "metric_name": "pr_auc"}, ckpt)
-    result = import_seed(ckpt, tmp_path / "seed", binary=True, coords=2, signing_labels="s")
+    result = import_seed(ckpt, tmp_path / "seed", **POSE_HANDS, binary=True, coords=2,
+                         signing_labels="s")
     assert result["C"] == 2 and result["S"] == 4 and result["attention"] == "additive"
     model, manifest = load_pair(tmp_path / "seed")
     prov = manifest.provenance
@@ -99,7 +103,7 @@ def test_import_last_pt_bare_state_dict_and_signer_head(tmp_path):
     torch.save({"model": sd, "epoch": 1, "val_acc": 55.0}, tmp_path / "last.pt")
     torch.save(sd, tmp_path / "bare.pt")
     for name in ("last.pt", "bare.pt"):
-        r = import_seed(tmp_path / name, tmp_path / name.replace(".pt", ""), binary=False, coords=2,
+        r = import_seed(tmp_path / name, tmp_path / name.replace(".pt", ""), binary=False, coords=2, **POSE_HANDS,
                         use_film_attention=True, num_classes=100)
         assert r["num_classes"] == 100 and r["attention"] == "film" and r["signer_head_K"] == 8
         model, manifest = load_pair(tmp_path / name.replace(".pt", ""))
@@ -110,11 +114,11 @@ def test_import_cross_checks_flags_against_shapes(tmp_path, small_seed_state):
     ckpt = tmp_path / "best.pt"
     torch.save({"model": small_seed_state, "epoch": 0, "metric": 0.0, "metric_name": "acc"}, ckpt)
     with pytest.raises(CheckpointError, match="--use-film-attention is on but the weights are additive"):
-        import_seed(ckpt, tmp_path / "o", binary=True, coords=2, use_film_attention=True)
+        import_seed(ckpt, tmp_path / "o", **POSE_HANDS, binary=True, coords=2, use_film_attention=True)
     with pytest.raises(CheckpointError, match="--coords 3"):
-        import_seed(ckpt, tmp_path / "o", binary=True, coords=3)
+        import_seed(ckpt, tmp_path / "o", **POSE_HANDS, binary=True, coords=3)
     with pytest.raises(CheckpointError, match="--num-classes 100"):
-        import_seed(ckpt, tmp_path / "o", binary=False, coords=2, num_classes=100)
+        import_seed(ckpt, tmp_path / "o", **POSE_HANDS, binary=False, coords=2, num_classes=100)
     assert not (tmp_path / "o.safetensors").exists()
 
 
@@ -135,7 +139,7 @@ def test_truncated_and_malformed_checkpoints(tmp_path, small_seed_state):
         load_checkpoint_file(notsd)
     with pytest.raises(CheckpointError, match="no such checkpoint"):
         load_checkpoint_file(tmp_path / "absent.pt")
-    assert import_main([str(trunc), "--binary", "-o", str(tmp_path / "x")]) == 1
+    assert import_main([str(trunc), "--binary", *POSE_HANDS_FLAGS, "-o", str(tmp_path / "x")]) == 1
 
 
 def test_wrong_shape_missing_and_extra_keys_are_named(tmp_path, small_seed_state):
@@ -158,7 +162,7 @@ def test_wrong_shape_missing_and_extra_keys_are_named(tmp_path, small_seed_state
     ckpt = tmp_path / "best.pt"
     torch.save({"model": bad}, ckpt)
     with pytest.raises(CheckpointError, match=r"best.pt.*attn.q_proj.weight"):
-        import_seed(ckpt, tmp_path / "o", binary=True, coords=2)
+        import_seed(ckpt, tmp_path / "o", **POSE_HANDS, binary=True, coords=2)
 
 
 def test_load_pair_errors(tmp_path):
@@ -190,7 +194,8 @@ def test_export_cli_random_and_check(tmp_path, capsys):
 def test_import_cli_gc_two_class_and_face(tmp_path, small_seed_state, capsys):
     ckpt = tmp_path / "epoch_003.pt"
     torch.save({"model": small_seed_state, "epoch": 3, "val_acc": 80.0, "val_loss": 0.4}, ckpt)
-    rc = import_main([str(ckpt), "--class0-is-signing", "--coords", "2", "--include-face", "--face-joints", "468",
+    rc = import_main([str(ckpt), "--class0-is-signing", "--coords", "2", "--include-pose", "--include-hands",
+                      "--include-face", "--face-joints", "468",
                       "--output-timestamp", "window_center", "-o", str(tmp_path / "gc")])
     assert rc == 0
     assert json.loads(capsys.readouterr().out)["J"] == 75 + 468
@@ -200,3 +205,46 @@ def test_import_cli_gc_two_class_and_face(tmp_path, small_seed_state, capsys):
     assert obj["joint_layout"][-1] == {"part": "face", "joints": 468} and obj["num_joints"] == 543
     assert obj["output_timestamp"] == "window_center"
     assert model.adjacency.shape == (543, 543)
+
+
+def test_import_requires_the_layout_flags_and_reads_stored_args(tmp_path, small_seed_state):
+    """J appears in no weight shape: a pose-only (J = 33) or a face (J = 553) checkpoint would load as J = 75
+    and give wrong outputs, so every layout flag must come from the command line or the stored arguments."""
+    import argparse
+
+    ckpt = tmp_path / "best.pt"
+    torch.save({"model": small_seed_state, "epoch": 1, "metric": 0.5, "metric_name": "acc"}, ckpt)
+    with pytest.raises(CheckpointError, match=r"--include-hands or --no-include-hands \(upstream default: off\)"):
+        import_seed(ckpt, tmp_path / "o", include_pose=True, include_face=False, binary=True, coords=2)
+    with pytest.raises(CheckpointError, match="--include-face needs --face-joints 478"):
+        import_seed(ckpt, tmp_path / "o", include_pose=True, include_hands=True, include_face=True, binary=True,
+                    coords=2)
+    with pytest.raises(CheckpointError, match="--face-joints 468 given without --include-face"):
+        import_seed(ckpt, tmp_path / "o", **POSE_HANDS, face_joints=468, binary=True, coords=2)
+    assert import_main([str(ckpt), "--binary", "--include-pose", "--no-include-face", "-o", str(tmp_path / "o")]) == 1
+    r = import_seed(ckpt, tmp_path / "pose", include_pose=True, include_hands=False, include_face=False,
+                    binary=True, coords=2)
+    assert r["J"] == 33 and r["layout"] == [{"part": "pose", "joints": 33}]
+    assert not (tmp_path / "o.safetensors").exists()
+    # A script that saves its arguments (as a Namespace or a dict) supplies the layout and the head kind.
+    for i, stored in enumerate((argparse.Namespace(include_pose=True, include_hands=True, include_face=True,
+                                                   binary=True, lr=1e-3),
+                                {"include_pose": True, "include_hands": True, "include_face": True, "binary": True})):
+        with_args = tmp_path / f"args{i}.pt"
+        torch.save({"model": small_seed_state, "epoch": 1, "args": stored}, with_args)
+        r = import_seed(with_args, tmp_path / f"a{i}", face_joints=478, coords=2, signing_labels="s")
+        assert r["J"] == 553
+        _, manifest = load_pair(tmp_path / f"a{i}")
+        assert manifest.labels.binary and manifest.labels.signing_index == 1
+        with pytest.raises(CheckpointError, match=r"--no-include-face contradicts .*\(include_face = True\)"):
+            import_seed(with_args, tmp_path / "o", include_face=False, coords=2)
+
+
+def test_two_class_head_must_say_what_its_classes_mean(tmp_path, small_seed_state):
+    ckpt = tmp_path / "last.pt"
+    torch.save({"model": small_seed_state, "epoch": 2, "val_acc": 50.0}, ckpt)
+    with pytest.raises(CheckpointError, match="a 2-class head; say what its classes mean: --binary"):
+        import_seed(ckpt, tmp_path / "o", **POSE_HANDS, coords=2)
+    import_seed(ckpt, tmp_path / "named", **POSE_HANDS, coords=2, labels="left,right")
+    _, manifest = load_pair(tmp_path / "named")
+    assert manifest.labels.labels == ("left", "right") and not manifest.labels.binary
