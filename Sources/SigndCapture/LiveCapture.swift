@@ -180,7 +180,7 @@ public final class LiveCapture: @unchecked Sendable {
                 onEvent(.lost(reason: error.description, lastFrame: nextIndex > 0 ? nextIndex - 1 : nil))
             }
             current.close()
-            reader = reconnect(firstIndex: nextIndex, everOpened: true)
+            reader = reconnect(firstIndex: nextIndex, epoch: current.epoch + 1, everOpened: true)
         }
     }
 
@@ -193,13 +193,13 @@ public final class LiveCapture: @unchecked Sendable {
         } catch {
             if shouldStop { return nil }
             onEvent(.lost(reason: error.description, lastFrame: nil))
-            return reconnect(firstIndex: 0, everOpened: false)
+            return reconnect(firstIndex: 0, epoch: 0, everOpened: false)
         }
     }
 
     /// Reopens a live source with capped exponential backoff; nil when stopped or out of attempts. A source
     /// that was never open reports `opened` rather than `reconnected` when it finally comes.
-    private func reconnect(firstIndex: Int, everOpened: Bool) -> VideoReader? {
+    private func reconnect(firstIndex: Int, epoch: Int, everOpened: Bool) -> VideoReader? {
         var attempt = 0
         while !shouldStop {
             attempt += 1
@@ -214,7 +214,7 @@ public final class LiveCapture: @unchecked Sendable {
             let stop = stopRequested
             condition.unlock()
             if stop { return nil }
-            if let reader = try? VideoReader(spec, timeouts: timeouts, firstIndex: firstIndex) {
+            if let reader = try? VideoReader(spec, timeouts: timeouts, firstIndex: firstIndex, epoch: epoch) {
                 onEvent(everOpened ? .reconnected(reader.info) : .opened(reader.info))
                 return reader
             }

@@ -41,9 +41,15 @@ public final class VideoReader {
     /// True when a file stopped before the frame count its container reports (truncated or corrupt tail).
     public private(set) var endedEarly = false
 
-    /// - Parameter firstIndex: index given to the first frame (lets a reconnecting caller keep counting).
-    public init(_ spec: SourceSpec, timeouts: CaptureTimeouts = .init(), firstIndex: Int = 0) throws(CaptureError) {
+    /// The source epoch stamped on every frame (`FrameStamp.epoch`).
+    public let epoch: Int
+
+    /// - Parameters:
+    ///   - firstIndex: index given to the first frame (lets a reconnecting caller keep counting).
+    ///   - epoch: the run of the source this reader is (a reopening caller passes the previous one + 1).
+    public init(_ spec: SourceSpec, timeouts: CaptureTimeouts = .init(), firstIndex: Int = 0, epoch: Int = 0) throws(CaptureError) {
         self.spec = spec
+        self.epoch = epoch
         self.firstIndex = firstIndex
         self.nextIndex = firstIndex
         var err = [CChar](repeating: 0, count: 512)
@@ -102,7 +108,8 @@ public final class VideoReader {
         case 1:
             guard let image else { return nil }
             defer { nextIndex += 1 }
-            let stamp = FrameStamp(index: nextIndex, captureNanos: captured, sourceMillis: positionMillis >= 0 ? positionMillis : nil)
+            let stamp = FrameStamp(index: nextIndex, captureNanos: captured, sourceMillis: positionMillis >= 0 ? positionMillis : nil,
+                                   epoch: epoch)
             return Frame(stamp: stamp, image: BGRImage(taking: image))
         case 0:
             if let expected = info.frameCount, framesRead < expected - 1 { endedEarly = true }

@@ -95,6 +95,7 @@ public final class Daemon: Sendable {
             landmarkStage.reset()
             for (event, frame) in heads?.close(reason: reason) ?? [] { publish(publisher, event, frame: frame) }
         }
+        var epoch = 0
         let started = Clock.monotonicNanos()
         var lastStats = started
         var lastStatus = started
@@ -111,7 +112,7 @@ public final class Daemon: Sendable {
                 notify { try notifier.watchdog() }  // from the frame loop: a stalled pipeline stops feeding the watchdog
                 lastWatchdog = now
             }
-            if let reason = sourceTracker.takeGap() { gap(reason) }
+            if sourceTracker.takeLoss() { gap(.sourceLost) }
             if reloadRequested.exchange(false, ordering: .relaxed) {
                 notify { try notifier.reloading() }
                 if let next = reload(from: active, heads: heads, publisher: publisher) {
@@ -128,6 +129,16 @@ public final class Daemon: Sendable {
             case .idle:
                 break
             case .frame(let frame):
+                // The source's runs, in the frames themselves: a new epoch ends the old run's windows and
+                // segment before its first frame is used; a late frame of an old run joins nothing.
+                if frame.stamp.epoch < epoch {
+                    logger.debug("frame \(frame.stamp.index) of source run \(frame.stamp.epoch) arrived after run \(epoch) began: dropped")
+                    continue loop
+                }
+                if frame.stamp.epoch > epoch {
+                    gap(.sourceRestarted)
+                    epoch = frame.stamp.epoch
+                }
                 stats.framesIn += 1
                 let landmarks = landmarkStage.landmarks(for: frame)
                 let afterLandmarks = Clock.monotonicNanos()

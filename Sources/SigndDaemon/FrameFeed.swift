@@ -53,7 +53,7 @@ final class FileFeed: FrameFeed {
         onEvent(.ended(frames: reader.framesRead, truncated: reader.endedEarly))
         // Looping keeps frame indices increasing, so windows and sequence numbers never go backwards.
         guard loop, nextIndex > 0, !stopped,
-              let again = try? VideoReader(reader.spec, timeouts: timeouts, firstIndex: nextIndex)
+              let again = try? VideoReader(reader.spec, timeouts: timeouts, firstIndex: nextIndex, epoch: reader.epoch + 1)
         else { return .finished }
         reader = again
         onEvent(.opened(again.info))

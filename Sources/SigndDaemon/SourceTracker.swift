@@ -25,12 +25,13 @@ enum SourceState: Sendable, Equatable, CustomStringConvertible {
 }
 
 /// Turns capture lifecycle values into `source` events and remembers what the frame loop must act on: the
-/// source's state (for health) and a pending gap (so the loop ends the open segment and drops windows
-/// that would straddle it). `handle` is called from the grab thread.
+/// source's state (for health) and a pending loss (so the loop ends the open segment at once, not when or
+/// if frames return). Restarts need no flag: they travel with the frames (`FrameStamp.epoch`). `handle` is
+/// called from the grab thread.
 final class SourceTracker: Sendable {
     private let publisher: EventPublisher
     private let logger: Logger
-    private let shared = Mutex<(gap: StateEvent.EndReason?, state: SourceState, attempt: Int)>((nil, .opening, 0))
+    private let shared = Mutex<(lost: Bool, state: SourceState, attempt: Int)>((false, .opening, 0))
 
     init(publisher: EventPublisher, logger: Logger) {
         self.publisher = publisher
@@ -39,10 +40,9 @@ final class SourceTracker: Sendable {
 
     var state: SourceState { shared.withLock { $0.state } }
 
-    /// Once per gap: why the frames before it must not share a window or a segment with those after it.
-    /// A loss wins over the reconnection that may follow before the loop looks.
-    func takeGap() -> StateEvent.EndReason? {
-        shared.withLock { s in defer { s.gap = nil }; return s.gap }
+    /// Once per loss: true when the source was lost since the last call.
+    func takeLoss() -> Bool {
+        shared.withLock { s in defer { s.lost = false }; return s.lost }
     }
 
     func handle(_ event: CaptureEvent) {
@@ -50,21 +50,18 @@ final class SourceTracker: Sendable {
         switch event {
         case .opened(let info):
             source = .opened(width: info.width, height: info.height, fps: info.fps > 0 ? info.fps : nil)
-            shared.withLock { s in
-                if s.state != .opening { s.gap = s.gap ?? .sourceRestarted }
-                s.state = .open
-            }
+            shared.withLock { $0.state = .open }
             logger.info("source opened", metadata: ["size": "\(info.width)x\(info.height)", "fps": "\(info.fps)"])
         case .lost(let reason, _):
             source = .lost(message: reason)
-            shared.withLock { s in s.gap = s.gap ?? .sourceLost; s.state = .unavailable(reason) }
+            shared.withLock { s in s.lost = true; s.state = .unavailable(reason) }
             logger.warning("source lost: \(reason)")
         case .reconnecting(let attempt, let delay):
             source = .reconnecting(attempt: attempt, backoffMillis: Double(delay))
             shared.withLock { $0.attempt = attempt }
             logger.info("reconnecting", metadata: ["attempt": "\(attempt)", "delay_ms": "\(delay)"])
         case .reconnected:
-            let attempt = shared.withLock { s in s.gap = s.gap ?? .sourceRestarted; s.state = .open; return s.attempt }
+            let attempt = shared.withLock { s in s.state = .open; return s.attempt }
             source = .reconnected(attempt: attempt)
             logger.info("source reconnected")
         case .ended(let frames, let truncated):

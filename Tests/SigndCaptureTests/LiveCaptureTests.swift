@@ -38,11 +38,12 @@ final class LiveCaptureTests: XCTestCase {
         XCTAssertEqual(info.width, 320)
         XCTAssertEqual(info.height, 240)
 
-        var before: [Int] = []
+        var before: [Int] = [], epochs: Set<Int> = []
         let collectUntil = Date().addingTimeInterval(10)
         while before.count < 10, Date() < collectUntil {
-            if let frame = capture.nextFrame(timeout: .seconds(1)) { before.append(frame.stamp.index) }
+            if let frame = capture.nextFrame(timeout: .seconds(1)) { before.append(frame.stamp.index); epochs.insert(frame.stamp.epoch) }
         }
+        XCTAssertEqual(epochs, [0], "the first run of the source is epoch 0")
         XCTAssertGreaterThanOrEqual(before.count, 10, "frames from the live RTSP source")
         XCTAssertEqual(before, before.sorted())
 
@@ -54,11 +55,14 @@ final class LiveCaptureTests: XCTestCase {
         server = try startServer(port: port)
         XCTAssertTrue(events.wait(timeout: 15) { $0.contains { if case .reconnected = $0 { true } else { false } } },
                       "reconnected after the server came back: \(events.values)")
-        var after: [Int] = []
+        var after: [Int] = [], afterEpochs: [Int] = []
         let resumeUntil = Date().addingTimeInterval(10)
         while after.count < 5, Date() < resumeUntil {
-            if let frame = capture.nextFrame(timeout: .seconds(1)) { after.append(frame.stamp.index) }
+            if let frame = capture.nextFrame(timeout: .seconds(1)) { after.append(frame.stamp.index); afterEpochs.append(frame.stamp.epoch) }
         }
+        // The restart travels with the frames; at most the old run's last frame, left in the slot, precedes them.
+        XCTAssertLessThanOrEqual(afterEpochs.prefix { $0 == 0 }.count, 1, "\(afterEpochs)")
+        XCTAssertEqual(Set(afterEpochs.drop { $0 == 0 }), [1], "frames after the reconnection are epoch 1: \(afterEpochs)")
         XCTAssertGreaterThanOrEqual(after.count, 5, "frames flow again after reconnection")
         XCTAssertGreaterThan(after.first ?? -1, before.last ?? .max, "frame indices keep counting across reconnects")
         capture.stop()

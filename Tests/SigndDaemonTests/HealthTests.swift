@@ -98,6 +98,22 @@ final class HealthTests: XCTestCase {
         XCTAssertEqual(run.received.values.states.filter { $0.phase == .end && $0.segment == end.segment }.count, 1)
     }
 
+    /// A looped file restarts the source: the restart travels with the frames (a new source epoch), so the
+    /// open segment ends on the last frame of the first run with reason `source_restarted`, and no window
+    /// straddles the restart: the next segment starts on the 25th frame of the second run.
+    func testLoopedFileRestartEndsTheSegmentAndNoWindowStraddlesIt() throws {
+        var config = alwaysSigning(source: TestPaths.samples.appendingPathComponent("mmaction2_test.avi").path)
+        config.source.loop = true
+        config.source.maxFrames = 164 + 40
+        let run = try LiveRun(config)
+        let summary = try XCTUnwrap(run.waitForEnd(timeout: 120))
+        XCTAssertEqual(summary.framesOut, 204)
+        let states = run.received.values.states
+        let phases = states.filter { $0.phase != .update }.map { "\($0.phase.rawValue) \($0.segment) from \($0.startFrame) \($0.reason?.rawValue ?? "")" }
+        XCTAssertEqual(phases, ["start 0 from 24 ", "end 0 from 24 source_restarted", "start 1 from 188 ", "end 1 from 188 stopping"])
+        XCTAssertEqual(states.first { $0.phase == .end }?.summary?.endFrame, 163, "the first run's segment ends on its last frame")
+    }
+
     /// A models directory laid out for landmarks only (no heads): the daemon runs, but health says that no
     /// state or sign events can come, from the first health event to the last.
     func testMissingDefaultHeadsAreDegradedNotOk() throws {
