@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# signd's Holistic landmark extraction vs MediaPipe Python Holistic, same machine, same run (spec §13.3,
-# §16 check 9). For each VIDEO: MediaPipe first (Benchmarks/mediapipe_holistic_speed.py), then
+# signd's Holistic landmark extraction vs MediaPipe Python Holistic, same machine, same run (docs/holistic.md
+# §12, §11 check 9). For each VIDEO: MediaPipe first (Benchmarks/mediapipe_holistic_speed.py), then
 # `signd extract VIDEO -o OUT.npz --timings-json OUT.json --face --decode-first` (MediaPipe Holistic always
-# runs the face models, so signd runs them too, as spec §16 check 9 requires); prints both JSON lines and
+# runs the face models, so signd runs them too, as docs/holistic.md §12 explains); prints both JSON lines and
 # the ratios MediaPipe / signd (above 1 means signd is faster).
 #
 # The headline ratio is THROUGHPUT vs THROUGHPUT: wall time of the whole frame loop / frames on both sides,

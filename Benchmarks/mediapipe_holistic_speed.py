@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""MediaPipe Python Holistic speed on one video: the anchor signd must beat (spec §13.3).
+"""MediaPipe Python Holistic speed on one video: the anchor signd must beat (docs/holistic.md §12).
 
 Method: decode every frame with cv2 first (BGR->RGB, not timed); a warm-up Holistic instance (graph start,
 model load) processes the first frame and is closed, excluded; a fresh instance then processes every frame,

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Per-model LiteRT reference outputs for signd's engine-parity test (spec §16 check 2).
+"""Per-model LiteRT reference outputs for signd's engine-parity test (docs/holistic.md §11, check 2).
 
 Runs each of the six Holistic models with ai_edge_litert.interpreter.Interpreter(num_threads=1)
 (OpResolverType.AUTO, i.e. XNNPACK: what MediaPipe runs) on two deterministic inputs per model and writes
@@ -16,7 +16,7 @@ so Swift reproduces it bit-for-bit from the bytes.
 Cases per model:
   crop    a real frame crop from a bundled sample video, placed from the MediaPipe reference landmarks in
           Tests/Fixtures/holistic (run Tools/mediapipe_reference.py first); axis-aligned bilinear
-          cv2.warpAffine with zero border, an approximation of Holistic's crops (spec §14 step 2).
+          cv2.warpAffine with zero border, an approximation of Holistic's crops (docs/holistic.md §11, check 2).
   random  uint8 bytes from splitmix64(seed): state += 0x9E3779B97F4A7C15; z = state;
           z = (z ^ z>>30) * 0xBF58476D1CE4E5B9; z = (z ^ z>>27) * 0x94D049BB133111EB; z ^= z>>31;
           byte = z >> 56   (all arithmetic mod 2^64), one call per byte in NHWC order.

@@ -1,8 +1,8 @@
 import Foundation
 import SigndLiteRT
 
-/// Face part of Holistic (spec §10 step 4): ROI from pose 0–10, face detection inside it every frame,
-/// re-crop rect, RoiTracking against the previous-landmarks ROI, face_landmark.
+/// Face part of Holistic (docs/holistic.md §10 step 4): ROI from pose 0–10, face detection inside it
+/// every frame, re-crop rect, RoiTracking against the previous-landmarks ROI, face_landmark.
 final class FaceStage {
     private let detector: LiteRtModel
     private let landmarker: LiteRtModel

@@ -11,7 +11,7 @@ public enum HandSide: Int, Sendable, CaseIterable {
     var index: Int { self == .left ? 19 : 20 }
 }
 
-/// One hand of Holistic (spec §10 step 3), with its own model instances so both hands can run at once.
+/// One hand of Holistic (docs/holistic.md §10 step 3), with its own model instances so both hands can run at once.
 final class HandStage {
     let side: HandSide
     private let recropModel: LiteRtModel

@@ -25,7 +25,7 @@ public struct HolisticOptions: Sendable, Hashable {
     /// ≈ 27 to ≈ 46 ms.
     public var openCVThreads: Int?
     /// Testing only: HandLandmarksToRect on all 21 landmarks without the palm subset (the older calculator
-    /// that spec §7.2 describes), to show that it worsens agreement with MediaPipe 0.10.21.
+    /// that docs/holistic.md §7.2 describes), to show that it worsens agreement with MediaPipe 0.10.21.
     var handRectFromAll21 = false
 
     public init(face: Bool = false, threadsPerModel: Int = 1, concurrentHands: Bool = true,

@@ -1,6 +1,6 @@
 import Foundation
 
-/// Landmark decoding steps of spec §8, each pure.
+/// Landmark decoding steps of docs/holistic.md §8, each pure.
 public enum LandmarkDecoding {
     /// TensorsToLandmarksCalculator: `dims` values per landmark (x, y, z[, visibility, presence]) in pixels
     /// of the model input; x /= inputWidth, y /= inputHeight, z /= inputWidth / normalizeZ. Visibility and

@@ -2,7 +2,7 @@ import Foundation
 import SigndLiteRT
 
 /// Per-frame use of a LiteRT model: warp the ROI straight into the model's input buffer, run, read
-/// outputs (checking the element counts of spec §4).
+/// outputs (checking the element counts of docs/holistic.md §4).
 extension LiteRtModel {
     /// ImageToTensor into input 0, then run.
     func run(cropping frame: BGRFrameView, roi: PixelRect, side: Int, zeroBorder: Bool,

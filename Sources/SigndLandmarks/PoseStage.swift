@@ -1,8 +1,8 @@
 import Foundation
 import SigndLiteRT
 
-/// Pose part of Holistic (spec §10 steps 1–2): detector only when tracking is lost, landmarks from the
-/// rotated ROI, heatmap refinement, smoothing, next-frame ROI from the smoothed auxiliary landmarks.
+/// Pose part of Holistic (docs/holistic.md §10 steps 1–2): detector only when tracking is lost, landmarks
+/// from the rotated ROI, heatmap refinement, smoothing, next-frame ROI from the smoothed auxiliary landmarks.
 final class PoseStage {
     private let detector: LiteRtModel
     private let landmarker: LiteRtModel

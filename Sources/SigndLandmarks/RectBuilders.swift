@@ -1,6 +1,6 @@
 import Foundation
 
-/// The ROI building blocks of MediaPipe's Holistic graph (spec §7.1–7.2), each a pure function.
+/// The ROI building blocks of MediaPipe's Holistic graph (docs/holistic.md §7.1–7.2), each a pure function.
 public enum RectBuilders {
     /// DetectionsToRects/AlignmentPoints rotation: θ = normalize(target − atan2(−(y1−y0), x1−x0)), in pixels.
     public static func rotation(from p0: Point2, to p1: Point2, targetAngle: Float, size: ImageSize) -> Float {
@@ -96,8 +96,8 @@ public enum RectBuilders {
 
     /// HandLandmarksToRectCalculator as shipped in mediapipe 0.10.21: given all 21 landmarks (as Holistic
     /// passes them) it first takes the 12-landmark palm subset, so its "PIP" indices 4, 6, 8 name the
-    /// index, middle and ring MCP joints. (Spec §7.2 describes the older calculator, which used the 21
-    /// landmarks as they are; measured against MediaPipe 0.10.21 that variant agrees 3.7× worse.)
+    /// index, middle and ring MCP joints. (docs/holistic.md §7.2 also describes the older calculator, which
+    /// used the 21 landmarks as they are; measured against MediaPipe 0.10.21 that variant agrees 3.7× worse.)
     /// `subsetting: false` reproduces the older behaviour (tests only).
     public static func handLandmarksToRect(_ landmarks: [Landmark], size: ImageSize,
                                            subsetting: Bool = true) -> NormRect {

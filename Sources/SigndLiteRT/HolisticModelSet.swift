@@ -18,7 +18,7 @@ public enum HolisticModel: String, CaseIterable, Sendable, CustomStringConvertib
     public var byteCount: Int { Pin.named(fileName).byteCount ?? 0 }
     public var sha256: String { Pin.named(fileName).sha256 }
 
-    /// Input and output shapes (spec §4), in .tflite signature order.
+    /// Input and output shapes (docs/holistic.md §4), in .tflite signature order.
     public var inputShape: [Int] {
         switch self {
         case .poseDetection: return [1, 224, 224, 3]

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The SignSTGCN graph: a chain over the flat joint index 0…J−1 plus self-loops, symmetrically
-/// normalised, D^-1/2 (A+I) D^-1/2 with deg_i = Σ_j (A+I)_ij + ε (spec §6). It is tri-diagonal, so the
+/// normalised, D^-1/2 (A+I) D^-1/2 with deg_i = Σ_j (A+I)_ij + ε (docs/signstgcn.md §4). It is tri-diagonal, so the
 /// graph step is three scaled row adds per joint instead of a dense J×J product.
 public struct ChainAdjacency: Sendable, Equatable {
     public let joints: Int

@@ -1,7 +1,7 @@
 import COpenBLAS
 import Foundation
 
-/// The state_dict keys and shapes a manifest implies (spec §8), in a stable order.
+/// The state_dict keys and shapes a manifest implies (docs/signstgcn.md §6), in a stable order.
 struct ExpectedTensors {
     /// Hidden width of the signer encoder MLP (fixed in SignSTGCN's SignerEncoder).
     static let signerHidden = 128

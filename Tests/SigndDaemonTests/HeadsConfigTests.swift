@@ -80,7 +80,7 @@ final class HeadsConfigTests: XCTestCase {
         let stgcn = TestPaths.fixtures.appendingPathComponent("stgcn")
         var config = SigndConfiguration()
         config.heads.binary = stgcn.appendingPathComponent("additive_binary_j75_c2/model").path; config.heads.binaryIsDefault = false
-        config.heads.multiclass = stgcn.appendingPathComponent("film_c100_j553_c2/model").path; config.heads.multiclassIsDefault = false
+        config.heads.multiclass = try ReferencePython.stgcnFixtureStem("film_c100_j553_c2"); config.heads.multiclassIsDefault = false
         // J = 553 includes a face: with landmarks.face off that is a clear error naming the model.
         XCTAssertThrowsError(try HeadsStage.make(config: config, logger: logger)) {
             XCTAssertTrue("\($0)".contains("film_c100_j553_c2"), "\($0)")

@@ -173,7 +173,7 @@ final class HeadPipelineTests: XCTestCase {
             XCTAssertTrue("\($0)".contains("needs a multi-class head"), "\($0)")
         }
         // J = 553 with a 478-point face: signd's face stage gives 468.
-        let face = try LoadedHead.load(stem: stem("additive_binary_j553_c3"))
+        let face = try LoadedHead.load(stem: ReferencePython.stgcnFixtureStem("additive_binary_j553_c3"))
         XCTAssertThrowsError(try HeadPipeline(binary: face, multiclass: nil, settings: HeadSettings(), face: .landmarkStage(face: true))) {
             XCTAssertTrue("\($0)".contains("478-point face") && "\($0)".contains("produces 468 points")
                           && "\($0)".contains("import_seed --face-joints 468"), "\($0)")

@@ -11,8 +11,8 @@ import XCTest
 /// landmarks for the same frames: computed on this machine at test time by Tools/mediapipe_reference.py, and
 /// the committed ones (Tests/Fixtures/holistic/<video>.npz) as a regression guard.
 final class HolisticPipelineTests: XCTestCase {
-    /// The committed MediaPipe landmarks (made on one CPU): a regression guard, compared with the spec's
-    /// tolerances only.
+    /// The committed MediaPipe landmarks (made on one CPU): a regression guard, compared with the documented
+    /// tolerances (docs/holistic.md §11) only.
     static var fixtures: URL {
         if let dir = ProcessInfo.processInfo.environment["SIGND_HOLISTIC_FIXTURES"] { return URL(fileURLWithPath: dir) }
         return TestPaths.fixtures.appendingPathComponent("holistic")
@@ -56,7 +56,7 @@ final class HolisticPipelineTests: XCTestCase {
 
     /// 320×240 clip whose subject fills the frame: the pose ROI spans ~4 image heights, mostly replicated
     /// border, so tracking amplifies any rounding difference (a 1-byte change of frame 0 moves later frames
-    /// as much as the spec's tolerance). It meets the spec because the pipeline rounds like MediaPipe
+    /// as much as the documented tolerance). It meets it because the pipeline rounds like MediaPipe
     /// 0.10.21 (target angles, crop angle, [−1, 1] input conversion, float low-pass filters, letterbox
     /// grouping, detection projection matrix). On the CPUs measured (README) pose and face are then
     /// bit-identical on every frame (the report prints the count); hands differ only through hand_recrop,
@@ -70,8 +70,8 @@ final class HolisticPipelineTests: XCTestCase {
         }
     }
 
-    /// The committed references still hold within the spec's tolerances on this CPU (a regression guard
-    /// that needs no MediaPipe install).
+    /// The committed references still hold within the documented tolerances (docs/holistic.md §11) on this
+    /// CPU (a regression guard that needs no MediaPipe install).
     func testCommittedReferencesStillHold() throws {
         for video in ["msl150_hoy_001.mp4", "mmaction2_test.avi"] {
             let (report, _) = try parity(video: video, against: Self.fixtures)
@@ -79,8 +79,8 @@ final class HolisticPipelineTests: XCTestCase {
         }
     }
 
-    /// Spec §16 checks 5–6: each part present on the same frames (≥ 98 %), pose and hands within a mean
-    /// 0.5 % of the width, pose visibility within a mean 0.05.
+    /// docs/holistic.md §11, checks 5–6: each part present on the same frames (≥ 98 %), pose and hands within
+    /// a mean 0.5 % of the width, pose visibility within a mean 0.05.
     private func assertSpecParity(_ report: ParityReport, file: StaticString = #filePath, line: UInt = #line) {
         for part in report.parts {
             XCTAssertGreaterThanOrEqual(part.presenceAgreement, 0.98, "\(part.name) presence agreement",
@@ -93,8 +93,9 @@ final class HolisticPipelineTests: XCTestCase {
         XCTAssertLessThanOrEqual(report.visibilityMeanAbs ?? .infinity, 5e-2, "pose visibility", file: file, line: line)
     }
 
-    /// Spec §16 check 7, as measured: mediapipe 0.10.21's HandLandmarksToRect takes the palm subset of the
-    /// 21 landmarks; running it on all 21 (the spec's described quirk) visibly worsens hand agreement.
+    /// docs/holistic.md §11, check 7, as measured: mediapipe 0.10.21's HandLandmarksToRect takes the palm
+    /// subset of the 21 landmarks; running it on all 21 (the older calculator, docs/holistic.md §7.2) visibly
+    /// worsens hand agreement.
     func testHandRectPalmSubsetIsNeededForParity() throws {
         let video = "msl150_hoy_001.mp4"
         let reference = try SeedLandmarkFile.read(Self.fixtures.appendingPathComponent("msl150_hoy_001.npz"))
@@ -237,7 +238,7 @@ extension HolisticLandmarks {
     }
 }
 
-/// Agreement figures between two landmark sequences (spec §16 checks 5–6).
+/// Agreement figures between two landmark sequences (docs/holistic.md §11, checks 5–6).
 struct ParityReport {
     struct Part {
         var name: String

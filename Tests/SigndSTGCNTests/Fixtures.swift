@@ -20,7 +20,7 @@ enum STGCNFixtures {
         let data = TestPaths.shared.appendingPathComponent("data")
         try SetupRequirement.require(FileManager.default.fileExists(atPath: data.path), "\(data.path) (the fixtures' real windows)")
         return try ReferenceCache.shared.folder("stgcn") { out in
-            try runProcess(python, ["-m", "signstgcn.fixtures", "--out", out.path, "--data", data.path],
+            try runProcess(python, ["-m", "signstgcn.fixtures", "--out", out.path, "--data", data.path, "--keep-weights"],
                            currentDirectory: TestPaths.packageRoot.appendingPathComponent("Training"))
         }
     }

@@ -2,7 +2,7 @@ import Foundation
 @testable import SigndSTGCN
 import XCTest
 
-/// Bad files give typed errors naming the file and the tensor or field (spec §18.1 check 6).
+/// Bad files give typed errors naming the file and the tensor or field (docs/signstgcn.md §10, check 6).
 final class LoadingErrorTests: XCTestCase {
     private let base = "additive_binary_j75_c2"
 

@@ -2,7 +2,7 @@ import Foundation
 @testable import SigndSTGCN
 import XCTest
 
-/// Swift forward pass vs the PyTorch twin on the shared fixtures (spec §18.1 checks 1–5, 7, 8).
+/// Swift forward pass vs the PyTorch twin on the shared fixtures (docs/signstgcn.md §10, checks 1–5, 7, 8).
 final class ParityTests: XCTestCase {
     static let tolerance: Float = 1e-4
 

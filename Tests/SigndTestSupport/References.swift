@@ -90,3 +90,19 @@ extension ReferencePython {
         }
     }
 }
+
+extension ReferencePython {
+    /// The head stem of parity fixture `name` (Tests/Fixtures/stgcn). Three cases commit only the sha256 of
+    /// their weights (the seed regenerates them; Training/tests/test_fixtures.py checks the digest): those
+    /// are generated once per run with `python -m signstgcn.fixtures --models-only`.
+    public static func stgcnFixtureStem(_ name: String) throws -> String {
+        let committed = TestPaths.fixtures.appendingPathComponent("stgcn/\(name)/model")
+        if FileManager.default.fileExists(atPath: committed.path + ".safetensors") { return committed.path }
+        let python = try require(main)
+        let folder = try ReferenceCache.shared.folder("stgcn-models") { out in
+            try runProcess(python, ["-m", "signstgcn.fixtures", "--models-only", "--out", out.path],
+                           currentDirectory: TestPaths.packageRoot.appendingPathComponent("Training"))
+        }
+        return folder.appendingPathComponent("\(name)/model").path
+    }
+}

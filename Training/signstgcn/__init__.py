@@ -1,6 +1,6 @@
 """PyTorch side of SignSTGCN for signd: model, data rules, export/import and parity fixtures.
 
-Written from `shared/specs/signstgcn-model.md`; state_dict keys and shapes follow its §8 exactly so that
+Written from the model as `docs/signstgcn.md` describes it; state_dict keys and shapes follow its §6 exactly so that
 upstream (Cyr-Ch/SCA-STGCN) checkpoints load and our exports load in the Swift engine.
 """
 

@@ -1,4 +1,4 @@
-"""Reading seed checkpoints and validating state_dicts against the §8 key/shape table."""
+"""Reading seed checkpoints and validating state_dicts against the key/shape table of docs/signstgcn.md §6."""
 
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ BN_COUNTER_SUFFIX = "num_batches_tracked"
 SIGNER_HEAD_PREFIX = "signer_head."
 MAX_LISTED_PROBLEMS = 8
 # Seed runs store sklearn metrics as numpy float64; allow exactly those objects in the weights-only unpickler.
-# A training script that saves its argparse Namespace (upstream's scripts save none; §9) is read as data too.
+# A training script that saves its argparse Namespace (upstream's scripts save none; docs/signstgcn.md §7) is
+# read as data too.
 _SAFE_GLOBALS = [np._core.multiarray.scalar, np.dtype, np.dtypes.Float64DType, np.dtypes.Float32DType,
                  np.dtypes.Int64DType, argparse.Namespace]
 # Entries under which a training script may have stored its arguments.
@@ -117,7 +118,8 @@ def _shape(state: Mapping[str, torch.Tensor], key: str, source: str, ndim: int) 
 
 def infer_config(state: Mapping[str, torch.Tensor], num_joints: int, source: str = "state_dict",
                  dilations: tuple[int, ...] = (1, 2, 3), heads: int = 4) -> ModelConfig:
-    """Recover everything §9 says is recoverable from shapes; J, dilations and heads come from the caller."""
+    """Recover everything docs/signstgcn.md §6 says is recoverable from shapes; J, dilations and heads come from
+    the caller."""
     channels, i = [], 0
     while f"backbone.layers.{i}.gc.lin.weight" in state:
         channels.append(_shape(state, f"backbone.layers.{i}.gc.lin.weight", source, 2)[0])
@@ -157,7 +159,8 @@ def _meta_model(cfg: ModelConfig) -> SignSTGCN:
 
 
 def validate_state_dict(state: Mapping[str, torch.Tensor], cfg: ModelConfig, source: str = "state_dict") -> None:
-    """Every §8 key present with its shape, nothing else (num_batches_tracked allowed), floating, finite."""
+    """Every docs/signstgcn.md §6 key present with its shape, nothing else (num_batches_tracked allowed),
+    floating, finite."""
     want = expected_shapes(cfg)
     problems: list[str] = []
     for key, shape in want.items():

@@ -1,4 +1,5 @@
-"""Input rules of SignSTGCN (spec §3–§6): joint layout, NaN handling, windows, pose_stats, labels, adjacency.
+"""Input rules of SignSTGCN (docs/signstgcn.md §1–§4): joint layout, NaN handling, windows, pose_stats, labels,
+adjacency.
 
 Everything here is plain NumPy so the same code feeds training, export checks and the parity fixtures.
 """
@@ -19,7 +20,7 @@ DEGREE_EPS = 1e-6
 UNKNOWN_LABEL = "unknown"
 DEFAULT_SIGNING_LABELS = "sign,signing,gesture"
 
-# Seed order of the parts on the joint axis (§3.1); face is 478 in seed data (with iris).
+# Seed order of the parts on the joint axis (docs/signstgcn.md §1); face is 478 in seed data (with iris).
 PART_ORDER = ("pose", "left_hand", "right_hand", "face")
 PART_JOINTS = {"pose": 33, "left_hand": 21, "right_hand": 21, "face": 478}
 
@@ -78,7 +79,7 @@ class JointLayout:
 # ---------------------------------------------------------------------------------------------- adjacency
 
 def build_adjacency(num_joints: int, edges: Iterable[tuple[int, int]]) -> np.ndarray:
-    """Symmetric-normalized (A + I) with degree epsilon, in float32 like the seed (§6)."""
+    """Symmetric-normalized (A + I) with degree epsilon, in float32 like the seed (docs/signstgcn.md §4)."""
     if num_joints <= 0:
         raise DataError(f"adjacency: num_joints must be positive, got {num_joints}")
     a = np.zeros((num_joints, num_joints), dtype=np.float32)
@@ -143,8 +144,9 @@ def normalize_frames(window: np.ndarray, joints: Sequence[int]) -> np.ndarray:
 
 @dataclass(frozen=True)
 class HeadInput:
-    """What a head does to a raw (T, J, C) window before its first layer (spec §3 plus the manifest's optional
-    `zeroed_joints` and `normalize_joints`; the Swift engine's `prepareInput`): zeroed joints dropped, frames
+    """What a head does to a raw (T, J, C) window before its first layer (docs/signstgcn.md §1 plus the
+    manifest's optional `zeroed_joints` and `normalize_joints`; the Swift engine's `prepareInput`): zeroed joints
+    dropped, frames
     normalised, then NaN/±inf → 0. The default is the seed's rule (NaN → 0 only)."""
     zeroed_joints: tuple[int, ...] = ()
     normalize_joints: tuple[int, ...] = ()
@@ -183,7 +185,8 @@ def parse_joint_list(text: str) -> tuple[int, ...]:
 
 
 def pose_stats(window: np.ndarray) -> np.ndarray:
-    """§5: per-channel mean, then population std + 1e-6, over the zero-filled (T, J, C) window; float32 (2C,)."""
+    """docs/signstgcn.md §3: per-channel mean, then population std + 1e-6, over the zero-filled (T, J, C) window;
+    float32 (2C,)."""
     w = nan_to_zero(window)
     if w.ndim != 3:
         raise DataError(f"pose_stats: window must be (T, J, C), got shape {w.shape}")
@@ -203,8 +206,8 @@ def pose_stats_batch(windows: np.ndarray) -> np.ndarray:
 # ---------------------------------------------------------------------------------------------- .npz files
 
 def load_seed_npz(path: str | Path, layout: JointLayout, coords: int = 2) -> np.ndarray:
-    """One seed `.npz` as a raw (T, J, C) float32 sequence (§3): first C channels, zero-padded if narrower,
-    a missing part is NaN for all frames. NaN is kept; `nan_to_zero` is applied after windowing."""
+    """One seed `.npz` as a raw (T, J, C) float32 sequence (docs/signstgcn.md §1): first C channels, zero-padded
+    if narrower, a missing part is NaN for all frames. NaN is kept; `nan_to_zero` is applied after windowing."""
     path = Path(path)
     try:
         with np.load(path, allow_pickle=False) as z:
@@ -251,7 +254,7 @@ def iter_windows(sequence: np.ndarray, window: int = WINDOW, stride: int = STRID
 # ---------------------------------------------------------------------------------------------- labels
 
 def read_groundtruth(data_dir: str | Path) -> dict[str, dict[int, str]]:
-    """`groundtruth.txt` (or `groundtruth`) as {video_id: {frame: label}} (§4.1): short lines and
+    """`groundtruth.txt` (or `groundtruth`) as {video_id: {frame: label}} (docs/signstgcn.md §2): short lines and
     non-integer frames are skipped, a later duplicate replaces an earlier one."""
     data_dir = Path(data_dir)
     path = data_dir / "groundtruth.txt"
@@ -275,7 +278,7 @@ def read_groundtruth(data_dir: str | Path) -> dict[str, dict[int, str]]:
 
 def window_label(frame_labels: Mapping[int, str], start: int, window: int = WINDOW) -> str:
     """Majority label of frames start..start+window−1; ties go to the smallest string in code-point order;
-    no labelled frame gives `unknown` (§4.2)."""
+    no labelled frame gives `unknown` (docs/signstgcn.md §2)."""
     counts = Counter(frame_labels[f] for f in range(start, start + window) if f in frame_labels)
     if not counts:
         return UNKNOWN_LABEL
@@ -293,5 +296,5 @@ def parse_signing_labels(spec: str | Iterable[str]) -> frozenset[str]:
 
 
 def binary_label(label: str, signing_labels: frozenset[str]) -> int:
-    """1 (signing) if the lower-cased window label is in the signing set, else 0 (§4.4)."""
+    """1 (signing) if the lower-cased window label is in the signing set, else 0 (docs/signstgcn.md §2)."""
     return 1 if label.lower() in signing_labels else 0

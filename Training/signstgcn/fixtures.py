@@ -21,12 +21,17 @@ import numpy as np
 import torch
 from safetensors.numpy import save_file as save_numpy
 
+from .checkpoint import sha256_file
 from .data import JointLayout, chain_adjacency, load_seed_npz, nan_to_zero, pose_stats_batch
 from .export import export_model, labels_for
 from .manifest import Manifest
 from .model import ModelConfig, SignSTGCN
 
 DEFAULT_DATA = Path("/work/shared/data")
+# Cases whose weights (4–5 MB each) the repository does not commit: only their sha256, since the seed
+# regenerates them bit for bit (tests do, and check the digest). The other two serve as small real models
+# for the daemon, heads, eval and benchmark tests, so they stay.
+DIGEST_ONLY = frozenset({"film_binary_j75_c3", "film_c100_j553_c2", "additive_binary_j553_c3"})
 WINDOW = 25
 SEQUENCE_FRAMES = 40
 # Real windows (file, start row) cut from shared/data: two signing clips with hands missing in some
@@ -164,7 +169,9 @@ def sequence_logits(model: SignSTGCN, sequence: np.ndarray) -> np.ndarray:
     return forward(model, wins)["logits"]
 
 
-def build_case(case: Case, out_dir: Path, data_dir: Path) -> dict:
+def write_model(case: Case, out_dir: Path) -> SignSTGCN:
+    """The case's head pair `<out>/<case>/model.{safetensors,manifest.json}` (seeded: bit for bit on any CPU)
+    and the sha256 of its weights, `model.safetensors.sha256`."""
     layout = JointLayout.seed(include_face=case.include_face)
     cfg = ModelConfig(in_channels=case.coords, num_joints=layout.num_joints, num_classes=case.num_classes,
                       use_film_attention=case.film)
@@ -179,7 +186,15 @@ def build_case(case: Case, out_dir: Path, data_dir: Path) -> dict:
                                     "note": "random weights with randomized BN running stats and LN affines"})
     case_dir = out_dir / case.name
     case_dir.mkdir(parents=True, exist_ok=True)
-    export_model(model, manifest, case_dir / "model")
+    weights, _ = export_model(model, manifest, case_dir / "model")
+    (case_dir / "model.safetensors.sha256").write_text(sha256_file(weights) + "\n")
+    return model
+
+
+def build_case(case: Case, out_dir: Path, data_dir: Path) -> dict:
+    layout = JointLayout.seed(include_face=case.include_face)
+    model = write_model(case, out_dir)
+    case_dir = out_dir / case.name
 
     rng = np.random.default_rng(case.seed)
     windows = np.concatenate([random_windows(rng, layout, case.coords), real_windows(data_dir, layout, case.coords)])
@@ -213,6 +228,10 @@ def main(argv: Optional[list[str]] = None) -> int:
     p.add_argument("--out", required=True, type=Path)
     p.add_argument("--data", type=Path, default=DEFAULT_DATA, help="folder with the seed-format .npz files")
     p.add_argument("--case", action="append", choices=[c.name for c in CASES], help="only these cases")
+    p.add_argument("--models-only", action="store_true", help="only the head pairs (no data needed)")
+    p.add_argument("--keep-weights", action="store_true",
+                   help=f"also keep the weights of {', '.join(sorted(DIGEST_ONLY))} (the repository commits only "
+                        "their sha256: the seed regenerates them)")
     a = p.parse_args(argv)
     torch.set_num_threads(1)  # fixed reduction order for reproducible outputs
     a.out.mkdir(parents=True, exist_ok=True)
@@ -221,7 +240,12 @@ def main(argv: Optional[list[str]] = None) -> int:
         for case in CASES:
             if a.case and case.name not in a.case:
                 continue
+            if a.models_only:
+                write_model(case, a.out)
+                continue
             print(json.dumps(build_case(case, a.out, a.data)))
+            if case.name in DIGEST_ONLY and not a.keep_weights:
+                (a.out / case.name / "model.safetensors").unlink()
     except (FixtureError, ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -4,8 +4,8 @@ state_dict) into a signd head pair.
   python -m signstgcn.import_seed CHECKPOINT.pt --include-pose --include-hands --no-include-face --binary \
          --coords 2 [--num-classes N] [--use-film-attention] [--signing-labels s] -o OUT_STEM
 
-The checkpoint carries no J, layout, label semantics or dilations (§9): upstream's scripts save only the
-weights and a few metrics. The layout flags are therefore required (the ones the checkpoint was trained
+The checkpoint carries no J, layout, label semantics or dilations (docs/signstgcn.md §7): upstream's scripts
+save only the weights and a few metrics. The layout flags are therefore required (the ones the checkpoint was trained
 with; a checkpoint that stores its arguments under `args` supplies them), a 2-class head must say what its
 classes mean, and everything the shapes do say is cross-checked against the flags.
 """
@@ -29,7 +29,10 @@ UPSTREAM = "Cyr-Ch/SCA-STGCN"
 
 # The layout flags of upstream's training scripts, with their upstream defaults (for the message only: a
 # default is never assumed, because J appears in no weight shape and a wrong guess still loads).
-LAYOUT_FLAGS = (("include_pose", "on"), ("include_hands", "off"), ("include_face", "off"))
+# train_landmarks.py and the group-classifier scripts disagree (in the latter --include-face turns it off).
+LAYOUT_FLAGS = (("include_pose", "on in train_landmarks, off in GC_training"),
+                ("include_hands", "off in both"),
+                ("include_face", "off in train_landmarks, on in GC_training"))
 FACE_JOINT_COUNTS = (468, 478)
 
 
@@ -115,7 +118,7 @@ def import_seed(checkpoint: str | Path, output: str | Path, *, coords: int, incl
         raise CheckpointError(f"{src}: --num-classes {num_classes} but cls_head.net.4.weight has "
                               f"{cfg.num_classes} classes")
     binary = resolve_kind(src, stored, cfg.num_classes, binary, class0_is_signing, labels)
-    validate_state_dict(state, cfg, src)  # every §8 key and shape, before anything is written
+    validate_state_dict(state, cfg, src)  # every docs/signstgcn.md §6 key and shape, before anything is written
     label_spec = labels_for(binary or class0_is_signing, cfg.num_classes, signing_labels, labels, class0_is_signing)
     parts = {p for p, _ in layout.parts}
     manifest = Manifest(

@@ -42,7 +42,7 @@ def mixup(x: torch.Tensor, y: torch.Tensor, alpha: float, gen: np.random.Generat
 
 
 def batch_pose_stats(x: torch.Tensor) -> torch.Tensor:
-    """pose_stats (spec §5) of a zero-filled (B, T, J, C) batch: channel means, then population std + 1e-6."""
+    """pose_stats (docs/signstgcn.md §3) of a zero-filled (B, T, J, C) batch: channel means, then population std + 1e-6."""
     flat = x.reshape(x.shape[0], -1, x.shape[-1]).double()
     return torch.cat([flat.mean(1), flat.std(1, unbiased=False) + 1e-6], dim=1).float()
 

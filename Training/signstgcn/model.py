@@ -1,4 +1,4 @@
-"""SignSTGCN (Cyr-Ch/SCA-STGCN) re-implemented from the spec (§7–§8).
+"""SignSTGCN (Cyr-Ch/SCA-STGCN) re-implemented as docs/signstgcn.md §5–§6 describes it.
 
 Module names are chosen so that `state_dict()` has exactly the upstream keys and shapes; the quirks are kept
 on purpose (bias before the graph step, attention without residual, GRU output = out[:, -1, :]).
@@ -162,7 +162,7 @@ class FiLMSignerAttention(nn.Module):
 
 
 class TemporalAggregator(nn.Module):
-    """BiGRU; the output is out[:, -1, :] — the backward half has seen only the last frame (§7, §12-8)."""
+    """BiGRU; the output is out[:, -1, :] — the backward half has seen only the last frame (docs/signstgcn.md §5)."""
 
     def __init__(self, dim: int, hidden: int) -> None:
         super().__init__()
@@ -247,5 +247,5 @@ class SignSTGCN(nn.Module):
 
 
 def state_dict_elements(state: dict[str, torch.Tensor]) -> int:
-    """Element count of a state_dict including BN buffers (the §8 size check)."""
+    """Element count of a state_dict including BN buffers (the docs/signstgcn.md §6 size check)."""
     return sum(int(t.numel()) for t in state.values())

@@ -1,7 +1,7 @@
 """Train / validation / test splits by group (the signer stand-in), never by window or sequence.
 
 CLI (`python -m signstgcn.build_splits`) writes a JSON compatible with the seed's `--splits-json` readers:
-{meta, splits: {train|val|test: {videos, groups, counts}}}. Unlike the seed's build_video_splits.py (§11) no
+{meta, splits: {train|val|test: {videos, groups, counts}}}. Unlike the seed's build_video_splits.py (docs/signstgcn.md §8) no
 video is ever placed in two splits, and all sequences of one group land in the same split.
 """
 

@@ -2,8 +2,8 @@
 (multi-class), as a torch Dataset.
 
 Window label (both modes): majority vote of the labelled frames in the window, ties to the smallest string in
-byte order (`S` < `n` < `s`), `unknown` windows dropped (data.window_label, spec §4.2). Binary: y = 1 when the
-lower-cased window label is in the signing-label set (logit 1 = signing, §4.4). Multi-class: windows whose
+byte order (`S` < `n` < `s`), `unknown` windows dropped (data.window_label, docs/signstgcn.md §2). Binary: y = 1 when the
+lower-cased window label is in the signing-label set (logit 1 = signing, docs/signstgcn.md §2). Multi-class: windows whose
 label is signing get the id of their sequence's gloss in the sorted label list.
 
 Sequences shorter than the window (the data's 5- and 20-frame recordings) produce no window in the seed. With

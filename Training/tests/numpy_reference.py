@@ -1,4 +1,4 @@
-"""An independent NumPy (float64) forward pass written straight from spec §7, used to check that the PyTorch
+"""An independent NumPy (float64) forward pass written straight from docs/signstgcn.md §5, used to check that the PyTorch
 module and therefore the parity fixtures implement the spec and not just themselves."""
 
 from __future__ import annotations

@@ -119,7 +119,7 @@ def test_load_seed_npz_errors(tmp_path):
 
 
 def test_synthetic_groundtruth_end_to_end(tmp_path):
-    """§18.2-2: windows, NaN → 0, stats and labels on a synthetic video with sparse labels."""
+    """docs/signstgcn.md §1–§3: windows, NaN → 0, stats and labels on a synthetic video with sparse labels."""
     t = 40
     pose = np.random.default_rng(3).uniform(0, 1, (t, 33, 4)).astype(np.float32)
     hands = np.full((t, 21, 3), np.nan, np.float32)

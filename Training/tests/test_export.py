@@ -214,7 +214,7 @@ def test_import_requires_the_layout_flags_and_reads_stored_args(tmp_path, small_
 
     ckpt = tmp_path / "best.pt"
     torch.save({"model": small_seed_state, "epoch": 1, "metric": 0.5, "metric_name": "acc"}, ckpt)
-    with pytest.raises(CheckpointError, match=r"--include-hands or --no-include-hands \(upstream default: off\)"):
+    with pytest.raises(CheckpointError, match=r"--include-hands or --no-include-hands \(upstream default: off in both\)"):
         import_seed(ckpt, tmp_path / "o", include_pose=True, include_face=False, binary=True, coords=2)
     with pytest.raises(CheckpointError, match="--include-face needs --face-joints 478"):
         import_seed(ckpt, tmp_path / "o", include_pose=True, include_hands=True, include_face=True, binary=True,

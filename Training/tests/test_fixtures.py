@@ -8,7 +8,7 @@ import pytest
 import torch
 from safetensors.numpy import load_file
 
-from conftest import DATA, FIXTURES
+from conftest import DATA, FIXTURES, fixture_stem
 from numpy_reference import reference_forward
 from signstgcn import fixtures as fx
 from signstgcn.data import chain_adjacency, nan_to_zero, pose_stats_batch
@@ -45,7 +45,7 @@ def float32_close(actual, expected):
 @pytest.mark.parametrize("case", CASES)
 def test_committed_outputs_equal_fresh_forward(case):
     exp = _load(case)
-    model, manifest = load_pair(FIXTURES / case / "model")
+    model, manifest = load_pair(fixture_stem(case))
     spec = next(c for c in fx.CASES if c.name == case)
     cfg = model.config
     assert cfg.use_film_attention == spec.film and cfg.num_classes == spec.num_classes
@@ -72,7 +72,7 @@ def test_committed_outputs_equal_fresh_forward(case):
 @pytest.mark.parametrize("case", CASES)
 def test_committed_outputs_match_numpy_reference(case):
     exp = _load(case)
-    sd = load_file(str(FIXTURES / case / "model.safetensors"))
+    sd = load_file(str(fixture_stem(case).with_name("model.safetensors")))
     man = json.loads((FIXTURES / case / "model.manifest.json").read_text())
     a = chain_adjacency(man["num_joints"])
     # NaN hand, ±inf, a real window (only the NaN-hand window for J = 553: float64 dense A is slow)
@@ -92,7 +92,7 @@ def test_adjacency_fixture():
 def test_fixture_regenerates_bit_identically(tmp_path):
     case = fx.CASES[0]
     fx.build_case(case, tmp_path, DATA)
-    for name in ("model.safetensors", "model.manifest.json"):
+    for name in ("model.safetensors", "model.manifest.json", "model.safetensors.sha256"):
         assert (tmp_path / case.name / name).read_bytes() == (FIXTURES / case.name / name).read_bytes(), name
     new, old = load_file(str(tmp_path / case.name / "expected.safetensors")), _load(case.name)
     assert new.keys() == old.keys()
@@ -106,7 +106,7 @@ def test_fixture_regenerates_bit_identically(tmp_path):
 def test_fresh_forward_reproduces_itself_bit_for_bit():
     """The exactness that does hold: one machine, one thread, the same forward twice."""
     case = fx.CASES[0]
-    model, _ = load_pair(FIXTURES / case.name / "model")
+    model, _ = load_pair(fixture_stem(case.name))
     w = _load(case.name)["windows"]
     a, b = fx.forward(model, w), fx.forward(model, w)
     for key in ("H", "H_att", "Z", "logits"):
@@ -119,7 +119,7 @@ def test_tolerance_catches_wrong_model(breakage):
     constant) or x and y swapped in the input (a swapped axis) move the logits well outside it."""
     case = fx.CASES[2]                            # film_binary_j75_c3: C = 3, so the axis swap is not symmetric
     exp = _load(case.name)
-    model, _ = load_pair(FIXTURES / case.name / "model")
+    model, _ = load_pair(fixture_stem(case.name))
     w = exp["windows"]
     if breakage == "bn_eps":
         bns = [m for m in model.modules() if isinstance(m, torch.nn.BatchNorm2d)]
@@ -132,3 +132,12 @@ def test_tolerance_catches_wrong_model(breakage):
     assert not float32_close(logits, exp["logits"])
     # measured: the epsilon change gives 10× the bound, the axis swap far more
     assert float(np.abs(logits - exp["logits"]).max()) > 5 * REL_TOL * max(float(np.abs(exp["logits"]).max()), 1.0)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_every_fixture_has_its_weights_or_their_digest(case):
+    """Committed weights match their committed digest; digest-only weights regenerate to it (fixture_stem)."""
+    from signstgcn.checkpoint import sha256_file
+    digest = (FIXTURES / case / "model.safetensors.sha256").read_text().strip()
+    assert sha256_file(fixture_stem(case).with_name("model.safetensors")) == digest
+    assert (FIXTURES / case / "model.safetensors").exists() == (case not in fx.DIGEST_ONLY)

@@ -6,7 +6,7 @@ from numpy_reference import reference_forward
 from signstgcn.data import chain_adjacency, pose_stats_batch
 from signstgcn.model import ModelConfig, SignSTGCN, state_dict_elements
 
-# §8 table for the binary default (S = 4, C = 2), num_batches_tracked excluded.
+# docs/signstgcn.md §6 table for the binary default (S = 4, C = 2), num_batches_tracked excluded.
 SPEC_SHAPES = {
     "backbone.layers.0.gc.lin.weight": (64, 2), "backbone.layers.0.gc.lin.bias": (64,),
     "backbone.layers.0.temporal.weight": (64, 64, 3, 1),
