@@ -82,4 +82,22 @@ final class SharedMetricCasesTests: XCTestCase {
             }
         }
     }
+
+    /// Window labels, shared with the Python twin (Tests/Fixtures/metrics/window_labels.json).
+    func testWindowLabelsMatchTheSharedCases() throws {
+        struct Cases: Decodable {
+            struct Case: Decodable { var name: String; var labels: [String: String]; var start: Int; var window: Int; var expected: String? }
+            var cases: [Case]
+        }
+        let url = TestPaths.fixtures.appendingPathComponent("metrics/window_labels.json")
+        let cases = try JSONDecoder().decode(Cases.self, from: Data(contentsOf: url)).cases
+        XCTAssertGreaterThanOrEqual(cases.count, 9)
+        for c in cases {
+            var frames: [Int: String] = [:]
+            for (frame, label) in c.labels { frames[try XCTUnwrap(Int(frame), c.name)] = label }
+            let truth = GroundTruth(labels: ["v": frames])
+            let sets = LabelSets(positive: ["S"], ignored: [])
+            XCTAssertEqual(truth.windowLabel(video: "v", frames: c.start...(c.start + c.window - 1), sets: sets), c.expected, c.name)
+        }
+    }
 }

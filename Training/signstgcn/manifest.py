@@ -184,6 +184,8 @@ class Manifest:
         signing_index = obj.get("signing_index")
         if binary and signing_index not in (0, 1):
             raise ManifestError(f"{source}: binary head needs 'signing_index' 0 or 1, got {signing_index!r}")
+        if get("kernel", int) != 3:  # the only temporal kernel of the seed and of the Swift engine
+            raise ManifestError(f"{source}: field 'kernel' must be 3 (padding = dilation), got {obj['kernel']}")
         try:
             cfg = ModelConfig(
                 in_channels=len(coords), num_joints=layout.num_joints, num_classes=get("num_classes", int),

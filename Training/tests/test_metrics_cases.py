@@ -18,3 +18,15 @@ def test_average_precision_matches_shared_cases(case):
         assert math.isnan(ap)
     else:
         assert ap == pytest.approx(case["expected"], abs=1e-12)
+
+
+WINDOW_CASES = json.loads((Path(__file__).resolve().parents[2] / "Tests" / "Fixtures" / "metrics" / "window_labels.json")
+                          .read_text())["cases"]
+
+
+@pytest.mark.parametrize("case", WINDOW_CASES, ids=[c["name"] for c in WINDOW_CASES])
+def test_window_label_matches_shared_cases(case):
+    from signstgcn.data import UNKNOWN_LABEL, window_label
+    labels = {int(frame): label for frame, label in case["labels"].items()}
+    expected = case["expected"] if case["expected"] is not None else UNKNOWN_LABEL
+    assert window_label(labels, case["start"], case["window"]) == expected
