@@ -141,11 +141,10 @@ public final class HeadPipeline {
     public private(set) var settings: HeadSettings
 
     private let binaryLayout: FeatureLayout
+    /// The binary head's window buffer, the only copy of its frames: the streaming engine reads each new
+    /// row in place, the full-window engine the whole window in place, and the stamps give the span.
+    private let binaryRing: WindowRing
     private let stream: STGCNStream?           // stride 1: reuses backbone work across windows
-    private let binaryRing: WindowRing?        // stride > 1: full window per output
-    private var frameFeatures: [Float]
-    private var recentStamps: [FrameStamp?]    // last T stamps for the stream path
-    private var pushed = 0
     private var smoother: EMASmoother
     private var tracker: SegmentTracker
     private let multiRing: WindowRing?
@@ -170,17 +169,13 @@ public final class HeadPipeline {
         self.settings = settings
         signingIndex = signing
         binaryLayout = try ModelCheck.featureLayout(of: binary.model, name: binary.name, face: face)
-        if settings.stride == 1 {
-            stream = STGCNStream(model: binary.model, reuse: true)
-            binaryRing = nil
-        } else {
-            stream = nil
-            do { binaryRing = try WindowRing(layout: binaryLayout, length: bm.window, stride: settings.stride) } catch {
-                throw .layoutMismatch(model: binary.name, problem: error.description)
-            }
+        // Stride 1 streams (the stream emits on the manifest's stride); a larger stride recomputes each window.
+        stream = settings.stride == 1 ? STGCNStream(model: binary.model, reuse: true) : nil
+        do {
+            binaryRing = try WindowRing(layout: binaryLayout, length: bm.window, stride: stream != nil ? bm.stride : settings.stride)
+        } catch {
+            throw .layoutMismatch(model: binary.name, problem: error.description)
         }
-        frameFeatures = [Float](repeating: 0, count: binaryLayout.valuesPerFrame)
-        recentStamps = Array(repeating: nil, count: bm.window)
         smoother = try EMASmoother(alpha: settings.smoothingAlpha)
         tracker = try SegmentTracker(parameters: settings.segments)
         if let multiclass {
@@ -235,8 +230,6 @@ public final class HeadPipeline {
         }
         let closedTransitions = step.transitions.count
         lastStamp = stamp
-        recentStamps[pushed % recentStamps.count] = stamp
-        pushed += 1
         let t0 = Clock.monotonicNanos()
         var windowNanos: UInt64 = 0
         switch scoreBinary(stamp: stamp, landmarks: landmarks, windowNanos: &windowNanos) {
@@ -259,7 +252,7 @@ public final class HeadPipeline {
             if sinceMulti != Int.max { sinceMulti += 1 }
             let segment = sinceMulti >= settings.multiclassEvery ? tracker.activeSegment : nil
             if let window, segment != nil || settings.multiclassOnEveryWindow {
-                let logits = window.withFeatures { multiclass.model.logits(window: Array($0)) }
+                let logits = window.withFeatures { multiclass.model.logits(window: $0) }
                 let probabilities = softmax(logits)
                 step.multiclassOutput = MulticlassOutput(first: window.first, last: window.last, logits: logits, probabilities: probabilities)
                 if let segment {
@@ -286,10 +279,8 @@ public final class HeadPipeline {
             if let summary = segmentSummary(transition) { step.signs.append(summary) }
         }
         stream?.reset()
-        binaryRing?.reset()
+        binaryRing.reset()
         multiRing?.reset()
-        recentStamps = Array(repeating: nil, count: recentStamps.count)
-        pushed = 0
         smoother.reset()
         sinceMulti = Int.max
         return step
@@ -303,8 +294,9 @@ public final class HeadPipeline {
     /// count every frame the source delivered, so frames dropped between two pushed ones show as a gap.
     private func overlongWindow(ending stamp: FrameStamp) -> WindowReset? {
         guard let limit = settings.maxWindowSpanFrames else { return nil }
-        let held = min(pushed, recentStamps.count - 1)
-        guard held > 0, let oldest = recentStamps[(pushed - held) % recentStamps.count] else { return nil }
+        // The window `stamp` completes holds it and the newest length − 1 frames of the buffer.
+        let held = min(binaryRing.count, binaryRing.length - 1)
+        guard held > 0, let oldest = binaryRing.stamp(back: held - 1) else { return nil }
         let span = stamp.index - oldest.index + 1
         guard span > limit else { return nil }
         return WindowReset(firstFrame: oldest.index, lastFrame: stamp.index, spanFrames: span, maxSpanFrames: limit)
@@ -315,24 +307,20 @@ public final class HeadPipeline {
     /// `windowNanos` receives the time spent writing the frame into the binary head's window.
     private func scoreBinary(stamp: FrameStamp, landmarks: HolisticLandmarks, windowNanos: inout UInt64) -> BinaryOutcome {
         let start = Clock.monotonicNanos()
+        let window = binaryRing.push(stamp: stamp, landmarks: landmarks)
+        windowNanos = Clock.monotonicNanos() - start
         let logits: [Float]
-        let first: FrameStamp, center: FrameStamp
         if let stream {
-            let t = recentStamps.count
-            frameFeatures.withUnsafeMutableBufferPointer { binaryLayout.write(landmarks, into: $0.baseAddress!) }
-            windowNanos = Clock.monotonicNanos() - start
-            guard let out = stream.push(frame: frameFeatures) else { return .noWindow }
+            // Every frame goes to the stream (it caches per-frame work); it answers when a window is due.
+            guard let out = binaryRing.withNewestFeatures({ stream.push(frame: $0) }) else { return .noWindow }
+            precondition(window != nil, "the stream and the window buffer disagree about when a window is due")
             logits = out
-            first = recentStamps[pushed % t]!
-            center = recentStamps[(pushed + t / 2) % t]!
         } else {
-            let window = binaryRing?.push(stamp: stamp, landmarks: landmarks)
-            windowNanos = Clock.monotonicNanos() - start
             guard let window else { return .noWindow }
-            logits = window.withFeatures { binary.model.logits(window: Array($0)) }
-            first = window.first
-            center = window.center
+            logits = window.withFeatures { binary.model.logits(window: $0) }
         }
+        guard let window else { return .noWindow }
+        let first = window.first, center = window.center
         let p = Double(softmax(logits)[signingIndex])
         guard p.isFinite else { return .nonFinite }
         let smoothed = smoother.step(p)

@@ -53,10 +53,15 @@ public final class STGCNModel: Sendable {
     /// Logits of one raw window, (T, J, C) row-major; NaN/±inf are treated as 0.
     /// The size must be `manifest.windowSize` (a programming error otherwise; see `forward`).
     public func logits(window: [Float]) -> [Float] {
+        window.withUnsafeBufferPointer { logits(window: $0) }
+    }
+
+    /// Logits of one raw window read in place (a view of the heads' window buffer: no copy).
+    public func logits(window: UnsafeBufferPointer<Float>) -> [Float] {
         precondition(window.count == manifest.windowSize,
                      "STGCNModel.logits(window:): expected \(manifest.windowSize) floats, got \(window.count)")
         return withWorkspace { ws in
-            window.withUnsafeBufferPointer { run(window: $0.baseAddress!, ws) }
+            run(window: window.baseAddress!, ws)
             return ws.head.logits.array
         }
     }

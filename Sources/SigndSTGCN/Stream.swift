@@ -72,12 +72,17 @@ public final class STGCNStream {
     /// Adds one raw frame ((J, C) row-major; NaN/±inf become 0). Returns the logits of the window that
     /// ends with this frame, or nil before the first full window and between strides.
     public func push(frame: [Float]) -> [Float]? {
+        frame.withUnsafeBufferPointer { push(frame: $0) }
+    }
+
+    /// `push(frame:)` reading the frame in place: the heads pass the newest row of their window buffer.
+    /// The stream keeps only that frame's *prepared* form (NaN → 0, zeroed and normalised joints), which
+    /// its cached block work is computed from; the raw window stays in the caller's buffer.
+    public func push(frame: UnsafeBufferPointer<Float>) -> [Float]? {
         precondition(frame.count == joints * coords,
                      "STGCNStream.push(frame:): expected \(joints * coords) floats, got \(frame.count)")
         let slot = framesSeen % window
-        frame.withUnsafeBufferPointer { src in
-            prepareInput(src.baseAddress!, ring.pointer + slot * joints * coords, frames: 1, manifest: model.manifest)
-        }
+        prepareInput(frame.baseAddress!, ring.pointer + slot * joints * coords, frames: 1, manifest: model.manifest)
         framesSeen += 1
         guard framesSeen >= window, (framesSeen - window) % model.manifest.stride == 0 else { return nil }
         runWindow(start: framesSeen - window)

@@ -49,6 +49,21 @@ public final class WindowRing {
         return Window(ring: self, startSlot: written % length, generation: generation)
     }
 
+    /// The stamp of the frame `back` pushes before the newest (0: the newest), nil when it is not held.
+    public func stamp(back: Int) -> FrameStamp? {
+        guard back >= 0, back < count else { return nil }
+        return stamps[(written - 1 - back) % length]
+    }
+
+    /// The newest frame's features (J·C floats), in place; valid until the next `push` or `reset`.
+    public func withNewestFeatures<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
+        precondition(written > 0, "no frame pushed")
+        let f = layout.valuesPerFrame, slot = (written - 1) % length
+        return try storage.withUnsafeBufferPointer { buffer in
+            try body(UnsafeBufferPointer(rebasing: buffer[(slot * f)..<((slot + 1) * f)]))
+        }
+    }
+
     /// Forgets every frame (e.g. after the source reconnected: a window must not straddle a gap).
     public func reset() {
         written = 0
@@ -87,6 +102,9 @@ public final class WindowRing {
         public var last: FrameStamp { checkValid(); return ring.stamps[(startSlot + ring.length - 1) % ring.length]! }
         /// The centre frame (s + length/2): the frame an output is attributed to for evaluation.
         public var center: FrameStamp { checkValid(); return ring.stamps[(startSlot + ring.length / 2) % ring.length]! }
+        /// Source frames the window covers, dropped ones between its frames included (frame indices count
+        /// every frame the source delivered): `length` when nothing was dropped.
+        public var spanFrames: Int { last.index - first.index + 1 }
 
         /// The (length, J, C) features, row-major, without copying.
         public func withFeatures<R>(_ body: (UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {

@@ -12,6 +12,31 @@ final class WindowRingTests: XCTestCase {
 
     private func stamp(_ i: Int) -> FrameStamp { FrameStamp(index: i, captureNanos: UInt64(i), sourceMillis: nil) }
 
+    /// What the heads read besides whole windows: the newest row in place (the streaming engine's input),
+    /// the stamps of the frames held (the span check before a push) and a window's span in source frames.
+    func testNewestRowStampsBackAndSpan() throws {
+        let layout = try FeatureLayout(joints: .poseAndHands, channels: 2)
+        let ring = try WindowRing(layout: layout, length: 5, stride: 1)
+        XCTAssertNil(ring.stamp(back: 0))
+        var last: WindowRing.Window?
+        for (n, i) in [0, 1, 2, 5, 6, 7, 8].enumerated() {   // frames 3 and 4 were dropped by the source
+            last = ring.push(stamp: stamp(i), landmarks: frame(i))
+            ring.withNewestFeatures { row in
+                XCTAssertEqual(row.count, 150)
+                XCTAssertEqual(row[0], Float(i), "the newest row is frame \(i)")
+            }
+            XCTAssertEqual(ring.stamp(back: 0)?.index, i)
+            XCTAssertEqual(ring.count, min(n + 1, 5))
+        }
+        XCTAssertEqual(ring.stamp(back: 4)?.index, 2)
+        XCTAssertNil(ring.stamp(back: 5), "only `length` frames are held")
+        let window = try XCTUnwrap(last)
+        XCTAssertEqual(window.stamps.map(\.index), [2, 5, 6, 7, 8])
+        XCTAssertEqual(window.spanFrames, 7, "frames 2…8: five held, two dropped between them")
+        ring.reset()
+        XCTAssertNil(ring.stamp(back: 0))
+    }
+
     func testWindowsEveryFrameAfterFillingAndContiguousContent() throws {
         let layout = try FeatureLayout(joints: .poseAndHands, channels: 2)
         XCTAssertEqual(layout.valuesPerFrame, 150)
