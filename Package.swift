@@ -72,7 +72,7 @@ let package = Package(
         .target(
             name: "SigndDaemon",
             dependencies: [
-                "SigndCore", "SigndConfig", "SigndCapture", "SigndLandmarks",
+                "SigndCore", "SigndConfig", "SigndCapture", "SigndLandmarks", "SigndLiteRT",
                 "SigndHeads", "SigndEvents", "SigndSystemd", "SigndNpz",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
@@ -121,7 +121,7 @@ let package = Package(
         .testTarget(name: "SigndEvalTests", dependencies: ["SigndEval", "SigndHeads", "SigndTestSupport"]),
         .testTarget(name: "SigndEventsTests", dependencies: ["SigndEvents", "SigndTestSupport"]),
         .testTarget(name: "SigndSystemdTests", dependencies: ["SigndSystemd", "SigndTestSupport"]),
-        .testTarget(name: "SigndDaemonTests", dependencies: ["SigndDaemon", "SigndBench", "SigndEvents", "SigndTestSupport"]),
+        .testTarget(name: "SigndDaemonTests", dependencies: ["SigndDaemon", "SigndBench", "SigndCore", "SigndEvents", "SigndTestSupport"]),
     ],
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx17

@@ -175,7 +175,7 @@ public final class Daemon: Sendable {
             let tick = Clock.monotonicNanos()
             Self.updateSource(&health, sourceTracker.state)
             if tick - lastStats >= statsInterval {
-                publishStats(publisher, &stats, feed: feed, since: lastStats, now: tick, started: started)
+                publishStats(publisher, &stats, feed: feed, since: lastStats, now: tick, started: started, models: heads?.models ?? [])
                 interval.judge(&health, seconds: Double(tick - lastStats) / 1e9, framesIn: stats.framesIn, dropped: feed.droppedFrames, landmarkFailures: landmarkStage.failures,
                                maxDropRatio: active.health.maxDropRatio)
                 lastStats = tick
@@ -197,7 +197,7 @@ public final class Daemon: Sendable {
         notify { try notifier.stopping() }
         feed.stop()
         let end = Clock.monotonicNanos()
-        publishStats(publisher, &stats, feed: feed, since: lastStats, now: end, started: started)
+        publishStats(publisher, &stats, feed: feed, since: lastStats, now: end, started: started, models: heads?.models ?? [])
         Self.updateSource(&health, finalState)
         var last = health.current
         if last.status == .ok { last.message = shouldStop ? "stopping on request" : "source finished" }
@@ -325,7 +325,8 @@ public final class Daemon: Sendable {
         }
     }
 
-    private func publishStats(_ publisher: EventPublisher, _ stats: inout LoopStatistics, feed: FrameFeed, since: UInt64, now: UInt64, started: UInt64) {
+    private func publishStats(_ publisher: EventPublisher, _ stats: inout LoopStatistics, feed: FrameFeed, since: UInt64, now: UInt64, started: UInt64,
+                              models: [StatsEvent.ModelIdentity]) {
         let figures = publisher.statistics
         if figures.curveClientsRejected > stats.curveRejectedLogged {
             // A refused handshake is a wrong or stolen key, or a scan: worth a line, not one per attempt.
@@ -334,7 +335,8 @@ public final class Daemon: Sendable {
             stats.curveRejectedLogged = figures.curveClientsRejected
         }
         let event = stats.snapshot(interval: Double(now - since) / 1e9, uptime: Double(now - started) / 1e9,
-                                   dropped: feed.droppedFrames, publishDrops: Int(figures.dropped), curveRejected: figures.curveClientsRejected)
+                                   dropped: feed.droppedFrames, publishDrops: Int(figures.dropped), curveRejected: figures.curveClientsRejected,
+                                   models: models)
         publish(publisher, .stats(event), frame: nil)
     }
 }

@@ -4,17 +4,27 @@ import SigndConfig
 import SigndCore
 import SigndEvents
 import SigndHeads
+import SigndLiteRT
 
 /// The heads as the frame loop (and `signd replay`) sees them: a `HeadPipeline` whose results become
 /// `state` and `sign` events. Attribution: a window's output belongs to its last frame (the frame just
 /// pushed), so `frame.probability` and the emission frame of state events carry no look-ahead.
 public final class HeadsStage {
     public let pipeline: HeadPipeline
+    /// The heads' identities for `stats` events (role, stem, sha256 of the weights).
+    public let models: [StatsEvent.ModelIdentity]
     private let wallOffset: Double   // wall seconds − monotonic seconds, fixed at start-up
+    /// The UUID of each open segment (and of the one whose end is being published).
+    private var segmentIDs: [Int: String] = [:]
 
     public init(pipeline: HeadPipeline) {
         self.pipeline = pipeline
         wallOffset = Clock.wallSeconds() - Double(Clock.monotonicNanos()) / 1e9
+        let heads = [("binary", pipeline.binary.name)] + (pipeline.multiclass.map { [("multiclass", $0.name)] } ?? [])
+        models = heads.map { role, stem in
+            let digest = (try? FileDigest.sha256Hex(of: URL(fileURLWithPath: stem + ".safetensors"))) ?? "unreadable"
+            return StatsEvent.ModelIdentity(role: role, name: URL(fileURLWithPath: stem).lastPathComponent, sha256: digest)
+        }
     }
 
     /// Loads the configured heads and checks them against the landmark layout (pose + hands, face when
@@ -105,9 +115,11 @@ public final class HeadsStage {
                                maxProbability: $0.maxProbability)
             }
             let phase: StateEvent.Phase = switch t.phase { case .start: .start; case .update: .update; case .end: .end }
+            if t.phase == .start { segmentIDs[t.segment] = UUID().uuidString.lowercased() }
             let event = StateEvent(phase: phase, segment: t.segment, startFrame: t.start.frame, startMonoNanos: t.start.nanos,
                                    startWall: wallOffset + Double(t.start.nanos) / 1e9, durationMillis: duration,
-                                   probability: t.probability, summary: summary, reason: t.phase == .end ? reason : nil)
+                                   probability: t.probability, summary: summary, reason: t.phase == .end ? reason : nil,
+                                   segmentID: segmentIDs[t.segment])
             out.append((.state(event), t.at.frame))
             if t.phase == .end {
                 for sign in step.signs where sign.isSegmentSummary && sign.segment == t.segment {
@@ -118,12 +130,14 @@ public final class HeadsStage {
         for sign in step.signs where !sign.isSegmentSummary {
             out.append((.sign(signEvent(sign, model: name)), sign.lastFrame))
         }
+        for t in step.transitions where t.phase == .end { segmentIDs[t.segment] = nil }
         return out
     }
 
     private func signEvent(_ p: SignPrediction, model: String?) -> SignEvent {
         SignEvent(top: p.top.map { SignEvent.Label(label: $0.label, score: $0.score) }, windowStartFrame: p.firstFrame,
-                  windowEndFrame: p.lastFrame, segment: p.segment, model: model)
+                  windowEndFrame: p.lastFrame, segment: p.segment, model: model,
+                  segmentID: p.segment.flatMap { segmentIDs[$0] })
     }
 }
 

@@ -1,3 +1,4 @@
+import SigndCore
 import SigndEvents
 
 /// Counters and stage timings of the frame loop, turned into a `stats` event each interval.
@@ -16,7 +17,8 @@ struct LoopStatistics {
         timings.forEachDuration { stage, nanos in stages[stage.index].record(nanos: nanos) }
     }
 
-    mutating func snapshot(interval: Double, uptime: Double, dropped: Int, publishDrops: Int, curveRejected: UInt64) -> StatsEvent {
+    mutating func snapshot(interval: Double, uptime: Double, dropped: Int, publishDrops: Int, curveRejected: UInt64,
+                           models: [StatsEvent.ModelIdentity]) -> StatsEvent {
         let seconds = max(interval, 1e-9)
         let fpsIn = Double(framesIn - framesInAtLast) / seconds
         let fpsOut = Double(framesOut - framesOutAtLast) / seconds
@@ -27,8 +29,13 @@ struct LoopStatistics {
             guard let p = stages[i].take() else { return nil }
             return StatsEvent.Stage(name: stages[i].name, p50Millis: p.p50, p99Millis: p.p99, count: p.count)
         }
-        return StatsEvent(intervalSeconds: interval, fpsIn: fpsIn, fpsOut: fpsOut, framesIn: UInt64(framesIn),
-                          framesOut: UInt64(framesOut), droppedFrames: UInt64(dropped), stages: stageStats,
-                          publishDrops: UInt64(publishDrops), uptimeSeconds: uptime, curveRejected: curveRejected)
+        var event = StatsEvent(intervalSeconds: interval, fpsIn: fpsIn, fpsOut: fpsOut, framesIn: UInt64(framesIn),
+                               framesOut: UInt64(framesOut), droppedFrames: UInt64(dropped), stages: stageStats,
+                               publishDrops: UInt64(publishDrops), uptimeSeconds: uptime, curveRejected: curveRejected)
+        event.rssBytes = ProcessUsage.residentBytes()
+        event.cpuSeconds = ProcessUsage.cpuSeconds()
+        event.version = SigndVersion.string
+        event.models = models
+        return event
     }
 }

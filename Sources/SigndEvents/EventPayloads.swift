@@ -195,6 +195,9 @@ public struct StateEvent: Sendable, Equatable, Codable {
     public var phase: Phase
     /// Segment id: 0 for the first segment of this run, then +1 per segment.
     public var segment: Int
+    /// A random UUID per segment, the same on its start, updates, end and signs: unlike `segment`, it does
+    /// not restart with the daemon, so consumers can de-duplicate across restarts.
+    public var segmentID: String?
     public var startFrame: Int
     /// When the segment started: CLOCK_MONOTONIC ns and wall-clock seconds.
     public var startMonoNanos: UInt64
@@ -210,8 +213,10 @@ public struct StateEvent: Sendable, Equatable, Codable {
 
     public init(
         phase: Phase, segment: Int, startFrame: Int, startMonoNanos: UInt64, startWall: Double,
-        durationMillis: Double, probability: Double, summary: SegmentSummary? = nil, reason: EndReason? = nil
+        durationMillis: Double, probability: Double, summary: SegmentSummary? = nil, reason: EndReason? = nil,
+        segmentID: String? = nil
     ) {
+        self.segmentID = segmentID
         self.reason = reason
         self.phase = phase
         self.segment = segment
@@ -224,7 +229,7 @@ public struct StateEvent: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case phase, segment, startFrame = "start_frame", startMonoNanos = "start_mono_ns"
+        case phase, segment, segmentID = "segment_id", startFrame = "start_frame", startMonoNanos = "start_mono_ns"
         case startWall = "start_wall", durationMillis = "duration_ms", probability, summary, reason
     }
 
@@ -232,6 +237,7 @@ public struct StateEvent: Sendable, Equatable, Codable {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(phase, forKey: .phase)
         try c.encode(segment, forKey: .segment)
+        try c.encode(segmentID, forKey: .segmentID)
         try c.encode(startFrame, forKey: .startFrame)
         try c.encode(startMonoNanos, forKey: .startMonoNanos)
         try c.encode(startWall, forKey: .startWall)
@@ -281,10 +287,14 @@ public struct SignEvent: Sendable, Equatable, Codable {
     public var windowEndFrame: Int
     /// The signing segment this window belongs to, if any.
     public var segment: Int?
+    /// That segment's UUID (`StateEvent.segmentID`).
+    public var segmentID: String?
     /// The head that produced it (its manifest stem).
     public var model: String?
 
-    public init(top: [Label], windowStartFrame: Int, windowEndFrame: Int, segment: Int? = nil, model: String? = nil) {
+    public init(top: [Label], windowStartFrame: Int, windowEndFrame: Int, segment: Int? = nil, model: String? = nil,
+                segmentID: String? = nil) {
+        self.segmentID = segmentID
         self.top = top
         self.windowStartFrame = windowStartFrame
         self.windowEndFrame = windowEndFrame
@@ -293,7 +303,8 @@ public struct SignEvent: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case top, windowStartFrame = "window_start_frame", windowEndFrame = "window_end_frame", segment, model
+        case top, windowStartFrame = "window_start_frame", windowEndFrame = "window_end_frame", segment
+        case segmentID = "segment_id", model
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -302,6 +313,7 @@ public struct SignEvent: Sendable, Equatable, Codable {
         try c.encode(windowStartFrame, forKey: .windowStartFrame)
         try c.encode(windowEndFrame, forKey: .windowEndFrame)
         try c.encode(segment, forKey: .segment)
+        try c.encode(segmentID, forKey: .segmentID)
         try c.encode(model, forKey: .model)
     }
 }
@@ -343,6 +355,19 @@ public struct StatsEvent: Sendable, Equatable, Codable {
     public var uptimeSeconds: Double
     /// CURVE clients refused by the allow-list, total since start (0 without CURVE): a wrong or stolen key.
     public var curveRejected: UInt64
+    /// The process: resident memory (bytes) and CPU time since start (user + system, every thread).
+    public var rssBytes: UInt64?
+    public var cpuSeconds: Double?
+    /// signd's version and the heads it runs (role, stem, sha256 of the weights).
+    public var version: String?
+    public var models: [ModelIdentity]?
+
+    public struct ModelIdentity: Sendable, Equatable, Codable {
+        public var role: String
+        public var name: String
+        public var sha256: String
+        public init(role: String, name: String, sha256: String) { self.role = role; self.name = name; self.sha256 = sha256 }
+    }
 
     public init(
         intervalSeconds: Double, fpsIn: Double, fpsOut: Double, framesIn: UInt64, framesOut: UInt64,
@@ -364,6 +389,7 @@ public struct StatsEvent: Sendable, Equatable, Codable {
         case intervalSeconds = "interval_s", fpsIn = "fps_in", fpsOut = "fps_out", framesIn = "frames_in"
         case framesOut = "frames_out", droppedFrames = "dropped_frames", stages, publishDrops = "publish_drops"
         case uptimeSeconds = "uptime_s", curveRejected = "curve_rejected"
+        case rssBytes = "rss_bytes", cpuSeconds = "cpu_s", version, models
     }
 
     public init(from decoder: any Decoder) throws {
@@ -378,6 +404,10 @@ public struct StatsEvent: Sendable, Equatable, Codable {
         publishDrops = try c.decode(UInt64.self, forKey: .publishDrops)
         uptimeSeconds = try c.decode(Double.self, forKey: .uptimeSeconds)
         curveRejected = try c.decodeIfPresent(UInt64.self, forKey: .curveRejected) ?? 0
+        rssBytes = try c.decodeIfPresent(UInt64.self, forKey: .rssBytes)
+        cpuSeconds = try c.decodeIfPresent(Double.self, forKey: .cpuSeconds)
+        version = try c.decodeIfPresent(String.self, forKey: .version)
+        models = try c.decodeIfPresent([ModelIdentity].self, forKey: .models)
     }
 }
 

@@ -121,7 +121,7 @@ struct Extract: ParsableCommand {
         var frames: [HolisticLandmarks] = []
         var latencyMillis: [Double] = []
         var stageMillis = (pose: 0.0, hands: 0.0, face: 0.0)
-        let cpuStart = ProcessCPU.millis()
+        let cpuStart = ProcessUsage.cpuSeconds() * 1000
         let wallStart = Clock.monotonicNanos()
         func elapsedMillis() -> Double { Double(Clock.monotonicNanos() - wallStart) / 1e6 }
 
@@ -177,7 +177,7 @@ struct Extract: ParsableCommand {
             try handle { try pipeline.finish() }
         }
         let wallMillis = elapsedMillis()
-        let cpuMillis = ProcessCPU.millis() - cpuStart
+        let cpuMillis = ProcessUsage.cpuSeconds() * 1000 - cpuStart
         decoded = nil
         progress.finish()
         overlayWriter?.close()
@@ -319,16 +319,6 @@ struct ExtractTimings: Encodable {
                      timing_covers, latency_ms_median, latency_ms_p90, first_frame_ms)
             + String(format: "stages (mean ms each, overlapping when pipelined): pose %.1f, hands %.1f, face %.1f\n",
                      stage_ms_mean.pose, stage_ms_mean.hands, stage_ms_mean.face)
-    }
-}
-
-/// Process CPU time (user + system) in milliseconds.
-enum ProcessCPU {
-    static func millis() -> Double {
-        var usage = rusage()
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        func ms(_ t: timeval) -> Double { Double(t.tv_sec) * 1000 + Double(t.tv_usec) / 1000 }
-        return ms(usage.ru_utime) + ms(usage.ru_stime)
     }
 }
 

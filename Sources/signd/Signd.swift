@@ -1,11 +1,12 @@
 import ArgumentParser
+import SigndCore
 
 @main
 struct Signd: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "signd",
         abstract: "Real-time sign-language detector daemon.",
-        version: "0.1.0",
+        version: SigndVersion.string,
         subcommands: [Run.self, CheckConfig.self, Extract.self, Keygen.self, Replay.self, Eval.self, Bench.self]
     )
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import SigndConfig
+import SigndCore
 import SigndDaemon
 import SigndEvents
 import SigndTestSupport
@@ -112,6 +113,21 @@ final class HealthTests: XCTestCase {
         let phases = states.filter { $0.phase != .update }.map { "\($0.phase.rawValue) \($0.segment) from \($0.startFrame) \($0.reason?.rawValue ?? "")" }
         XCTAssertEqual(phases, ["start 0 from 24 ", "end 0 from 24 source_restarted", "start 1 from 188 ", "end 1 from 188 stopping"])
         XCTAssertEqual(states.first { $0.phase == .end }?.summary?.endFrame, 163, "the first run's segment ends on its last frame")
+        // Each segment keeps one UUID on all its events, and two segments never share one.
+        let ids = Dictionary(grouping: states, by: \.segment).mapValues { Set($0.compactMap(\.segmentID)) }
+        XCTAssertEqual(ids[0]?.count, 1, "\(ids)")
+        XCTAssertEqual(ids[1]?.count, 1, "\(ids)")
+        XCTAssertNotEqual(ids[0], ids[1])
+        // stats carry what the process costs and what it runs.
+        let stats = try XCTUnwrap(run.received.values.compactMap { if case .stats(let s) = $0.message.event { s } else { nil } }.last)
+        XCTAssertGreaterThan(stats.rssBytes ?? 0, 10_000_000, "a daemon with models loaded holds more than 10 MB")
+        XCTAssertGreaterThan(stats.cpuSeconds ?? 0, 0)
+        XCTAssertEqual(stats.version, SigndVersion.string)
+        let binary = try XCTUnwrap(stats.models?.first)
+        XCTAssertEqual(binary.role, "binary")
+        let weights = try XCTUnwrap(config.binaryStem) + ".safetensors"
+        let digest = try runProcess("/usr/bin/sha256sum", [weights]).split(separator: " ").first.map(String.init)
+        XCTAssertEqual(binary.sha256, digest)
     }
 
     /// A models directory laid out for landmarks only (no heads): the daemon runs, but health says that no

@@ -28,21 +28,21 @@ enum Helpers {
             (.frame(FrameEvent(captureNanos: 1, sourceMillis: nil, probability: nil,
                                present: LandmarkPresence(pose: false, leftHand: false, rightHand: false, face: false))), 0),
             (.state(StateEvent(phase: .start, segment: 0, startFrame: 30, startMonoNanos: 99, startWall: 1.7e9,
-                               durationMillis: 0, probability: 0.8)), 30),
+                               durationMillis: 0, probability: 0.8, segmentID: "0b6f7f0e-2c1d-4b8a-9e3f-5a6b7c8d9e0f")), 30),
             (.state(StateEvent(phase: .update, segment: 0, startFrame: 30, startMonoNanos: 99, startWall: 1.7e9,
-                               durationMillis: 500, probability: 0.9)), 45),
+                               durationMillis: 500, probability: 0.9, segmentID: "0b6f7f0e-2c1d-4b8a-9e3f-5a6b7c8d9e0f")), 45),
             (.state(StateEvent(phase: .end, segment: 0, startFrame: 30, startMonoNanos: 99, startWall: 1.7e9,
                                durationMillis: 1500, probability: 0.1,
                                summary: SegmentSummary(endFrame: 75, frames: 45, meanProbability: 0.82,
-                                                       maxProbability: 0.97))), 75),
+                                                       maxProbability: 0.97), segmentID: "0b6f7f0e-2c1d-4b8a-9e3f-5a6b7c8d9e0f")), 75),
             (.sign(SignEvent(top: [.init(label: "hello", score: 0.7), .init(label: "thanks", score: 0.2)],
-                             windowStartFrame: 51, windowEndFrame: 75, segment: 0, model: "asl-demo")), 75),
+                             windowStartFrame: 51, windowEndFrame: 75, segment: 0, model: "asl-demo", segmentID: "0b6f7f0e-2c1d-4b8a-9e3f-5a6b7c8d9e0f")), 75),
             (.sign(SignEvent(top: [.init(label: "signing", score: 0.9)], windowStartFrame: 0, windowEndFrame: 24)), 24),
             (.stats(StatsEvent(intervalSeconds: 5, fpsIn: 30, fpsOut: 29.5, framesIn: 1500, framesOut: 1480,
                                droppedFrames: 20,
                                stages: [.init(name: "landmarks", p50Millis: 21.5, p99Millis: 40.2, count: 148),
                                         .init(name: "heads", p50Millis: 1.1, p99Millis: 2.5, count: 148)],
-                               publishDrops: 0, uptimeSeconds: 50.2)), nil),
+                               publishDrops: 0, uptimeSeconds: 50.2).withProcess()), nil),
             (.health(HealthEvent(status: .ok)), nil),
             (.health(HealthEvent(status: .degraded, message: "source reconnecting")), nil),
             (.health(HealthEvent(status: .error, message: "model failed")), nil),
@@ -179,5 +179,17 @@ final class BackgroundPublishing: Sendable {
     func stop() {
         stopFlag.set()
         done.wait()
+    }
+}
+
+extension StatsEvent {
+    /// The process fields the daemon always fills in.
+    func withProcess() -> StatsEvent {
+        var event = self
+        event.rssBytes = 123_456_789
+        event.cpuSeconds = 12.5
+        event.version = "0.1.0"
+        event.models = [.init(role: "binary", name: "signing-binary", sha256: String(repeating: "ab", count: 32))]
+        return event
     }
 }
