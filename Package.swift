@@ -72,7 +72,7 @@ let package = Package(
         .target(
             name: "SigndDaemon",
             dependencies: [
-                "SigndCore", "SigndConfig", "SigndCapture", "SigndLandmarks", "SigndLiteRT",
+                "SigndCore", "SigndConfig", "SigndCapture", "SigndLandmarks", "SigndLiteRT", "SigndSTGCN",
                 "SigndHeads", "SigndEvents", "SigndSystemd", "SigndNpz",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),

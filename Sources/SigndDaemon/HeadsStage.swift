@@ -5,6 +5,7 @@ import SigndCore
 import SigndEvents
 import SigndHeads
 import SigndLiteRT
+import SigndSTGCN
 
 /// The heads as the frame loop (and `signd replay`) sees them: a `HeadPipeline` whose results become
 /// `state` and `sign` events. Attribution: a window's output belongs to its last frame (the frame just
@@ -72,6 +73,7 @@ public final class HeadsStage {
         if let expected = config.windows.length, expected != pipeline.window {
             throw .models("windows.length is \(expected) but the binary head \(binaryStem) has \(pipeline.window)-frame windows")
         }
+        if let advice = BLASCoreCheck.adviceForThisMachine() { logger.warning("\(advice)") }
         logger.info("heads loaded", metadata: [
             "binary": "\(binaryStem)", "multiclass": "\(multiStem ?? "none")",
             "window": "\(pipeline.window)", "stride": "\(heads.stride)",

@@ -1,0 +1,24 @@
+import SigndSTGCN
+import XCTest
+
+/// The start-up advice for an OpenBLAS that fell back to generic kernels (see BLASCoreCheck).
+final class BLASCoreCheckTests: XCTestCase {
+    private let avx512: Set<String> = ["sse4_2", "avx", "avx2", "fma", "avx512f", "avx512bw", "avx512dq", "avx512vl", "avx512cd"]
+
+    func testGenericKernelsOnABetterCPUGetTheRightCoreType() throws {
+        let skylake = try XCTUnwrap(BLASCoreCheck.advice(coreName: "Prescott", cpuFlags: avx512, environmentValue: nil))
+        XCTAssertTrue(skylake.contains("OPENBLAS_CORETYPE=SkylakeX") && skylake.contains("Environment="), skylake)
+        let haswell = try XCTUnwrap(BLASCoreCheck.advice(coreName: "Prescott", cpuFlags: ["avx", "avx2", "fma"], environmentValue: nil))
+        XCTAssertTrue(haswell.contains("OPENBLAS_CORETYPE=Haswell"), haswell)
+    }
+
+    func testNoAdviceWhenTheChoiceIsFineOrAlreadyForced() {
+        XCTAssertNil(BLASCoreCheck.advice(coreName: "SkylakeX", cpuFlags: avx512, environmentValue: nil), "recognised CPU")
+        XCTAssertNil(BLASCoreCheck.advice(coreName: "Haswell", cpuFlags: avx512, environmentValue: nil), "a vector kernel was chosen")
+        XCTAssertNil(BLASCoreCheck.advice(coreName: "Prescott", cpuFlags: ["sse3", "ssse3"], environmentValue: nil), "nothing better exists")
+        XCTAssertNil(BLASCoreCheck.advice(coreName: "Prescott", cpuFlags: avx512, environmentValue: "Haswell"), "the operator chose")
+        // AVX-512F alone (no BW/DQ/VL) is not enough for OpenBLAS's SkylakeX kernels: fall back to Haswell.
+        let partial = BLASCoreCheck.advice(coreName: "Prescott", cpuFlags: ["avx2", "fma", "avx512f"], environmentValue: nil)
+        XCTAssertTrue(partial?.contains("=Haswell") == true, partial ?? "nil")
+    }
+}
