@@ -37,16 +37,11 @@ public struct HolisticLandmarks: Sendable, Equatable {
 
     /// A frame in which nothing was detected (or no landmark stage ran).
     public static func empty(withFace: Bool = false) -> HolisticLandmarks {
-        empty(faceJoints: withFace ? faceJoints : nil)
-    }
-
-    /// A frame in which nothing was detected, with an all-NaN face of `faceJoints` points (nil: no face).
-    public static func empty(faceJoints: Int?) -> HolisticLandmarks {
         HolisticLandmarks(
             pose: .init(repeating: .nan, count: poseJoints * poseChannels),
             leftHand: .init(repeating: .nan, count: handJoints * handChannels),
             rightHand: .init(repeating: .nan, count: handJoints * handChannels),
-            face: faceJoints.map { .init(repeating: .nan, count: $0 * faceChannels) }
+            face: withFace ? .init(repeating: .nan, count: faceJoints * faceChannels) : nil
         )
     }
 

@@ -12,8 +12,15 @@ import SigndSTGCN
 /// pushed), so `frame.probability` and the emission frame of state events carry no look-ahead.
 public final class HeadsStage {
     public let pipeline: HeadPipeline
-    /// The heads' identities for `stats` events (role, stem, sha256 of the weights).
-    public let models: [StatsEvent.ModelIdentity]
+    /// The heads' identities for `stats` events (role, stem, sha256 of the weights), hashed when the first
+    /// stats event needs them: replay and eval never do.
+    public private(set) lazy var models: [StatsEvent.ModelIdentity] = {
+        let heads = [("binary", pipeline.binary.name)] + (pipeline.multiclass.map { [("multiclass", $0.name)] } ?? [])
+        return heads.map { role, stem in
+            let digest = (try? FileDigest.sha256Hex(of: URL(fileURLWithPath: stem + ".safetensors"))) ?? "unreadable"
+            return StatsEvent.ModelIdentity(role: role, name: URL(fileURLWithPath: stem).lastPathComponent, sha256: digest)
+        }
+    }()
     private let wallOffset: Double   // wall seconds − monotonic seconds, fixed at start-up
     /// The UUID of each open segment (and of the one whose end is being published).
     private var segmentIDs: [Int: String] = [:]
@@ -21,11 +28,6 @@ public final class HeadsStage {
     public init(pipeline: HeadPipeline) {
         self.pipeline = pipeline
         wallOffset = Clock.wallSeconds() - Double(Clock.monotonicNanos()) / 1e9
-        let heads = [("binary", pipeline.binary.name)] + (pipeline.multiclass.map { [("multiclass", $0.name)] } ?? [])
-        models = heads.map { role, stem in
-            let digest = (try? FileDigest.sha256Hex(of: URL(fileURLWithPath: stem + ".safetensors"))) ?? "unreadable"
-            return StatsEvent.ModelIdentity(role: role, name: URL(fileURLWithPath: stem).lastPathComponent, sha256: digest)
-        }
     }
 
     /// Loads the configured heads and checks them against the landmark layout (pose + hands, face when

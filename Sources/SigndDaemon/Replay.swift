@@ -40,8 +40,7 @@ public struct Replay {
     public func run(file: URL, step observe: ((Int, HeadStep) -> Void)? = nil, emit: (Event, Int?) -> Void) throws(DaemonError) -> Int {
         let frames: [HolisticLandmarks]
         do { frames = try SeedLandmarkFile.read(file) } catch { throw .source("replay: \(file.path): \(error.description)") }
-        guard !frames.isEmpty else { throw .source("replay: \(file.path): the file holds 0 frames") }
-        if let problem = heads.pipeline.faceProblem(points: frames[0].faceJointCount) { throw .source("replay: \(file.path): \(problem)") }
+        if let problem = heads.pipeline.inputProblem(frames) { throw .source("replay: \(file.path): \(problem)") }
         for (i, landmarks) in frames.enumerated() {
             let s = stamp(i)
             let result = heads.process(stamp: s, landmarks: landmarks)

@@ -52,8 +52,7 @@ public struct Evaluator {
     public func run(video: String, file: URL) throws(EvalError) -> VideoRun {
         let frames: [HolisticLandmarks]
         do { frames = try SeedLandmarkFile.read(file) } catch { throw .landmarks(file: file.path, reason: error.description) }
-        guard !frames.isEmpty else { throw .landmarks(file: file.path, reason: "the file holds 0 frames") }
-        if let problem = pipeline.faceProblem(points: frames[0].faceJointCount) { throw .landmarks(file: file.path, reason: problem) }
+        if let problem = pipeline.inputProblem(frames) { throw .landmarks(file: file.path, reason: problem) }
         var scores: [WindowScore] = [], transitions: [SegmentTracker.Transition] = [], signs: [SignPrediction] = []
         _ = pipeline.close()
         for (i, landmarks) in frames.enumerated() {

@@ -140,7 +140,6 @@ public final class HeadPipeline {
     public let multiclass: LoadedHead?
     public private(set) var settings: HeadSettings
 
-    private let binaryLayout: FeatureLayout
     /// The binary head's window buffer, the only copy of its frames: the streaming engine reads each new
     /// row in place, the full-window engine the whole window in place, and the stamps give the span.
     private let binaryRing: WindowRing
@@ -153,7 +152,6 @@ public final class HeadPipeline {
     private var segmentWindows = 0
     private var lastStamp: FrameStamp?
     private let signingIndex: Int
-    private let multiclassLayout: FeatureLayout?
 
     public init(binary: LoadedHead, multiclass: LoadedHead?, settings: HeadSettings, face: FaceSupply) throws(HeadsError) {
         try settings.validate()
@@ -168,7 +166,7 @@ public final class HeadPipeline {
         self.multiclass = multiclass
         self.settings = settings
         signingIndex = signing
-        binaryLayout = try ModelCheck.featureLayout(of: binary.model, name: binary.name, face: face)
+        let binaryLayout = try ModelCheck.featureLayout(of: binary.model, name: binary.name, face: face)
         // Stride 1 streams (the stream emits on the manifest's stride); a larger stride recomputes each window.
         stream = settings.stride == 1 ? STGCNStream(model: binary.model, reuse: true) : nil
         do {
@@ -180,22 +178,22 @@ public final class HeadPipeline {
         tracker = try SegmentTracker(parameters: settings.segments)
         if let multiclass {
             let layout = try ModelCheck.featureLayout(of: multiclass.model, name: multiclass.name, face: face)
-            multiclassLayout = layout
             do { multiRing = try WindowRing(layout: layout, length: multiclass.model.manifest.window, stride: 1) } catch {
                 throw .layoutMismatch(model: multiclass.name, problem: error.description)
             }
         } else {
             multiRing = nil
-            multiclassLayout = nil
         }
     }
 
-    /// Why frames whose faces have `points` points (nil: no face) cannot feed these heads, nil when they
-    /// can. A frame with a face of another size would be read as faceless, so a file is checked first.
-    public func faceProblem(points: Int?) -> String? {
-        let heads: [(FeatureLayout?, String)] = [(binaryLayout, binary.name), (multiclassLayout, multiclass?.name ?? "")]
+    /// Why a landmark file's frames cannot feed these heads, nil when they can: no frame at all, or faces of
+    /// another size than a head's face part (such a face would be read as missing). `signd replay` and
+    /// `signd eval` check every file with it before the first frame.
+    public func inputProblem(_ frames: [HolisticLandmarks]) -> String? {
+        guard let first = frames.first else { return "the file holds 0 frames" }
+        let heads: [(FeatureLayout?, String)] = [(binaryRing.layout, binary.name), (multiRing?.layout, multiclass?.name ?? "")]
         for (layout, head) in heads {
-            if let wanted = layout?.faceJoints, let problem = FaceSupply.fileProblem(wanted: wanted, have: points) {
+            if let wanted = layout?.faceJoints, let problem = FaceSupply.fileProblem(wanted: wanted, have: first.faceJointCount) {
                 return "head \(head): \(problem)"
             }
         }
@@ -309,17 +307,15 @@ public final class HeadPipeline {
         let start = Clock.monotonicNanos()
         let window = binaryRing.push(stamp: stamp, landmarks: landmarks)
         windowNanos = Clock.monotonicNanos() - start
-        let logits: [Float]
+        let logits: [Float]?
         if let stream {
             // Every frame goes to the stream (it caches per-frame work); it answers when a window is due.
-            guard let out = binaryRing.withNewestFeatures({ stream.push(frame: $0) }) else { return .noWindow }
-            precondition(window != nil, "the stream and the window buffer disagree about when a window is due")
-            logits = out
+            logits = binaryRing.withNewestFeatures { stream.push(frame: $0) }
+            precondition((logits != nil) == (window != nil), "the stream and the window buffer disagree about when a window is due")
         } else {
-            guard let window else { return .noWindow }
-            logits = window.withFeatures { binary.model.logits(window: $0) }
+            logits = window?.withFeatures { binary.model.logits(window: $0) }
         }
-        guard let window else { return .noWindow }
+        guard let window, let logits else { return .noWindow }
         let first = window.first, center = window.center
         let p = Double(softmax(logits)[signingIndex])
         guard p.isFinite else { return .nonFinite }

@@ -5,20 +5,20 @@ import SigndWindows
 /// Where the faces given to the heads come from: it decides which face layouts a head may ask for, and
 /// what a refusal tells the operator to change.
 public enum FaceSupply: Sendable, Equatable {
-    /// The live landmark stage: `joints`-point faces (468), nil when `landmarks.face` is off.
-    case landmarkStage(joints: Int?)
+    /// The live landmark stage: 468-point faces when `landmarks.face` is on, none otherwise.
+    case landmarkStage(face: Bool)
     /// Landmark files (`signd replay`, `signd eval`): each file is checked when it is read
-    /// (`HeadPipeline.faceProblem`), since its face array may have 468 or 478 points or be absent.
+    /// (`HeadPipeline.inputProblem`), since its face array may have 468 or 478 points or be absent.
     case inputFiles
-
-    public static func landmarkStage(face: Bool) -> FaceSupply { .landmarkStage(joints: face ? HolisticLandmarks.faceJoints : nil) }
 
     /// Why a head with a `wanted`-point face cannot run on this supply, nil when it can.
     func problem(wanted: Int) -> String? {
+        let have = HolisticLandmarks.faceJoints
         switch self {
-        case .inputFiles, .landmarkStage(wanted): return nil
-        case .landmarkStage(nil): return "its joint_layout includes the face; set landmarks.face: true"
-        case .landmarkStage(let have?):
+        case .inputFiles: return nil
+        case .landmarkStage(face: false): return "its joint_layout includes the face; set landmarks.face: true"
+        case .landmarkStage(face: true) where wanted == have: return nil
+        case .landmarkStage(face: true):
             // The live stage runs face_landmark; MediaPipe's attention model (refine_face_landmarks) needs three
             // MediaPipe custom ops that LiteRT does not ship (docs/model-format.md).
             return "its joint_layout has a \(wanted)-point face (MediaPipe's refine_face_landmarks, iris included) but "

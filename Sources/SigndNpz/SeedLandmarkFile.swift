@@ -23,9 +23,8 @@ public enum SeedLandmarkFile {
     /// MediaPipe's 468 points or, refined (iris included), 478; any other count is an error.
     public static func read(_ url: URL) throws(NpyError) -> [HolisticLandmarks] {
         let arrays = try NpzArchive.read(url)
-        let parts: [(String, Int, Int)] = [("pose", 33, 4), ("left_hand", 21, 3), ("right_hand", 21, 3)]
         var t: Int?
-        for (name, _, _) in parts {
+        for name in ["pose", "left_hand", "right_hand", "face"] {
             guard let array = arrays[name] else { continue }
             guard array.shape.count == 3 else {
                 throw .badHeader(member: "\(url.lastPathComponent):\(name)", reason: "expected 3 dimensions (T, joints, channels), got \(array.shape)")
@@ -54,17 +53,11 @@ public enum SeedLandmarkFile {
         let pose = try part("pose", joints: 33, channels: 4)
         let left = try part("left_hand", joints: 21, channels: 3)
         let right = try part("right_hand", joints: 21, channels: 3)
-        var face: [[Float]]?
-        if let array = arrays["face"] {
-            guard array.shape.count == 3, HolisticLandmarks.faceJointCounts.contains(array.shape[1]) else {
-                throw .badHeader(member: "\(url.lastPathComponent):face",
-                                 reason: "expected (T, 468 or 478, channels), got \(array.shape)")
-            }
-            guard array.shape[0] == frameCount else {
-                throw .badHeader(member: "\(url.lastPathComponent):face", reason: "has \(array.shape[0]) frames but another part has \(frameCount)")
-            }
-            face = try part("face", joints: array.shape[1], channels: 3)
+        let faceJoints = arrays["face"]?.shape[1]
+        if let faceJoints, !HolisticLandmarks.faceJointCounts.contains(faceJoints) {
+            throw .badHeader(member: "\(url.lastPathComponent):face", reason: "expected 468 or 478 joints, got \(faceJoints)")
         }
+        let face = try faceJoints.flatMap { points throws(NpyError) in try part("face", joints: points, channels: 3) }
         let empty = HolisticLandmarks.empty()
         return (0..<frameCount).map { f in
             HolisticLandmarks(pose: pose?[f] ?? empty.pose, leftHand: left?[f] ?? empty.leftHand,

@@ -25,9 +25,6 @@ public struct FeatureLayout: Sendable, Hashable {
     /// Values per frame: J·C.
     public var valuesPerFrame: Int { joints.jointCount * channels }
 
-    /// Whether the landmark stage must produce a face for this layout.
-    public var needsFace: Bool { joints.entries.contains { $0.part == .face } }
-
     /// The face points this layout reads, nil when it has no face part.
     public var faceJoints: Int? { joints.entries.first { $0.part == .face }?.joints }
 

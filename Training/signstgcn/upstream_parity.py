@@ -25,6 +25,7 @@ from typing import Optional
 import numpy as np
 import torch
 
+from .pose_stats_error import upstream_pose_stats
 from .seed_formats import CASES, SeedCase
 
 WINDOW = 25
@@ -38,9 +39,7 @@ def upstream_windows(path: Path, case: SeedCase, starts: list[int]) -> tuple[np.
                  else np.full((frames, n, case.coords), np.nan, np.float32) for p, n in case.layout.parts]
     seq = np.concatenate(parts, 1)
     wins = np.stack([np.nan_to_num(seq[s:s + WINDOW], nan=0.0, posinf=0.0, neginf=0.0) for s in starts])
-    flat = wins.reshape(len(starts), -1, case.coords)
-    stats = np.concatenate([flat.mean(1), flat.std(1) + np.float32(1e-6)], 1)  # float32, as upstream
-    return wins.astype(np.float32), stats.astype(np.float32)
+    return wins.astype(np.float32), np.stack([upstream_pose_stats(w) for w in wins])
 
 
 def softmax(x: np.ndarray) -> np.ndarray:
