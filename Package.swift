@@ -45,7 +45,7 @@ let package = Package(
         // MARK: Swift modules, in pipeline order
         .target(name: "SigndCore", path: "Sources/SigndCore"),
         .target(name: "SigndNpz", dependencies: ["SigndCore", "ZIPFoundation"], path: "Sources/SigndNpz"),
-        .target(name: "SigndConfig", dependencies: ["Yams"], path: "Sources/SigndConfig"),
+        .target(name: "SigndConfig", dependencies: ["SigndCore", "Yams"], path: "Sources/SigndConfig"),
         .target(name: "SigndCapture", dependencies: ["SigndCore", "CSigndOpenCV"], path: "Sources/SigndCapture"),
         .target(
             name: "SigndLiteRT",

@@ -4,17 +4,47 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
+#include <cstdlib>
+#include <mutex>
 #include <string>
 #include <vector>
 
 struct signd_capture {
     cv::VideoCapture cap;
+    signd_frame_transform transform{};
 };
+
+namespace {
+// OpenCV's FFmpeg backend takes demuxer options only from this environment variable, read when a capture
+// opens; the lock keeps two opening captures from racing on it (signd opens one source per process).
+std::mutex ffmpeg_options_lock;
+
+cv::Mat transformed(cv::Mat frame, const signd_frame_transform &t) {
+    if (t.rotate == 90 || t.rotate == 180 || t.rotate == 270) {
+        cv::Mat turned;   // not in place: a 90° turn of a non-square frame cannot be
+        cv::rotate(frame, turned, t.rotate == 90 ? cv::ROTATE_90_CLOCKWISE
+                                  : t.rotate == 180 ? cv::ROTATE_180 : cv::ROTATE_90_COUNTERCLOCKWISE);
+        frame = turned;
+    }
+    if (t.flip == 1 || t.flip == 2) {
+        cv::Mat flipped;
+        cv::flip(frame, flipped, t.flip == 1 ? 1 : 0);
+        frame = flipped;
+    }
+    if (t.crop_width > 0 && t.crop_height > 0) {
+        const cv::Rect roi(t.crop_x, t.crop_y, t.crop_width, t.crop_height);
+        if ((roi & cv::Rect(0, 0, frame.cols, frame.rows)) != roi) { return cv::Mat(); }
+        frame = frame(roi).clone();   // contiguous, like every other frame
+    }
+    return frame;
+}
+}  // namespace
 
 extern "C" {
 
 signd_capture *signd_capture_open(const char *uri, int camera_index, signd_backend backend,
-                                  int open_timeout_ms, int read_timeout_ms, char *err, size_t err_len) {
+                                  int open_timeout_ms, int read_timeout_ms, const signd_capture_request *request,
+                                  char *err, size_t err_len) {
     try {
         auto *c = new signd_capture();
         const int api = backend == SIGND_BACKEND_V4L2 ? cv::CAP_V4L2 : cv::CAP_FFMPEG;
@@ -24,6 +54,13 @@ signd_capture *signd_capture_open(const char *uri, int camera_index, signd_backe
         bool ok;
         if (camera_index >= 0) {
             ok = c->cap.open(camera_index, api, params);
+        } else if (request && request->rtsp_transport > 0) {
+            std::lock_guard<std::mutex> lock(ffmpeg_options_lock);
+            const char *previous = std::getenv("OPENCV_FFMPEG_CAPTURE_OPTIONS");
+            const std::string saved = previous ? previous : "";
+            setenv("OPENCV_FFMPEG_CAPTURE_OPTIONS", request->rtsp_transport == 1 ? "rtsp_transport;tcp" : "rtsp_transport;udp", 1);
+            ok = c->cap.open(std::string(uri ? uri : ""), api, params);
+            if (previous) { setenv("OPENCV_FFMPEG_CAPTURE_OPTIONS", saved.c_str(), 1); } else { unsetenv("OPENCV_FFMPEG_CAPTURE_OPTIONS"); }
         } else {
             ok = c->cap.open(std::string(uri ? uri : ""), api, params);
         }
@@ -34,6 +71,16 @@ signd_capture *signd_capture_open(const char *uri, int camera_index, signd_backe
         }
         if (backend == SIGND_BACKEND_V4L2) {
             c->cap.set(cv::CAP_PROP_BUFFERSIZE, 1);  // keep the driver queue short: latest frame wins
+            if (request) {
+                // The format first: a driver picks the sizes and rates it offers for that format.
+                if (request->fourcc[0]) {
+                    c->cap.set(cv::CAP_PROP_FOURCC, cv::VideoWriter::fourcc(request->fourcc[0], request->fourcc[1],
+                                                                            request->fourcc[2], request->fourcc[3]));
+                }
+                if (request->width > 0) { c->cap.set(cv::CAP_PROP_FRAME_WIDTH, request->width); }
+                if (request->height > 0) { c->cap.set(cv::CAP_PROP_FRAME_HEIGHT, request->height); }
+                if (request->fps > 0) { c->cap.set(cv::CAP_PROP_FPS, request->fps); }
+            }
         }
         return c;
     } catch (const cv::Exception &e) {
@@ -77,6 +124,11 @@ int signd_capture_read(signd_capture *c, signd_image **out, double *position_ms,
             }
             frame = converted;
         }
+        frame = transformed(std::move(frame), c->transform);
+        if (frame.empty()) {
+            signd::set_error(err, err_len, "the crop lies outside the frame");
+            return -1;
+        }
         if (position_ms) {
             const double p = c->cap.get(cv::CAP_PROP_POS_MSEC);
             *position_ms = p >= 0 ? p : -1;
@@ -90,6 +142,22 @@ int signd_capture_read(signd_capture *c, signd_image **out, double *position_ms,
         signd::set_error(err, err_len, "unknown C++ exception while reading a frame");
         return -1;
     }
+}
+
+int signd_capture_skip(signd_capture *c, char *err, size_t err_len) {
+    try {
+        return c->cap.grab() ? 1 : 0;
+    } catch (const cv::Exception &e) {
+        signd::set_error(err, err_len, e.what());
+        return -1;
+    } catch (...) {
+        signd::set_error(err, err_len, "unknown C++ exception while skipping a frame");
+        return -1;
+    }
+}
+
+void signd_capture_set_transform(signd_capture *c, const signd_frame_transform *transform) {
+    c->transform = transform ? *transform : signd_frame_transform{};
 }
 
 void signd_capture_release(signd_capture *c) {

@@ -5,6 +5,8 @@ public enum CaptureError: Error, Equatable, CustomStringConvertible {
     case cannotOpen(source: String, reason: String)
     case decodeFailed(source: String, frame: Int, reason: String)
     case invalidSource(String)
+    /// A `source.*` capture option that does not apply to this source or this frame (`key` is the option).
+    case badOption(key: String, source: String, reason: String)
     case unreadableImage(path: String, reason: String)
     case unwritableImage(path: String, reason: String)
 
@@ -18,6 +20,8 @@ public enum CaptureError: Error, Equatable, CustomStringConvertible {
             return "video source '\(SourceSpec.redacted(source))': decoding failed at frame \(frame): \(reason)"
         case .invalidSource(let text):
             return "invalid source '\(SourceSpec.redacted(text))': expected a video file path, a camera index or /dev/videoN, or an rtsp:// / http(s):// URL"
+        case .badOption(let key, let source, let reason):
+            return "source.\(key): \(reason) (source '\(SourceSpec.redacted(source))')"
         case .unreadableImage(let path, let reason):
             return "cannot read image '\(path)': \(reason)"
         case .unwritableImage(let path, let reason):

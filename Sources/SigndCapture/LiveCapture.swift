@@ -40,6 +40,7 @@ public struct ReconnectPolicy: Sendable, Equatable {
 public final class LiveCapture: @unchecked Sendable {
     public let spec: SourceSpec
     private let timeouts: CaptureTimeouts
+    private let options: CaptureOptions
     private let policy: ReconnectPolicy
     private let paced: Bool
     private let onEvent: @Sendable (CaptureEvent) -> Void
@@ -58,11 +59,12 @@ public final class LiveCapture: @unchecked Sendable {
     ///   - paced: play a file at its native frame rate (ignored for live sources, which pace themselves).
     ///   - onEvent: called on the grab thread; keep it short.
     public init(
-        _ spec: SourceSpec, timeouts: CaptureTimeouts = .init(), reconnect: ReconnectPolicy = .init(),
+        _ spec: SourceSpec, timeouts: CaptureTimeouts = .init(), options: CaptureOptions = .init(), reconnect: ReconnectPolicy = .init(),
         paced: Bool = true, onEvent: @escaping @Sendable (CaptureEvent) -> Void = { _ in }
     ) {
         self.spec = spec
         self.timeouts = timeouts
+        self.options = options
         self.policy = reconnect
         self.paced = paced
         self.onEvent = onEvent
@@ -79,7 +81,7 @@ public final class LiveCapture: @unchecked Sendable {
     public func start() throws(CaptureError) -> SourceInfo? {
         var reader: VideoReader?
         if !spec.isLive {
-            let file = try VideoReader(spec, timeouts: timeouts)
+            let file = try VideoReader(spec, timeouts: timeouts, options: options)
             onEvent(.opened(file.info))
             reader = file
         }
@@ -187,7 +189,7 @@ public final class LiveCapture: @unchecked Sendable {
     /// The first open of a live source: at once, then as a reconnection.
     private func firstOpen() -> VideoReader? {
         do {
-            let reader = try VideoReader(spec, timeouts: timeouts)
+            let reader = try VideoReader(spec, timeouts: timeouts, options: options)
             onEvent(.opened(reader.info))
             return reader
         } catch {
@@ -214,7 +216,7 @@ public final class LiveCapture: @unchecked Sendable {
             let stop = stopRequested
             condition.unlock()
             if stop { return nil }
-            if let reader = try? VideoReader(spec, timeouts: timeouts, firstIndex: firstIndex, epoch: epoch) {
+            if let reader = try? VideoReader(spec, timeouts: timeouts, options: options, firstIndex: firstIndex, epoch: epoch) {
                 onEvent(everOpened ? .reconnected(reader.info) : .opened(reader.info))
                 return reader
             }

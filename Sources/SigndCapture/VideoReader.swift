@@ -12,10 +12,29 @@ public struct Frame: Sendable {
 /// What the source reports about itself once opened.
 public struct SourceInfo: Sendable, Equatable {
     public var fps: Double          // 0 when unknown
+    /// The frames the pipeline sees: after `CaptureOptions`' rotation and crop.
     public var width: Int
     public var height: Int
     public var frameCount: Int?     // files only
     public var backend: String
+    /// What the source delivers (what a camera gave for the requested format).
+    public var capturedWidth: Int
+    public var capturedHeight: Int
+
+    public init(fps: Double, width: Int, height: Int, frameCount: Int?, backend: String, capturedWidth: Int? = nil, capturedHeight: Int? = nil) {
+        self.fps = fps
+        self.width = width
+        self.height = height
+        self.frameCount = frameCount
+        self.backend = backend
+        self.capturedWidth = capturedWidth ?? width
+        self.capturedHeight = capturedHeight ?? height
+    }
+
+    /// `640x360`, or `360x640 (captured 640x360)` when the capture options rotated or cropped the frames.
+    public var sizeDescription: String {
+        "\(width)x\(height)" + (capturedWidth == width && capturedHeight == height ? "" : " (captured \(capturedWidth)x\(capturedHeight))")
+    }
 }
 
 /// Bounds on how long a dead source may block (OpenCV's own default is 30 s).
@@ -33,6 +52,7 @@ public final class VideoReader {
     public let info: SourceInfo
     private var handle: OpaquePointer?
     private var nextIndex: Int
+    private let processEvery: Int
 
     /// Frames delivered so far.
     public var framesRead: Int { nextIndex - firstIndex }
@@ -47,23 +67,30 @@ public final class VideoReader {
     /// - Parameters:
     ///   - firstIndex: index given to the first frame (lets a reconnecting caller keep counting).
     ///   - epoch: the run of the source this reader is (a reopening caller passes the previous one + 1).
-    public init(_ spec: SourceSpec, timeouts: CaptureTimeouts = .init(), firstIndex: Int = 0, epoch: Int = 0) throws(CaptureError) {
+    ///   - options: what to ask of the source and do to each frame (checked against the source: a camera
+    ///     format for a file, or a crop outside the frame, is an error naming the option).
+    public init(_ spec: SourceSpec, timeouts: CaptureTimeouts = .init(), options: CaptureOptions = .init(),
+                firstIndex: Int = 0, epoch: Int = 0) throws(CaptureError) {
         self.spec = spec
         self.epoch = epoch
         self.firstIndex = firstIndex
         self.nextIndex = firstIndex
+        self.processEvery = max(1, options.processEvery)
+        if let problem = options.problem(for: spec) { throw problem }
+        var request = options.request
         var err = [CChar](repeating: 0, count: 512)
         let opened: OpaquePointer?
+        let (open, read) = (Int32(timeouts.openMillis), Int32(timeouts.readMillis))
         switch spec {
         case .file(let path):
             guard FileManager.default.fileExists(atPath: path) else { throw .fileNotFound(path: path) }
-            opened = signd_capture_open(path, -1, SIGND_BACKEND_FFMPEG, Int32(timeouts.openMillis), Int32(timeouts.readMillis), &err, err.count)
+            opened = signd_capture_open(path, -1, SIGND_BACKEND_FFMPEG, open, read, &request, &err, err.count)
         case .network(let url):
-            opened = signd_capture_open(url, -1, SIGND_BACKEND_FFMPEG, Int32(timeouts.openMillis), Int32(timeouts.readMillis), &err, err.count)
+            opened = signd_capture_open(url, -1, SIGND_BACKEND_FFMPEG, open, read, &request, &err, err.count)
         case .camera(let index):
-            opened = signd_capture_open(nil, Int32(index), SIGND_BACKEND_V4L2, Int32(timeouts.openMillis), Int32(timeouts.readMillis), &err, err.count)
+            opened = signd_capture_open(nil, Int32(index), SIGND_BACKEND_V4L2, open, read, &request, &err, err.count)
         case .device(let path):
-            opened = signd_capture_open(path, -1, SIGND_BACKEND_V4L2, Int32(timeouts.openMillis), Int32(timeouts.readMillis), &err, err.count)
+            opened = signd_capture_open(path, -1, SIGND_BACKEND_V4L2, open, read, &request, &err, err.count)
         }
         guard let opened else {
             let detail = String(cString: err)
@@ -73,17 +100,24 @@ public final class VideoReader {
         var raw = signd_capture_info()
         signd_capture_get_info(opened, &raw)
         let backend = withUnsafeBytes(of: raw.backend_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-        let info = SourceInfo(
-            fps: raw.fps.isFinite && raw.fps > 0 ? raw.fps : 0,
-            width: Int(raw.width), height: Int(raw.height),
-            frameCount: spec.isLive || raw.frame_count <= 0 ? nil : Int(raw.frame_count),
-            backend: backend
-        )
-        guard info.width > 0, info.height > 0 else {
+        guard raw.width > 0, raw.height > 0 else {
             signd_capture_release(opened)
             throw .cannotOpen(source: spec.description, reason: "the source reports no frame size (not a video?)")
         }
-        self.info = info
+        if let problem = options.cropProblem(width: Int(raw.width), height: Int(raw.height)) {
+            signd_capture_release(opened)
+            throw .badOption(key: "crop", source: spec.description, reason: problem)
+        }
+        var transform = options.transform
+        signd_capture_set_transform(opened, &transform)
+        let rotated = options.rotatedSize(width: Int(raw.width), height: Int(raw.height))
+        self.info = SourceInfo(
+            fps: raw.fps.isFinite && raw.fps > 0 ? raw.fps : 0,
+            width: options.crop?.width ?? rotated.width, height: options.crop?.height ?? rotated.height,
+            frameCount: spec.isLive || raw.frame_count <= 0 ? nil : Int(raw.frame_count),
+            backend: backend,
+            capturedWidth: Int(raw.width), capturedHeight: Int(raw.height)
+        )
         self.handle = opened
     }
 
@@ -102,7 +136,13 @@ public final class VideoReader {
         var image: OpaquePointer?
         var positionMillis = -1.0
         var err = [CChar](repeating: 0, count: 512)
-        let status = signd_capture_read(handle, &image, &positionMillis, &err, err.count)
+        var status: Int32 = 1
+        // source.process_every: frames between the processed ones are passed over unconverted.
+        while status == 1, (nextIndex - firstIndex) % processEvery != 0 {
+            status = signd_capture_skip(handle, &err, err.count)
+            if status == 1 { nextIndex += 1 }
+        }
+        if status == 1 { status = signd_capture_read(handle, &image, &positionMillis, &err, err.count) }
         let captured = Clock.monotonicNanos()
         switch status {
         case 1:

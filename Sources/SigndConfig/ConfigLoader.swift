@@ -1,4 +1,5 @@
 import Foundation
+import SigndCore
 import Yams
 
 /// Reads a YAML configuration and validates every key, so a typo or a wrong type is reported with the
@@ -6,7 +7,8 @@ import Yams
 public enum ConfigLoader {
     /// Loads `path`. Relative paths inside the file (source file, models directory) are resolved against
     /// the file's directory, so a config works from any working directory.
-    public static func load(path: String) throws(ConfigError) -> SigndConfiguration {
+    /// `${NAME}` in `source.uri` and `events.curve.server_secret_key_file` reads `environment`.
+    public static func load(path: String, environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigError) -> SigndConfiguration {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw ConfigError(file: path, key: nil, line: nil, problem: "cannot read the file (missing or not readable)")
         }
@@ -14,10 +16,11 @@ public enum ConfigLoader {
             throw ConfigError(file: path, key: nil, line: nil, problem: "not UTF-8 text")
         }
         let base = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        return try parse(yaml: text, file: path, baseDirectory: base)
+        return try parse(yaml: text, file: path, baseDirectory: base, environment: environment)
     }
 
-    public static func parse(yaml: String, file: String = "<config>", baseDirectory: String? = nil) throws(ConfigError) -> SigndConfiguration {
+    public static func parse(yaml: String, file: String = "<config>", baseDirectory: String? = nil,
+                             environment: [String: String] = [:]) throws(ConfigError) -> SigndConfiguration {
         if let (line, problem) = YamlDepthLimit.violation(in: yaml) {
             throw ConfigError(file: file, key: nil, line: line, problem: "invalid YAML: \(problem)")
         }
@@ -29,7 +32,7 @@ public enum ConfigLoader {
         }
         var config = SigndConfiguration()
         guard let root else { return config }  // empty file: all defaults (uri checked by validate)
-        let reader = NodeReader(file: file)
+        let reader = NodeReader(file: file, environment: environment)
         try reader.mapping(root, path: "") { key, node, path throws(ConfigError) in
             switch key {
             case "camera_id": config.cameraID = try reader.identifier(node, path)
@@ -38,7 +41,7 @@ public enum ConfigLoader {
             case "landmarks": try readLandmarks(node, path, reader, &config.landmarks)
             case "windows": try readWindows(node, path, reader, &config.windows)
             case "heads": try readHeads(node, path, reader, &config.heads)
-            case "events": try readEvents(node, path, reader, &config.events)
+            case "events": try readEvents(node, path, reader, &config.events, baseDirectory: baseDirectory)
             case "systemd": try readSystemd(node, path, reader, &config.systemd)
             case "health": try readHealth(node, path, reader, &config.health)
             default:
@@ -94,12 +97,44 @@ public enum ConfigLoader {
     private static func readSource(_ node: Node, _ path: String, _ r: NodeReader, _ s: inout SigndConfiguration.Source) throws(ConfigError) {
         try r.mapping(node, path: path) { key, value, p throws(ConfigError) in
             switch key {
-            case "uri": s.uri = try r.string(value, p)
+            case "uri":
+                s.uri = try r.expandedString(value, p)
+                let written = try r.string(value, p)
+                s.uriAsWritten = written == s.uri ? nil : written
             case "realtime": s.realtime = try r.bool(value, p)
             case "loop": s.loop = try r.bool(value, p)
             case "open_timeout_ms": s.openTimeoutMillis = try r.int(value, p, min: 100, max: 600_000)
             case "read_timeout_ms": s.readTimeoutMillis = try r.int(value, p, min: 100, max: 600_000)
             case "max_frames": s.maxFrames = try r.int(value, p, min: 1, max: Int.max)
+            case "width": s.capture.width = try r.int(value, p, min: 16, max: 16384)
+            case "height": s.capture.height = try r.int(value, p, min: 16, max: 16384)
+            case "fps": s.capture.fps = try r.double(value, p, min: 1, max: 1000)
+            case "fourcc":
+                let code = try r.string(value, p)
+                guard code.utf8.count == 4, code.unicodeScalars.allSatisfy({ $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || $0 == " ") }) else {
+                    throw r.error(value, p, "expected four letters or digits, e.g. MJPG or YUYV")
+                }
+                s.capture.fourcc = code.uppercased()
+            case "rtsp_transport": s.capture.rtspTransport = try r.choice(value, p, CaptureOptions.RTSPTransport.self)
+            case "rotate":
+                let degrees = try r.int(value, p, min: 0, max: 270)
+                guard CaptureOptions.rotations.contains(degrees) else { throw r.error(value, p, "must be 0, 90, 180 or 270 (degrees clockwise)") }
+                s.capture.rotate = degrees
+            case "flip": s.capture.flip = try r.choice(value, p, CaptureOptions.Flip.self)
+            case "process_every": s.capture.processEvery = try r.int(value, p, min: 1, max: 100)
+            case "crop":
+                var x = 0, y = 0, width: Int?, height: Int?
+                try r.mapping(value, path: p) { k, v, pp throws(ConfigError) in
+                    switch k {
+                    case "x": x = try r.int(v, pp, min: 0, max: 16384)
+                    case "y": y = try r.int(v, pp, min: 0, max: 16384)
+                    case "width": width = try r.int(v, pp, min: 16, max: 16384)
+                    case "height": height = try r.int(v, pp, min: 16, max: 16384)
+                    default: throw r.unknown(k, v, pp, known: ConfigKeys.children(of: "source.crop"))
+                    }
+                }
+                guard let width, let height else { throw r.error(value, p, "needs width and height (x and y default to 0)") }
+                s.capture.crop = .init(x: x, y: y, width: width, height: height)
             case "reconnect":
                 try r.mapping(value, path: p) { k, v, pp throws(ConfigError) in
                     switch k {
@@ -160,7 +195,8 @@ public enum ConfigLoader {
         }
     }
 
-    private static func readEvents(_ node: Node, _ path: String, _ r: NodeReader, _ e: inout SigndConfiguration.Events) throws(ConfigError) {
+    private static func readEvents(_ node: Node, _ path: String, _ r: NodeReader, _ e: inout SigndConfiguration.Events,
+                                   baseDirectory: String?) throws(ConfigError) {
         try r.mapping(node, path: path) { key, value, p throws(ConfigError) in
             switch key {
             case "endpoints": e.endpoints = try r.strings(value, p).map { endpoint throws(ConfigError) in try r.endpoint(endpoint, value, p) }
@@ -168,22 +204,32 @@ public enum ConfigLoader {
             case "linger_ms": e.lingerMillis = try r.int(value, p, min: 0, max: 60_000)
             case "stats_interval_s": e.statsIntervalSeconds = try r.double(value, p, min: 0.1, max: 3600)
             case "include_landmarks": e.includeLandmarks = try r.bool(value, p)
+            case "landmark_encoding": e.landmarkEncoding = try r.choice(value, p, LandmarkEncoding.self)
             case "status_endpoint": e.statusEndpoint = try r.isNull(value) ? nil : r.endpoint(try r.string(value, p), value, p)
             case "curve":
-                var secret: String?, publicKey: String?, allowed: [String] = []
+                var secret: String?, secretFile: String?, publicKey: String?, allowed: [String] = []
                 try r.mapping(value, path: p) { k, v, pp throws(ConfigError) in
                     switch k {
-                    case "server_secret_key": secret = try r.z85Key(v, pp)
+                    case "server_secret_key":
+                        guard secretFile == nil else { throw r.error(v, pp, "give server_secret_key or server_secret_key_file, not both") }
+                        secret = try r.z85Key(v, pp)
+                    case "server_secret_key_file":
+                        guard secret == nil else { throw r.error(v, pp, "give server_secret_key or server_secret_key_file, not both") }
+                        let file = Self.resolve(try r.expandedString(v, pp), against: baseDirectory ?? ".")
+                        secret = try SecretFile.z85Key(at: file, node: v, path: pp, reader: r)
+                        secretFile = file
                     case "server_public_key": publicKey = try r.z85Key(v, pp)
                     case "allowed_client_keys": allowed = try r.strings(v, pp).map { key throws(ConfigError) in try r.z85Key(key, v, pp) }
                     default: throw r.unknown(k, v, pp, known: ConfigKeys.children(of: "events.curve"))
                     }
                 }
-                guard let secret else { throw r.error(value, "\(p).server_secret_key", "required when curve is configured") }
+                guard let secret else {
+                    throw r.error(value, "\(p).server_secret_key", "required when curve is configured (or server_secret_key_file, e.g. a systemd credential)")
+                }
                 guard !allowed.isEmpty else {
                     throw r.error(value, "\(p).allowed_client_keys", "list at least one client public key (an empty list would lock every subscriber out)")
                 }
-                e.curve = .init(serverSecretKey: secret, serverPublicKey: publicKey, allowedClientKeys: allowed)
+                e.curve = .init(serverSecretKey: secret, serverPublicKey: publicKey, allowedClientKeys: allowed, serverSecretKeyFile: secretFile)
             default:
                 throw r.unknown(key, value, p, known: ConfigKeys.children(of: "events"))
             }

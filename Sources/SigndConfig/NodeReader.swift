@@ -3,6 +3,8 @@ import Yams
 /// Typed access to YAML nodes with errors that carry the key path and line.
 struct NodeReader {
     let file: String
+    /// For `${NAME}` references (secrets and per-host values kept out of the file).
+    var environment: [String: String] = [:]
 
     func error(_ node: Node, _ path: String, _ problem: String) -> ConfigError {
         ConfigError(file: file, key: path, line: node.mark?.line, problem: problem)
@@ -42,6 +44,29 @@ struct NodeReader {
         let text = try scalar(node, path)
         guard !text.isEmpty else { throw error(node, path, "must not be empty") }
         return text
+    }
+
+    /// The scalar with every `${NAME}` replaced by the environment variable NAME. An unset or empty variable
+    /// is an error that names the variable, never a value.
+    func expandedString(_ node: Node, _ path: String) throws(ConfigError) -> String {
+        let text = try string(node, path)
+        var out = "", rest = Substring(text)
+        while let open = rest.range(of: "${") {
+            out += rest[..<open.lowerBound]
+            guard let close = rest[open.upperBound...].firstIndex(of: "}") else {
+                throw error(node, path, "unterminated ${ (environment references are written ${NAME})")
+            }
+            let name = String(rest[open.upperBound..<close])
+            guard let first = name.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic),
+                  name.unicodeScalars.allSatisfy({ $0 == "_" || ($0.isASCII && $0.properties.isAlphabetic) || ("0"..."9").contains($0) })
+            else { throw error(node, path, "${\(name)} is not an environment variable name (letters, digits, _)") }
+            guard let value = environment[name], !value.isEmpty else {
+                throw error(node, path, "environment variable \(name) is not set (referenced as ${\(name)})")
+            }
+            out += value
+            rest = rest[rest.index(after: close)...]
+        }
+        return out + rest
     }
 
     func identifier(_ node: Node, _ path: String) throws(ConfigError) -> String {

@@ -1,3 +1,5 @@
+import SigndCore
+
 /// Everything `signd run` needs, validated. Defaults are what a kiosk with one camera wants; the YAML
 /// file overrides them and command-line flags override the file. Keys are documented in
 /// `docs/configuration.md`; `signd check-config FILE` validates a file without running.
@@ -16,8 +18,13 @@ public struct SigndConfiguration: Sendable, Equatable {
     public init() {}
 
     public struct Source: Sendable, Equatable {
-        /// Video file path, camera index, /dev/videoN or rtsp:// URL. Required.
+        /// Video file path, camera index, /dev/videoN or rtsp:// URL, `${NAME}` references expanded. Required.
         public var uri = ""
+        /// The URI as the file wrote it when it referenced the environment: what logs, events and
+        /// `check-config` show, so an expanded secret is never printed (see `shownURI`).
+        public var uriAsWritten: String?
+        /// The URI to show (before credentials are redacted): as written when it referenced the environment.
+        public var shownURI: String { uriAsWritten ?? uri }
         /// Play files at their native frame rate (otherwise as fast as possible).
         public var realtime = false
         /// Start a file again when it ends (demo kiosks).
@@ -30,6 +37,8 @@ public struct SigndConfiguration: Sendable, Equatable {
         public var reconnectMaxAttempts: Int?
         /// Stop after this many frames (benchmarks, tests).
         public var maxFrames: Int?
+        /// Camera format, RTSP transport, rotation, flip and crop.
+        public var capture = CaptureOptions()
         public init() {}
     }
 
@@ -91,6 +100,8 @@ public struct SigndConfiguration: Sendable, Equatable {
         public var statsIntervalSeconds = 1.0
         /// Landmarks in `frame` events are opt-in (they are large).
         public var includeLandmarks = false
+        /// How those landmarks are written: rounded JSON numbers or packed float32 (docs/events.md).
+        public var landmarkEncoding = LandmarkEncoding.json
         public var curve: Curve?
         /// A REP endpoint answering any request with the current health, source and signing state (for
         /// subscribers that connect late; PUB keeps no last value). nil: off.
@@ -101,11 +112,14 @@ public struct SigndConfiguration: Sendable, Equatable {
     /// ZeroMQ CURVE: the server's key pair and the client public keys allowed to subscribe (Z85, 40 chars).
     public struct Curve: Sendable, Equatable {
         public var serverSecretKey: String
+        /// Where the secret key was read from (`server_secret_key_file`), for messages; nil when inline.
+        public var serverSecretKeyFile: String?
         /// Optional: derived from the secret key; when given it must match.
         public var serverPublicKey: String?
         public var allowedClientKeys: [String]
-        public init(serverSecretKey: String, serverPublicKey: String?, allowedClientKeys: [String]) {
+        public init(serverSecretKey: String, serverPublicKey: String?, allowedClientKeys: [String], serverSecretKeyFile: String? = nil) {
             self.serverSecretKey = serverSecretKey
+            self.serverSecretKeyFile = serverSecretKeyFile
             self.serverPublicKey = serverPublicKey
             self.allowedClientKeys = allowedClientKeys
         }

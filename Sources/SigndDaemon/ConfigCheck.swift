@@ -16,7 +16,7 @@ public struct ConfigCheck {
         public var description: String { "\(severity): \(key): \(message)" }
     }
 
-    /// Static checks: nothing is opened.
+    /// Static checks (nothing is opened): warnings, and capture options that cannot apply to the source.
     public static func warnings(_ config: SigndConfiguration) -> [Finding] {
         var out: [Finding] = []
         func warn(_ key: String, _ message: String) { out.append(Finding(severity: .warning, key: key, message: message)) }
@@ -26,6 +26,9 @@ public struct ConfigCheck {
             warn("source.loop", "ignored with source.realtime: a file played at its native rate ends once")
         }
         if config.source.realtime, live { warn("source.realtime", "ignored: a live source paces itself") }
+        if let spec = try? SourceSpec(parsing: config.source.uri), case .badOption(let key, _, let reason)? = config.source.capture.problem(for: spec) {
+            out.append(Finding(severity: .error, key: "source.\(key)", message: reason))
+        }
         if config.events.curve == nil {
             for endpoint in config.events.endpoints where Self.isReachableFromOutside(endpoint) {
                 warn("events.endpoints", "\(endpoint) accepts subscribers from other machines without CURVE: anyone on the network "
@@ -57,8 +60,8 @@ public struct ConfigCheck {
             }
         }
         if let spec = try? SourceSpec(parsing: config.source.uri), case .file = spec {
-            do { _ = try VideoReader(spec, timeouts: CaptureTimeouts(openMillis: config.source.openTimeoutMillis)) } catch {
-                fail("source.uri", error.description)
+            do { _ = try VideoReader(spec, timeouts: CaptureTimeouts(openMillis: config.source.openTimeoutMillis), options: config.source.capture) } catch {
+                if case .badOption(let key, _, let reason) = error { fail("source.\(key)", reason) } else { fail("source.uri", error.description) }
             }
         }
         return out

@@ -15,7 +15,7 @@ public struct ConfigReloader: Sendable {
     /// What a reload applies: `new` with every key that needs a restart (the source, the models, the
     /// socket's identity and security) kept at its running value, so the daemon never acts on half of them,
     /// and the names of those keys that changed. Everything else is applied: `log_level`, the heads' decision
-    /// values, `windows.max_span_factor`, `events.endpoints`, the intervals, `events.include_landmarks` and
+    /// values, `windows.max_span_factor`, `events.endpoints`, the intervals, `events.include_landmarks`, `events.landmark_encoding` and
     /// `health.*`. One list both keeps and names the keys, so the two cannot disagree.
     public static func split(running old: SigndConfiguration, file new: SigndConfiguration) -> (applied: SigndConfiguration, pending: [String]) {
         var applied = new

@@ -77,11 +77,11 @@ public final class Daemon: Sendable {
         let feed = try openFeed(onEvent: { sourceTracker.handle($0) })
         if let info = feed.info {
             logger.info("source open", metadata: [
-                "source": "\(SourceSpec.redacted(config.source.uri))", "size": "\(info.width)x\(info.height)",
+                "source": "\(SourceSpec.redacted(config.source.shownURI))", "size": "\(info.sizeDescription)",
                 "fps": "\(info.fps)", "backend": "\(info.backend)",
             ])
         } else {
-            logger.info("opening source", metadata: ["source": "\(SourceSpec.redacted(config.source.uri))"])
+            logger.info("opening source", metadata: ["source": "\(SourceSpec.redacted(config.source.shownURI))"])
         }
         // Ready once the models are loaded and the sockets bound: a live source opens on the grab thread, and
         // an absent camera is a health problem the daemon reports while it waits, not a failed start.
@@ -158,7 +158,7 @@ public final class Daemon: Sendable {
                 // Before the events go out: a client that reacts to a `start` by asking for the status sees it.
                 if let status { status.update(snapshot(stats.framesOut + 1)) }
                 let event = FrameEvent(stamp: frame.stamp, landmarks: landmarks, probability: scored?.probability,
-                                       withLandmarks: active.events.includeLandmarks)
+                                       landmarkEncoding: active.events.includeLandmarks ? active.events.landmarkEncoding : nil)
                 publish(publisher, .frame(event), frame: frame.stamp.index)
                 for (headEvent, at) in scored?.events ?? [] { publish(publisher, headEvent, frame: at) }
                 let published = Clock.monotonicNanos()
@@ -205,7 +205,7 @@ public final class Daemon: Sendable {
         if case .failed(let why) = finalState, !shouldStop { throw .sourceGaveUp(why) }
         if finalState == .ended, stats.framesIn == 0, !shouldStop {
             // Opened but nothing decoded: a run that "succeeds" on an empty or cut file hides the problem.
-            throw .source("\(SourceSpec.redacted(config.source.uri)): opened, but not one frame could be decoded (empty, truncated or not a video)")
+            throw .source("\(SourceSpec.redacted(config.source.shownURI)): opened, but not one frame could be decoded (empty, truncated or not a video)")
         }
         return RunSummary(framesIn: stats.framesIn, framesOut: stats.framesOut, droppedFrames: feed.droppedFrames,
                           seconds: Double(end - started) / 1e9)
@@ -298,11 +298,11 @@ public final class Daemon: Sendable {
         do {
             let spec = try SourceSpec(parsing: source.uri)
             if case .file(let path) = spec, !source.realtime {
-                return try FileFeed(path: path, timeouts: timeouts, loop: source.loop, onEvent: onEvent)
+                return try FileFeed(path: path, timeouts: timeouts, options: source.capture, loop: source.loop, onEvent: onEvent)
             }
             let policy = ReconnectPolicy(initialDelayMillis: source.reconnectInitialDelayMillis,
                                          maxDelayMillis: source.reconnectMaxDelayMillis, maxAttempts: source.reconnectMaxAttempts)
-            return try LiveFeed(capture: LiveCapture(spec, timeouts: timeouts, reconnect: policy, paced: true, onEvent: onEvent))
+            return try LiveFeed(capture: LiveCapture(spec, timeouts: timeouts, options: source.capture, reconnect: policy, paced: true, onEvent: onEvent))
         } catch {
             throw .source(error.description)
         }

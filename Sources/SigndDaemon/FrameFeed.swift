@@ -1,4 +1,5 @@
 import SigndCapture
+import SigndCore
 import SigndConfig
 
 /// What the frame loop gets when it asks for the next frame.
@@ -23,6 +24,7 @@ protocol FrameFeed: AnyObject {
 final class FileFeed: FrameFeed {
     private var reader: VideoReader
     private let timeouts: CaptureTimeouts
+    private let options: CaptureOptions
     private let loop: Bool
     private let onEvent: @Sendable (CaptureEvent) -> Void
     private var stopped = false
@@ -30,10 +32,12 @@ final class FileFeed: FrameFeed {
     let info: SourceInfo?
     var droppedFrames: Int { 0 }
 
-    init(path: String, timeouts: CaptureTimeouts, loop: Bool, onEvent: @escaping @Sendable (CaptureEvent) -> Void) throws(CaptureError) {
-        reader = try VideoReader(.file(path: path), timeouts: timeouts)
+    init(path: String, timeouts: CaptureTimeouts, options: CaptureOptions, loop: Bool,
+         onEvent: @escaping @Sendable (CaptureEvent) -> Void) throws(CaptureError) {
+        reader = try VideoReader(.file(path: path), timeouts: timeouts, options: options)
         info = reader.info
         self.timeouts = timeouts
+        self.options = options
         self.loop = loop
         self.onEvent = onEvent
         onEvent(.opened(reader.info))
@@ -53,7 +57,7 @@ final class FileFeed: FrameFeed {
         onEvent(.ended(frames: reader.framesRead, truncated: reader.endedEarly))
         // Looping keeps frame indices increasing, so windows and sequence numbers never go backwards.
         guard loop, nextIndex > 0, !stopped,
-              let again = try? VideoReader(reader.spec, timeouts: timeouts, firstIndex: nextIndex, epoch: reader.epoch + 1)
+              let again = try? VideoReader(reader.spec, timeouts: timeouts, options: options, firstIndex: nextIndex, epoch: reader.epoch + 1)
         else { return .finished }
         reader = again
         onEvent(.opened(again.info))

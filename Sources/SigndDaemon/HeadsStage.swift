@@ -83,10 +83,12 @@ public final class HeadsStage {
         return HeadsStage(pipeline: pipeline)
     }
 
-    /// The pipeline's settings from the config: `heads.*`, and the span limit from `windows.max_span_factor`.
+    /// The pipeline's settings from the config: `heads.*`, and the span limit from `windows.max_span_factor`
+    /// (in source frames: with `source.process_every` N a window of processed frames spans N times as many).
     static func settings(_ config: SigndConfiguration, window: Int) -> HeadSettings {
         var settings = config.heads.settings
-        settings.maxWindowSpanFrames = config.windows.maxSpanFactor.map { Int((Double(window) * $0).rounded(.up)) }
+        let every = Double(config.source.capture.processEvery)
+        settings.maxWindowSpanFrames = config.windows.maxSpanFactor.map { Int((Double(window) * every * $0).rounded(.up)) }
         return settings
     }
 

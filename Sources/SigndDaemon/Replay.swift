@@ -45,7 +45,7 @@ public struct Replay {
             let s = stamp(i)
             let result = heads.process(stamp: s, landmarks: landmarks)
             observe?(i, result.step)
-            emit(.frame(FrameEvent(stamp: s, landmarks: landmarks, probability: result.probability, withLandmarks: false)), i)
+            emit(.frame(FrameEvent(stamp: s, landmarks: landmarks, probability: result.probability, landmarkEncoding: nil)), i)
             for (event, frame) in result.events { emit(event, frame) }
         }
         for (event, frame) in heads.close(reason: .sourceEnded) { emit(event, frame) }

@@ -51,7 +51,7 @@ final class SourceTracker: Sendable {
         case .opened(let info):
             source = .opened(width: info.width, height: info.height, fps: info.fps > 0 ? info.fps : nil)
             shared.withLock { $0.state = .open }
-            logger.info("source opened", metadata: ["size": "\(info.width)x\(info.height)", "fps": "\(info.fps)"])
+            logger.info("source opened", metadata: ["size": "\(info.sizeDescription)", "fps": "\(info.fps)"])
         case .lost(let reason, _):
             source = .lost(message: reason)
             shared.withLock { s in s.lost = true; s.state = .unavailable(reason) }

@@ -3,7 +3,7 @@ import Foundation
 /// The fields every event carries, whatever its kind.
 public struct EventEnvelope: Sendable, Equatable, Codable {
     /// Version of the event format (docs/events.md, docs/events.schema.json).
-    public static let currentSchema = 1
+    public static let currentSchema = 2
 
     public var schema: Int
     public var kind: EventKind

@@ -1,3 +1,4 @@
+import Foundation
 import SigndCore
 
 /// The event kinds; each is the last part of a topic `signd.<camera>.<kind>`.
@@ -75,12 +76,12 @@ public struct FrameEvent: Sendable, Equatable, Codable {
         self.landmarks = landmarks
     }
 
-    /// The frame event for `stamp` and its landmarks (`withLandmarks`: include the coordinates).
-    public init(stamp: FrameStamp, landmarks: HolisticLandmarks, probability: Double?, withLandmarks: Bool) {
+    /// The frame event for `stamp` and its landmarks (with their coordinates when `landmarkEncoding` is given).
+    public init(stamp: FrameStamp, landmarks: HolisticLandmarks, probability: Double?, landmarkEncoding: LandmarkEncoding?) {
         self.init(
             captureNanos: stamp.captureNanos, sourceMillis: stamp.sourceMillis, probability: probability,
             present: LandmarkPresence(landmarks),
-            landmarks: withLandmarks ? FrameLandmarks(landmarks) : nil)
+            landmarks: landmarkEncoding.map { FrameLandmarks(landmarks, encoding: $0) })
     }
 
     enum CodingKeys: String, CodingKey {
@@ -123,50 +124,100 @@ public struct LandmarkPresence: Sendable, Equatable, Codable {
     }
 }
 
-/// Landmark coordinates of one frame, one array per joint (`[x, y, z, visibility]` for pose, `[x, y, z]`
-/// otherwise), in MediaPipe normalized image coordinates. A part that was not detected (or, for the face,
-/// not computed) is null; a single NaN value inside a detected part is null too, since JSON has no NaN.
+/// Landmark coordinates of one frame in MediaPipe normalized image coordinates: `pose` 33 joints of
+/// `[x, y, z, visibility]`, hands 21 of `[x, y, z]`, `face` 468 of `[x, y, z]`, each encoded as `encoding` says.
+/// A part that was not detected (or, for the face, not computed) is null.
 public struct FrameLandmarks: Sendable, Equatable, Codable {
-    public var pose: [[Float?]]?
-    public var leftHand: [[Float?]]?
-    public var rightHand: [[Float?]]?
-    public var face: [[Float?]]?
+    public var encoding: LandmarkEncoding
+    public var pose: LandmarkPart?
+    public var leftHand: LandmarkPart?
+    public var rightHand: LandmarkPart?
+    public var face: LandmarkPart?
 
-    public init(pose: [[Float?]]?, leftHand: [[Float?]]?, rightHand: [[Float?]]?, face: [[Float?]]?) {
+    public init(encoding: LandmarkEncoding, pose: LandmarkPart?, leftHand: LandmarkPart?, rightHand: LandmarkPart?, face: LandmarkPart?) {
+        self.encoding = encoding
         self.pose = pose
         self.leftHand = leftHand
         self.rightHand = rightHand
         self.face = face
     }
 
-    public init(_ landmarks: HolisticLandmarks) {
-        func joints(_ values: [Float], channels: Int, present: Bool) -> [[Float?]]? {
-            guard present else { return nil }
-            return stride(from: 0, to: values.count, by: channels).map { start in
-                values[start..<start + channels].map { $0.isFinite ? $0 : nil }
-            }
+    public init(_ landmarks: HolisticLandmarks, encoding: LandmarkEncoding) {
+        func part(_ values: [Float], channels: Int, present: Bool) -> LandmarkPart? {
+            present ? LandmarkPart(values, channels: channels, encoding: encoding) : nil
         }
         self.init(
-            pose: joints(landmarks.pose, channels: HolisticLandmarks.poseChannels, present: landmarks.hasPose),
-            leftHand: joints(
-                landmarks.leftHand, channels: HolisticLandmarks.handChannels, present: landmarks.hasLeftHand),
-            rightHand: joints(
-                landmarks.rightHand, channels: HolisticLandmarks.handChannels, present: landmarks.hasRightHand),
-            face: landmarks.face.flatMap {
-                joints($0, channels: HolisticLandmarks.faceChannels, present: landmarks.hasFace)
-            })
+            encoding: encoding,
+            pose: part(landmarks.pose, channels: HolisticLandmarks.poseChannels, present: landmarks.hasPose),
+            leftHand: part(landmarks.leftHand, channels: HolisticLandmarks.handChannels, present: landmarks.hasLeftHand),
+            rightHand: part(landmarks.rightHand, channels: HolisticLandmarks.handChannels, present: landmarks.hasRightHand),
+            face: landmarks.face.flatMap { part($0, channels: HolisticLandmarks.faceChannels, present: landmarks.hasFace) })
     }
 
     enum CodingKeys: String, CodingKey {
-        case pose, leftHand = "left_hand", rightHand = "right_hand", face
+        case encoding, pose, leftHand = "left_hand", rightHand = "right_hand", face
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let encoding = try c.decode(LandmarkEncoding.self, forKey: .encoding)
+        func part(_ key: CodingKeys) throws -> LandmarkPart? {
+            switch encoding {
+            case .json: try c.decode([[Double?]]?.self, forKey: key).map(LandmarkPart.joints)
+            case .f32Base64: try c.decode(String?.self, forKey: key).map(LandmarkPart.packed)
+            }
+        }
+        self.init(encoding: encoding, pose: try part(.pose), leftHand: try part(.leftHand), rightHand: try part(.rightHand), face: try part(.face))
     }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(pose, forKey: .pose)
-        try c.encode(leftHand, forKey: .leftHand)
-        try c.encode(rightHand, forKey: .rightHand)
-        try c.encode(face, forKey: .face)
+        try c.encode(encoding, forKey: .encoding)
+        for (key, part) in [(CodingKeys.pose, pose), (.leftHand, leftHand), (.rightHand, rightHand), (.face, face)] {
+            switch part {
+            case nil: try c.encodeNil(forKey: key)
+            case .joints(let joints)?: try c.encode(joints, forKey: key)
+            case .packed(let text)?: try c.encode(text, forKey: key)
+            }
+        }
+    }
+}
+
+/// One part's coordinates in one of the two encodings.
+public enum LandmarkPart: Sendable, Equatable {
+    /// Per joint, its channels rounded to `LandmarkEncoding.decimals` places; a missing value is null (JSON has no NaN).
+    case joints([[Double?]])
+    /// base64 of little-endian float32 values, NaN where missing.
+    case packed(String)
+
+    public init(_ values: [Float], channels: Int, encoding: LandmarkEncoding) {
+        switch encoding {
+        case .json:
+            let scale = pow(10.0, Double(LandmarkEncoding.decimals))
+            self = .joints(stride(from: 0, to: values.count, by: channels).map { start in
+                values[start..<start + channels].map { $0.isFinite ? (Double($0) * scale).rounded() / scale : nil }
+            })
+        case .f32Base64:
+            var bytes = [UInt8]()
+            bytes.reserveCapacity(values.count * 4)
+            for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
+            self = .packed(Data(bytes).base64EncodedString())
+        }
+    }
+
+    /// The values, flat (NaN where missing); nil for a packed part that is not base64 of whole float32 values.
+    public var values: [Float]? {
+        switch self {
+        case .joints(let joints): return joints.flatMap { $0.map { $0.map(Float.init) ?? .nan } }
+        case .packed(let text):
+            guard let data = Data(base64Encoded: text), data.count % 4 == 0 else { return nil }
+            let bytes = [UInt8](data)
+            return stride(from: 0, to: bytes.count, by: 4).map { (i: Int) -> Float in
+                var bits: UInt32 = 0
+                for k in 0..<4 { bits |= UInt32(bytes[i + k]) << UInt32(8 * k) }
+                return Float(bitPattern: bits)
+            }
+        }
     }
 }
 

@@ -37,10 +37,10 @@ struct CheckConfig: ParsableCommand {
         }
         let errors = findings.filter { $0.severity == .error }.count
         guard errors == 0 else {
-            throw failure("\(file): \(errors) error\(errors == 1 ? "" : "s") found by --deep", code: ExitStatus.config)
+            throw failure("\(file): \(errors) error\(errors == 1 ? "" : "s") found", code: ExitStatus.config)
         }
         let warnings = findings.count
         print("\(file): OK\(deep ? " (deep: models loaded)" : "")\(warnings > 0 ? ", \(warnings) warning\(warnings == 1 ? "" : "s")" : "") "
-              + "(camera \(config.cameraID), source \(SourceSpec.redacted(config.source.uri)), events on \(config.events.endpoints.joined(separator: ", ")))")
+              + "(camera \(config.cameraID), source \(SourceSpec.redacted(config.source.shownURI)), events on \(config.events.endpoints.joined(separator: ", ")))")
     }
 }

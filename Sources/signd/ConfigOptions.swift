@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SigndConfig
+import SigndCore
 
 /// Flags shared by the commands that run the pipeline; each overrides the matching config key.
 struct ConfigOptions: ParsableArguments {
@@ -38,6 +39,9 @@ struct ConfigOptions: ParsableArguments {
     @Flag(name: .customLong("include-landmarks"), help: "Put landmarks into frame events (events.include_landmarks).")
     var includeLandmarks = false
 
+    @Option(name: .customLong("landmark-encoding"), help: "json or f32_base64 (events.landmark_encoding).")
+    var landmarkEncoding: String?
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (log_level).")
     var logLevel: String?
 
@@ -45,7 +49,7 @@ struct ConfigOptions: ParsableArguments {
     func resolve() throws(ConfigError) -> SigndConfiguration {
         var merged = try config.map { path throws(ConfigError) in try ConfigLoader.load(path: path) } ?? SigndConfiguration()
         let file = config ?? "<command line>"
-        if let source { merged.source.uri = source }
+        if let source { merged.source.uri = source; merged.source.uriAsWritten = nil }
         if let cameraID { merged.cameraID = cameraID }
         if !endpoints.isEmpty { merged.events.endpoints = endpoints }
         if let realtime { merged.source.realtime = realtime }
@@ -58,6 +62,13 @@ struct ConfigOptions: ParsableArguments {
         if let face { merged.landmarks.face = face }
         merged.chooseModelsDirectory(flag: modelsDirectory, environment: ProcessInfo.processInfo.environment)
         if includeLandmarks { merged.events.includeLandmarks = true }
+        if let landmarkEncoding {
+            guard let encoding = LandmarkEncoding(rawValue: landmarkEncoding) else {
+                throw ConfigError(file: "--landmark-encoding", key: "events.landmark_encoding", line: nil,
+                                  problem: "'\(landmarkEncoding)' is not one of \(LandmarkEncoding.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            merged.events.landmarkEncoding = encoding
+        }
         if let logLevel {
             guard let level = SigndConfiguration.LogLevel(rawValue: logLevel.lowercased()) else {
                 throw ConfigError(file: "--log-level", key: "log_level", line: nil, problem: "'\(logLevel)' is not a log level")

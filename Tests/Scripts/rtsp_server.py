@@ -11,8 +11,9 @@ import sys
 import gi
 
 gi.require_version("Gst", "1.0")
+gi.require_version("GstRtsp", "1.0")
 gi.require_version("GstRtspServer", "1.0")
-from gi.repository import GLib, Gst, GstRtspServer  # noqa: E402
+from gi.repository import GLib, Gst, GstRtsp, GstRtspServer  # noqa: E402
 
 
 def main() -> int:
@@ -20,6 +21,7 @@ def main() -> int:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--fps", type=int, default=15)
     parser.add_argument("--size", default="320x240")
+    parser.add_argument("--tcp-only", action="store_true", help="refuse RTP over UDP (clients must interleave over TCP)")
     args = parser.parse_args()
     width, height = (int(v) for v in args.size.split("x"))
 
@@ -33,6 +35,8 @@ def main() -> int:
         f"! jpegenc quality=70 ! rtpjpegpay name=pay0 pt=26 )"
     )
     factory.set_shared(True)
+    if args.tcp_only:
+        factory.set_protocols(GstRtsp.RTSPLowerTrans.TCP)
     server.get_mount_points().add_factory("/test", factory)
     if server.attach(None) == 0:
         print(f"cannot bind 127.0.0.1:{args.port}", file=sys.stderr)

@@ -147,3 +147,67 @@ final class ConfigDocumentationTests: XCTestCase {
         }
     }
 }
+
+/// Secrets kept out of the main file: `${NAME}` references and the CURVE key in its own file.
+final class ConfigSecretsTests: XCTestCase {
+    private let key = "JTKVSB%%)wK0E.X)V>+}o?pNmC{O&4W4b!Ni{Lh6"   // a Z85 key of the right shape (not a real one)
+
+    func testEnvironmentReferencesExpandAndTheWrittenFormIsKept() throws {
+        let config = try ConfigLoader.parse(yaml: "source: {uri: 'rtsp://viewer:${CAM_PASSWORD}@cam/${CAM_PATH}'}",
+                                            environment: ["CAM_PASSWORD": "hunter2", "CAM_PATH": "stream1"])
+        XCTAssertEqual(config.source.uri, "rtsp://viewer:hunter2@cam/stream1")
+        XCTAssertEqual(config.source.shownURI, "rtsp://viewer:${CAM_PASSWORD}@cam/${CAM_PATH}", "what logs show")
+        let plain = try ConfigLoader.parse(yaml: "source: {uri: 'rtsp://cam/s$1'}")
+        XCTAssertNil(plain.source.uriAsWritten, "a $ without braces is literal")
+        XCTAssertEqual(plain.source.shownURI, "rtsp://cam/s$1")
+    }
+
+    func testUnsetOrMalformedReferencesAreErrorsThatNameTheVariable() {
+        XCTAssertThrowsError(try ConfigLoader.parse(yaml: "source: {uri: 'rtsp://u:${CAM_PASSWORD}@cam'}", environment: [:])) { error in
+            XCTAssertTrue("\(error)".contains("environment variable CAM_PASSWORD is not set"), "\(error)")
+            XCTAssertTrue("\(error)".contains("source.uri"), "\(error)")
+        }
+        XCTAssertThrowsError(try ConfigLoader.parse(yaml: "source: {uri: 'rtsp://u:${CAM@cam'}")) { error in
+            XCTAssertTrue("\(error)".contains("unterminated"), "\(error)")
+        }
+        XCTAssertThrowsError(try ConfigLoader.parse(yaml: "source: {uri: 'rtsp://${1X}/s'}", environment: ["1X": "a"])) { error in
+            XCTAssertTrue("\(error)".contains("not an environment variable name"), "\(error)")
+        }
+    }
+
+    func testSecretKeyFileIsReadFromTheEnvironmentsDirectoryAndNeverEchoed() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("signd-creds-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("signd-curve.key")
+        try (key + "\n").write(to: file, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path)
+        let yaml = "events:\n  curve:\n    server_secret_key_file: '${CREDENTIALS_DIRECTORY}/signd-curve.key'\n    allowed_client_keys: ['\(key)']\n"
+        let config = try ConfigLoader.parse(yaml: yaml, environment: ["CREDENTIALS_DIRECTORY": dir.path])
+        XCTAssertEqual(config.events.curve?.serverSecretKey, key)
+        XCTAssertEqual(config.events.curve?.serverSecretKeyFile, file.path)
+
+        // Readable by every user: refused, naming the file, not its content.
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: file.path)
+        XCTAssertThrowsError(try ConfigLoader.parse(yaml: yaml, environment: ["CREDENTIALS_DIRECTORY": dir.path])) { error in
+            XCTAssertTrue("\(error)".contains("readable or writable by every user"), "\(error)")
+            XCTAssertTrue("\(error)".contains(file.path) && !"\(error)".contains(key), "\(error)")
+        }
+        // Not a key: the message names the file and never prints what is in it.
+        let garbage = "not-a-key-but-a-secret-anyway"
+        try garbage.write(to: file, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path)
+        XCTAssertThrowsError(try ConfigLoader.parse(yaml: yaml, environment: ["CREDENTIALS_DIRECTORY": dir.path])) { error in
+            XCTAssertTrue("\(error)".contains("does not hold a 40-character Z85"), "\(error)")
+            XCTAssertFalse("\(error)".contains(garbage), "\(error)")
+        }
+        XCTAssertThrowsError(try ConfigLoader.parse(yaml: yaml.replacingOccurrences(of: "signd-curve.key", with: "absent.key"),
+                                                    environment: ["CREDENTIALS_DIRECTORY": dir.path])) { error in
+            XCTAssertTrue("\(error)".contains("cannot read \(dir.path)/absent.key"), "\(error)")
+        }
+        let both = "events:\n  curve:\n    server_secret_key: '\(key)'\n    server_secret_key_file: /x\n    allowed_client_keys: ['\(key)']\n"
+        XCTAssertThrowsError(try ConfigLoader.parse(yaml: both)) { error in
+            XCTAssertTrue("\(error)".contains("not both"), "\(error)")
+        }
+    }
+}

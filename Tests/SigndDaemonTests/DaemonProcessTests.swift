@@ -106,7 +106,9 @@ final class DaemonProcessTests: XCTestCase {
 
     /// A camera password never reaches a log line, an event or `check-config`: the whole output of a real run
     /// against a loopback RTSP server (source opened, frames, events printed), of `check-config`, and of a
-    /// run whose source cannot be opened is searched for it.
+    /// run whose source cannot be opened is searched for it. The password comes from the environment
+    /// (`${CAM_PASSWORD}` in the file), and a run with the CURVE secret key in a credential file
+    /// (`server_secret_key_file`) prints neither the key nor the password either.
     func testCameraPasswordNeverAppearsInOutput() throws {
         let secret = "s3cretPassw0rd"
         let port = freeTCPPort()
@@ -118,27 +120,50 @@ final class DaemonProcessTests: XCTestCase {
         try """
         camera_id: secret
         log_level: debug
-        source: {uri: 'rtsp://viewer:\(secret)@127.0.0.1:\(port)/test', max_frames: 15}
+        source: {uri: 'rtsp://viewer:${CAM_PASSWORD}@127.0.0.1:\(port)/test', max_frames: 15}
         landmarks: {enabled: false}
         heads: {enabled: false}
         events: {endpoints: ['ipc://\(tempDir.path)/events']}
         systemd: {notify: false}
         """.write(to: config, atomically: true, encoding: .utf8)
-        let run = try runProcessCombined(TestPaths.signdBinary.path, ["run", "--config", config.path, "--print-events"])
+        let env = ["CAM_PASSWORD": secret]
+        let run = try runProcessCombined(TestPaths.signdBinary.path, ["run", "--config", config.path, "--print-events"], environment: env)
         XCTAssertEqual(run.status, 0, run.output)
         XCTAssertTrue(run.output.contains("source open"), run.output)
         XCTAssertTrue(run.output.contains("rtsp://viewer:***@127.0.0.1"), run.output)
-        let check = try runProcessCombined(TestPaths.signdBinary.path, ["check-config", config.path])
+        XCTAssertTrue(run.output.contains("signd.secret.frame "), "events were printed: \(run.output.suffix(500))")
+        let check = try runProcessCombined(TestPaths.signdBinary.path, ["check-config", config.path], environment: env)
         XCTAssertEqual(check.status, 0, check.output)
         let givingUp = tempDir.appendingPathComponent("absent.yaml")
         try (String(contentsOf: config, encoding: .utf8)
             .replacingOccurrences(of: "\(port)/test'", with: "\(freeTCPPort())/none', reconnect: {max_attempts: 1, initial_delay_ms: 100}")
         ).write(to: givingUp, atomically: true, encoding: .utf8)
-        let absent = try runProcessCombined(TestPaths.signdBinary.path, ["run", "--config", givingUp.path, "--print-events"])
+        let absent = try runProcessCombined(TestPaths.signdBinary.path, ["run", "--config", givingUp.path, "--print-events"], environment: env)
         XCTAssertEqual(absent.status, 69, "EX_UNAVAILABLE after giving up: \(absent.output)")
         XCTAssertTrue(absent.output.contains("gave up"), absent.output)
-        for (what, output) in [("run", run.output), ("check-config", check.output), ("absent source", absent.output)] {
+        // The CURVE secret key as a systemd credential would hold it: its own mode-600 file.
+        let keys = try CurveKeyPair.generate(), client = try CurveKeyPair.generate()
+        let credentials = tempDir.appendingPathComponent("credentials")
+        try FileManager.default.createDirectory(at: credentials, withIntermediateDirectories: true)
+        let keyFile = credentials.appendingPathComponent("signd-curve.key")
+        try (keys.secretKey.z85 + "\n").write(to: keyFile, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: keyFile.path)
+        let curve = tempDir.appendingPathComponent("curve.yaml")
+        try (String(contentsOf: config, encoding: .utf8).replacingOccurrences(of: "events: {endpoints: ['ipc://\(tempDir.path)/events']}", with: """
+        events:
+          endpoints: ['ipc://\(tempDir.path)/curve-events']
+          curve: {server_secret_key_file: '${CREDENTIALS_DIRECTORY}/signd-curve.key', allowed_client_keys: ['\(client.publicKey.z85)']}
+        """)).write(to: curve, atomically: true, encoding: .utf8)
+        let curveEnv = env.merging(["CREDENTIALS_DIRECTORY": credentials.path]) { $1 }
+        let curveRun = try runProcessCombined(TestPaths.signdBinary.path, ["run", "--config", curve.path], environment: curveEnv)
+        XCTAssertEqual(curveRun.status, 0, curveRun.output)
+        XCTAssertTrue(curveRun.output.contains("source open"), curveRun.output)
+        let curveCheck = try runProcessCombined(TestPaths.signdBinary.path, ["check-config", "--deep", curve.path], environment: curveEnv)
+        XCTAssertEqual(curveCheck.status, 0, curveCheck.output)
+        for (what, output) in [("run", run.output), ("check-config", check.output), ("absent source", absent.output),
+                               ("curve run", curveRun.output), ("curve check-config", curveCheck.output)] {
             XCTAssertFalse(output.contains(secret), "\(what) printed the password:\n\(output)")
+            XCTAssertFalse(output.contains(keys.secretKey.z85), "\(what) printed the CURVE secret key:\n\(output)")
         }
     }
 
@@ -257,6 +282,21 @@ final class DaemonProcessTests: XCTestCase {
         XCTAssertTrue(warned.output.contains("warning: events.endpoints"), warned.output)
         XCTAssertTrue(warned.output.contains("without CURVE"), warned.output)
         XCTAssertTrue(warned.output.contains("warning: source.loop: ignored with source.realtime"), warned.output)
+
+        // Capture options that cannot apply: a camera format for a file (static), a crop outside its frame (deep).
+        let cameraFormat = try write("format.yaml", "source: {uri: '\(sample("mmaction2_test.avi"))', fourcc: MJPG}\n")
+        let format = try runProcessCombined(TestPaths.signdBinary.path, ["check-config", cameraFormat])
+        XCTAssertEqual(format.status, 78, format.output)
+        XCTAssertTrue(format.output.contains("error: source.fourcc: applies to cameras"), format.output)
+        let badCrop = try write("crop.yaml", """
+            source: {uri: '\(sample("mmaction2_test.avi"))', rotate: 90, crop: {x: 0, y: 0, width: 400, height: 100}}
+            landmarks: {enabled: false}
+            heads: {enabled: false}
+            """)
+        XCTAssertEqual(try runProcessCombined(TestPaths.signdBinary.path, ["check-config", badCrop]).status, 0, "the frame size needs the file")
+        let deepCrop = try runProcessCombined(TestPaths.signdBinary.path, ["check-config", "--deep", badCrop])
+        XCTAssertEqual(deepCrop.status, 78, deepCrop.output)
+        XCTAssertTrue(deepCrop.output.contains("error: source.crop: the crop 400x100+0+0 does not fit the"), deepCrop.output)
 
         let good = try write("good.yaml", "source: {uri: '\(sample("mmaction2_test.avi"))'}\nlandmarks: {models_dir: '\(models)'}\n")
         let deepGood = try runProcessCombined(TestPaths.signdBinary.path, ["check-config", "--deep", good])

@@ -99,6 +99,26 @@ final class HeadsDaemonTests: XCTestCase {
         XCTAssertTrue(signSegments.allSatisfy { $0 == 0 })
     }
 
+    /// `source.process_every: 2`: every second source frame is processed, indices keep counting source
+    /// frames, and the heads score windows of processed frames without resetting them for the gaps.
+    func testProcessEveryNthFrameKeepsWindowsWhole() throws {
+        try requireLandmarkModels()
+        var config = config(endpoint: endpoint())
+        config.heads.binary = fixtureBinary; config.heads.binaryIsDefault = false
+        config.heads.multiclass = nil; config.heads.multiclassIsDefault = false
+        config.source.capture.processEvery = 2
+        let events = try runCollecting(config)
+        var frames: [(Int, Double?)] = []
+        for e in events where e.topic == "signd.heads.frame" {
+            if case .frame(let f) = e.message.event { frames.append((e.message.envelope.frame!, f.probability)) }
+        }
+        XCTAssertEqual(frames.map(\.0), Array(stride(from: 0, to: 64, by: 2)), "every second frame of the 64")
+        // The first window is the 25th processed frame, source frame 48.
+        XCTAssertEqual(frames.filter { $0.1 != nil }.map(\.0), Array(stride(from: 48, to: 64, by: 2)))
+        let reasons = events.compactMap { e -> [HealthEvent.Reason]? in if case .health(let h) = e.message.event { h.reasons } else { nil } }
+        XCTAssertFalse(reasons.joined().contains(.windowsReset), "\(reasons)")
+    }
+
     /// `signd replay`'s path on the landmarks the daemon published gives the daemon's probabilities.
     func testReplayOfTheDaemonsLandmarksGivesTheSameProbabilities() throws {
         try requireLandmarkModels()
@@ -106,6 +126,7 @@ final class HeadsDaemonTests: XCTestCase {
         config.heads.binary = fixtureBinary; config.heads.binaryIsDefault = false
         config.heads.multiclass = nil; config.heads.multiclassIsDefault = false
         config.events.includeLandmarks = true
+        config.events.landmarkEncoding = .f32Base64   // the exact values (json rounds them)
         let events = try runCollecting(config)
         var landmarks: [HolisticLandmarks] = []
         var daemonProbabilities: [Double?] = []
@@ -202,9 +223,9 @@ final class HeadsDaemonTests: XCTestCase {
 
     private static func landmarks(_ f: FrameLandmarks?) -> HolisticLandmarks {
         var l = HolisticLandmarks.empty()
-        func flat(_ joints: [[Float?]]?, into values: inout [Float]) {
-            guard let joints else { return }
-            values = joints.flatMap { $0.map { $0 ?? .nan } }
+        func flat(_ part: LandmarkPart?, into values: inout [Float]) {
+            guard let part, let decoded = part.values else { return }
+            values = decoded
         }
         flat(f?.pose, into: &l.pose)
         flat(f?.leftHand, into: &l.leftHand)

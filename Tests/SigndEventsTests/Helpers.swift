@@ -21,10 +21,14 @@ enum Helpers {
         for i in 0..<landmarks.pose.count { landmarks.pose[i] = Float(i % 4) * 0.25 }
         for i in 0..<landmarks.rightHand.count { landmarks.rightHand[i] = 0.5 }
         landmarks.rightHand[4] = .nan  // a hole inside a detected part becomes null
+        var withFace = landmarks
+        withFace.face = (0..<HolisticLandmarks.faceJoints * HolisticLandmarks.faceChannels).map { Float($0 % 97) / 97 + 1e-7 }
         let stamp = FrameStamp(index: 7, captureNanos: 123_456_789, sourceMillis: 233.3)
         return [
-            (.frame(FrameEvent(stamp: stamp, landmarks: landmarks, probability: 0.25, withLandmarks: false)), 7),
-            (.frame(FrameEvent(stamp: stamp, landmarks: landmarks, probability: nil, withLandmarks: true)), 7),
+            (.frame(FrameEvent(stamp: stamp, landmarks: landmarks, probability: 0.25, landmarkEncoding: nil)), 7),
+            (.frame(FrameEvent(stamp: stamp, landmarks: landmarks, probability: nil, landmarkEncoding: .json)), 7),
+            (.frame(FrameEvent(stamp: stamp, landmarks: withFace, probability: nil, landmarkEncoding: .json)), 7),
+            (.frame(FrameEvent(stamp: stamp, landmarks: withFace, probability: 0.5, landmarkEncoding: .f32Base64)), 7),
             (.frame(FrameEvent(captureNanos: 1, sourceMillis: nil, probability: nil,
                                present: LandmarkPresence(pose: false, leftHand: false, rightHand: false, face: false))), 0),
             (.state(StateEvent(phase: .start, segment: 0, startFrame: 30, startMonoNanos: 99, startWall: 1.7e9,

@@ -29,7 +29,7 @@ final class PublisherTests: XCTestCase {
         for frame in 0..<300 {
             let stamp = FrameStamp(index: frame, captureNanos: Clock.monotonicNanos(), sourceMillis: Double(frame) * 33.3)
             let event = FrameEvent(stamp: stamp, landmarks: .empty(), probability: frame < 24 ? nil : 0.5,
-                                   withLandmarks: false)
+                                   landmarkEncoding: nil)
             note(try publisher.publish(.frame(event), frame: frame), .frame, frame)
             if frame % 10 == 0 {
                 let state = StateEvent(phase: .update, segment: 0, startFrame: 0, startMonoNanos: before,
@@ -55,7 +55,7 @@ final class PublisherTests: XCTestCase {
             XCTAssertEqual(envelope.kind, kind)
             XCTAssertEqual(envelope.seq, seq)
             XCTAssertEqual(envelope.frame, frame)
-            XCTAssertEqual(envelope.schema, 1)
+            XCTAssertEqual(envelope.schema, EventEnvelope.currentSchema)
             XCTAssertEqual(envelope.camera, "cam-1")
             XCTAssertGreaterThanOrEqual(envelope.monoNanos, max(before, lastMono))
             XCTAssertGreaterThanOrEqual(envelope.wall, wallBefore - 1)
@@ -113,7 +113,7 @@ final class PublisherTests: XCTestCase {
             envelope: EventEnvelope(kind: .health, seq: 3, frame: nil, monoNanos: 42, wall: 1.5, camera: "c"),
             event: .health(HealthEvent(status: .degraded, message: "slow")))
         let json = String(decoding: try EventMessage.makeEncoder().encode(message), as: UTF8.self)
-        XCTAssertEqual(json, #"{"camera":"c","frame":null,"kind":"health","message":"slow","mono_ns":42,"reasons":[],"schema":1,"seq":3,"status":"degraded","wall":1.5}"#)
+        XCTAssertEqual(json, #"{"camera":"c","frame":null,"kind":"health","message":"slow","mono_ns":42,"reasons":[],"schema":2,"seq":3,"status":"degraded","wall":1.5}"#)
     }
 
     // MARK: errors

@@ -119,7 +119,14 @@ final class SchemaTests: XCTestCase {
         var badProbability = frame; badProbability["probability"] = 1.5; broken.append(badProbability)
         var noAttempt = source; noAttempt["attempt"] = nil; broken.append(noAttempt)
         var badCamera = health; badCamera["camera"] = "a.b"; broken.append(badCamera)
-        var badSchema = health; badSchema["schema"] = 2; broken.append(badSchema)
+        var badSchema = health; badSchema["schema"] = 1; broken.append(badSchema)   // the previous version
+        // Landmarks: each encoding with the other's parts, a packed part of the wrong length, no encoding.
+        let jsonFrame = try json(Helpers.everyEvent[2].0, frame: 7), packedFrame = try json(Helpers.everyEvent[3].0, frame: 7)
+        let jsonParts = jsonFrame["landmarks"] as! [String: Any], packedParts = packedFrame["landmarks"] as! [String: Any]
+        var swapped = jsonParts; swapped["encoding"] = "f32_base64"
+        var short = packedParts; short["pose"] = String((packedParts["pose"] as! String).dropLast(4))
+        var unnamed = jsonParts; unnamed["encoding"] = nil
+        for parts in [swapped, short, unnamed] { var f = jsonFrame; f["landmarks"] = parts; broken.append(f) }
         let verdicts = try validate(try [line(health), line(frame), line(source)] + broken.map(line))
         XCTAssertEqual(Array(verdicts.prefix(3)), ["ok", "ok", "ok"])
         for (verdict, object) in zip(verdicts.dropFirst(3), broken) {

@@ -38,10 +38,14 @@ public func runProcess(_ executable: String, _ arguments: [String], environment:
 
 /// Runs a command to completion whatever its exit status; returns the status and stdout + stderr interleaved as
 /// written (for checks that read a tool's diagnostics or expect a particular failure).
-public func runProcessCombined(_ executable: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+/// `environment` entries are added to this process's environment.
+public func runProcessCombined(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
+    if !environment.isEmpty {
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    }
     let pipe = Pipe()
     process.standardOutput = pipe
     process.standardError = pipe

@@ -29,11 +29,31 @@ typedef struct {
     char backend_name[32];
 } signd_capture_info;
 
+/// What to ask of the source when opening it. Zero fields leave the choice to the driver / FFmpeg.
+typedef struct {
+    int32_t width;            // cameras: requested frame size
+    int32_t height;
+    double fps;               // cameras: requested frame rate
+    char fourcc[4];           // cameras: requested pixel format, e.g. "MJPG"; all zero: the driver's
+    int32_t rtsp_transport;   // rtsp:// sources: 0 FFmpeg's default (UDP, then TCP), 1 TCP, 2 UDP
+} signd_capture_request;
+
+/// What is done to every frame before anyone sees it, in this order: rotate, flip, crop.
+typedef struct {
+    int32_t rotate;           // 0, 90, 180 or 270 degrees clockwise
+    int32_t flip;             // 0 none, 1 horizontal (a mirror, as selfie cameras show), 2 vertical
+    int32_t crop_x, crop_y, crop_width, crop_height;   // in the rotated, flipped frame; crop_width 0: none
+} signd_frame_transform;
+
 /// Opens `uri` (a path, URL or /dev/videoN) or, when `camera_index` >= 0, that camera index.
 /// Timeouts bound how long a dead network source can block open() and read() (OpenCV's default is 30 s).
-/// Returns NULL on failure with a message in `err`.
+/// `request` may be NULL. Returns NULL on failure with a message in `err`.
 signd_capture *signd_capture_open(const char *uri, int camera_index, signd_backend backend,
-                                  int open_timeout_ms, int read_timeout_ms, char *err, size_t err_len);
+                                  int open_timeout_ms, int read_timeout_ms, const signd_capture_request *request,
+                                  char *err, size_t err_len);
+
+/// Sets the transform applied by every following read (the caller checks the crop against the frame size).
+void signd_capture_set_transform(signd_capture *cap, const signd_frame_transform *transform);
 
 void signd_capture_get_info(const signd_capture *cap, signd_capture_info *info);
 
@@ -41,6 +61,10 @@ void signd_capture_get_info(const signd_capture *cap, signd_capture_info *info);
 /// when the source stopped delivering (timeout / connection loss), -1 on an OpenCV error (message in err).
 /// *position_ms receives the source timestamp (CAP_PROP_POS_MSEC), or -1 when the source reports none.
 int signd_capture_read(signd_capture *cap, signd_image **out, double *position_ms, char *err, size_t err_len);
+
+/// Advances past the next frame without converting it (decoding still happens). 1: skipped, 0: end of
+/// stream or no frame within the read timeout, -1: an OpenCV error (message in err).
+int signd_capture_skip(signd_capture *cap, char *err, size_t err_len);
 
 void signd_capture_release(signd_capture *cap);
 
