@@ -156,8 +156,14 @@ def main():
     parser.add_argument("--refine-face", action="store_true",
                         help="refine_face_landmarks=True: 478-point faces (iris included)")
     parser.add_argument("--max-frames", type=int, help="only the first N frames of each video")
+    parser.add_argument("--min-detection-confidence", type=float, default=0.5)
+    parser.add_argument("--min-tracking-confidence", type=float, default=0.5)
+    parser.add_argument("--no-smoothing", action="store_true", help="smooth_landmarks=False")
     args = parser.parse_args()
     HOLISTIC_ARGS["refine_face_landmarks"] = args.refine_face
+    HOLISTIC_ARGS["min_detection_confidence"] = args.min_detection_confidence
+    HOLISTIC_ARGS["min_tracking_confidence"] = args.min_tracking_confidence
+    HOLISTIC_ARGS["smooth_landmarks"] = not args.no_smoothing
     os.makedirs(args.out, exist_ok=True)
     for v in args.videos:
         run(v, args.out, args.max_frames)

@@ -157,6 +157,9 @@ public enum ConfigLoader {
             case "models_dir": l.modelsDirectory = try r.string(value, p); l.modelsDirectoryIsDefault = false
             case "face": l.face = try r.bool(value, p)
             case "threads": l.threads = try r.int(value, p, min: 1, max: 64)
+            case "min_detection_confidence": l.minDetectionConfidence = try r.double(value, p, min: 0, max: 1)
+            case "min_tracking_confidence": l.minTrackingConfidence = try r.double(value, p, min: 0, max: 1)
+            case "smooth_landmarks": l.smoothLandmarks = try r.bool(value, p)
             default: throw r.unknown(key, value, p, known: ConfigKeys.children(of: "landmarks"))
             }
         }

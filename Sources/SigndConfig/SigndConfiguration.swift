@@ -51,6 +51,10 @@ public struct SigndConfiguration: Sendable, Equatable {
         public var face = false
         /// XNNPACK threads per model; the two hands also run concurrently.
         public var threads = 1
+        /// MediaPipe Holistic's options of the same names (their defaults).
+        public var minDetectionConfidence = 0.5
+        public var minTrackingConfidence = 0.5
+        public var smoothLandmarks = true
         public init() {}
     }
 

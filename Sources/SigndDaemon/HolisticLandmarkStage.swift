@@ -19,9 +19,7 @@ final class HolisticLandmarkStage: LandmarkStage {
     init(config: SigndConfiguration.Landmarks, fileTimestamps: Bool, logger: Logger) throws(DaemonError) {
         do {
             let (created, chatter) = try capturingStandardError {
-                try HolisticTracker(
-                    modelsDirectory: URL(fileURLWithPath: config.modelsDirectory),
-                    options: HolisticOptions(face: config.face, threadsPerModel: config.threads, concurrentHands: true))
+                try HolisticTracker(modelsDirectory: URL(fileURLWithPath: config.modelsDirectory), options: Self.options(config))
             }
             tracker = created
             for line in chatter { logger.debug("litert: \(line)") }
@@ -31,6 +29,15 @@ final class HolisticLandmarkStage: LandmarkStage {
         face = config.face
         self.fileTimestamps = fileTimestamps
         self.logger = logger
+    }
+
+    /// The Holistic options the config asks for.
+    static func options(_ config: SigndConfiguration.Landmarks) -> HolisticOptions {
+        var options = HolisticOptions(face: config.face, threadsPerModel: config.threads, concurrentHands: true,
+                                      smoothLandmarks: config.smoothLandmarks)
+        options.minDetectionConfidence = Float(config.minDetectionConfidence)
+        options.minTrackingConfidence = Float(config.minTrackingConfidence)
+        return options
     }
 
     func landmarks(for frame: Frame) -> HolisticLandmarks {

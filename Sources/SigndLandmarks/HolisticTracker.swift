@@ -20,6 +20,10 @@ public struct HolisticOptions: Sendable, Hashable {
     /// Smooth the pose landmarks (MediaPipe's `smooth_landmarks`; the auxiliary ROI landmarks are
     /// always smoothed, as in MediaPipe).
     public var smoothLandmarks: Bool
+    /// MediaPipe's `min_detection_confidence` (the pose detector's minimum score).
+    public var minDetectionConfidence: Float = 0.5
+    /// MediaPipe's `min_tracking_confidence` (below it the pose is detected again on the next frame).
+    public var minTrackingConfidence: Float = 0.5
     /// OpenCV worker threads for the whole process (nil leaves OpenCV's setting alone). 1 by default:
     /// measured on 2 cores, OpenCV's own threading of the small crops raised the median frame time from
     /// ≈ 27 to ≈ 46 ms.
@@ -118,7 +122,9 @@ public final class HolisticTracker: @unchecked Sendable {
         stages = Stages(
             pose: PoseStage(detector: try make(.poseDetection, threads: poseThreads),
                             landmarker: try make(.poseLandmarkFull, threads: poseThreads),
-                            smoothLandmarks: options.smoothLandmarks),
+                            smoothLandmarks: options.smoothLandmarks,
+                            minDetectionConfidence: options.minDetectionConfidence,
+                            minTrackingConfidence: options.minTrackingConfidence),
             hands: try HandSide.allCases.map {
                 HandStage(side: $0, recrop: try make(.handRecrop), landmarks: try make(.handLandmarkFull),
                           rectFromAll21: options.handRectFromAll21)

@@ -6,7 +6,9 @@ import SigndLiteRT
 final class PoseStage {
     private let detector: LiteRtModel
     private let landmarker: LiteRtModel
-    private let decoder = DetectionDecoder.pose
+    private let decoder: DetectionDecoder
+    /// MediaPipe's min_tracking_confidence: the pose landmark model's presence flag below it loses tracking.
+    private let minTrackingConfidence: Float
 
     private var visibility = VisibilitySmoother(alpha: 0.1)
     private var smoother = LandmarksSmoother(minCutoff: 0.05, beta: 80, derivateCutoff: 1)
@@ -23,10 +25,17 @@ final class PoseStage {
 
     private let smoothLandmarks: Bool
 
-    init(detector: LiteRtModel, landmarker: LiteRtModel, smoothLandmarks: Bool = true) {
+    /// `minDetectionConfidence` and `minTrackingConfidence` are Holistic's two thresholds (both on the pose:
+    /// MediaPipe's holistic solution passes them to the pose detector and the pose landmark flag only).
+    init(detector: LiteRtModel, landmarker: LiteRtModel, smoothLandmarks: Bool = true,
+         minDetectionConfidence: Float = 0.5, minTrackingConfidence: Float = 0.5) {
         self.detector = detector
         self.landmarker = landmarker
         self.smoothLandmarks = smoothLandmarks
+        var decoder = DetectionDecoder.pose
+        decoder.minScore = minDetectionConfidence
+        self.decoder = decoder
+        self.minTrackingConfidence = minTrackingConfidence
     }
 
     func reset() {
@@ -61,7 +70,7 @@ final class PoseStage {
         try landmarker.run(cropping: frame, roi: pixelRoi, side: 256, zeroBorder: false, range: .unit,
                            model: .poseLandmarkFull)
         let flag = try landmarker.outputValues(1, count: 1, model: .poseLandmarkFull)[0]
-        guard flag >= 0.5 else {
+        guard flag >= minTrackingConfidence else {
             lose()
             return Result(landmarks: nil, roi: roi, ranDetector: ranDetector)
         }

@@ -67,6 +67,12 @@ struct Extract: ParsableCommand {
     @Flag(name: .customLong("no-smoothing"), help: "Do not smooth the pose landmarks (MediaPipe's smooth_landmarks=False).")
     var noSmoothing = false
 
+    @Option(name: .customLong("min-detection-confidence"), help: "MediaPipe's min_detection_confidence (pose detector score), 0–1.")
+    var minDetectionConfidence: Float = 0.5
+
+    @Option(name: .customLong("min-tracking-confidence"), help: "MediaPipe's min_tracking_confidence (pose landmark presence), 0–1.")
+    var minTrackingConfidence: Float = 0.5
+
     @Flag(name: .customLong("decode-first"),
           help: "Decode the whole video before extracting, so the timings cover the landmark work alone (as Benchmarks/mediapipe_holistic_speed.py times MediaPipe); holds every frame in memory.")
     var decodeFirst = false
@@ -80,6 +86,10 @@ struct Extract: ParsableCommand {
         }
         if threads < 1 { throw ValidationError("--threads must be at least 1") }
         if let poseThreads, poseThreads < 1 { throw ValidationError("--pose-threads must be at least 1") }
+        for (name, value) in [("--min-detection-confidence", minDetectionConfidence), ("--min-tracking-confidence", minTrackingConfidence)]
+        where !(0...1).contains(value) {
+            throw ValidationError("\(name) must be within 0…1 (got \(value))")
+        }
         if framesInFlight < 2 { throw ValidationError("--frames-in-flight must be at least 2 (one frame per stage)") }
         if !output.hasSuffix(".npz") { throw ValidationError("--output must name a .npz file (got \(output))") }
     }
@@ -87,8 +97,10 @@ struct Extract: ParsableCommand {
     func run() throws {
         let modelsDirectory = (modelsDirectory ?? legacyModels).map { URL(fileURLWithPath: $0) } ?? HolisticModelSet.defaultDirectory()
         let concurrentHands = hands == .concurrent || (hands == .auto && noPipeline)
-        let options = HolisticOptions(face: face, threadsPerModel: threads, concurrentHands: concurrentHands,
+        var options = HolisticOptions(face: face, threadsPerModel: threads, concurrentHands: concurrentHands,
                                       smoothLandmarks: !noSmoothing, poseThreads: poseThreads)
+        options.minDetectionConfidence = minDetectionConfidence
+        options.minTrackingConfidence = minTrackingConfidence
         let landmarker: FrameLandmarker = noPipeline
             ? .sequential(try HolisticTracker(modelsDirectory: modelsDirectory, options: options))
             : .pipelined(try PipelinedHolistic(modelsDirectory: modelsDirectory, options: options,

@@ -99,6 +99,24 @@ final class HeadsDaemonTests: XCTestCase {
         XCTAssertTrue(signSegments.allSatisfy { $0 == 0 })
     }
 
+    /// `landmarks.min_detection_confidence` reaches the daemon's landmark stage: at 0.9 the person filling
+    /// the close-up clip is not found (MediaPipe Python agrees: HolisticPipelineTests), at the default it is.
+    func testLandmarkOptionsReachTheLandmarkStage() throws {
+        try requireLandmarkModels()
+        func poseFrames(_ confidence: Double) throws -> [Bool] {
+            var config = config(endpoint: endpoint())
+            config.source.uri = TestPaths.samples.appendingPathComponent("mmaction2_test.avi").path
+            config.source.maxFrames = 10
+            config.heads.enabled = false
+            config.landmarks.minDetectionConfidence = confidence
+            config.landmarks.minTrackingConfidence = 0.99
+            config.landmarks.smoothLandmarks = false
+            return try runCollecting(config).compactMap { e in if case .frame(let f) = e.message.event { f.present.pose } else { nil } }
+        }
+        XCTAssertEqual(try poseFrames(0.9), Array(repeating: false, count: 10))
+        XCTAssertEqual(try poseFrames(0.5), Array(repeating: true, count: 10))
+    }
+
     /// `source.process_every: 2`: every second source frame is processed, indices keep counting source
     /// frames, and the heads score windows of processed frames without resetting them for the gaps.
     func testProcessEveryNthFrameKeepsWindowsWhole() throws {

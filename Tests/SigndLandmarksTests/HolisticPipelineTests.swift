@@ -79,6 +79,44 @@ final class HolisticPipelineTests: XCTestCase {
         }
     }
 
+    /// MediaPipe's options at other values than their defaults (`landmarks.min_detection_confidence`,
+    /// `min_tracking_confidence`, `smooth_landmarks`), against MediaPipe Python run with the same values on
+    /// this machine, first 45 frames of both clips: the same presence and the documented tolerances, and
+    /// each clip shows the options at work (no pose found at all in the close-up, unsmoothed landmarks in the other).
+    func testParityAtNonDefaultOptions() throws {
+        let frames = 45
+        let python = try ReferencePython.require(ReferencePython.mediapipe)
+        let script = TestPaths.packageRoot.appendingPathComponent("Tools/mediapipe_reference.py").path
+        let reference = try ReferenceCache.shared.folder("mediapipe-holistic-options") { out in
+            try runProcess(python, [script, "--max-frames", "\(frames)", "--min-detection-confidence", "0.9",
+                                    "--min-tracking-confidence", "0.99", "--no-smoothing", "--out", out.path]
+                           + ["msl150_hoy_001.mp4", "mmaction2_test.avi"].map { TestPaths.samples.appendingPathComponent($0).path })
+        }
+        var options = HolisticOptions(face: true, smoothLandmarks: false)
+        options.minDetectionConfidence = 0.9
+        options.minTrackingConfidence = 0.99
+        for (video, size) in [("msl150_hoy_001.mp4", ImageSize(width: 1280, height: 720)), ("mmaction2_test.avi", ImageSize(width: 320, height: 240))] {
+            let theirs = try SeedLandmarkFile.read(reference.appendingPathComponent((video as NSString).deletingPathExtension + ".npz"))
+            let ours = try extract(video, tracker: try HolisticTracker(modelsDirectory: TestPaths.models, options: options), limit: frames)
+            XCTAssertEqual(ours.count, theirs.count)
+            let report = ParityReport(ours: ours, reference: theirs, size: size)
+            print("parity at non-default options, \(video):\n" + report.text)
+            if ours.contains(where: \.hasPose) || theirs.contains(where: \.hasPose) {
+                assertSpecParity(report)
+            } else {
+                for part in report.parts { XCTAssertEqual(part.presenceAgreement, 1, "\(video) \(part.name): nothing found on either side") }
+            }
+            let defaults = try extract(video, tracker: try makeTracker(face: true), limit: frames)
+            if video.hasPrefix("mmaction2") {
+                XCTAssertFalse(ours.contains { $0.hasPose }, "a detector score of 0.9 finds nobody in the close-up")
+                XCTAssertTrue(defaults.contains { $0.hasPose }, "the defaults do")
+            } else {
+                XCTAssertTrue(ours.allSatisfy { $0.hasPose })
+                XCTAssertTrue(zip(ours, defaults).contains { !$0.bitwiseEqual($1) }, "unsmoothed pose landmarks differ from smoothed ones")
+            }
+        }
+    }
+
     /// docs/holistic.md §11, checks 5–6: each part present on the same frames (≥ 98 %), pose and hands within
     /// a mean 0.5 % of the width, pose visibility within a mean 0.05.
     private func assertSpecParity(_ report: ParityReport, file: StaticString = #filePath, line: UInt = #line) {
