@@ -30,6 +30,7 @@ class Augment:
     msl_layout_p: float = 0.2      # pose joints 25–32 → NaN (MSL-150's layout)
     adarsha_layout_p: float = 0.1  # only pose joints 0, 11–16, 23–26 kept (Adarsha16's layout)
     hold_p: float = 0.2            # hold the first/last frames outside a random 5–20-frame span
+    mirror_p: float = 0.0          # mirror the whole window (a left-handed person, or a mirroring webcam)
     enabled: bool = True
 
     @staticmethod
@@ -57,6 +58,9 @@ class Augment:
         # training run) are exactly those of the recipe without them.
         if self.hold_p > 0 and rng.uniform() < self.hold_p:
             w = hold_edges(w, int(rng.integers(5, min(20, w.shape[0]) + 1)), rng)
+        # Drawn only when on, so recipes without mirroring keep their exact random stream.
+        if self.mirror_p > 0 and rng.uniform() < self.mirror_p:
+            w = mirrored(w, layout)
         xy = w[..., :2]
         s = rng.uniform(1 - self.scale, 1 + self.scale)
         a = math.radians(rng.uniform(-self.rotation_deg, self.rotation_deg))
@@ -86,6 +90,29 @@ class Augment:
 
 
 ADARSHA_POSE_JOINTS = (0, 11, 12, 13, 14, 15, 16, 23, 24, 25, 26)
+
+# MediaPipe pose joints that swap sides under a horizontal flip (nose 0 stays).
+POSE_MIRROR_PAIRS = ((1, 4), (2, 5), (3, 6), (7, 8), (9, 10), (11, 12), (13, 14), (15, 16), (17, 18), (19, 20),
+                     (21, 22), (23, 24), (25, 26), (27, 28), (29, 30), (31, 32))
+
+
+def mirrored(w: np.ndarray, layout: JointLayout) -> np.ndarray:
+    """The window as a horizontally flipped camera would record it: x → 1 − x, the two hands swap places and
+    every left/right pose joint swaps with its partner (MediaPipe names the sides after the image)."""
+    out = w.copy()
+    out[..., 0] = 1 - out[..., 0]
+    offsets, o = {}, 0
+    for part, n in layout.parts:
+        offsets[part] = (o, n)
+        o += n
+    if "left_hand" in offsets and "right_hand" in offsets:
+        (lo, n), (ro, _) = offsets["left_hand"], offsets["right_hand"]
+        out[:, lo:lo + n], out[:, ro:ro + n] = out[:, ro:ro + n].copy(), out[:, lo:lo + n].copy()
+    if "pose" in offsets:
+        po, _ = offsets["pose"]
+        for a, b in POSE_MIRROR_PAIRS:
+            out[:, [po + a, po + b]] = out[:, [po + b, po + a]]
+    return out
 
 
 def hold_edges(w: np.ndarray, span: int, rng: np.random.Generator) -> np.ndarray:

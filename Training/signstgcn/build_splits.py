@@ -2,7 +2,10 @@
 
   python -m signstgcn.build_splits --data ../shared/data -o splits.json \
       [--test-groups g1,g2] [--val-groups g3] [--ratios 0.8,0.1,0.1] [--seed 0] [--group-map map.csv] \
-      [--language asl] [--glosses hello,thankyou] [--signing-only] [--min-frames 5]
+      [--language asl] [--glosses hello,thankyou] [--signing-only] [--min-frames 5] [--sample-every N]
+
+--sample-every N splits by sequence, not by group: every person trains, every Nth sequence is val and every Nth
+from N/2 is test (for a head evaluated by leave-persons-out cross-validation instead, e.g. signing-binary).
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import sys
 from .data import DataError
 from .selection import SequenceFilter
 from .sequences import read_sequences
-from .splits import build_group_splits, read_group_map
+from .splits import build_group_splits, read_group_map, sample_splits
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,6 +31,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--group-map", default=None,
                     help="CSV video_id,group: split these videos by a finer group (e.g. one person of a "
                          "several-person source; python -m signstgcn.contributors writes it)")
+    ap.add_argument("--sample-every", type=int, default=0,
+                    help="split by sequence: every Nth to val, every Nth from N/2 to test, all groups train")
     SequenceFilter.add_arguments(ap)
     args = ap.parse_args(argv)
     try:
@@ -41,9 +46,13 @@ def main(argv: list[str] | None = None) -> int:
         if args.group_map:
             group_map = read_group_map(args.group_map, rows)
             meta["group_map"] = str(args.group_map)
-        splits = build_group_splits(selected, test_groups=_names(args.test_groups),
-                                    val_groups=_names(args.val_groups), ratios=ratios, seed=args.seed,
-                                    meta=meta, group_map=group_map)
+        if args.sample_every:
+            meta["sample_every"] = args.sample_every
+            splits = sample_splits([r.video_id for r in selected], rows, args.sample_every, meta)
+        else:
+            splits = build_group_splits(selected, test_groups=_names(args.test_groups),
+                                        val_groups=_names(args.val_groups), ratios=ratios, seed=args.seed,
+                                        meta=meta, group_map=group_map)
         splits.write(args.out, rows)
     except (DataError, ValueError) as exc:
         print(f"build_splits: {exc}", file=sys.stderr)

@@ -38,13 +38,13 @@ class SequenceInfo:
 
     @property
     def negative_kind(self) -> str:
-        """'signing', 'gesture' (alex-silcock's hand-gesture classes), 'hands_visible' (other non-signing
-        sources with hands up) or 'idle' (hands down)."""
+        """'signing', 'gesture' (`gesture:*` classes), 'hands_visible' (other non-signing with a hand in at
+        least half the frames, e.g. `action:*`, or from the sources listed above) or 'idle' (hands down)."""
         if self.signing:
             return "signing"
         if self.gloss.startswith(GESTURE_PREFIX):
             return "gesture"
-        if self.group in HANDS_VISIBLE_NEGATIVE_GROUPS:
+        if self.group in HANDS_VISIBLE_NEGATIVE_GROUPS or self.hands_visible_fraction >= 0.5:
             return "hands_visible"
         return "idle"
 

@@ -116,6 +116,21 @@ def build_group_splits(rows: Iterable[SequenceInfo], *, test_groups: Sequence[st
     return Splits(videos, groups, dict(meta or {}, seed=seed, ratios=list(ratios)))
 
 
+def sample_splits(video_ids: Iterable[str], rows: Mapping[str, SequenceInfo], every: int = 40,
+                  meta: Optional[Mapping[str, object]] = None) -> Splits:
+    """A split for a head that trains on every person (its evaluation is leave-persons-out cross-validation,
+    not this split): of the sorted sequences, every `every`-th goes to val, every `every`-th from `every`/2 to
+    test (a few held-out sequences of seen persons, for check windows), the rest to train."""
+    if every < 2:
+        raise ValueError(f"every must be at least 2, got {every}")
+    ids = sorted(video_ids)
+    part = {"val": ids[::every], "test": ids[every // 2::every]}
+    taken = set(part["val"]) | set(part["test"])
+    videos = {"train": tuple(v for v in ids if v not in taken), "val": tuple(part["val"]), "test": tuple(part["test"])}
+    groups = {n: tuple(sorted({rows[v].group for v in vs})) for n, vs in videos.items()}
+    return Splits(videos, groups, dict(meta or {}))
+
+
 def read_group_map(path: str | Path, rows: Mapping[str, SequenceInfo]) -> dict[str, str]:
     """{video_id: group} from a CSV with columns `video_id,group` (written by `signstgcn.contributors`).
     Every mapped group must refine the video's own group (`<group>:<who>`), so a map cannot move a

@@ -81,6 +81,7 @@ class TrainConfig:
     gru_hidden: int = 256
     use_film_attention: bool = False
     use_pseudo_signers: bool = False
+    group_signers: bool = False     # the signer head learns the real group (person) ids instead of K-means ones
     num_signers: int = 8
     adv_weight: float = 0.1
     supcon_weight: float = 0.0
@@ -89,6 +90,8 @@ class TrainConfig:
     mixup_prob: float = 0.0
     augment: bool = True
     shortcut_augment: bool = True
+    mirror_p: float = 0.0           # share of training windows mirrored (Augment.mirror_p)
+    balance: str = "sequences"      # within a stratum every sequence weighs the same, or every person (group)
     best_metric: str = "acc"
     seed: int = 0
     threads: int = 2
@@ -163,8 +166,9 @@ def _few(videos: tuple[str, ...], rows: dict[str, SequenceInfo], n: int, seed: i
     return tuple(sorted(out))
 
 
-def sample_weights(refs: list[WindowRef], mode: str, hard_share: float) -> np.ndarray:
-    """Sampling weight per window: every sequence weighs the same within its stratum; binary strata are
+def sample_weights(refs: list[WindowRef], mode: str, hard_share: float, balance: str = "sequences") -> np.ndarray:
+    """Sampling weight per window: every sequence (balance "sequences") or every person, i.e. group, and within
+    it every sequence (balance "persons") weighs the same within its stratum; binary strata are
     signing (½), hard negatives (½·hard_share, split evenly between the hard kinds present: alex-silcock's
     gestures and other hands-visible non-signing (traduttore's `-` clips, mmaction2's videos), so neither
     drowns the other) and idle negatives (½·(1 − hard_share)); multi-class strata are the classes (equal)."""
@@ -185,7 +189,16 @@ def sample_weights(refs: list[WindowRef], mode: str, hard_share: float) -> np.nd
     seqs_in: dict[str, set[str]] = {}
     for r, s in zip(refs, stratum):
         seqs_in.setdefault(s, set()).add(r.video_id)
-    w = np.array([mass[s] / total / len(seqs_in[s]) / per_seq[r.video_id] for r, s in zip(refs, stratum)])
+    if balance == "persons":
+        persons_in: dict[str, set[str]] = {}
+        seqs_of: dict[tuple[str, str], set[str]] = {}
+        for r, s in zip(refs, stratum):
+            persons_in.setdefault(s, set()).add(r.group)
+            seqs_of.setdefault((s, r.group), set()).add(r.video_id)
+        w = np.array([mass[s] / total / len(persons_in[s]) / len(seqs_of[(s, r.group)]) / per_seq[r.video_id]
+                      for r, s in zip(refs, stratum)])
+    else:
+        w = np.array([mass[s] / total / len(seqs_in[s]) / per_seq[r.video_id] for r, s in zip(refs, stratum)])
     return w / w.sum()
 
 
@@ -213,20 +226,23 @@ def run(cfg: TrainConfig) -> TrainResult:
                         f"check --signing-labels ({sorted(signing)}) against the ground-truth labels")
     rng = np.random.default_rng(cfg.seed)
     signer_ids, k = None, 0
-    if cfg.use_pseudo_signers:
+    if cfg.group_signers:
+        group_ids = {g: i for i, g in enumerate(sorted({r.group for r in train_refs}))}
+        signer_ids, k = np.array([group_ids[r.group] for r in train_refs], np.int64), len(group_ids)
+    elif cfg.use_pseudo_signers:
         signer_ids, k = pseudo_signers(store, train_refs, cfg.num_signers, cfg.seed, cfg.head_input)
     mcfg = ModelConfig(in_channels=cfg.coords, num_joints=layout.num_joints, num_classes=len(names),
                        channels=tuple(cfg.channels), dilations=(1, 2, 3)[:len(cfg.channels)] if len(cfg.channels) <= 3
                        else tuple(range(1, len(cfg.channels) + 1)), gru_hidden=cfg.gru_hidden,
                        use_film_attention=cfg.use_film_attention, num_signers=k)
     model = SignSTGCN(mcfg)
-    aug = Augment() if cfg.augment else Augment.off()
+    aug = Augment(mirror_p=cfg.mirror_p) if cfg.augment else Augment.off()
     if not cfg.shortcut_augment:
         aug = aug.without_shortcut_removal()
     train_ds = WindowDataset(store, train_refs, aug, seed=cfg.seed, signer_ids=signer_ids,
                              rule=cfg.head_input)
     val_ds = WindowDataset(store, val_refs, Augment.off(), seed=cfg.seed, rule=cfg.head_input)
-    weights = sample_weights(train_refs, cfg.mode, cfg.hard_negative_share)
+    weights = sample_weights(train_refs, cfg.mode, cfg.hard_negative_share, cfg.balance)
     gen = torch.Generator().manual_seed(cfg.seed)
     sampler = WeightedRandomSampler(torch.from_numpy(weights), cfg.samples_per_epoch, replacement=True,
                                     generator=gen)
@@ -402,6 +418,8 @@ def parse_args(argv: Optional[list[str]] = None) -> TrainConfig:
     ap.add_argument("--gru-hidden", type=int, default=d.gru_hidden)
     ap.add_argument("--use-film-attention", action="store_true")
     ap.add_argument("--use-pseudo-signers", action="store_true")
+    ap.add_argument("--group-signers", action="store_true",
+                    help="signer-adversarial head on the real group ids (one group = one person)")
     ap.add_argument("--num-signers", type=int, default=d.num_signers)
     ap.add_argument("--adv-weight", type=float, default=d.adv_weight)
     ap.add_argument("--supcon-weight", type=float, default=d.supcon_weight, help="InfoNCE weight (0 = off)")
@@ -411,6 +429,10 @@ def parse_args(argv: Optional[list[str]] = None) -> TrainConfig:
     ap.add_argument("--augment", action=argparse.BooleanOptionalAction, default=d.augment)
     ap.add_argument("--shortcut-augment", action=argparse.BooleanOptionalAction, default=d.shortcut_augment,
                     help="source pose layouts and edge holds on any window (augment.py)")
+    ap.add_argument("--mirror-p", type=float, default=d.mirror_p,
+                    help="share of training windows mirrored (left-handed people, mirroring webcams)")
+    ap.add_argument("--balance", choices=("sequences", "persons"), default=d.balance,
+                    help="within a sampling stratum every sequence weighs the same, or every person (group)")
     ap.add_argument("--best-metric", choices=BestTracker.METRICS, default=d.best_metric)
     ap.add_argument("--seed", type=int, default=d.seed)
     ap.add_argument("--threads", type=int, default=d.threads)

@@ -1,6 +1,6 @@
 import numpy as np
 
-from signstgcn.augment import ADARSHA_POSE_JOINTS, Augment, hold_edges
+from signstgcn.augment import ADARSHA_POSE_JOINTS, POSE_MIRROR_PAIRS, Augment, hold_edges, mirrored
 from signstgcn.data import JointLayout
 from signstgcn.windows import pad_to_window
 
@@ -146,3 +146,52 @@ def test_normalized_input_ignores_framing_and_manifest_round_trip():
     for bad in ([11, 75], [11], "11,12"):
         with pytest.raises(ManifestError):
             Manifest.from_json({**j, "normalize_joints": bad})
+
+
+def test_mirror_flips_x_and_swaps_sides():
+    layout = JointLayout.seed()
+    w = np.random.default_rng(2).uniform(0, 1, (25, 75, 2)).astype(np.float32)
+    w[3, 40] = np.nan
+    m = mirrored(w, layout)
+    # The left hand's block now holds the right hand, flipped; y unchanged.
+    assert np.allclose(m[:, 33:54, 0], 1 - w[:, 54:75, 0], equal_nan=True) and np.array_equal(m[:, 54:75, 1], w[:, 33:54, 1], equal_nan=True)
+    assert np.isnan(m[3, 61]).all()                     # a missing joint stays missing on the other side
+    assert np.allclose(m[:, 11, 0], 1 - w[:, 12, 0]) and np.allclose(m[:, 0, 0], 1 - w[:, 0, 0])
+    assert len({j for pair in POSE_MIRROR_PAIRS for j in pair}) == 32    # every pose joint but the nose
+    assert np.allclose(mirrored(m, layout), w, atol=1e-6, equal_nan=True)   # an involution (1 − (1 − x) rounds)
+
+
+def test_mirror_is_drawn_only_when_on():
+    layout = JointLayout.seed()
+    a, b = np.random.default_rng(9), np.random.default_rng(9)
+    Augment().apply(a, _window(), layout)
+    Augment(mirror_p=0.0).apply(b, _window(), layout)
+    assert a.uniform() == b.uniform()
+    always = Augment(mirror_p=1.0, scale=0, rotation_deg=0, shift=0, jitter=0, drop_hand_p=0, msl_layout_p=0,
+                     adarsha_layout_p=0, hold_p=0)
+    w = np.random.default_rng(3).uniform(0, 1, (25, 75, 2)).astype(np.float32)
+    assert np.allclose(always.apply(np.random.default_rng(0), w, layout), mirrored(w, layout), atol=1e-6)
+
+
+def test_person_balanced_sampling():
+    from signstgcn.train import sample_weights
+    from signstgcn.windows import WindowRef
+    # Person "big" has 40 gesture sequences, person "small" 1: balanced per person they weigh the same.
+    refs = [WindowRef(f"s{i}", 0, "s", 1, "signing", "p") for i in range(2)]
+    refs += [WindowRef(f"b{i}", 0, "n", 0, "gesture", "big") for i in range(40)]
+    refs += [WindowRef("one", k, "n", 0, "gesture", "small") for k in range(7)]
+    w = sample_weights(refs, "binary", 1.0, "persons")
+    of = lambda g: w[[i for i, r in enumerate(refs) if r.group == g]].sum()
+    assert abs(of("big") - 0.25) < 1e-9 and abs(of("small") - 0.25) < 1e-9 and abs(of("p") - 0.5) < 1e-9
+    seq = sample_weights(refs, "binary", 1.0)
+    assert of("big") < seq[[i for i, r in enumerate(refs) if r.group == "big"]].sum()
+
+
+def test_hands_visible_negatives_come_from_the_data():
+    from signstgcn.sequences import SequenceInfo
+    info = lambda gloss, group, frac, signing=False: SequenceInfo("v", gloss, "none", signing, group, "", 30, frac)
+    assert info("action:eat", "ka3ax01/x", 0.8).negative_kind == "hands_visible"
+    assert info("action:walk", "ka3ax01/x", 0.2).negative_kind == "idle"
+    assert info("gesture:rock", "a/b", 0.1).negative_kind == "gesture"
+    assert info("-", "traduttore/traduttore-model", 0.0).negative_kind == "hands_visible"
+    assert info("hello", "a/b", 1.0, True).negative_kind == "signing"

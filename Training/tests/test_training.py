@@ -172,6 +172,12 @@ def test_real_data_default_splits_hold_out_groups():
         mapped = sp.meta.get("group_map")
         group_map = read_group_map(repo / "Training" / mapped, rows) if mapped else {}
         groups = {n: {group_map.get(v, rows[v].group) for v in vids} for n, vids in sp.videos.items()}
+        if sp.meta.get("sample_every"):
+            # A head evaluated by leave-persons-out cross-validation trains on every person (splits.sample_splits).
+            assert groups["train"] | groups["val"] | groups["test"] == {rows[v].group for v in rows if rows[v].frames >= 5}
+            assert len(groups["train"]) >= len(groups["test"]) - 1   # a group of one or two sequences may fall aside whole
+            assert not (set(sp.videos["train"]) & (set(sp.videos["val"]) | set(sp.videos["test"])))
+            continue
         assert set(sp.groups["test"]) == groups["test"]
         assert not (groups["train"] & groups["test"]) and not (groups["train"] & groups["val"])
         assert not (groups["val"] & groups["test"])
@@ -261,3 +267,43 @@ def test_multiclass_smoke_and_bad_labels(tmp_path):
                       "--channels", "8,16,16", "--gru-hidden", "16"])   # seed default labels lack 's'
     with pytest.raises(DataError, match="single class"):
         run(cfg)
+
+
+def test_group_signers_person_balance_and_mirror_train(tmp_path):
+    """The detector recipe's options together: the signer head learns one class per group."""
+    folder = make_dataset(tmp_path / "data", groups=6, per_class=1)
+    cfg = parse_args(["--data", str(folder), "--out", str(tmp_path / "run"), "--mode", "binary",
+                      "--signing-labels", "s", "--epochs", "1", "--samples-per-epoch", "16", "--batch-size", "8",
+                      "--channels", "8,16,16", "--gru-hidden", "16", "--group-signers", "--balance", "persons",
+                      "--mirror-p", "0.5", "--threads", "1", "--best-metric", "last"])
+    assert cfg.group_signers and cfg.balance == "persons" and cfg.mirror_p == 0.5
+    run(cfg)
+    best = torch.load(tmp_path / "run" / "best.pt", weights_only=True)
+    import json
+    groups = json.loads((tmp_path / "run" / "config.json").read_text())["split_groups"]["train"]
+    assert best["model"]["signer_head.net.4.weight"].shape[0] == len(groups) >= 2
+
+
+def test_recipes_print_shell_words(capsys):
+    from signstgcn import recipes
+    assert recipes.main(["signing-binary"]) == 0
+    assert capsys.readouterr().out.split() == list(recipes.SIGNING_BINARY)
+    assert recipes.main(["nope"]) == 2
+
+
+def test_sample_splits_keep_every_person_in_training(tmp_path):
+    from signstgcn.build_splits import main as build_main
+    from signstgcn.splits import sample_splits
+    folder = make_dataset(tmp_path / "data", groups=3, per_class=4)
+    rows = read_sequences(folder)
+    sp = sample_splits(rows, rows, every=4)
+    ids = sorted(rows)
+    assert sp.videos["val"] == tuple(ids[::4]) and sp.videos["test"] == tuple(ids[2::4])
+    assert set(sp.videos["train"]) == set(ids) - set(ids[::4]) - set(ids[2::4])
+    assert set(sp.groups["train"]) == {r.group for r in rows.values()}
+    with pytest.raises(ValueError):
+        sample_splits(rows, rows, every=1)
+    out = tmp_path / "split.json"
+    assert build_main(["--data", str(folder), "-o", str(out), "--sample-every", "4"]) == 0
+    written = Splits.read(out)
+    assert written.videos == sp.videos and written.meta["sample_every"] == 4
