@@ -7,7 +7,7 @@ export OPENBLAS_NUM_THREADS ?= 1
 
 SAMPLE ?= Samples/msl150_hoy_001.mp4
 
-.PHONY: setup setup-dev build demo install test test-sanitize clean
+.PHONY: setup setup-dev build demo install deb test test-sanitize clean
 
 ## What the daemon needs: system libraries and the pinned models (no Python environment).
 setup:
@@ -27,15 +27,23 @@ demo: setup build
 ## Installs the daemon where the units and configs/signd.yaml expect it (PREFIX, DESTDIR for staging): a
 ## binary with the Swift runtime linked in (runs without the toolchain; the system libraries come from
 ## `make setup`), the landmark models and default heads, the units, and the config template unless one exists.
+## The units and the config template name /usr/local paths; they are rewritten for another PREFIX.
+## FETCH_MODELS=0 leaves the models out (the .deb fetches them after installing: scripts/build-deb).
 PREFIX ?= /usr/local
+UNITDIR ?= /etc/systemd/system
+FETCH_MODELS ?= 1
 install:
 	swift build -c release --product signd --static-swift-stdlib --scratch-path .build-static
 	install -D -m 0755 .build-static/release/signd $(DESTDIR)$(PREFIX)/bin/signd
-	scripts/fetch-models $(DESTDIR)$(PREFIX)/share/signd/models >/dev/null
-	install -D -m 0644 systemd/signd.service $(DESTDIR)/etc/systemd/system/signd.service
-	install -D -m 0644 systemd/signd@.service $(DESTDIR)/etc/systemd/system/signd@.service
-	[ -e $(DESTDIR)/etc/signd/signd.yaml ] || install -D -m 0644 configs/signd.yaml $(DESTDIR)/etc/signd/signd.yaml
+	[ "$(FETCH_MODELS)" = 0 ] || scripts/fetch-models $(DESTDIR)$(PREFIX)/share/signd/models >/dev/null
+	for unit in signd.service signd@.service; do \
+	  sed 's|/usr/local/|$(PREFIX)/|g' systemd/$$unit | install -D -m 0644 /dev/stdin $(DESTDIR)$(UNITDIR)/$$unit; done
+	[ -e $(DESTDIR)/etc/signd/signd.yaml ] || sed 's|/usr/local/|$(PREFIX)/|g' configs/signd.yaml | install -D -m 0644 /dev/stdin $(DESTDIR)/etc/signd/signd.yaml
 	install -D -m 0644 -t $(DESTDIR)$(PREFIX)/share/doc/signd docs/events.md docs/events.schema.json docs/status.schema.json docs/configuration.md docs/operations.md
+
+## A Debian package (dist/signd_VERSION_amd64.deb) whose post-install step fetches and verifies the models.
+deb:
+	scripts/build-deb dist
 
 ## Every test; ends with the run / skipped / failed counts of both suites.
 test: setup-dev
