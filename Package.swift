@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "5.0.1"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
+        .package(url: "https://github.com/swiftcsv/SwiftCSV", from: "0.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
@@ -64,7 +65,7 @@ let package = Package(
         .target(name: "SigndHeads", dependencies: ["SigndCore", "SigndWindows", "SigndSTGCN"], path: "Sources/SigndHeads"),
         .target(
             name: "SigndEval",
-            dependencies: ["SigndCore", "SigndHeads", "SigndNpz", "CSigndOpenCV"],
+            dependencies: ["SigndCore", "SigndHeads", "SigndNpz", "CSigndOpenCV", .product(name: "SwiftCSV", package: "SwiftCSV")],
             path: "Sources/SigndEval"
         ),
         .target(name: "SigndEvents", dependencies: ["SigndCore", "CZmq"], path: "Sources/SigndEvents"),

@@ -36,6 +36,8 @@ public struct PipelineBench {
         public var meanMillis: Double
         /// (percentile, ms) points for plots.
         public var distribution: [[Double]]
+        /// HdrHistogram's standard percentile distribution (`.hgrm`, values in ms), written beside bench.json.
+        public var hgrm = ""
         enum CodingKeys: String, CodingKey {
             case name, count, p50Millis = "p50_ms", p90Millis = "p90_ms", p99Millis = "p99_ms", maxMillis = "max_ms"
             case meanMillis = "mean_ms", distribution
@@ -93,10 +95,12 @@ public struct PipelineBench {
         let stages = zip(Self.stages, histograms).compactMap { name, h -> StageResult? in
             guard h.totalCount > 0 else { return nil }
             let ps: [Double] = [0, 10, 25, 50, 75, 90, 95, 99, 99.9, 100]
+            var hgrm = ""
+            h.outputPercentileDistribution(to: &hgrm, outputValueUnitScalingRatio: ms)
             return StageResult(name: name, count: h.totalCount, p50Millis: Double(h.valueAtPercentile(50)) / ms,
                                p90Millis: Double(h.valueAtPercentile(90)) / ms, p99Millis: Double(h.valueAtPercentile(99)) / ms,
                                maxMillis: Double(h.max) / ms, meanMillis: h.mean / ms,
-                               distribution: ps.map { [$0, Double(h.valueAtPercentile($0)) / ms] })
+                               distribution: ps.map { [$0, Double(h.valueAtPercentile($0)) / ms] }, hgrm: hgrm)
         }
         return Result(mode: mode.rawValue, frames: summary.framesOut, dropped: summary.droppedFrames, seconds: summary.seconds,
                       fps: Double(summary.framesOut) / Swift.max(summary.seconds, 1e-9), sourceFps: sourceFps,

@@ -14,11 +14,15 @@ public final class HeadsStage {
     public let pipeline: HeadPipeline
     /// The heads' identities for `stats` events (role, stem, sha256 of the weights), hashed when the first
     /// stats event needs them: replay and eval never do.
-    public private(set) lazy var models: [StatsEvent.ModelIdentity] = {
+    public private(set) lazy var models: [StatsEvent.ModelIdentity] = provenanceModels.map {
+        StatsEvent.ModelIdentity(role: $0.role, name: URL(fileURLWithPath: $0.stem).lastPathComponent, sha256: $0.sha256)
+    }
+    /// The same with the whole stems, for result files (`eval.json`, `bench.json`).
+    public private(set) lazy var provenanceModels: [RunProvenance.Model] = {
         let heads = [("binary", pipeline.binary.name)] + (pipeline.multiclass.map { [("multiclass", $0.name)] } ?? [])
         return heads.map { role, stem in
-            let digest = (try? FileDigest.sha256Hex(of: URL(fileURLWithPath: stem + ".safetensors"))) ?? "unreadable"
-            return StatsEvent.ModelIdentity(role: role, name: URL(fileURLWithPath: stem).lastPathComponent, sha256: digest)
+            RunProvenance.Model(role: role, stem: stem,
+                                sha256: (try? FileDigest.sha256Hex(of: URL(fileURLWithPath: stem + ".safetensors"))) ?? "unreadable")
         }
     }()
     private let wallOffset: Double   // wall seconds − monotonic seconds, fixed at start-up

@@ -2,6 +2,7 @@ import Foundation
 import SigndCore
 import SigndHeads
 import SigndNpz
+import SwiftCSV
 
 /// Settings of one evaluation run.
 public struct EvalOptions: Sendable {
@@ -260,24 +261,35 @@ public struct EvalReport: Sendable, Equatable, Codable {
     public var events: Events
     public var multiclass: Multiclass?
     public var perVideo: [VideoRow]
+    /// What ran, on what, when (set by `signd eval`).
+    public var provenance: RunProvenance? = nil
     enum CodingKeys: String, CodingKey {
-        case threshold, fps, videos, window, frame, events, multiclass, perVideo = "per_video"
+        case threshold, fps, videos, window, frame, events, multiclass, perVideo = "per_video", provenance
     }
 }
 
-/// Reads `video_id → class` from a CSV with a header naming `video_id` and the class column (default `gloss`).
+/// Reads `video_id → class` from a CSV (RFC 4180: quoted fields may hold commas, quotes and line breaks) with
+/// a header naming `video_id` and the class column (default `gloss`).
 public func loadVideoClasses(_ url: URL, column: String = "gloss") throws(EvalError) -> [String: String] {
-    let text: String
-    do { text = try String(contentsOf: url, encoding: .utf8) } catch {
+    let csv: CSV<Named>
+    do {
+        csv = try CSV<Named>(url: url, delimiter: .comma, encoding: .utf8, loadColumns: false)
+    } catch let error as CSVParseError {
+        let message = switch error { case .generic(let m), .quotation(let m): m }
+        throw .unreadable(file: url.path, reason: "not valid CSV: \(message)")
+    } catch {
         throw .unreadable(file: url.path, reason: error.localizedDescription)
     }
-    var lines = text.split(whereSeparator: \.isNewline).map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
-    guard !lines.isEmpty else { throw .unreadable(file: url.path, reason: "empty") }
-    let header = lines.removeFirst()
-    guard let v = header.firstIndex(of: "video_id"), let c = header.firstIndex(of: column) else {
+    guard !csv.header.isEmpty else { throw .unreadable(file: url.path, reason: "empty") }
+    guard csv.header.contains("video_id"), csv.header.contains(column) else {
         throw .badLine(file: url.path, line: 1, problem: "header needs 'video_id' and '\(column)' columns")
     }
     var out: [String: String] = [:]
-    for fields in lines where fields.count > max(v, c) { out[fields[v]] = fields[c] }
+    for (i, row) in csv.rows.enumerated() {
+        guard let video = row["video_id"], !video.isEmpty else {
+            throw .badLine(file: url.path, line: i + 2, problem: "record \(i + 1) has no video_id")
+        }
+        out[video] = row[column] ?? ""
+    }
     return out
 }

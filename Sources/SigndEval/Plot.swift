@@ -86,16 +86,25 @@ public enum EvalPlots {
         try plot.write(to: url)
     }
 
-    public static func prCurves(window: [Sample], frame: [Sample], to url: URL) throws(EvalError) {
+    /// The per-window and per-frame PR curves; one line when they are the same curve (clips labelled as a whole
+    /// give every window its centre frame's label). Returns the legend names drawn.
+    @discardableResult
+    public static func prCurves(window: [Sample], frame: [Sample], to url: URL) throws(EvalError) -> [String] {
         var plot = LinePlot(title: "Precision-recall", xLabel: "recall", yLabel: "precision", xRange: 0...1, yRange: 0...1.02)
         plot.width = 600; plot.height = 500
-        // Per frame drawn thin over a thick per-window line, so both stay visible when they coincide.
-        for (samples, color, width, name) in [(window, blue, Int32(4), "per window"), (frame, orange, Int32(1), "per frame")] {
-            let curve = BinaryMetrics.prCurve(samples)
-            guard !curve.isEmpty else { continue }
+        let windowCurve = BinaryMetrics.prCurve(window), frameCurve = BinaryMetrics.prCurve(frame)
+        let same = windowCurve.count == frameCurve.count
+            && zip(windowCurve, frameCurve).allSatisfy { $0.recall == $1.recall && $0.precision == $1.precision }
+        let lines: [([(recall: Double, precision: Double, threshold: Double)], (UInt8, UInt8, UInt8), String)] = same
+            ? [(windowCurve, blue, "per window = per frame")]
+            : [(windowCurve, blue, "per window"), (frameCurve, orange, "per frame")]
+        var drawn: [String] = []
+        for (curve, color, name) in lines where !curve.isEmpty {
             plot.series.append(.init(x: [0] + curve.map(\.recall), y: [curve[0].precision] + curve.map(\.precision), color: color,
-                                     thickness: width, name: name))
+                                     thickness: 2, name: name))
+            drawn.append(name)
         }
         try plot.write(to: url)
+        return drawn
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import SigndCapture
 import SigndBench
 import SigndConfig
+import SigndCore
 import SigndDaemon
 import SigndEval
 
@@ -24,7 +25,7 @@ struct Bench: ParsableCommand {
     @Option(help: "Comma-separated modes: decode, no-heads, full, paced.")
     var modes = "decode,no-heads,full,paced"
 
-    @Option(name: .shortAndLong, help: "Output directory for bench.json and bench.png.")
+    @Option(name: .shortAndLong, help: "Output directory for bench.json, bench.png and the .hgrm percentile files.")
     var output = "bench-out"
 
     @Option(help: ArgumentHelp("Binary head stem (heads.binary); default <models_dir>/signing-binary.", valueName: "STEM"))
@@ -69,10 +70,16 @@ struct Bench: ParsableCommand {
             try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            try encoder.encode(BenchReport(video: video, runs: results)).write(to: out.appendingPathComponent("bench.json"))
+            let provenance = RunProvenance.collect(models: Provenance.models(base), settings: Provenance.settings(base.heads),
+                                                   inputs: ["video": video])
+            try encoder.encode(BenchReport(video: video, runs: results, provenance: provenance)).write(to: out.appendingPathComponent("bench.json"))
             try plot(results, to: out.appendingPathComponent("bench.png"))
+            // HdrHistogram's own text format, which its plotters and tools read: one file per mode and stage.
+            for r in results {
+                for s in r.stages { try s.hgrm.write(to: out.appendingPathComponent("bench-\(r.mode)-\(s.name).hgrm"), atomically: true, encoding: .utf8) }
+            }
         } catch { throw failure("writing \(output): \(error)") }
-        print("wrote \(out.appendingPathComponent("bench.json").path) and bench.png")
+        print("wrote \(out.appendingPathComponent("bench.json").path), bench.png and bench-MODE-STAGE.hgrm")
     }
 
     /// Latency by percentile (x in "nines": 1 = p90, 2 = p99, 3 = p99.9), log ms: every stage of the last
@@ -105,4 +112,5 @@ struct Bench: ParsableCommand {
 struct BenchReport: Codable {
     var video: String
     var runs: [PipelineBench.Result]
+    var provenance: RunProvenance
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SigndConfig
+import SigndCore
 import SigndDaemon
 import SigndEval
 import SigndHeads
@@ -71,7 +72,12 @@ struct Eval: ParsableCommand {
         do { evaluation = try evaluate(directory: directory, pipeline: stage, options: &options) } catch {
             throw failure(error.description)
         }
-        let (report, runs, gt, evaluator) = (evaluation.report, evaluation.runs, evaluation.groundTruth, evaluation.evaluator)
+        var (report, runs, gt, evaluator) = (evaluation.report, evaluation.runs, evaluation.groundTruth, evaluation.evaluator)
+        var inputs = ["data": directory.path, "ground_truth": groundtruth ?? directory.appendingPathComponent("groundtruth.txt").path]
+        if let videoLabels { inputs["video_labels"] = videoLabels }
+        report.provenance = RunProvenance.collect(models: stage.provenanceModels,
+                                                  settings: Provenance.settings(config.heads, extra: ["eval.threshold": options.threshold, "eval.fps": options.fps]),
+                                                  inputs: inputs)
 
         let out = URL(fileURLWithPath: output)
         do {
@@ -101,9 +107,12 @@ struct Eval: ParsableCommand {
         if let videoLabels { options.videoClasses = try loadVideoClasses(URL(fileURLWithPath: videoLabels)) }
         let gt = try GroundTruth.load(groundtruth.map { URL(fileURLWithPath: $0) } ?? directory.appendingPathComponent("groundtruth.txt"))
         let evaluator = Evaluator(pipeline: stage.pipeline, options: options)
-        let bar = VideoProgress(enabled: !noProgress)
-        let result = try evaluator.evaluate(directory: directory, groundTruth: gt) { done, total in bar.update(done: done, total: total) }
-        bar.finish()
+        var bar: ProgressBar?
+        let result = try evaluator.evaluate(directory: directory, groundTruth: gt) { done, total in
+            if bar == nil { bar = ProgressBar(total: total, unit: "videos", enabled: !noProgress) }
+            bar?.update(done: done)
+        }
+        bar?.finish()
         return Evaluation(report: result.0, runs: result.1, groundTruth: gt, evaluator: evaluator)
     }
 
@@ -123,16 +132,3 @@ struct Eval: ParsableCommand {
     }
 }
 
-/// A progress bar over videos on stderr (only on a terminal).
-struct VideoProgress {
-    let enabled: Bool
-    init(enabled: Bool) { self.enabled = enabled && isatty(STDERR_FILENO) != 0 }
-
-    func update(done: Int, total: Int) {
-        guard enabled else { return }
-        let width = 30, filled = min(width, done * width / max(total, 1))
-        FileHandle.standardError.write(Data(("\r[" + String(repeating: "#", count: filled) + String(repeating: " ", count: width - filled) + "] \(done)/\(total) videos").utf8))
-    }
-
-    func finish() { if enabled { FileHandle.standardError.write(Data("\n".utf8)) } }
-}

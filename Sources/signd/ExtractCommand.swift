@@ -18,10 +18,10 @@ struct Extract: ParsableCommand {
             Python solution does. Models come from --models-dir, $SIGND_MODELS_DIR or ./Models.
             """)
 
-    @Argument(help: "The video file to read.")
+    @Argument(help: "The video file to read, or a folder of videos (each written to OUTPUT/<name>.npz).")
     var video: String
 
-    @Option(name: .shortAndLong, help: "The .npz file to write.")
+    @Option(name: .shortAndLong, help: "The .npz file to write (a folder when VIDEO is one).")
     var output: String
 
     @Flag(help: "Also run face detection and the 468 face landmarks.")
@@ -91,10 +91,43 @@ struct Extract: ParsableCommand {
             throw ValidationError("\(name) must be within 0…1 (got \(value))")
         }
         if framesInFlight < 2 { throw ValidationError("--frames-in-flight must be at least 2 (one frame per stage)") }
-        if !output.hasSuffix(".npz") { throw ValidationError("--output must name a .npz file (got \(output))") }
+        if Self.isDirectory(video) {
+            if overlay != nil || contactSheet != nil || timingsJSON != nil {
+                throw ValidationError("--overlay, --contact-sheet and --timings-json take one video, not the folder \(video)")
+            }
+            if output.hasSuffix(".npz") { throw ValidationError("with a folder of videos, --output names a folder (got \(output))") }
+        } else if !output.hasSuffix(".npz") {
+            throw ValidationError("--output must name a .npz file (got \(output))")
+        }
+    }
+
+    /// Video files `extract DIR` takes, by extension.
+    static let videoExtensions: Set<String> = ["mp4", "avi", "mov", "mkv", "webm", "m4v", "mpg", "mpeg"]
+
+    static func isDirectory(_ path: String) -> Bool {
+        var isDirectory: ObjCBool = false
+        return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
     }
 
     func run() throws {
+        guard Self.isDirectory(video) else {
+            return try extract(video: video, output: output, overlay: overlay, contactSheet: contactSheet, timingsJSON: timingsJSON)
+        }
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: video)) ?? [])
+            .filter { Self.videoExtensions.contains(($0 as NSString).pathExtension.lowercased()) }.sorted()
+        guard !names.isEmpty else { throw ValidationError("\(video) holds no video file (\(Self.videoExtensions.sorted().joined(separator: ", ")))") }
+        do { try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true) } catch {
+            throw ExtractError.write(path: output, reason: error.localizedDescription)
+        }
+        // Each video gets a fresh tracker: tracking state must not carry from one clip into the next.
+        for name in names {
+            let stem = (name as NSString).deletingPathExtension
+            try extract(video: (video as NSString).appendingPathComponent(name),
+                        output: (output as NSString).appendingPathComponent(stem + ".npz"), overlay: nil, contactSheet: nil, timingsJSON: nil)
+        }
+    }
+
+    private func extract(video: String, output: String, overlay: String?, contactSheet: String?, timingsJSON: String?) throws {
         let modelsDirectory = (modelsDirectory ?? legacyModels).map { URL(fileURLWithPath: $0) } ?? HolisticModelSet.defaultDirectory()
         let concurrentHands = hands == .concurrent || (hands == .auto && noPipeline)
         var options = HolisticOptions(face: face, threadsPerModel: threads, concurrentHands: concurrentHands,
@@ -107,7 +140,7 @@ struct Extract: ParsableCommand {
                                                maxFramesInFlight: framesInFlight))
         let reader = try VideoReader(.file(path: video))
         let total = reader.info.frameCount
-        var progress = ProgressBar(total: total, enabled: !noProgress)
+        let progress = ProgressBar(total: total, unit: "frames", enabled: !noProgress)
 
         var overlayWriter: OverlayVideoWriter?
         if let overlay {
@@ -151,7 +184,7 @@ struct Extract: ParsableCommand {
                 try overlayWriter?.write(canvas)
                 if sheet?.wants(index) == true { try sheet?.add(canvas) }
             }
-            progress.update(done: frames.count, msPerFrame: elapsedMillis() / Double(frames.count))
+            progress.update(done: frames.count, detail: String(format: "%.1f ms/frame", elapsedMillis() / Double(frames.count)))
         }
 
         switch landmarker {
@@ -331,41 +364,6 @@ struct ExtractTimings: Encodable {
                      timing_covers, latency_ms_median, latency_ms_p90, first_frame_ms)
             + String(format: "stages (mean ms each, overlapping when pipelined): pose %.1f, hands %.1f, face %.1f\n",
                      stage_ms_mean.pose, stage_ms_mean.hands, stage_ms_mean.face)
-    }
-}
-
-/// A one-line progress bar on stderr, redrawn at most ~10 times a second.
-struct ProgressBar {
-    let total: Int?
-    let enabled: Bool
-    private var lastDraw: UInt64 = 0
-
-    init(total: Int?, enabled: Bool) {
-        self.total = total
-        self.enabled = enabled && isatty(STDERR_FILENO) != 0
-    }
-
-    mutating func update(done: Int, msPerFrame: Double) {
-        guard enabled else { return }
-        let now = Clock.monotonicNanos()
-        guard now - lastDraw > 100_000_000 || done == total else { return }
-        lastDraw = now
-        var line: String
-        if let total, total > 0 {
-            let width = 30
-            let filled = min(width, done * width / total)
-            line = "[" + String(repeating: "#", count: filled) + String(repeating: " ", count: width - filled) + "]"
-            line += " \(done)/\(total) frames"
-        } else {
-            line = "\(done) frames"
-        }
-        line += String(format: "  %.1f ms/frame", msPerFrame)
-        FileHandle.standardError.write(Data(("\r" + line).utf8))
-    }
-
-    func finish() {
-        guard enabled else { return }
-        FileHandle.standardError.write(Data("\n".utf8))
     }
 }
 

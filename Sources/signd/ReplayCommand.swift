@@ -38,6 +38,9 @@ struct Replay: ParsableCommand {
         valueName: "FILE.jsonl"))
     var windowOutputs: String?
 
+    @Flag(name: .customLong("no-progress"), help: "Do not draw a progress bar over the files on stderr.")
+    var noProgress = false
+
     func run() throws {
         guard fps > 0 else { throw ValidationError("--fps must be positive") }
         let config: SigndConfiguration
@@ -76,7 +79,10 @@ struct Replay: ParsableCommand {
             do { try stage.pipeline.retune(settings) } catch { throw failure(error.description, code: ExitStatus.config) }
         }
         defer { try? scoresOut?.close() }
-        for file in files {
+        let progress = ProgressBar(total: files.count, unit: "files", enabled: !noProgress && files.count > 1)
+        defer { progress.finish() }
+        for (done, file) in files.enumerated() {
+            progress.update(done: done)
             logger.debug("replaying \(file.lastPathComponent)")
             let name = file.lastPathComponent
             let observe: ((Int, HeadStep) -> Void)? = scoresOut.map { handle in
@@ -94,6 +100,7 @@ struct Replay: ParsableCommand {
                 }
             } catch { throw failure(error.description) }
         }
+        progress.update(done: files.count)
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import SigndCore
 import SigndEvents
 import SigndTestSupport
 import XCTest
@@ -63,6 +64,35 @@ final class OfflineCommandTests: XCTestCase {
         }
     }
 
+    /// `signd bench` records where its figures came from and writes HdrHistogram's own `.hgrm` files.
+    func testBenchWritesProvenanceAndHgrm() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("signd-bench-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let video = TestPaths.samples.appendingPathComponent("msl150_hoy_001.mp4").path
+        _ = try runProcess(TestPaths.signdBinary.path, ["bench", video, "--modes", "decode", "-o", dir.path])
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("bench.json"))) as! [String: Any]
+        let provenance = try XCTUnwrap(json["provenance"] as? [String: Any])
+        XCTAssertEqual((provenance["inputs"] as? [String: String])?["video"], video)
+        XCTAssertEqual(provenance["signd_version"] as? String, SigndVersion.string)
+        XCTAssertNotNil((provenance["settings"] as? [String: Double])?["heads.enter_threshold"])
+        let hgrm = try String(contentsOf: dir.appendingPathComponent("bench-decode-capture.hgrm"), encoding: .utf8)
+        XCTAssertTrue(hgrm.contains("Percentile") && hgrm.contains("TotalCount"), hgrm)
+        XCTAssertTrue(hgrm.contains("#[Mean") && hgrm.contains("Total count"), hgrm)
+    }
+
+    /// `replay DIR` draws the progress bar `extract` and `eval` draw, on a terminal only: through a pseudo-
+    /// terminal (util-linux `script`) it shows, through a pipe it does not.
+    func testReplayShowsProgressOnATerminal() throws {
+        let command = [TestPaths.signdBinary.path, "replay", data, "--binary", binary, "--multiclass", "none"].joined(separator: " ")
+        let terminal = try runProcessCombined("/usr/bin/script", ["-qec", command, "/dev/null"])
+        XCTAssertEqual(terminal.status, 0, terminal.output)
+        XCTAssertTrue(terminal.output.contains("] 3/3 files"), terminal.output.suffix(400).description)
+        let piped = try runProcessCombined(TestPaths.signdBinary.path, ["replay", data, "--binary", binary, "--multiclass", "none"])
+        XCTAssertFalse(piped.output.contains("3/3 files"), "no bar without a terminal")
+        let quiet = try runProcessCombined("/usr/bin/script", ["-qec", command + " --no-progress", "/dev/null"])
+        XCTAssertFalse(quiet.output.contains("3/3 files"))
+    }
+
     func testEvalWritesReportAndPlots() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("signd-evalcmd-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -74,6 +104,20 @@ final class OfflineCommandTests: XCTestCase {
         XCTAssertEqual(window["tp"] as? Int, 16)
         XCTAssertEqual(window["fp"] as? Int, 6)
         XCTAssertEqual((json["per_video"] as! [Any]).count, 3)
+        // Traceable: the head and its digest, the settings, the inputs, the machine and the build.
+        let provenance = try XCTUnwrap(json["provenance"] as? [String: Any])
+        let models = try XCTUnwrap(provenance["models"] as? [[String: Any]])
+        XCTAssertEqual(models.count, 1)
+        XCTAssertEqual(models[0]["stem"] as? String, binary)
+        XCTAssertEqual(models[0]["sha256"] as? String, try runProcess("/usr/bin/sha256sum", [binary + ".safetensors"]).split(separator: " ").first.map(String.init))
+        XCTAssertEqual((provenance["settings"] as? [String: Double])?["heads.enter_threshold"], 0.6)
+        XCTAssertEqual((provenance["inputs"] as? [String: String])?["data"].map { URL(fileURLWithPath: $0).standardized.path }, URL(fileURLWithPath: data).standardized.path)
+        XCTAssertEqual(provenance["signd_version"] as? String, SigndVersion.string)
+        XCTAssertEqual((provenance["git_commit"] as? String)?.count, 40, "the binary lies in this checkout")
+        let host = try XCTUnwrap(provenance["host"] as? [String: Any])
+        XCTAssertGreaterThan(host["cores"] as? Int ?? 0, 0)
+        XCTAssertFalse((host["cpu"] as? String ?? "").isEmpty)
+        XCTAssertNotNil(ISO8601DateFormatter().date(from: provenance["date"] as? String ?? ""))
         for png in ["pr_curve.png", "videos/a_signing.png", "videos/b_idle.png", "videos/c_false_alarm.png"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent(png).path), png)
         }

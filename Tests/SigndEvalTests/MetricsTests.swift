@@ -54,6 +54,13 @@ final class MetricsTests: XCTestCase {
         let csv = dir.appendingPathComponent("sequences.csv")
         try "video_id,gloss,other\r\nw,hello,x\r\nz,thanks,\"a, b\"\r\n".write(to: csv, atomically: true, encoding: .utf8)
         XCTAssertEqual(try loadVideoClasses(csv), ["w": "hello", "z": "thanks"])
+        // Quoted fields: a comma or a quote inside a class name, and a quoted comma before the columns read.
+        try "other,video_id,gloss\n\"x, y\",a,\"thank you, please\"\n\"q\"\"\",b,\"say \"\"hi\"\"\"\n".write(to: csv, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try loadVideoClasses(csv), ["a": "thank you, please", "b": "say \"hi\""])
+        try "video_id,gloss\n\"a\"x,hello\n".write(to: csv, atomically: true, encoding: .utf8)   // text after a closing quote
+        XCTAssertThrowsError(try loadVideoClasses(csv)) { XCTAssertTrue("\($0)".contains("sequences.csv") && "\($0)".contains("CSV"), "\($0)") }
+        try "video,gloss\na,hello\n".write(to: csv, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try loadVideoClasses(csv)) { XCTAssertTrue("\($0)".contains("'video_id'"), "\($0)") }
 
         try "v 0 s\nv x s\n".write(to: file, atomically: true, encoding: .utf8)
         XCTAssertThrowsError(try GroundTruth.load(file)) { XCTAssertTrue("\($0)".contains("line 2"), "\($0)") }
@@ -99,5 +106,64 @@ final class SharedMetricCasesTests: XCTestCase {
             let sets = LabelSets(positive: ["S"], ignored: [])
             XCTAssertEqual(truth.windowLabel(video: "v", frames: c.start...(c.start + c.window - 1), sets: sets), c.expected, c.name)
         }
+    }
+}
+
+/// One test, three implementations of average precision: SigndEval (Swift), signstgcn.metrics (Python) and
+/// scikit-learn's average_precision_score, on the shared cases and on random score sets with ties.
+final class AveragePrecisionCrossCheckTests: XCTestCase {
+    func testSwiftPythonAndScikitLearnAgree() throws {
+        let python = try ReferencePython.require(ReferencePython.main)
+        struct Case: Codable { var labels: [Int]; var scores: [Double] }
+        var cases: [Case] = []
+        var state: UInt64 = 12345
+        func next() -> UInt64 { state = state &* 6364136223846793005 &+ 1442695040888963407; return state >> 33 }
+        for n in [2, 5, 17, 100, 1000] {
+            // Scores on a coarse grid, so that many tie; labels random, at least one positive.
+            let labels = (0..<n).map { i in i == 0 ? 1 : Int(next() % 3 == 0 ? 1 : 0) }
+            let scores = (0..<n).map { _ in Double(next() % 20) / 20 }
+            cases.append(Case(labels: labels, scores: scores))
+        }
+        let shared = try JSONSerialization.jsonObject(with: Data(contentsOf: TestPaths.fixtures.appendingPathComponent("metrics/average_precision.json"))) as! [String: Any]
+        for c in shared["cases"] as! [[String: Any]] {
+            let labels = c["labels"] as! [Int]
+            if labels.contains(1) { cases.append(Case(labels: labels, scores: c["scores"] as! [Double])) }
+        }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("signd-ap-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let input = dir.appendingPathComponent("cases.json")
+        try JSONEncoder().encode(cases).write(to: input)
+        let script = """
+            import json, sys
+            import numpy as np
+            from sklearn.metrics import average_precision_score
+            from signstgcn.metrics import average_precision
+            for c in json.load(open(sys.argv[1])):
+                y, s = np.array(c["labels"]), np.array(c["scores"])
+                print(repr(float(average_precision_score(y, s))), repr(float(average_precision(y, s))))
+            """
+        let output = try runProcess(python, ["-c", script, input.path], currentDirectory: TestPaths.packageRoot.appendingPathComponent("Training"))
+        let rows = output.split(separator: "\n").map { $0.split(separator: " ").map { Double(String($0))! } }
+        XCTAssertEqual(rows.count, cases.count)
+        for (c, row) in zip(cases, rows) {
+            let swift = try XCTUnwrap(BinaryMetrics.averagePrecision(zip(c.scores, c.labels).map { Sample(score: $0, positive: $1 == 1) }))
+            XCTAssertEqual(swift, row[0], accuracy: 1e-12, "Swift vs scikit-learn on \(c.labels.count) samples")
+            XCTAssertEqual(row[1], row[0], accuracy: 1e-12, "signstgcn.metrics vs scikit-learn on \(c.labels.count) samples")
+        }
+    }
+}
+
+/// The PR plot draws one line when the per-window and per-frame curves are the same, two otherwise.
+final class PRPlotTests: XCTestCase {
+    func testIdenticalCurvesAreDrawnOnce() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("signd-pr-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let a = [Sample(score: 0.9, positive: true), Sample(score: 0.4, positive: false), Sample(score: 0.7, positive: true)]
+        let b = a + [Sample(score: 0.8, positive: false)]
+        XCTAssertEqual(try EvalPlots.prCurves(window: a, frame: a, to: dir.appendingPathComponent("same.png")), ["per window = per frame"])
+        XCTAssertEqual(try EvalPlots.prCurves(window: a, frame: b, to: dir.appendingPathComponent("two.png")), ["per window", "per frame"])
+        XCTAssertEqual(try Data(contentsOf: dir.appendingPathComponent("same.png")).prefix(4), Data([0x89, 0x50, 0x4E, 0x47]))
     }
 }

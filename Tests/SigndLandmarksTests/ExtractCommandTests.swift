@@ -102,6 +102,29 @@ final class ExtractCommandTests: XCTestCase {
         XCTAssertTrue(result.stderr.contains("nope.mp4"), result.stderr)
     }
 
+    /// `extract DIR -o OUTDIR`: every video of the folder, each with a fresh tracker, the same landmarks as one
+    /// run per file; files that are not videos are passed over.
+    func testExtractAFolder() throws {
+        let dir = try temporaryDirectory()
+        let videos = dir.appendingPathComponent("videos"), out = dir.appendingPathComponent("out")
+        try FileManager.default.createDirectory(at: videos, withIntermediateDirectories: true)
+        for name in ["msl150_hoy_001.mp4", "mmaction2_test.avi"] {
+            try FileManager.default.copyItem(at: TestPaths.samples.appendingPathComponent(name), to: videos.appendingPathComponent(name))
+        }
+        try "not a video".write(to: videos.appendingPathComponent("notes.txt"), atomically: true, encoding: .utf8)
+        let result = try runSignd(["extract", videos.path, "-o", out.path, "--no-progress"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: out.path).sorted(), ["mmaction2_test.npz", "msl150_hoy_001.npz"])
+        let single = dir.appendingPathComponent("single.npz")
+        XCTAssertEqual(try runSignd(["extract", videos.appendingPathComponent("mmaction2_test.avi").path, "-o", single.path, "--no-progress"]).status, 0)
+        let fromFolder = try SeedLandmarkFile.read(out.appendingPathComponent("mmaction2_test.npz")), alone = try SeedLandmarkFile.read(single)
+        XCTAssertEqual(fromFolder.count, alone.count)
+        XCTAssertTrue(zip(fromFolder, alone).allSatisfy { $0.bitwiseEqual($1) }, "the second video does not inherit the first one's tracking")
+        let refused = try runSignd(["extract", videos.path, "-o", dir.appendingPathComponent("x.npz").path])
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(refused.stderr.contains("names a folder"), refused.stderr)
+    }
+
     func testOverlayAndContactSheetAreExclusive() throws {
         let result = try runSignd(["extract", "a.mp4", "-o", "b.npz", "--overlay", "c.mp4", "--contact-sheet", "d.png"])
         XCTAssertNotEqual(result.status, 0)

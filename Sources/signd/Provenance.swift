@@ -1,0 +1,27 @@
+import Foundation
+import SigndConfig
+import SigndCore
+import SigndLiteRT
+
+/// The decision settings and model digests that `eval.json` and `bench.json` record (RunProvenance).
+enum Provenance {
+    static func settings(_ heads: SigndConfiguration.Heads, extra: [String: Double] = [:]) -> [String: Double] {
+        [
+            "heads.stride": Double(heads.stride), "heads.smoothing_alpha": heads.smoothingAlpha,
+            "heads.enter_threshold": heads.enterThreshold, "heads.exit_threshold": heads.exitThreshold,
+            "heads.min_start_frames": Double(heads.minStartFrames), "heads.min_end_frames": Double(heads.minEndFrames),
+            "heads.multiclass_every": Double(heads.multiclassEvery), "heads.top_k": Double(heads.topK),
+        ].merging(extra) { $1 }
+    }
+
+    /// The configured heads' stems and sha256 (for a run that loads them itself, like `bench`).
+    static func models(_ config: SigndConfiguration) -> [RunProvenance.Model] {
+        guard config.heads.enabled else { return [] }
+        let heads = [("binary", config.binaryStem), ("multiclass", config.multiclassStem)]
+        return heads.compactMap { role, stem in
+            guard let stem, FileManager.default.fileExists(atPath: stem + ".safetensors") else { return nil }
+            return RunProvenance.Model(role: role, stem: stem,
+                                       sha256: (try? FileDigest.sha256Hex(of: URL(fileURLWithPath: stem + ".safetensors"))) ?? "unreadable")
+        }
+    }
+}
