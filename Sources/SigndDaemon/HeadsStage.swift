@@ -80,6 +80,9 @@ public final class HeadsStage {
             throw .models("windows.length is \(expected) but the binary head \(binaryStem) has \(pipeline.window)-frame windows")
         }
         if let advice = BLASCoreCheck.adviceForThisMachine() { logger.warning("\(advice)") }
+        if BLASThreads.useOneUnlessConfigured(environment: ProcessInfo.processInfo.environment) {
+            logger.debug("OpenBLAS limited to one thread (OPENBLAS_NUM_THREADS not set)")
+        }
         logger.info("heads loaded", metadata: [
             "binary": "\(binaryStem)", "multiclass": "\(multiStem ?? "none")",
             "window": "\(pipeline.window)", "stride": "\(heads.stride)",

@@ -22,3 +22,13 @@ final class BLASCoreCheckTests: XCTestCase {
         XCTAssertTrue(partial?.contains("=Haswell") == true, partial ?? "nil")
     }
 }
+
+/// OpenBLAS runs one thread unless the operator named a number.
+final class BLASThreadsTests: XCTestCase {
+    func testOneThreadUnlessConfigured() {
+        XCTAssertFalse(BLASThreads.useOneUnlessConfigured(environment: ["OPENBLAS_NUM_THREADS": "2"]), "the operator's choice stands")
+        XCTAssertFalse(BLASThreads.useOneUnlessConfigured(environment: ["OMP_NUM_THREADS": "2"]))
+        XCTAssertTrue(BLASThreads.useOneUnlessConfigured(environment: [:]))
+        XCTAssertEqual(BLASThreads.current, 1)
+    }
+}
