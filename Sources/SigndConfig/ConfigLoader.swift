@@ -98,8 +98,8 @@ public enum ConfigLoader {
         try r.mapping(node, path: path) { key, value, p throws(ConfigError) in
             switch key {
             case "uri":
-                s.uri = try r.expandedString(value, p)
                 let written = try r.string(value, p)
+                s.uri = try r.expanded(written, value, p)
                 s.uriAsWritten = written == s.uri ? nil : written
             case "realtime": s.realtime = try r.bool(value, p)
             case "loop": s.loop = try r.bool(value, p)
@@ -218,7 +218,7 @@ public enum ConfigLoader {
                         secret = try r.z85Key(v, pp)
                     case "server_secret_key_file":
                         guard secret == nil else { throw r.error(v, pp, "give server_secret_key or server_secret_key_file, not both") }
-                        let file = Self.resolve(try r.expandedString(v, pp), against: baseDirectory ?? ".")
+                        let file = Self.resolve(try r.expanded(try r.string(v, pp), v, pp), against: baseDirectory ?? ".")
                         secret = try SecretFile.z85Key(at: file, node: v, path: pp, reader: r)
                         secretFile = file
                     case "server_public_key": publicKey = try r.z85Key(v, pp)

@@ -48,8 +48,7 @@ struct NodeReader {
 
     /// The scalar with every `${NAME}` replaced by the environment variable NAME. An unset or empty variable
     /// is an error that names the variable, never a value.
-    func expandedString(_ node: Node, _ path: String) throws(ConfigError) -> String {
-        let text = try string(node, path)
+    func expanded(_ text: String, _ node: Node, _ path: String) throws(ConfigError) -> String {
         var out = "", rest = Substring(text)
         while let open = rest.range(of: "${") {
             out += rest[..<open.lowerBound]

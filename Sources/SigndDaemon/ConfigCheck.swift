@@ -59,7 +59,8 @@ public struct ConfigCheck {
                 fail("landmarks.models_dir", error.description)
             }
         }
-        if let spec = try? SourceSpec(parsing: config.source.uri), case .file = spec {
+        // A capture option that cannot apply at all is already an error of the static check; the open would repeat it.
+        if let spec = try? SourceSpec(parsing: config.source.uri), case .file = spec, config.source.capture.problem(for: spec) == nil {
             do { _ = try VideoReader(spec, timeouts: CaptureTimeouts(openMillis: config.source.openTimeoutMillis), options: config.source.capture) } catch {
                 if case .badOption(let key, _, let reason) = error { fail("source.\(key)", reason) } else { fail("source.uri", error.description) }
             }

@@ -20,11 +20,14 @@ public final class HeadsStage {
     /// The same with the whole stems, for result files (`eval.json`, `bench.json`).
     public private(set) lazy var provenanceModels: [RunProvenance.Model] = {
         let heads = [("binary", pipeline.binary.name)] + (pipeline.multiclass.map { [("multiclass", $0.name)] } ?? [])
-        return heads.map { role, stem in
-            RunProvenance.Model(role: role, stem: stem,
-                                sha256: (try? FileDigest.sha256Hex(of: URL(fileURLWithPath: stem + ".safetensors"))) ?? "unreadable")
-        }
+        return heads.map { Self.identity(role: $0, stem: $1) }
     }()
+
+    /// A head's role, stem and the sha256 of its weights ("unreadable" when the file cannot be read).
+    public static func identity(role: String, stem: String) -> RunProvenance.Model {
+        RunProvenance.Model(role: role, stem: stem,
+                            sha256: (try? FileDigest.sha256Hex(of: URL(fileURLWithPath: stem + ".safetensors"))) ?? "unreadable")
+    }
     private let wallOffset: Double   // wall seconds − monotonic seconds, fixed at start-up
     /// The UUID of each open segment (and of the one whose end is being published).
     private var segmentIDs: [Int: String] = [:]

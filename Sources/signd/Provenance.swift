@@ -1,7 +1,7 @@
 import Foundation
 import SigndConfig
 import SigndCore
-import SigndLiteRT
+import SigndDaemon
 
 /// The decision settings and model digests that `eval.json` and `bench.json` record (RunProvenance).
 enum Provenance {
@@ -20,8 +20,7 @@ enum Provenance {
         let heads = [("binary", config.binaryStem), ("multiclass", config.multiclassStem)]
         return heads.compactMap { role, stem in
             guard let stem, FileManager.default.fileExists(atPath: stem + ".safetensors") else { return nil }
-            return RunProvenance.Model(role: role, stem: stem,
-                                       sha256: (try? FileDigest.sha256Hex(of: URL(fileURLWithPath: stem + ".safetensors"))) ?? "unreadable")
+            return HeadsStage.identity(role: role, stem: stem)
         }
     }
 }

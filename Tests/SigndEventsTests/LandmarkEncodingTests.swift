@@ -21,6 +21,11 @@ final class LandmarkEncodingTests: XCTestCase {
         return l
     }
 
+    /// Each encoded part beside the values it was made from.
+    private func pairs(_ parts: FrameLandmarks, _ l: HolisticLandmarks) -> [(LandmarkPart?, [Float])] {
+        [(parts.pose, l.pose), (parts.leftHand, l.leftHand), (parts.rightHand, l.rightHand), (parts.face, l.face ?? [])]
+    }
+
     private func payload(_ landmarks: HolisticLandmarks, _ encoding: LandmarkEncoding?) throws -> (Data, EventMessage) {
         let event = Event.frame(FrameEvent(stamp: FrameStamp(index: 3, captureNanos: 1, sourceMillis: nil),
                                            landmarks: landmarks, probability: nil, landmarkEncoding: encoding))
@@ -41,7 +46,7 @@ final class LandmarkEncodingTests: XCTestCase {
         XCTAssertEqual(decoded, message)
         guard case .frame(let f) = decoded.event, let parts = f.landmarks else { return XCTFail("no landmarks") }
         XCTAssertEqual(parts.encoding, .json)
-        for (part, original) in [(parts.pose, l.pose), (parts.leftHand, l.leftHand), (parts.rightHand, l.rightHand), (parts.face, l.face!)] {
+        for (part, original) in pairs(parts, l) {
             let values = try XCTUnwrap(part?.values)
             XCTAssertEqual(values.count, original.count)
             for (a, b) in zip(values, original) {
@@ -57,7 +62,7 @@ final class LandmarkEncodingTests: XCTestCase {
         XCTAssertEqual(decoded, message)
         guard case .frame(let f) = decoded.event, let parts = f.landmarks else { return XCTFail("no landmarks") }
         XCTAssertEqual(parts.encoding, .f32Base64)
-        for (part, original) in [(parts.pose, l.pose), (parts.leftHand, l.leftHand), (parts.rightHand, l.rightHand), (parts.face, l.face!)] {
+        for (part, original) in pairs(parts, l) {
             let values = try XCTUnwrap(part?.values)
             XCTAssertEqual(values.map(\.bitPattern), original.map(\.bitPattern), "bit-identical, NaN included")
         }
