@@ -39,7 +39,7 @@ install:
 	for unit in signd.service signd@.service; do \
 	  sed 's|/usr/local/|$(PREFIX)/|g' systemd/$$unit | install -D -m 0644 /dev/stdin $(DESTDIR)$(UNITDIR)/$$unit; done
 	[ -e $(DESTDIR)/etc/signd/signd.yaml ] || sed 's|/usr/local/|$(PREFIX)/|g' configs/signd.yaml | install -D -m 0644 /dev/stdin $(DESTDIR)/etc/signd/signd.yaml
-	install -D -m 0644 -t $(DESTDIR)$(PREFIX)/share/doc/signd docs/events.md docs/events.schema.json docs/status.schema.json docs/configuration.md docs/operations.md
+	install -D -m 0644 -t $(DESTDIR)$(PREFIX)/share/doc/signd docs/events.md docs/events.schema.json docs/status.schema.json docs/configuration.md docs/operations.md docs/integrations.md
 
 ## A Debian package (dist/signd_VERSION_amd64.deb) whose post-install step fetches and verifies the models.
 deb:

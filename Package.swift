@@ -26,6 +26,9 @@ let package = Package(
         .package(url: "https://github.com/swiftcsv/SwiftCSV", from: "0.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         // MARK: C/C++ bridges (thin; all logic lives in Swift)
@@ -37,6 +40,7 @@ let package = Package(
         ),
         .systemLibrary(name: "CZmq", path: "Sources/CZmq"),
         .systemLibrary(name: "COpenBLAS", path: "Sources/COpenBLAS"),
+        .systemLibrary(name: "CMosquitto", path: "Sources/CMosquitto"),
         .target(
             name: "CLiteRt",
             path: "Sources/CLiteRt",
@@ -70,11 +74,38 @@ let package = Package(
         ),
         .target(name: "SigndEvents", dependencies: ["SigndCore", "CZmq"], path: "Sources/SigndEvents"),
         .target(name: "SigndSystemd", path: "Sources/SigndSystemd"),
+        // Optional local HTTP endpoints (metrics, live view): one small server wrapper over Hummingbird.
+        .target(
+            name: "SigndHTTP",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Sources/SigndHTTP"
+        ),
+        .target(
+            name: "SigndMetrics",
+            dependencies: ["SigndCore", "SigndEvents", "SigndHTTP", .product(name: "Prometheus", package: "swift-prometheus")],
+            path: "Sources/SigndMetrics"
+        ),
+        .target(
+            name: "SigndLiveView",
+            dependencies: [
+                "SigndCore", "SigndEvents", "SigndCapture", "SigndLandmarks", "SigndHTTP",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "Sources/SigndLiveView"
+        ),
+        .target(
+            name: "SigndMQTT",
+            dependencies: ["SigndCore", "SigndEvents", "CMosquitto", .product(name: "Logging", package: "swift-log")],
+            path: "Sources/SigndMQTT"
+        ),
         .target(
             name: "SigndDaemon",
             dependencies: [
                 "SigndCore", "SigndConfig", "SigndCapture", "SigndLandmarks", "SigndLiteRT", "SigndSTGCN",
-                "SigndHeads", "SigndEvents", "SigndSystemd", "SigndNpz",
+                "SigndHeads", "SigndEvents", "SigndSystemd", "SigndNpz", "SigndHTTP", "SigndMetrics", "SigndMQTT", "SigndLiveView",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
@@ -110,7 +141,7 @@ let package = Package(
         ),
 
         // MARK: Tests (real parts: OpenCV decoding, ZeroMQ sockets, LiteRT models, OpenBLAS)
-        .target(name: "SigndTestSupport", dependencies: ["SigndCore"], path: "Tests/SigndTestSupport"),
+        .target(name: "SigndTestSupport", dependencies: ["SigndCore", "SigndEvents"], path: "Tests/SigndTestSupport"),
         .testTarget(name: "SigndNpzTests", dependencies: ["SigndCore", "SigndNpz", "SigndTestSupport"]),
         .testTarget(name: "SigndConfigTests", dependencies: ["SigndConfig", "SigndTestSupport"]),
         .testTarget(name: "SigndCaptureTests", dependencies: ["SigndCapture", "SigndTestSupport"]),
@@ -123,6 +154,7 @@ let package = Package(
         .testTarget(name: "SigndEventsTests", dependencies: ["SigndEvents", "SigndTestSupport"]),
         .testTarget(name: "SigndSystemdTests", dependencies: ["SigndSystemd", "SigndTestSupport"]),
         .testTarget(name: "SigndDaemonTests", dependencies: ["SigndDaemon", "SigndBench", "SigndCore", "SigndEvents", "SigndTestSupport"]),
+        .testTarget(name: "SigndMetricsTests", dependencies: ["SigndMetrics", "SigndEvents", "SigndTestSupport"]),
     ],
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx17

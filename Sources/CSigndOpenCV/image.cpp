@@ -2,6 +2,7 @@
 #include "signd_image.h"
 
 #include <opencv2/core.hpp>
+#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
 
@@ -11,6 +12,7 @@
 #include <cstring>
 #include <exception>
 #include <string>
+#include <vector>
 
 namespace {
 
@@ -201,6 +203,29 @@ extern "C" int signd_draw_text(signd_bgr_mut_view image, const char *text, int32
         cv::Mat m = wrap(image);
         cv::putText(m, text, cv::Point(x, y), cv::FONT_HERSHEY_SIMPLEX, scale, cv::Scalar(b, g, r), 1,
                     cv::LINE_AA);
+        return SIGND_IMAGE_OK;
+    });
+}
+
+extern "C" int signd_encode_jpeg(signd_bgr_view image, int32_t quality, uint8_t **out, size_t *out_len, char *err, size_t err_len) {
+    return guarded(err, err_len, "encode_jpeg", [&]() -> int {
+        if (!valid(image) || out == nullptr || out_len == nullptr || quality < 1 || quality > 100) {
+            set_error(err, err_len, "encode_jpeg: invalid arguments");
+            return SIGND_IMAGE_BAD_ARGUMENT;
+        }
+        std::vector<uint8_t> bytes;
+        if (!cv::imencode(".jpg", wrap(image), bytes, {cv::IMWRITE_JPEG_QUALITY, quality})) {
+            set_error(err, err_len, "encode_jpeg: OpenCV could not encode the image");
+            return SIGND_IMAGE_OPENCV_ERROR;
+        }
+        auto *buffer = static_cast<uint8_t *>(std::malloc(bytes.size()));
+        if (buffer == nullptr) {
+            set_error(err, err_len, "encode_jpeg: out of memory");
+            return SIGND_IMAGE_OPENCV_ERROR;
+        }
+        std::memcpy(buffer, bytes.data(), bytes.size());
+        *out = buffer;
+        *out_len = bytes.size();
         return SIGND_IMAGE_OK;
     });
 }

@@ -19,6 +19,10 @@ public enum ConfigKeys {
         "events.curve.allowed_client_keys",
         "systemd.notify", "systemd.status_interval_s",
         "health.interval_s", "health.max_drop_ratio",
+        "metrics.enabled", "metrics.address", "metrics.port",
+        "mqtt.enabled", "mqtt.host", "mqtt.port", "mqtt.client_id", "mqtt.username", "mqtt.password_file", "mqtt.topic_prefix",
+        "mqtt.discovery_prefix", "mqtt.keepalive_s", "mqtt.qos",
+        "live_view.enabled", "live_view.address", "live_view.port", "live_view.fps", "live_view.width",
     ]
 
     /// The names directly under `section` ("" for the top level; "source.reconnect" for a nested one), in

@@ -44,6 +44,9 @@ public enum ConfigLoader {
             case "events": try readEvents(node, path, reader, &config.events, baseDirectory: baseDirectory)
             case "systemd": try readSystemd(node, path, reader, &config.systemd)
             case "health": try readHealth(node, path, reader, &config.health)
+            case "metrics": try readMetrics(node, path, reader, &config.metrics)
+            case "mqtt": try readMQTT(node, path, reader, &config.mqtt, baseDirectory: baseDirectory)
+            case "live_view": try readLiveView(node, path, reader, &config.liveView)
             default:
                 throw reader.unknown(key, node, path, known: ConfigKeys.children(of: ""))
             }
@@ -255,6 +258,56 @@ public enum ConfigLoader {
             case "interval_s": h.intervalSeconds = try r.double(value, p, min: 0.1, max: 3600)
             case "max_drop_ratio": h.maxDropRatio = try r.double(value, p, min: 0, max: 1)
             default: throw r.unknown(key, value, p, known: ConfigKeys.children(of: "health"))
+            }
+        }
+    }
+
+    private static func readMetrics(_ node: Node, _ path: String, _ r: NodeReader, _ m: inout SigndConfiguration.Metrics) throws(ConfigError) {
+        try r.mapping(node, path: path) { key, value, p throws(ConfigError) in
+            switch key {
+            case "enabled": m.enabled = try r.bool(value, p)
+            case "address": m.address = try r.host(value, p)
+            case "port": m.port = try r.int(value, p, min: 0, max: 65535)
+            default: throw r.unknown(key, value, p, known: ConfigKeys.children(of: "metrics"))
+            }
+        }
+    }
+
+    private static func readLiveView(_ node: Node, _ path: String, _ r: NodeReader, _ v: inout SigndConfiguration.LiveView) throws(ConfigError) {
+        try r.mapping(node, path: path) { key, value, p throws(ConfigError) in
+            switch key {
+            case "enabled": v.enabled = try r.bool(value, p)
+            case "address": v.address = try r.host(value, p)
+            case "port": v.port = try r.int(value, p, min: 0, max: 65535)
+            case "fps": v.fps = try r.double(value, p, min: 0.5, max: 30)
+            case "width": v.width = try r.int(value, p, min: 160, max: 1920)
+            default: throw r.unknown(key, value, p, known: ConfigKeys.children(of: "live_view"))
+            }
+        }
+    }
+
+    private static func readMQTT(_ node: Node, _ path: String, _ r: NodeReader, _ m: inout SigndConfiguration.MQTT,
+                                 baseDirectory: String?) throws(ConfigError) {
+        try r.mapping(node, path: path) { key, value, p throws(ConfigError) in
+            switch key {
+            case "enabled": m.enabled = try r.bool(value, p)
+            case "host": m.host = try r.host(value, p)
+            case "port": m.port = try r.int(value, p, min: 1, max: 65535)
+            case "client_id":
+                let id = try r.string(value, p)
+                // MQTT 3.1.1 servers must accept 1–23 characters of [0-9a-zA-Z]; most accept more, none accept none.
+                guard !id.isEmpty, id.utf8.count <= 128 else { throw r.error(value, p, "expected 1 to 128 characters") }
+                m.clientID = id
+            case "username": m.username = r.isNull(value) ? nil : try r.string(value, p)
+            case "password_file":
+                let file = Self.resolve(try r.expanded(try r.string(value, p), value, p), against: baseDirectory ?? ".")
+                m.password = try SecretFile.text(at: file, node: value, path: p, reader: r)
+                m.passwordFile = file
+            case "topic_prefix": m.topicPrefix = try r.topicPrefix(value, p)
+            case "discovery_prefix": m.discoveryPrefix = r.isNull(value) ? nil : try r.topicPrefix(value, p)
+            case "keepalive_s": m.keepaliveSeconds = try r.int(value, p, min: 5, max: 3600)
+            case "qos": m.qos = try r.int(value, p, min: 0, max: 2)
+            default: throw r.unknown(key, value, p, known: ConfigKeys.children(of: "mqtt"))
             }
         }
     }

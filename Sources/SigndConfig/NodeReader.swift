@@ -122,6 +122,26 @@ struct NodeReader {
         return text
     }
 
+    /// A host name or IP address to bind or connect to (no scheme, port or path).
+    func host(_ node: Node, _ path: String) throws(ConfigError) -> String {
+        let text = try string(node, path)
+        let allowed = text.unicodeScalars.allSatisfy { $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || ".-:_".unicodeScalars.contains($0)) }
+        guard allowed, !text.hasPrefix("-") else { throw error(node, path, "expected a host name or IP address (e.g. 127.0.0.1), got '\(text)'") }
+        return text
+    }
+
+    /// An MQTT topic prefix: levels separated by '/', no wildcards, no empty level.
+    func topicPrefix(_ node: Node, _ path: String) throws(ConfigError) -> String {
+        let text = try string(node, path)
+        guard !text.contains("+"), !text.contains("#"), !text.unicodeScalars.contains(where: { $0.value < 0x20 }) else {
+            throw error(node, path, "an MQTT topic prefix may not contain the wildcards + or # or control characters")
+        }
+        guard !text.split(separator: "/", omittingEmptySubsequences: false).contains(where: \.isEmpty) else {
+            throw error(node, path, "an MQTT topic prefix may not start or end with '/' or contain '//'")
+        }
+        return text
+    }
+
     func z85Key(_ node: Node, _ path: String) throws(ConfigError) -> String { try z85Key(try string(node, path), node, path) }
 
     func z85Key(_ text: String, _ node: Node, _ path: String) throws(ConfigError) -> String {

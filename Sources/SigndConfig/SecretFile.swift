@@ -6,6 +6,14 @@ import Yams
 /// Errors name the file and the problem, never its content.
 enum SecretFile {
     static func z85Key(at path: String, node: Node, path key: String, reader r: NodeReader) throws(ConfigError) -> String {
+        let text = try self.text(at: path, node: node, path: key, reader: r)
+        do { return try r.z85Key(text, node, key) } catch {
+            throw r.error(node, key, "\(path) does not hold a 40-character Z85 CURVE secret key (write one with `signd keygen`)")
+        }
+    }
+
+    /// The file's text without surrounding whitespace (a password, a key); refused when every user may read it.
+    static func text(at path: String, node: Node, path key: String, reader r: NodeReader) throws(ConfigError) -> String {
         var info = stat()
         guard stat(path, &info) == 0 else {
             throw r.error(node, key, "cannot read \(path): \(String(cString: strerror(errno)))")
@@ -16,11 +24,10 @@ enum SecretFile {
             throw r.error(node, key, "\(path) is readable or writable by every user; restrict it (chmod 600, or a systemd LoadCredential=)")
         }
         guard info.st_size <= 4096, let data = FileManager.default.contents(atPath: path) else {
-            throw r.error(node, key, "cannot read \(path) (unreadable, or larger than a key file)")
+            throw r.error(node, key, "cannot read \(path) (unreadable, or larger than 4 KiB)")
         }
         let text = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-        do { return try r.z85Key(text, node, key) } catch {
-            throw r.error(node, key, "\(path) does not hold a 40-character Z85 CURVE secret key (write one with `signd keygen`)")
-        }
+        guard !text.isEmpty else { throw r.error(node, key, "\(path) is empty") }
+        return text
     }
 }

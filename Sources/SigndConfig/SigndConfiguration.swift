@@ -13,6 +13,9 @@ public struct SigndConfiguration: Sendable, Equatable {
     public var events = Events()
     public var systemd = Systemd()
     public var health = Health()
+    public var metrics = Metrics()
+    public var mqtt = MQTT()
+    public var liveView = LiveView()
     public var logLevel = LogLevel.info
 
     public init() {}
@@ -142,6 +145,47 @@ public struct SigndConfiguration: Sendable, Equatable {
         public var intervalSeconds = 5.0
         /// `degraded` when more than this share of the source's frames was dropped over a stats interval.
         public var maxDropRatio = 0.2
+        public init() {}
+    }
+
+    /// Prometheus `/metrics` over HTTP (docs/integrations.md). Off by default; loopback unless configured.
+    public struct Metrics: Sendable, Equatable {
+        public var enabled = false
+        public var address = "127.0.0.1"
+        public var port = 9464
+        public init() {}
+    }
+
+    /// The MQTT bridge with Home Assistant discovery (docs/integrations.md). Off by default.
+    public struct MQTT: Sendable, Equatable {
+        public var enabled = false
+        public var host = "127.0.0.1"
+        public var port = 1883
+        /// Default: `signd-<camera_id>`.
+        public var clientID: String?
+        public var username: String?
+        /// Read from `password_file` (never written in the main file).
+        public var password: String?
+        public var passwordFile: String?
+        /// Topics are `<topic_prefix>/<camera_id>/…`.
+        public var topicPrefix = "signd"
+        /// Home Assistant's discovery prefix; nil: no discovery messages.
+        public var discoveryPrefix: String? = "homeassistant"
+        public var keepaliveSeconds = 30
+        public var qos = 1
+        public init() {}
+    }
+
+    /// A local web page with the camera, the landmark overlay, P(signing) and the last signs
+    /// (docs/integrations.md). Off by default; loopback unless configured: it shows the camera.
+    public struct LiveView: Sendable, Equatable {
+        public var enabled = false
+        public var address = "127.0.0.1"
+        public var port = 8090
+        /// Frames per second rendered for the page, at most; only while a page is open.
+        public var fps = 10.0
+        /// Width of the streamed image (the height follows the source's aspect ratio).
+        public var width = 640
         public init() {}
     }
 

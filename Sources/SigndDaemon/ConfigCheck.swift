@@ -35,6 +35,21 @@ public struct ConfigCheck {
                      + "can read every event; bind to 127.0.0.1 or configure events.curve (signd keygen)")
             }
         }
+        if config.metrics.enabled, !Self.isLoopback(config.metrics.address) {
+            warn("metrics.address", "\(config.metrics.address) serves /metrics to other machines (figures and model names, no frames); "
+                 + "use 127.0.0.1 unless a scraper elsewhere needs it")
+        }
+        if config.liveView.enabled, !Self.isLoopback(config.liveView.address) {
+            warn("live_view.address", "\(config.liveView.address) shows the camera to other machines: frames leave this one; "
+                 + "use 127.0.0.1 (and an SSH tunnel to look from elsewhere)")
+        }
+        if config.mqtt.enabled, config.mqtt.password != nil, !Self.isLoopback(config.mqtt.host) {
+            warn("mqtt.password_file", "the password goes to \(config.mqtt.host) in clear text (signd speaks MQTT without TLS): "
+                 + "use a broker on this machine or a network you trust")
+        }
+        if config.mqtt.password != nil, config.mqtt.username == nil {
+            out.append(Finding(severity: .error, key: "mqtt.password_file", message: "a password needs mqtt.username"))
+        }
         if !config.heads.enabled { warn("heads.enabled", "false: no state or sign events will be published") }
         return out
     }
@@ -68,11 +83,13 @@ public struct ConfigCheck {
         return out
     }
 
+    static func isLoopback(_ host: String) -> Bool { host == "localhost" || host.hasPrefix("127.") || host == "::1" }
+
     /// tcp:// on a wildcard or non-loopback address. ipc:// is guarded by file permissions.
     static func isReachableFromOutside(_ endpoint: String) -> Bool {
         guard endpoint.hasPrefix("tcp://") else { return false }
         let host = endpoint.dropFirst("tcp://".count).split(separator: ":").dropLast().joined(separator: ":")
-        return !(host == "localhost" || host.hasPrefix("127.") || host == "[::1]" || host == "::1")
+        return !(isLoopback(host) || host == "[::1]")
     }
 }
 
@@ -81,7 +98,7 @@ extension DaemonError {
     var key: String? {
         switch self {
         case .models: "heads"
-        case .config: nil
+        case .config, .integration: nil
         case .events: "events.endpoints"
         case .source, .sourceGaveUp: "source.uri"
         }

@@ -38,6 +38,9 @@ public struct ConfigReloader: Sendable {
         keep("events.send_hwm", \.events.sendHighWaterMark)
         keep("events.linger_ms", \.events.lingerMillis)
         keep("systemd.notify", \.systemd.notify)
+        keep("metrics", \.metrics)
+        keep("mqtt", \.mqtt)
+        keep("live_view", \.liveView)
         return (applied, pending)
     }
 }

@@ -51,6 +51,9 @@ public final class Daemon: Sendable {
         let publisher = try makePublisher()
         defer { publisher.close() }
         onPublisherReady(publisher)
+        let integrations = try Integrations(config: config, logger: logger)
+        defer { integrations.stop() }
+        let outlet = EventOutlet(publisher: publisher, observers: integrations.observers)
 
         let landmarkStage = try makeLandmarkStage()
         let heads = try HeadsStage.make(config: config, logger: logger)
@@ -61,7 +64,7 @@ public final class Daemon: Sendable {
             // useful for landmarks, but nobody may mistake it for a working detector.
             health.set(.noHeads, .degraded, "no heads loaded (\(config.binaryStem ?? "")): no state or sign events")
         }
-        let sourceTracker = SourceTracker(publisher: publisher, logger: logger)
+        let sourceTracker = SourceTracker(outlet: outlet, logger: logger)
         let startedAt = Clock.monotonicNanos()
         func snapshot(_ framesOut: Int) -> StatusSnapshot {
             let open = heads?.pipeline.openSegment
@@ -93,7 +96,7 @@ public final class Daemon: Sendable {
         // A source gap closes the open segment: windows must not straddle it.
         func gap(_ reason: StateEvent.EndReason) {
             landmarkStage.reset()
-            for (event, frame) in heads?.close(reason: reason) ?? [] { publish(publisher, event, frame: frame) }
+            for (event, frame) in heads?.close(reason: reason) ?? [] { publish(outlet, event, frame: frame) }
         }
         var epoch = 0
         let started = Clock.monotonicNanos()
@@ -159,8 +162,8 @@ public final class Daemon: Sendable {
                 if let status { status.update(snapshot(stats.framesOut + 1)) }
                 let event = FrameEvent(stamp: frame.stamp, landmarks: landmarks, probability: scored?.probability,
                                        landmarkEncoding: active.events.includeLandmarks ? active.events.landmarkEncoding : nil)
-                publish(publisher, .frame(event), frame: frame.stamp.index)
-                for (headEvent, at) in scored?.events ?? [] { publish(publisher, headEvent, frame: at) }
+                publish(outlet, .frame(event), frame: frame.stamp.index)
+                for (headEvent, at) in scored?.events ?? [] { publish(outlet, headEvent, frame: at) }
                 let published = Clock.monotonicNanos()
                 let timings = FrameTimings(index: frame.stamp.index, captureNanos: frame.stamp.captureNanos, waitStart: waitStart,
                                            captured: now, landmarksDone: afterLandmarks, windowNanos: scored?.step.windowNanos,
@@ -168,6 +171,8 @@ public final class Daemon: Sendable {
                                            multiclassNanos: scored?.step.multiclassRan == true ? scored?.step.multiclassNanos : nil,
                                            headsDone: afterHeads, published: published)
                 stats.record(timings)
+                integrations.offer(frame, landmarks: landmarks, now: published)
+                integrations.record(timings)
                 onFrame?(timings)
                 stats.framesOut += 1
                 if let max = config.source.maxFrames, stats.framesOut >= max { break loop }
@@ -175,12 +180,12 @@ public final class Daemon: Sendable {
             let tick = Clock.monotonicNanos()
             Self.updateSource(&health, sourceTracker.state)
             if tick - lastStats >= statsInterval {
-                publishStats(publisher, &stats, feed: feed, since: lastStats, now: tick, started: started, models: heads?.models ?? [])
+                publishStats(outlet, &stats, feed: feed, since: lastStats, now: tick, started: started, models: heads?.models ?? [])
                 interval.judge(&health, seconds: Double(tick - lastStats) / 1e9, framesIn: stats.framesIn, dropped: feed.droppedFrames, landmarkFailures: landmarkStage.failures,
                                maxDropRatio: active.health.maxDropRatio)
                 lastStats = tick
             }
-            if let event = health.due(now: tick) { publish(publisher, .health(event), frame: nil) }
+            if let event = health.due(now: tick) { publish(outlet, .health(event), frame: nil) }
             if let status { status.update(snapshot(stats.framesOut)) }
             if notifier.isEnabled, tick - lastStatus >= statusInterval {
                 let text = String(format: "%.1f fps, %d frames, source %@, health %@", stats.lastFpsOut, stats.framesOut,
@@ -193,15 +198,15 @@ public final class Daemon: Sendable {
         // End of file, shutdown or a source given up: the open segment ends on the last frame processed.
         let finalState = sourceTracker.state
         let endReason: StateEvent.EndReason = shouldStop ? .stopping : finalState == .open ? .stopping : .sourceEnded
-        for (event, frame) in heads?.close(reason: endReason) ?? [] { publish(publisher, event, frame: frame) }
+        for (event, frame) in heads?.close(reason: endReason) ?? [] { publish(outlet, event, frame: frame) }
         notify { try notifier.stopping() }
         feed.stop()
         let end = Clock.monotonicNanos()
-        publishStats(publisher, &stats, feed: feed, since: lastStats, now: end, started: started, models: heads?.models ?? [])
+        publishStats(outlet, &stats, feed: feed, since: lastStats, now: end, started: started, models: heads?.models ?? [])
         Self.updateSource(&health, finalState)
         var last = health.current
         if last.status == .ok { last.message = shouldStop ? "stopping on request" : "source finished" }
-        publish(publisher, .health(last), frame: nil)
+        publish(outlet, .health(last), frame: nil)
         if case .failed(let why) = finalState, !shouldStop { throw .sourceGaveUp(why) }
         if finalState == .ended, stats.framesIn == 0, !shouldStop {
             // Opened but nothing decoded: a run that "succeeds" on an empty or cut file hides the problem.
@@ -319,15 +324,15 @@ public final class Daemon: Sendable {
 
     // MARK: publishing
 
-    private func publish(_ publisher: EventPublisher, _ event: Event, frame: Int?) {
-        do { try publisher.publish(event, frame: frame) } catch {
+    private func publish(_ outlet: EventOutlet, _ event: Event, frame: Int?) {
+        do { try outlet.publish(event, frame: frame) } catch {
             logger.error("could not publish \(event.kind.rawValue) event: \(error)")
         }
     }
 
-    private func publishStats(_ publisher: EventPublisher, _ stats: inout LoopStatistics, feed: FrameFeed, since: UInt64, now: UInt64, started: UInt64,
+    private func publishStats(_ outlet: EventOutlet, _ stats: inout LoopStatistics, feed: FrameFeed, since: UInt64, now: UInt64, started: UInt64,
                               models: [StatsEvent.ModelIdentity]) {
-        let figures = publisher.statistics
+        let figures = outlet.publisher.statistics
         if figures.curveClientsRejected > stats.curveRejectedLogged {
             // A refused handshake is a wrong or stolen key, or a scan: worth a line, not one per attempt.
             let fresh = figures.curveClientsRejected - stats.curveRejectedLogged
@@ -337,6 +342,6 @@ public final class Daemon: Sendable {
         let event = stats.snapshot(interval: Double(now - since) / 1e9, uptime: Double(now - started) / 1e9,
                                    dropped: feed.droppedFrames, publishDrops: Int(figures.dropped), curveRejected: figures.curveClientsRejected,
                                    models: models)
-        publish(publisher, .stats(event), frame: nil)
+        publish(outlet, .stats(event), frame: nil)
     }
 }

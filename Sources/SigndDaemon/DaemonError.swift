@@ -9,6 +9,8 @@ public enum DaemonError: Error, CustomStringConvertible {
     case events(String)
     /// The source could not be opened or read (a file that is absent or not a video).
     case source(String)
+    /// An optional endpoint (metrics, MQTT) could not start: its message names the key.
+    case integration(String)
     /// A live source stayed unavailable past `source.reconnect.max_attempts`.
     case sourceGaveUp(String)
 
@@ -19,6 +21,7 @@ public enum DaemonError: Error, CustomStringConvertible {
         case .source(let m): return "source: \(m)"
         case .sourceGaveUp(let m): return "source: \(m)"
         case .models(let m): return "models: \(m)"
+        case .integration(let m): return m
         }
     }
 
@@ -26,7 +29,7 @@ public enum DaemonError: Error, CustomStringConvertible {
         switch self {
         case .config, .models: return ExitStatus.config
         case .source: return ExitStatus.noInput
-        case .events, .sourceGaveUp: return ExitStatus.unavailable
+        case .events, .integration, .sourceGaveUp: return ExitStatus.unavailable
         }
     }
 }

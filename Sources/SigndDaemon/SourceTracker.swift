@@ -29,12 +29,12 @@ enum SourceState: Sendable, Equatable, CustomStringConvertible {
 /// if frames return). Restarts need no flag: they travel with the frames (`FrameStamp.epoch`). `handle` is
 /// called from the grab thread.
 final class SourceTracker: Sendable {
-    private let publisher: EventPublisher
+    private let outlet: EventOutlet
     private let logger: Logger
     private let shared = Mutex<(lost: Bool, state: SourceState, attempt: Int)>((false, .opening, 0))
 
-    init(publisher: EventPublisher, logger: Logger) {
-        self.publisher = publisher
+    init(outlet: EventOutlet, logger: Logger) {
+        self.outlet = outlet
         self.logger = logger
     }
 
@@ -82,6 +82,6 @@ final class SourceTracker: Sendable {
     }
 
     private func publish(_ event: Event) {
-        do { try publisher.publish(event, frame: nil) } catch { logger.error("could not publish source event: \(error)") }
+        do { try outlet.publish(event, frame: nil) } catch { logger.error("could not publish source event: \(error)") }
     }
 }

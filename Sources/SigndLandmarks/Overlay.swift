@@ -101,6 +101,27 @@ public struct OverlayCanvas: Sendable {
         drawText(label, x: 5, y: 15)
     }
 
+    /// The canvas as a JPEG file's bytes (quality 1–100).
+    public func jpeg(quality: Int) throws -> [UInt8] {
+        var failure: String?
+        var bytes: [UInt8] = []
+        let (w, h) = (width, height)
+        pixels.withUnsafeBufferPointer { src in
+            let view = signd_bgr_view(pixels: src.baseAddress, width: Int32(w), height: Int32(h), stride: Int64(w * 3))
+            var out: UnsafeMutablePointer<UInt8>?
+            var count = 0
+            var err = [CChar](repeating: 0, count: 256)
+            if signd_encode_jpeg(view, Int32(quality), &out, &count, &err, err.count) != 0 {
+                failure = cMessage(err)
+            } else if let out {
+                bytes = Array(UnsafeBufferPointer(start: out, count: count))
+                free(out)
+            }
+        }
+        if let failure { throw HolisticError.image(failure) }
+        return bytes
+    }
+
     /// The canvas resized (INTER_AREA).
     public func resized(width: Int, height: Int) throws -> OverlayCanvas {
         var out = OverlayCanvas(width: width, height: height)

@@ -210,4 +210,50 @@ final class ConfigSecretsTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("not both"), "\(error)")
         }
     }
+
+    func testMQTTPasswordComesFromAPrivateFileAndIsNeverEchoed() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("signd-mqtt-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("mqtt.password")
+        let password = "correct horse battery staple"
+        try (password + "\n").write(to: file, atomically: true, encoding: .utf8)
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path)
+        let yaml = "mqtt:\n  username: signd\n  password_file: '${CREDENTIALS_DIRECTORY}/mqtt.password'\n"
+        let config = try ConfigLoader.parse(yaml: yaml, environment: ["CREDENTIALS_DIRECTORY": dir.path])
+        XCTAssertEqual(config.mqtt.password, password)
+        XCTAssertEqual(config.mqtt.passwordFile, file.path)
+        try FileManager.default.setAttributes([.posixPermissions: 0o604], ofItemAtPath: file.path)
+        XCTAssertThrowsError(try ConfigLoader.parse(yaml: yaml, environment: ["CREDENTIALS_DIRECTORY": dir.path])) { error in
+            XCTAssertTrue("\(error)".contains("mqtt.password_file") && "\(error)".contains("readable or writable by every user"), "\(error)")
+            XCTAssertFalse("\(error)".contains(password), "\(error)")
+        }
+    }
+}
+
+/// The integrations' keys (metrics, mqtt, live_view), with the loader's error helper.
+extension ConfigLoaderTests {
+    func testIntegrationKeysParseAndBadValuesNameTheKey() throws {
+        let config = try ConfigLoader.parse(yaml: """
+        metrics: {enabled: true, address: 0.0.0.0, port: 9100}
+        mqtt: {enabled: true, host: broker.lan, port: 8883, client_id: kiosk-7, username: signd, topic_prefix: home/signd,
+               discovery_prefix: null, keepalive_s: 10, qos: 2}
+        """)
+        XCTAssertEqual(config.metrics.address, "0.0.0.0")
+        XCTAssertEqual(config.metrics.port, 9100)
+        XCTAssertTrue(config.mqtt.enabled)
+        XCTAssertEqual(config.mqtt.host, "broker.lan")
+        XCTAssertEqual(config.mqtt.clientID, "kiosk-7")
+        XCTAssertEqual(config.mqtt.topicPrefix, "home/signd")
+        XCTAssertNil(config.mqtt.discoveryPrefix)
+        XCTAssertEqual(config.mqtt.qos, 2)
+        assertError("metrics:\n  port: 70000\n", key: "metrics.port", line: 2, contains: "between 0 and 65535")
+        assertError("metrics:\n  address: 'http://x'\n", key: "metrics.address", line: 2, contains: "host name or IP address")
+        assertError("mqtt:\n  topic_prefix: 'signd/#'\n", key: "mqtt.topic_prefix", line: 2, contains: "wildcards")
+        assertError("mqtt:\n  topic_prefix: '/signd'\n", key: "mqtt.topic_prefix", line: 2, contains: "start or end with '/'")
+        assertError("mqtt:\n  qos: 3\n", key: "mqtt.qos", line: 2, contains: "between 0 and 2")
+        assertError("mqtt:\n  hots: x\n", key: "mqtt.hots", line: 2, contains: "did you mean 'host'")
+        assertError("live_view:\n  fps: 60\n", key: "live_view.fps", line: 2, contains: "between 0.5 and 30")
+        assertError("live_view:\n  width: 100\n", key: "live_view.width", line: 2, contains: "between 160 and 1920")
+    }
 }

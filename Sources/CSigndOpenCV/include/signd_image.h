@@ -77,6 +77,9 @@ int signd_draw_rotated_rect(signd_bgr_mut_view image, signd_rotated_rect rect, i
 int signd_draw_text(signd_bgr_mut_view image, const char *text, int32_t x, int32_t y, double scale,
                     uint8_t b, uint8_t g, uint8_t r, char *err, size_t err_len);
 
+/// Encodes `image` as JPEG (quality 1–100) into a malloc'd buffer the caller frees with free() (the live view).
+int signd_encode_jpeg(signd_bgr_view image, int32_t quality, uint8_t **out, size_t *out_len, char *err, size_t err_len);
+
 /// An mp4v/MJPG video writer for overlays.
 typedef struct signd_video_writer signd_video_writer;
 int signd_video_writer_open(const char *path, double fps, int32_t width, int32_t height,

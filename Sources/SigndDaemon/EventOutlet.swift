@@ -1,0 +1,15 @@
+import SigndEvents
+
+/// Where the daemon's events go: the ZeroMQ publisher first, then every observer (metrics, MQTT) in the
+/// same order. One path for every event, so the integrations see what subscribers see.
+struct EventOutlet: Sendable {
+    let publisher: EventPublisher
+    let observers: [any EventObserver]
+
+    /// An event the socket dropped for a slow subscriber still reaches the observers (the drop is counted in
+    /// `publish_drops`); one that could not be encoded reaches nobody.
+    func publish(_ event: Event, frame: Int?) throws(EventPublisherError) {
+        try publisher.publish(event, frame: frame)
+        for observer in observers { observer.observe(event, frame: frame) }
+    }
+}

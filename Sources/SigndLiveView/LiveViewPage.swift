@@ -1,0 +1,90 @@
+/// The live page: the MJPEG stream with the landmark overlay, the state, P(signing) over the last
+/// 300 frames and the last signs, refreshed from `/status.json` five times a second. No external resource:
+/// the page works on a machine without internet access.
+enum LiveViewPage {
+    static let html = #"""
+<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<title>signd live view</title>
+<style>
+  body { font-family: system-ui, sans-serif; margin: 16px; background: #111; color: #eee; }
+  h1 { font-size: 18px; margin: 0 0 12px; }
+  .row { display: flex; gap: 16px; align-items: flex-start; }
+  img { width: 640px; max-width: 100%; background: #222; border-radius: 4px; }
+  .panel { width: 340px; flex: none; }
+  #state { display: inline-block; padding: 6px 12px; border-radius: 4px; font-weight: 600; }
+  #state[data-state="signing"] { background: #1b7f3a; }
+  #state[data-state="idle"] { background: #444; }
+  #health[data-status="degraded"] { color: #f0b400; }
+  #health[data-status="error"] { color: #ff5050; }
+  canvas { background: #1c1c1c; border-radius: 4px; margin-top: 12px; }
+  ol { padding-left: 20px; }
+  .muted { color: #999; font-size: 13px; }
+</style>
+</head>
+<body>
+<h1>signd live view · <span id="camera"></span></h1>
+<div class="row">
+  <img id="stream" src="stream.mjpg" alt="camera with landmarks">
+  <div class="panel">
+    <div><span id="state" data-state="idle">not signing</span> <span id="segment" class="muted"></span></div>
+    <canvas id="trace" width="320" height="120"></canvas>
+    <div class="muted">P(signing) of the binary head, last 300 frames</div>
+    <h2 style="font-size:15px">Last signs</h2>
+    <ol id="signs"></ol>
+    <div>health: <span id="health" data-status="ok">ok</span> · source: <span id="source"></span> · frame <span id="frame"></span></div>
+    <div class="muted">states seen: <span id="history"></span></div>
+  </div>
+</div>
+<script>
+"use strict";
+const seen = [];
+function draw(trace) {
+  const c = document.getElementById("trace"), g = c.getContext("2d");
+  g.clearRect(0, 0, c.width, c.height);
+  g.strokeStyle = "#4caf50"; g.lineWidth = 2; g.beginPath();
+  let started = false;
+  trace.forEach((pt, i) => {
+    if (pt.p === null) { started = false; return; }
+    const x = i * c.width / 300, y = c.height - pt.p * c.height;
+    if (started) g.lineTo(x, y); else { g.moveTo(x, y); started = true; }
+  });
+  g.stroke();
+  c.dataset.points = String(trace.filter(pt => pt.p !== null).length);
+}
+async function refresh() {
+  try {
+    const s = await (await fetch("status.json", {cache: "no-store"})).json();
+    document.getElementById("camera").textContent = s.camera;
+    const state = document.getElementById("state");
+    state.dataset.state = s.signing ? "signing" : "idle";
+    state.textContent = s.signing ? "signing" : "not signing";
+    if (seen[seen.length - 1] !== state.dataset.state) seen.push(state.dataset.state);
+    document.getElementById("history").textContent = seen.join(" → ");
+    document.getElementById("segment").textContent = s.segment === null ? "" : "segment " + s.segment;
+    const health = document.getElementById("health");
+    health.dataset.status = s.health;
+    health.textContent = s.health + (s.health_message ? " (" + s.health_message + ")" : "");
+    document.getElementById("source").textContent = s.source;
+    document.getElementById("frame").textContent = s.frame === null ? "–" : s.frame;
+    const list = document.getElementById("signs");
+    list.replaceChildren(...s.signs.map(x => {
+      const li = document.createElement("li");
+      li.textContent = x.label + " " + x.score.toFixed(2) + (x.frame === null ? "" : " @" + x.frame);
+      li.dataset.label = x.label;
+      return li;
+    }));
+    draw(s.trace);
+  } catch (e) {
+    document.getElementById("health").textContent = "daemon not reachable";
+  }
+}
+refresh();
+setInterval(refresh, 200);
+</script>
+</body>
+</html>
+"""#
+}

@@ -1,0 +1,155 @@
+import Foundation
+import Logging
+import SigndConfig
+import SigndDaemon
+import SigndEvents
+import SigndTestSupport
+import XCTest
+
+/// The MQTT bridge against a real Mosquitto broker and a real `mosquitto_sub` client, with the real daemon
+/// (decoding, landmark models, heads) publishing the looped signing clip.
+final class MQTTBridgeTests: XCTestCase {
+    private var temp: TemporaryDirectory!
+
+    override func setUpWithError() throws { temp = try TemporaryDirectory(prefix: "signd-mqtt") }
+    override func tearDownWithError() throws { temp.remove() }
+
+    private func config(brokerPort: Int) throws -> SigndConfiguration {
+        var config = try LoopedClipDaemon.config(camera: "hall")
+        config.mqtt.enabled = true
+        config.mqtt.port = brokerPort
+        return config
+    }
+
+    private static func payload(_ lines: [MQTTLine], _ topic: String) -> [String] { lines.filter { $0.topic == topic }.map(\.payload) }
+
+    /// Discovery, availability, the signing state and sign events reach a subscriber; after the broker is
+    /// killed and restarted empty, the bridge sends `online`, the discovery configs and the state again; a clean
+    /// stop leaves `offline` retained. Every sign message is one of the ZeroMQ `sign` events of the run.
+    func testBridgePublishesStateSignsAndDiscoveryAndResendsThemAfterABrokerRestart() throws {
+        let broker = try MosquittoBroker(directory: temp.url)
+        let firstOutput = temp.url.appendingPathComponent("sub1.txt")
+        let first = try broker.subscribe(["signd/#", "homeassistant/#"], output: firstOutput)
+        defer { first.stop() }
+        let config = try config(brokerPort: broker.port)
+        let collector = try EventCollector(endpoint: config.events.endpoints[0])
+        let daemon = LoopedClipDaemon(config)
+
+        let base = "signd/hall"
+        XCTAssertTrue(MQTTLine.wait(firstOutput, timeout: 60) { lines in
+            Self.payload(lines, "\(base)/signing").contains("ON") && Self.payload(lines, "\(base)/sign").count >= 2
+        }, "signing ON and sign messages: \(MQTTLine.read(firstOutput).map(\.topic))")
+        let lines = MQTTLine.read(firstOutput)
+        XCTAssertEqual(Self.payload(lines, "\(base)/availability").first, "online")
+        let discovery = lines.filter { $0.topic.hasPrefix("homeassistant/") }
+        XCTAssertEqual(Set(discovery.map(\.topic)), [
+            "homeassistant/binary_sensor/signd_hall/signing/config", "homeassistant/sensor/signd_hall/last_sign/config",
+            "homeassistant/sensor/signd_hall/health/config",
+        ])
+        let sensor = try XCTUnwrap(discovery.first { $0.topic.contains("binary_sensor") })
+        let sensorConfig = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(sensor.payload.utf8)) as? [String: Any])
+        XCTAssertEqual(sensorConfig["state_topic"] as? String, "\(base)/signing")
+        XCTAssertEqual(sensorConfig["availability_topic"] as? String, "\(base)/availability")
+        XCTAssertEqual(sensorConfig["payload_on"] as? String, "ON")
+        XCTAssertEqual(sensorConfig["payload_off"] as? String, "OFF")
+        XCTAssertEqual(sensorConfig["unique_id"] as? String, "signd_hall_signing")
+        XCTAssertNotNil((sensorConfig["device"] as? [String: Any])?["identifiers"])
+        XCTAssertEqual(Self.payload(lines, "\(base)/health").compactMap { Self.json($0)["status"] as? String }.first, "ok")
+
+        // The broker dies and comes back with nothing retained: a new subscriber learns everything again.
+        broker.kill()
+        try broker.start()
+        let secondOutput = temp.url.appendingPathComponent("sub2.txt")
+        let second = try broker.subscribe(["signd/#", "homeassistant/#"], output: secondOutput)
+        defer { second.stop() }
+        XCTAssertTrue(MQTTLine.wait(secondOutput, timeout: 60) { lines in
+            Self.payload(lines, "\(base)/availability").contains("online")
+                && lines.filter { $0.topic.hasPrefix("homeassistant/") }.count == 3
+                && !Self.payload(lines, "\(base)/signing").isEmpty
+        }, "re-sent after the reconnect: \(MQTTLine.read(secondOutput).map(\.topic))")
+
+        XCTAssertEqual(daemon.stop(), ["ok"])
+        XCTAssertTrue(collector.stop())
+        XCTAssertTrue(MQTTLine.wait(secondOutput, timeout: 10) { Self.payload($0, "\(base)/availability").last == "offline" })
+        XCTAssertEqual(Self.payload(MQTTLine.read(secondOutput), "\(base)/signing").last, "OFF", "the segment closed at stop")
+
+        // Each sign message is a ZeroMQ sign event of the run: same frame, same labels and scores.
+        let zmqSigns = collector.events.values.compactMap { e in e.sign.map { (e.message.envelope.frame, $0) } }
+        // Decoded with JSONDecoder, as the publisher encodes (JSONSerialization may round the last digit).
+        let mqttSigns = try (lines + MQTTLine.read(secondOutput)).filter { $0.topic == "\(base)/sign" }.map {
+            try JSONDecoder().decode(SignMessage.self, from: Data($0.payload.utf8))
+        }
+        XCTAssertFalse(mqttSigns.isEmpty)
+        for message in mqttSigns {
+            // A frame may carry two sign events (the last window of a segment that a restart closes), so the
+            // match is on the frame and the labels with their scores.
+            let match = zmqSigns.first { $0.0 == message.frame && $0.1.top == message.top && $0.1.segmentID == message.segment_id }
+            XCTAssertNotNil(match, "sign at frame \(message.frame ?? -1) (\(message.top)) is not a ZeroMQ sign event of the run")
+            XCTAssertEqual(message.label, message.top.first?.label)
+            XCTAssertEqual(message.score, message.top.first?.score)
+            XCTAssertEqual(message.camera, "hall")
+        }
+    }
+
+    /// A daemon that dies without a word (SIGKILL) is reported `offline` by the broker: the last will.
+    func testTheLastWillSaysOfflineWhenTheDaemonIsKilled() throws {
+        guard FileManager.default.isExecutableFile(atPath: TestPaths.signdBinary.path) else {
+            throw SetupRequirement.missing("signd binary not built at \(TestPaths.signdBinary.path) (run `swift build --build-tests`)")
+        }
+        let broker = try MosquittoBroker(directory: temp.url)
+        let output = temp.url.appendingPathComponent("sub.txt")
+        let subscriber = try broker.subscribe(["signd/+/availability"], output: output)
+        defer { subscriber.stop() }
+        let file = temp.url.appendingPathComponent("signd.yaml")
+        try """
+        camera_id: door
+        source: {uri: '\(TestPaths.samples.appendingPathComponent("msl150_hoy_001.mp4").path)', loop: true}
+        landmarks: {enabled: false}
+        heads: {enabled: false}
+        events: {endpoints: ['ipc://\(temp.url.path)/events']}
+        systemd: {notify: false}
+        mqtt: {enabled: true, port: \(broker.port), keepalive_s: 5}
+        """.write(to: file, atomically: true, encoding: .utf8)
+        let daemon = try BackgroundProcess(TestPaths.signdBinary.path, ["run", "--config", file.path])
+        defer { daemon.stop() }
+        XCTAssertTrue(MQTTLine.wait(output, timeout: 30) { Self.payload($0, "signd/door/availability") == ["online"] })
+        daemon.stop(signal: SIGKILL)
+        XCTAssertTrue(MQTTLine.wait(output, timeout: 20) { Self.payload($0, "signd/door/availability") == ["online", "offline"] },
+                      "\(MQTTLine.read(output))")
+    }
+
+    private struct SignMessage: Decodable {
+        var camera: String
+        var label: String
+        var score: Double
+        var top: [SignEvent.Label]
+        var frame: Int?
+        var segment_id: String?
+    }
+
+    /// A broker that starts after the daemon (systemd ordering, a broker restarting at boot): the first
+    /// connection is retried until it succeeds, and the frame loop runs meanwhile.
+    func testABrokerThatStartsLaterIsConnectedTo() throws {
+        let broker = try MosquittoBroker(directory: temp.url, start: false)
+        var config = try config(brokerPort: broker.port)
+        config.cameraID = "late"
+        config.landmarks.enabled = false
+        config.heads.enabled = false
+        let collector = try EventCollector(endpoint: config.events.endpoints[0])
+        let daemon = LoopedClipDaemon(config)
+        XCTAssertTrue(collector.wait(timeout: 30) { $0.filter { $0.message.envelope.kind == .frame }.count >= 10 }, "frames flow without a broker")
+        try broker.start()
+        let output = temp.url.appendingPathComponent("late.txt")
+        let subscriber = try broker.subscribe(["signd/late/availability"], output: output)
+        defer { subscriber.stop() }
+        XCTAssertTrue(MQTTLine.wait(output, timeout: 60) { Self.payload($0, "signd/late/availability").contains("online") },
+                      "connected once the broker came up")
+        XCTAssertEqual(daemon.stop(), ["ok"])
+        XCTAssertTrue(collector.stop())
+        XCTAssertTrue(MQTTLine.wait(output, timeout: 10) { Self.payload($0, "signd/late/availability").last == "offline" })
+    }
+
+    private static func json(_ text: String) -> [String: Any] {
+        (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
+    }
+}
