@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import SigndCapture
 import SigndConfig
+import SigndHTTP
 
 /// What `signd check-config` finds beyond the file's syntax: options that would be ignored or unsafe
 /// (always), and, with `deep`, whether the models and the source the file names would load and fit, by
@@ -83,7 +84,8 @@ public struct ConfigCheck {
         return out
     }
 
-    static func isLoopback(_ host: String) -> Bool { host == "localhost" || host.hasPrefix("127.") || host == "::1" }
+    /// The same rule the HTTP endpoints log by, so check-config and the start-up line agree.
+    static func isLoopback(_ host: String) -> Bool { LocalHTTPServer.isLoopback(host) }
 
     /// tcp:// on a wildcard or non-loopback address. ipc:// is guarded by file permissions.
     static func isReachableFromOutside(_ endpoint: String) -> Bool {

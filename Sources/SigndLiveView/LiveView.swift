@@ -46,24 +46,20 @@ public final class LiveView: EventObserver, Sendable {
 
     private let fps: Double
     private let width: Int
-    private let state: Mutex<Shared>
+    private let state: Mutex<LiveStatus>
     private let image = Mutex<(sequence: Int, jpeg: [UInt8])>((0, []))
     private let watchers = Atomic<Int>(0)
     private let closed = Atomic<Bool>(false)
     private let lastRender = Atomic<UInt64>(0)
 
-    private struct Shared {
-        var status: LiveStatus
-    }
-
     public init(camera: String, fps: Double, width: Int) {
         self.fps = fps
         self.width = width
-        state = Mutex(Shared(status: LiveStatus(camera: camera, signing: false, segment: nil, frame: nil, health: "ok", healthMessage: nil,
-                                                source: "opening", trace: [], signs: [], imagesRendered: 0)))
+        state = Mutex(LiveStatus(camera: camera, signing: false, segment: nil, frame: nil, health: "ok", healthMessage: nil,
+                                 source: "opening", trace: [], signs: [], imagesRendered: 0))
     }
 
-    public var status: LiveStatus { state.withLock { $0.status } }
+    public var status: LiveStatus { state.withLock { $0 } }
 
     // MARK: frame loop side
 
@@ -87,30 +83,30 @@ public final class LiveView: EventObserver, Sendable {
         let scaled = canvas.width == width ? canvas : try canvas.resized(width: width, height: height)
         let jpeg = try scaled.jpeg(quality: 75)
         self.image.withLock { $0 = ($0.sequence + 1, jpeg) }
-        state.withLock { $0.status.imagesRendered += 1 }
+        state.withLock { $0.imagesRendered += 1 }
     }
 
     // MARK: events
 
     public func observe(_ event: Event, frame: Int?) {
-        state.withLock { shared in
+        state.withLock { status in
             switch event {
             case .frame(let f):
-                shared.status.frame = frame
-                shared.status.trace.append(.init(frame: frame ?? 0, p: f.probability))
-                if shared.status.trace.count > Self.traceLength { shared.status.trace.removeFirst(shared.status.trace.count - Self.traceLength) }
+                status.frame = frame
+                status.trace.append(.init(frame: frame ?? 0, p: f.probability))
+                if status.trace.count > Self.traceLength { status.trace.removeFirst(status.trace.count - Self.traceLength) }
             case .state(let s):
-                shared.status.signing = s.phase != .end
-                shared.status.segment = s.phase == .end ? nil : s.segment
+                status.signing = s.phase != .end
+                status.segment = s.phase == .end ? nil : s.segment
             case .sign(let s):
                 guard let best = s.top.first else { return }
-                shared.status.signs.insert(.init(frame: frame, label: best.label, score: best.score), at: 0)
-                if shared.status.signs.count > Self.signsKept { shared.status.signs.removeLast() }
+                status.signs.insert(.init(frame: frame, label: best.label, score: best.score), at: 0)
+                if status.signs.count > Self.signsKept { status.signs.removeLast() }
             case .health(let h):
-                shared.status.health = h.status.rawValue
-                shared.status.healthMessage = h.message
+                status.health = h.status.rawValue
+                status.healthMessage = h.message
             case .source(let s):
-                shared.status.source = s.name.rawValue
+                status.source = s.name.rawValue
             case .stats:
                 break
             }
