@@ -183,6 +183,7 @@ public final class Daemon: Sendable {
                 publishStats(outlet, &stats, feed: feed, since: lastStats, now: tick, started: started, models: heads?.models ?? [])
                 interval.judge(&health, seconds: Double(tick - lastStats) / 1e9, framesIn: stats.framesIn, dropped: feed.droppedFrames, landmarkFailures: landmarkStage.failures,
                                maxDropRatio: active.health.maxDropRatio)
+                integrations.judge(&health, now: tick)
                 lastStats = tick
             }
             if let event = health.due(now: tick) { publish(outlet, .health(event), frame: nil) }

@@ -17,6 +17,10 @@ final class Integrations {
     let live: (view: LiveView, server: LiveViewServer)?
     private let logger: Logger
     private var liveLog = RateLimitedLog()
+    /// Live frames not rendered since the last health judgement, and the latest reason.
+    private var liveFailures = (count: 0, last: "")
+    /// How long the broker may be away before health says so: a reconnect takes 1–2 s of libmosquitto's backoff.
+    static let mqttGraceSeconds = 5.0
 
     init(config: SigndConfiguration, logger: Logger) throws(DaemonError) {
         self.logger = logger
@@ -53,7 +57,25 @@ final class Integrations {
     func offer(_ frame: Frame, landmarks: HolisticLandmarks, now: UInt64) {
         guard let view = live?.view, view.wantsImage(now: now) else { return }
         do { try view.render(frame.image, landmarks: landmarks, now: now) } catch {
+            liveFailures = (liveFailures.count + 1, "\(error)")
             liveLog.log(logger, level: .warning, "live view: frame \(frame.stamp.index) not rendered: \(error)", now: now)
+        }
+    }
+
+    /// The integrations' part of health, at every stats interval: `integration_failing` while the MQTT broker
+    /// has been unreachable for longer than the grace, or live frames failed to render in the interval. The
+    /// ZeroMQ events and the frame loop are unaffected, so it is `degraded`, never `error`.
+    func judge(_ health: inout HealthMonitor, now: UInt64) {
+        var problems: [String] = []
+        if let problem = mqtt?.problem(graceSeconds: Self.mqttGraceSeconds, now: now) { problems.append(problem) }
+        if liveFailures.count > 0 {
+            problems.append("live view: \(liveFailures.count) frame\(liveFailures.count == 1 ? "" : "s") not rendered (\(liveFailures.last))")
+            liveFailures = (0, "")
+        }
+        if problems.isEmpty {
+            health.clear(.integrationFailing)
+        } else {
+            health.set(.integrationFailing, .degraded, problems.joined(separator: "; "))
         }
     }
 

@@ -485,6 +485,8 @@ public struct HealthEvent: Sendable, Equatable, Codable {
         case landmarksFailing = "landmarks_failing"
         /// A head gave NaN or inf.
         case headOutputInvalid = "head_output_invalid"
+        /// An optional output is not delivering: the MQTT broker is unreachable, or live frames fail to render.
+        case integrationFailing = "integration_failing"
     }
 
     public var status: Status

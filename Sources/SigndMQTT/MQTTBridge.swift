@@ -1,6 +1,7 @@
 import CMosquitto
 import Foundation
 import Logging
+import SigndCore
 import SigndEvents
 import Synchronization
 
@@ -49,7 +50,7 @@ public final class MQTTBridge: EventObserver, Sendable {
         guard Self.library == MOSQ_ERR_SUCCESS.rawValue else {
             throw MQTTBridgeError(description: "mqtt: libmosquitto did not initialise: \(Self.text(Self.library))")
         }
-        session = Session(topics: topics, qos: Int32(settings.qos), logger: logger)
+        session = Session(topics: topics, qos: Int32(settings.qos), logger: logger, broker: "\(settings.host):\(settings.port)")
         guard let handle = mosquitto_new(settings.clientID, true, Unmanaged.passUnretained(session).toOpaque()) else {
             throw MQTTBridgeError(description: "mqtt: cannot create a client (out of memory?)")
         }
@@ -78,7 +79,8 @@ public final class MQTTBridge: EventObserver, Sendable {
                 // The broker may start after us (systemd ordering, a restart). libmosquitto's network thread
                 // reconnects a connection it once had, not one that never was: until then, we retry.
                 logger.warning("mqtt: broker \(settings.host):\(settings.port) not reachable yet (\(Self.text(first))); retrying in the background")
-                firstConnection = FirstConnection(handle: ClientHandle(pointer: handle), settings: settings, logger: logger)
+                session.linkDown(Self.text(first))
+                firstConnection = FirstConnection(handle: ClientHandle(pointer: handle), settings: settings, session: session)
             }
         } catch {
             mosquitto_destroy(handle)
@@ -100,6 +102,12 @@ public final class MQTTBridge: EventObserver, Sendable {
         case .health(let health): session.setHealth(session.topics.healthPayload(health))
         case .frame, .stats, .source: break
         }
+    }
+
+    /// Why no message reaches the broker, once that has lasted `graceSeconds` (a connection being set up or
+    /// re-established within it is normal); nil while connected. For the daemon's health.
+    public func problem(graceSeconds: Double, now: UInt64 = Clock.monotonicNanos()) -> String? {
+        session.problem(graceSeconds: graceSeconds, now: now)
     }
 
     /// Says `offline` (retained), disconnects once the queue is sent, and stops the network thread.
@@ -125,7 +133,7 @@ private final class FirstConnection: Sendable {
     private let stopRequested = DispatchSemaphore(value: 0)
     private let finished = DispatchSemaphore(value: 0)
 
-    init(handle: ClientHandle, settings: MQTTSettings, logger: Logger) {
+    init(handle: ClientHandle, settings: MQTTSettings, session: Session) {
         Thread { [stopRequested, finished] in
             defer { finished.signal() }
             var delay = 1.0
@@ -133,9 +141,13 @@ private final class FirstConnection: Sendable {
                 let code = mosquitto_connect_async(handle.pointer, settings.host, Int32(settings.port), Int32(settings.keepaliveSeconds))
                 if code == MOSQ_ERR_SUCCESS.rawValue {
                     let started = mosquitto_loop_start(handle.pointer)
-                    if started != MOSQ_ERR_SUCCESS.rawValue { logger.error("mqtt: network thread: \(MQTTBridge.text(started))") }
+                    if started != MOSQ_ERR_SUCCESS.rawValue {
+                        session.logger.error("mqtt: network thread: \(MQTTBridge.text(started))")
+                        session.linkDown("network thread: \(MQTTBridge.text(started))")
+                    }
                     return
                 }
+                session.linkDown(MQTTBridge.text(code))
                 delay = min(delay * 2, 30)
             }
         }.start()
@@ -158,11 +170,34 @@ private final class Session: Sendable {
     let logger: Logger
     let handle = Mutex<ClientHandle?>(nil)
     private let retained = Mutex<(signing: Bool, health: [UInt8]?, everConnected: Bool)>((false, nil, false))
+    /// "host:port", for messages.
+    let broker: String
+    /// Whether the broker accepted us; if not, since when (monotonic ns) and the latest reason.
+    private let link: Mutex<(connected: Bool, downSince: UInt64, why: String)>
 
-    init(topics: MQTTTopics, qos: Int32, logger: Logger) {
+    init(topics: MQTTTopics, qos: Int32, logger: Logger, broker: String) {
         self.topics = topics
         self.qos = qos
         self.logger = logger
+        self.broker = broker
+        link = Mutex((false, Clock.monotonicNanos(), "connecting"))
+    }
+
+    /// Not connected (any more): keeps the time the outage began, updates the reason.
+    func linkDown(_ why: String) {
+        let now = Clock.monotonicNanos()
+        link.withLock { link in
+            if link.connected { link.downSince = now }
+            link = (false, link.downSince, why)
+        }
+    }
+
+    func problem(graceSeconds: Double, now: UInt64) -> String? {
+        let link = link.withLock { $0 }
+        guard !link.connected else { return nil }
+        let seconds = Double(now &- link.downSince) / 1e9
+        guard seconds >= graceSeconds else { return nil }
+        return "mqtt: not connected to the broker \(broker) for \(Int(seconds)) s (\(link.why)); events are not reaching it"
     }
 
     func setSigning(_ signing: Bool) {
@@ -193,9 +228,12 @@ private final class Session: Sendable {
     /// On libmosquitto's thread, after every CONNACK.
     func connected(code: Int32) {
         guard code == 0 else {
-            logger.error("mqtt: the broker refused the connection: \(String(cString: mosquitto_connack_string(code)))")
+            let why = String(cString: mosquitto_connack_string(code))
+            logger.error("mqtt: the broker refused the connection: \(why)")
+            linkDown("refused: \(why)")
             return
         }
+        link.withLock { $0.connected = true }
         let (signing, health, again) = retained.withLock { state in
             defer { state.everConnected = true }
             return (state.signing, state.health, state.everConnected)
@@ -208,6 +246,7 @@ private final class Session: Sendable {
     }
 
     func disconnected(code: Int32) {
+        linkDown(code == 0 ? "disconnected" : MQTTBridge.text(code))
         if code != 0 { logger.warning("mqtt: lost the broker (\(MQTTBridge.text(code))); reconnecting") }
     }
 }

@@ -128,22 +128,31 @@ final class MQTTBridgeTests: XCTestCase {
     }
 
     /// A broker that starts after the daemon (systemd ordering, a broker restarting at boot): the first
-    /// connection is retried until it succeeds, and the frame loop runs meanwhile.
+    /// connection is retried until it succeeds, and the frame loop runs meanwhile. While the broker is away,
+    /// health says so (`integration_failing`, naming the broker); once connected, health is `ok` again.
     func testABrokerThatStartsLaterIsConnectedTo() throws {
         let broker = try MosquittoBroker(directory: temp.url, start: false)
         var config = try config(brokerPort: broker.port)
         config.cameraID = "late"
         config.landmarks.enabled = false
         config.heads.enabled = false
+        config.events.statsIntervalSeconds = 0.5
+        config.health.intervalSeconds = 0.5
         let collector = try EventCollector(endpoint: config.events.endpoints[0])
         let daemon = LoopedClipDaemon(config)
         XCTAssertTrue(collector.wait(timeout: 30) { $0.filter { $0.message.envelope.kind == .frame }.count >= 10 }, "frames flow without a broker")
+        XCTAssertTrue(collector.wait(timeout: 30) { $0.health.contains { $0.reasons == [.integrationFailing] } },
+                      "degraded while the broker is away: \(collector.events.values.health)")
+        let failing = try XCTUnwrap(collector.events.values.health.first { $0.reasons == [.integrationFailing] })
+        XCTAssertEqual(failing.status, .degraded, "ZeroMQ events still flow: degraded, not error")
+        XCTAssertTrue(failing.message?.contains("mqtt: not connected to the broker 127.0.0.1:\(broker.port)") == true, failing.message ?? "")
         try broker.start()
         let output = temp.url.appendingPathComponent("late.txt")
         let subscriber = try broker.subscribe(["signd/late/availability"], output: output)
         defer { subscriber.stop() }
         XCTAssertTrue(MQTTLine.wait(output, timeout: 60) { Self.payload($0, "signd/late/availability").contains("online") },
                       "connected once the broker came up")
+        XCTAssertTrue(collector.wait(timeout: 30) { $0.health.last?.status == .ok }, "ok once connected: \(collector.events.values.health.suffix(3))")
         XCTAssertEqual(daemon.stop(), ["ok"])
         XCTAssertTrue(collector.stop())
         XCTAssertTrue(MQTTLine.wait(output, timeout: 10) { Self.payload($0, "signd/late/availability").last == "offline" })
