@@ -143,35 +143,34 @@ public final class Daemon: Sendable {
                     epoch = frame.stamp.epoch
                 }
                 stats.framesIn += 1
-                let landmarks = landmarkStage.landmarks(for: frame)
-                let afterLandmarks = Clock.monotonicNanos()
+                var timings = FrameTimings(index: frame.stamp.index, captureNanos: frame.stamp.captureNanos)
+                timings.set(.capture, nanos: now &- waitStart)
+                var packet = FramePacket(frame: frame, landmarks: timings.measure(.landmarks) { landmarkStage.landmarks(for: frame) })
                 // The heads own the windows (their push is the `window` stage): the loop keeps no copy.
-                let scored = heads?.process(stamp: frame.stamp, landmarks: landmarks)
-                let afterHeads = Clock.monotonicNanos()
-                if let step = scored?.step {
+                heads?.run(&packet, timings: &timings)
+                if let step = packet.step {
                     if let reset = step.windowReset {
                         interval.windowResets += 1
                         interval.lastReset = reset
                     }
                     if step.nonFiniteOutput {
                         interval.nonFinite += 1
-                        nonFiniteLog.log(logger, level: .error, "frame \(frame.stamp.index): the binary head gave a non-finite probability; window not scored", now: afterHeads)
+                        nonFiniteLog.log(logger, level: .error, "frame \(frame.stamp.index): the binary head gave a non-finite probability; window not scored",
+                                         now: Clock.monotonicNanos())
                     }
                 }
-                // Before the events go out: a client that reacts to a `start` by asking for the status sees it.
-                if let status { status.update(snapshot(stats.framesOut + 1)) }
-                let event = FrameEvent(stamp: frame.stamp, landmarks: landmarks, probability: scored?.probability,
-                                       landmarkEncoding: active.events.includeLandmarks ? active.events.landmarkEncoding : nil)
-                publish(outlet, .frame(event), frame: frame.stamp.index)
-                for (headEvent, at) in scored?.events ?? [] { publish(outlet, headEvent, frame: at) }
-                let published = Clock.monotonicNanos()
-                let timings = FrameTimings(index: frame.stamp.index, captureNanos: frame.stamp.captureNanos, waitStart: waitStart,
-                                           captured: now, landmarksDone: afterLandmarks, windowNanos: scored?.step.windowNanos,
-                                           binaryNanos: scored?.step.score != nil ? scored?.step.binaryNanos : nil,
-                                           multiclassNanos: scored?.step.multiclassRan == true ? scored?.step.multiclassNanos : nil,
-                                           headsDone: afterHeads, published: published)
+                timings.measure(.publish) {
+                    // Before the events go out: a client that reacts to a `start` by asking for the status sees it.
+                    if let status { status.update(snapshot(stats.framesOut + 1)) }
+                    let event = FrameEvent(stamp: packet.stamp, landmarks: packet.landmarks, probability: packet.probability,
+                                           landmarkEncoding: active.events.includeLandmarks ? active.events.landmarkEncoding : nil)
+                    publish(outlet, .frame(event), frame: packet.stamp.index)
+                    if let heads, let step = packet.step {
+                        for (headEvent, at) in heads.events(of: step) { publish(outlet, headEvent, frame: at) }
+                    }
+                }
                 stats.record(timings)
-                integrations.offer(frame, landmarks: landmarks, now: published)
+                integrations.offer(frame, landmarks: packet.landmarks, now: Clock.monotonicNanos())
                 integrations.record(timings)
                 onFrame?(timings)
                 stats.framesOut += 1

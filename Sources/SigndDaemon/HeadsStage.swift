@@ -114,6 +114,17 @@ public final class HeadsStage {
         return (step.score?.raw, events(of: step), step)
     }
 
+    /// The heads' three stages on the loop's packet, each timed from outside as `window`, `binary` and
+    /// `multiclass`; a head that did not run on this frame leaves no duration.
+    func run(_ packet: inout FramePacket, timings: inout FrameTimings) {
+        var frame = timings.measure(.window) { pipeline.window(stamp: packet.stamp, landmarks: packet.landmarks) }
+        timings.measure(.binary) { pipeline.scoreBinary(&frame) }
+        if frame.step.score == nil { timings.discard(.binary) }
+        let step = timings.measure(.multiclass) { pipeline.classify(&frame) }
+        if !step.multiclassRan { timings.discard(.multiclass) }
+        packet.step = step
+    }
+
     /// Ends an open segment (end of source, shutdown, source gap) and forgets the frames.
     public func close(reason: StateEvent.EndReason) -> [(Event, Int)] { events(of: pipeline.close(), endReason: reason) }
 

@@ -105,14 +105,22 @@ public struct HeadStep: Sendable {
     /// The multi-class head's output when it ran on this frame's window (for a sign event, or on every
     /// window with `HeadSettings.multiclassOnEveryWindow`).
     public var multiclassOutput: MulticlassOutput?
-    /// Time spent writing this frame into the heads' windows (the binary head's frame buffer or ring and
-    /// the multi-class ring): the pipeline's only window bookkeeping.
-    public var windowNanos: UInt64 = 0
-    /// Time spent in each head for this frame, window bookkeeping excluded (0 when it did not run).
-    public var binaryNanos: UInt64 = 0
-    public var multiclassNanos: UInt64 = 0
-    /// Whether the multi-class head ran on this frame (a segment summary alone does not count).
+    /// Whether the multi-class head ran on this frame for a sign (a segment summary alone does not count).
     public var multiclassRan = false
+}
+
+/// One frame between the heads' three stages (`HeadPipeline.window`, `.scoreBinary`, `.classify`): the
+/// windows it completed, as references into the heads' buffers (no copy), and the step so far. The caller
+/// runs the stages in order, each once, and may time each from outside.
+public struct HeadFrame {
+    public let stamp: FrameStamp
+    public fileprivate(set) var step = HeadStep()
+    /// The binary head's window ending at `stamp` (nil before the first full window, or off-stride).
+    fileprivate var binaryWindow: WindowRing.Window?
+    fileprivate var multiWindow: WindowRing.Window?
+    /// Transitions that a window restart closed before this frame (their `end`s carry no summary yet).
+    fileprivate var closedTransitions = 0
+    fileprivate var stage = 0
 }
 
 /// A loaded head with its name (the stem, for events and errors).
@@ -219,54 +227,73 @@ public final class HeadPipeline {
     /// The open segment's id and first frame, nil while idle.
     public var openSegment: (segment: Int, startFrame: Int)? { tracker.openSegment.map { ($0.segment, $0.start.frame) } }
 
-    /// Feeds the next frame.
+    /// Feeds the next frame through all three stages.
     public func push(stamp: FrameStamp, landmarks: HolisticLandmarks) -> HeadStep {
-        var step = HeadStep()
+        var frame = window(stamp: stamp, landmarks: landmarks)
+        scoreBinary(&frame)
+        return classify(&frame)
+    }
+
+    /// Stage `window`: writes the frame into both heads' window buffers (the only copy of their frames) and
+    /// takes references to the windows it completes. A window that would span more source frames than
+    /// allowed first restarts the windows, ending any open segment.
+    public func window(stamp: FrameStamp, landmarks: HolisticLandmarks) -> HeadFrame {
+        var frame = HeadFrame(stamp: stamp)
         if let reset = overlongWindow(ending: stamp) {
-            step = close()
-            step.windowReset = reset
+            frame.step = close()
+            frame.step.windowReset = reset
         }
-        let closedTransitions = step.transitions.count
+        frame.closedTransitions = frame.step.transitions.count
         lastStamp = stamp
-        let t0 = Clock.monotonicNanos()
-        var windowNanos: UInt64 = 0
-        switch scoreBinary(stamp: stamp, landmarks: landmarks, windowNanos: &windowNanos) {
+        frame.binaryWindow = binaryRing.push(stamp: stamp, landmarks: landmarks)
+        frame.multiWindow = multiRing?.push(stamp: stamp, landmarks: landmarks)
+        frame.stage = 1
+        return frame
+    }
+
+    /// Stage `binary`: the binary head on the frame (the streaming engine sees every frame; it answers when a
+    /// window is due), then the smoother and the segment state machine.
+    public func scoreBinary(_ frame: inout HeadFrame) {
+        precondition(frame.stage == 1, "HeadPipeline: scoreBinary before window, or twice")
+        frame.stage = 2
+        switch score(frame.binaryWindow, stamp: frame.stamp) {
         case .scored(let score):
-            step.score = score
-            step.transitions += tracker.step(mark(score.last), probability: score.smoothed)
+            frame.step.score = score
+            frame.step.transitions += tracker.step(mark(score.last), probability: score.smoothed)
             // A new segment classifies its first full window at once.
-            if step.transitions.contains(where: { $0.phase == .start }) { sinceMulti = Int.max }
+            if frame.step.transitions.contains(where: { $0.phase == .start }) { sinceMulti = Int.max }
         case .nonFinite:
-            step.nonFiniteOutput = true
+            frame.step.nonFiniteOutput = true
         case .noWindow:
             break
         }
-        let t1 = Clock.monotonicNanos()
-        step.binaryNanos = t1 - t0 - windowNanos
-        if let multiRing, let multiclass {
-            let window = multiRing.push(stamp: stamp, landmarks: landmarks)
-            let afterPush = Clock.monotonicNanos()
-            windowNanos += afterPush - t1
+    }
+
+    /// Stage `multiclass`: the multi-class head on its window while signing, every `multiclassEvery` frames
+    /// (or on every window with `multiclassOnEveryWindow`), and the summary of a segment that ended. Returns
+    /// the frame's step.
+    public func classify(_ frame: inout HeadFrame) -> HeadStep {
+        precondition(frame.stage == 2, "HeadPipeline: classify before scoreBinary, or twice")
+        frame.stage = 3
+        if let multiclass {
             if sinceMulti != Int.max { sinceMulti += 1 }
             let segment = sinceMulti >= settings.multiclassEvery ? tracker.activeSegment : nil
-            if let window, segment != nil || settings.multiclassOnEveryWindow {
+            if let window = frame.multiWindow, segment != nil || settings.multiclassOnEveryWindow {
                 let logits = window.withFeatures { multiclass.model.logits(window: $0) }
                 let probabilities = softmax(logits)
-                step.multiclassOutput = MulticlassOutput(first: window.first, last: window.last, logits: logits, probabilities: probabilities)
+                frame.step.multiclassOutput = MulticlassOutput(first: window.first, last: window.last, logits: logits, probabilities: probabilities)
                 if let segment {
                     sinceMulti = 0
-                    step.multiclassRan = true
+                    frame.step.multiclassRan = true
                     accumulate(probabilities)
-                    step.signs.append(prediction(probabilities, first: window.first.index, last: window.last.index, segment: segment, summary: false))
+                    frame.step.signs.append(prediction(probabilities, first: window.first.index, last: window.last.index, segment: segment, summary: false))
                 }
             }
-            step.multiclassNanos = Clock.monotonicNanos() - afterPush
         }
-        step.windowNanos = windowNanos
-        for transition in step.transitions[closedTransitions...] where transition.phase == .end {
-            if let summary = segmentSummary(transition) { step.signs.append(summary) }
+        for transition in frame.step.transitions[frame.closedTransitions...] where transition.phase == .end {
+            if let summary = segmentSummary(transition) { frame.step.signs.append(summary) }
         }
-        return step
+        return frame.step
     }
 
     /// Ends an open segment and forgets all frames: call at a source gap (then keep pushing) and at the end.
@@ -302,11 +329,7 @@ public final class HeadPipeline {
 
     private enum BinaryOutcome { case noWindow, nonFinite, scored(WindowScore) }
 
-    /// `windowNanos` receives the time spent writing the frame into the binary head's window.
-    private func scoreBinary(stamp: FrameStamp, landmarks: HolisticLandmarks, windowNanos: inout UInt64) -> BinaryOutcome {
-        let start = Clock.monotonicNanos()
-        let window = binaryRing.push(stamp: stamp, landmarks: landmarks)
-        windowNanos = Clock.monotonicNanos() - start
+    private func score(_ window: WindowRing.Window?, stamp: FrameStamp) -> BinaryOutcome {
         let logits: [Float]?
         if let stream {
             // Every frame goes to the stream (it caches per-frame work); it answers when a window is due.

@@ -1,19 +1,34 @@
 import SigndBench
 import SigndConfig
+import SigndCore
 import SigndDaemon
 import XCTest
 
 /// One frame's timestamps give every stage's duration, in one place the loop's `stats` and `signd bench` share.
 final class PipelineStageTests: XCTestCase {
-    func testDurationsFromOneFramesTimestamps() {
-        let withHeads = FrameTimings(index: 7, captureNanos: 1_000, waitStart: 1_500, captured: 2_000, landmarksDone: 32_000,
-                                     windowNanos: 100, binaryNanos: 1_200, multiclassNanos: nil, headsDone: 33_500, published: 34_000)
-        let durations = withHeads.durations
+    func testDurationsAreMeasuredAroundEachStage() throws {
+        var timings = FrameTimings(index: 7, captureNanos: Clock.monotonicNanos())
+        timings.set(.capture, nanos: 500)
+        let value = timings.measure(.landmarks) { 42 }
+        XCTAssertEqual(value, 42, "measure returns the stage's result")
+        timings.measure(.window) {}
+        timings.measure(.binary) { _ = usleep(2_000) }
+        timings.measure(.multiclass) {}
+        timings.discard(.multiclass)  // the head did not run on this frame
+        timings.measure(.publish) {}
+        let durations = timings.durations
         XCTAssertEqual(durations.map(\.0), [.capture, .landmarks, .window, .binary, .publish, .captureToPublish],
                        "a head that did not run has no entry")
-        XCTAssertEqual(durations.map(\.1), [500, 30_000, 100, 1_200, 500, 33_000])
-        let noHeads = FrameTimings(index: 0, captureNanos: 10, waitStart: 10, captured: 20, landmarksDone: 30, windowNanos: nil,
-                                   binaryNanos: nil, multiclassNanos: nil, headsDone: 30, published: 40)
+        XCTAssertEqual(durations.first?.1, 500)
+        XCTAssertGreaterThanOrEqual(try XCTUnwrap(timings[.binary]), 2_000_000, "the stage's own time, measured around it")
+        let endToEnd = try XCTUnwrap(timings[.captureToPublish])
+        XCTAssertGreaterThanOrEqual(endToEnd, try XCTUnwrap(timings[.binary]), "capture_to_publish spans the stages after capture")
+
+        var noHeads = FrameTimings(index: 0, captureNanos: Clock.monotonicNanos())
+        noHeads.set(.capture, nanos: 10)
+        noHeads.measure(.landmarks) {}
+        XCTAssertEqual(noHeads.durations.map(\.0), [.capture, .landmarks], "capture_to_publish ends with the publish stage")
+        noHeads.measure(.publish) {}
         XCTAssertEqual(noHeads.durations.map(\.0), [.capture, .landmarks, .publish, .captureToPublish])
         XCTAssertEqual(PipelineBench.stages, PipelineStage.allCases.map(\.rawValue), "bench and stats name the same stages")
     }
