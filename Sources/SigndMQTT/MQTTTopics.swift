@@ -51,6 +51,7 @@ public struct MQTTTopics: Sendable {
     public func signPayload(_ event: SignEvent, frame: Int?) -> [UInt8]? {
         guard let best = event.top.first else { return nil }
         return Self.json(SignMessage(camera: camera, label: best.label, score: best.score, top: event.top, frame: frame,
+                                     windowStartFrame: event.windowStartFrame, windowEndFrame: event.windowEndFrame,
                                      segment: event.segment, segmentID: event.segmentID))
     }
 
@@ -125,7 +126,13 @@ private struct SignMessage: Encodable {
     var score: Double
     var top: [SignEvent.Label]
     var frame: Int?
+    /// The frames the label was decided on: one window, or a whole segment for the summary after its `end`.
+    var windowStartFrame: Int
+    var windowEndFrame: Int
     var segment: Int?
     var segmentID: String?
-    enum CodingKeys: String, CodingKey { case camera, label, score, top, frame, segment, segmentID = "segment_id" }
+    enum CodingKeys: String, CodingKey {
+        case camera, label, score, top, frame, segment, segmentID = "segment_id"
+        case windowStartFrame = "window_start_frame", windowEndFrame = "window_end_frame"
+    }
 }

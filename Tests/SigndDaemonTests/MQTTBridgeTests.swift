@@ -83,7 +83,10 @@ final class MQTTBridgeTests: XCTestCase {
         for message in mqttSigns {
             // A frame may carry two sign events (the last window of a segment that a restart closes), so the
             // match is on the frame and the labels with their scores.
-            let match = zmqSigns.first { $0.0 == message.frame && $0.1.top == message.top && $0.1.segmentID == message.segment_id }
+            let match = zmqSigns.first {
+                $0.0 == message.frame && $0.1.top == message.top && $0.1.segmentID == message.segment_id
+                    && $0.1.windowStartFrame == message.window_start_frame && $0.1.windowEndFrame == message.window_end_frame
+            }
             XCTAssertNotNil(match, "sign at frame \(message.frame ?? -1) (\(message.top)) is not a ZeroMQ sign event of the run")
             XCTAssertEqual(message.label, message.top.first?.label)
             XCTAssertEqual(message.score, message.top.first?.score)
@@ -124,6 +127,8 @@ final class MQTTBridgeTests: XCTestCase {
         var score: Double
         var top: [SignEvent.Label]
         var frame: Int?
+        var window_start_frame: Int
+        var window_end_frame: Int
         var segment_id: String?
     }
 
