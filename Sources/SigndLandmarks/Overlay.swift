@@ -32,6 +32,15 @@ public struct OverlayCanvas: Sendable {
         pixels = [UInt8](repeating: 0, count: width * height * 3)
     }
 
+    /// `image` resized to `width` × `height` straight from its own rows: a view at a smaller size costs no
+    /// full-size copy (the live view draws on the scaled frame).
+    public init(scaling image: BGRImage, width: Int, height: Int) throws {
+        self = try withExtendedLifetime(image) {
+            try Self.resizing(signd_bgr_view(pixels: image.pixels, width: Int32(image.width), height: Int32(image.height),
+                                             stride: Int64(image.rowStride)), width: width, height: height)
+        }
+    }
+
     /// BlazePose connections between the 33 landmarks.
     public static let poseConnections: [(Int32, Int32)] = [
         (0, 1), (1, 2), (2, 3), (3, 7), (0, 4), (4, 5), (5, 6), (6, 8), (9, 10), (11, 12), (11, 13), (13, 15),
@@ -124,17 +133,21 @@ public struct OverlayCanvas: Sendable {
 
     /// The canvas resized (INTER_AREA).
     public func resized(width: Int, height: Int) throws -> OverlayCanvas {
-        var out = OverlayCanvas(width: width, height: height)
         let (w, h) = (self.width, self.height)
+        return try pixels.withUnsafeBufferPointer { src in
+            try Self.resizing(signd_bgr_view(pixels: src.baseAddress, width: Int32(w), height: Int32(h), stride: Int64(w * 3)),
+                              width: width, height: height)
+        }
+    }
+
+    /// A new canvas of `width` × `height` with `source` resized into it (OpenCV INTER_AREA, in the shim).
+    private static func resizing(_ source: signd_bgr_view, width: Int, height: Int) throws -> OverlayCanvas {
+        var out = OverlayCanvas(width: width, height: height)
         var failure: String?
-        pixels.withUnsafeBufferPointer { src in
-            out.pixels.withUnsafeMutableBufferPointer { dst in
-                let s = signd_bgr_view(pixels: src.baseAddress, width: Int32(w), height: Int32(h), stride: Int64(w * 3))
-                let d = signd_bgr_mut_view(pixels: dst.baseAddress, width: Int32(width), height: Int32(height),
-                                           stride: Int64(width * 3))
-                var err = [CChar](repeating: 0, count: 256)
-                if signd_resize_bgr(s, d, &err, err.count) != 0 { failure = cMessage(err) }
-            }
+        out.pixels.withUnsafeMutableBufferPointer { dst in
+            let d = signd_bgr_mut_view(pixels: dst.baseAddress, width: Int32(width), height: Int32(height), stride: Int64(width * 3))
+            var err = [CChar](repeating: 0, count: 256)
+            if signd_resize_bgr(source, d, &err, err.count) != 0 { failure = cMessage(err) }
         }
         if let failure { throw HolisticError.image(failure) }
         return out

@@ -72,16 +72,16 @@ public final class LiveView: EventObserver, Sendable {
     /// Draws the landmarks on a copy of the frame, scales it to the configured width and stores it as JPEG.
     public func render(_ image: BGRImage, landmarks: HolisticLandmarks, now: UInt64) throws {
         lastRender.store(now, ordering: .relaxed)
-        var canvas = OverlayCanvas(copying: image)
+        // Scaled first, then drawn on (landmarks are normalised): the full-size frame is read once, never copied.
+        let height = max(1, Int((Double(image.height) * Double(width) / Double(max(image.width, 1))).rounded()))
+        var canvas = image.width == width ? OverlayCanvas(copying: image) : try OverlayCanvas(scaling: image, width: width, height: height)
         canvas.drawLandmarks(landmarks.pose, channels: HolisticLandmarks.poseChannels, connections: OverlayCanvas.poseConnections,
                              color: (0, 220, 0), radius: 3)
         canvas.drawLandmarks(landmarks.leftHand, channels: HolisticLandmarks.handChannels, connections: OverlayCanvas.handConnections,
                              color: (255, 80, 0), radius: 3)
         canvas.drawLandmarks(landmarks.rightHand, channels: HolisticLandmarks.handChannels, connections: OverlayCanvas.handConnections,
                              color: (0, 0, 255), radius: 3)
-        let height = max(1, Int((Double(canvas.height) * Double(width) / Double(max(canvas.width, 1))).rounded()))
-        let scaled = canvas.width == width ? canvas : try canvas.resized(width: width, height: height)
-        let jpeg = try scaled.jpeg(quality: 75)
+        let jpeg = try canvas.jpeg(quality: 75)
         self.image.withLock { $0 = ($0.sequence + 1, jpeg) }
         state.withLock { $0.imagesRendered += 1 }
     }

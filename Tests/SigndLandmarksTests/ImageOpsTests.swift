@@ -1,4 +1,5 @@
 import SigndCapture
+import SigndTestSupport
 import XCTest
 @testable import SigndLandmarks
 
@@ -12,6 +13,21 @@ final class ImageOpsTests: XCTestCase {
 
     private func withView<R>(_ image: BGRImage, _ body: (BGRFrameView) throws -> R) rethrows -> R {
         try withExtendedLifetime(image) { try body(BGRFrameView(image)) }
+    }
+
+    /// The live view scales a decoded frame straight from its rows; it must equal copying it and then scaling
+    /// the copy (the previous path), pixel for pixel.
+    func testScalingADecodedFrameEqualsCopyingThenResizing() throws {
+        let reader = try VideoReader(.file(path: TestPaths.samples.appendingPathComponent("msl150_hoy_001.mp4").path))
+        defer { reader.close() }
+        let frame = try XCTUnwrap(try reader.next())
+        let (w, h) = (320, max(1, frame.image.height * 320 / frame.image.width))
+        let direct = try OverlayCanvas(scaling: frame.image, width: w, height: h)
+        let viaCopy = try OverlayCanvas(copying: frame.image).resized(width: w, height: h)
+        XCTAssertEqual(direct.width, w)
+        XCTAssertEqual(direct.height, h)
+        XCTAssertEqual(direct.pixels, viaCopy.pixels)
+        XCTAssertGreaterThan(Set(direct.pixels).count, 50, "a real picture, not a blank canvas")
     }
 
     func testWholeImageCropIsIdentityWithRGBOrderAndRange() throws {
