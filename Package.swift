@@ -153,7 +153,10 @@ let package = Package(
         .testTarget(name: "SigndEvalTests", dependencies: ["SigndEval", "SigndHeads", "SigndTestSupport"]),
         .testTarget(name: "SigndEventsTests", dependencies: ["SigndEvents", "SigndTestSupport"]),
         .testTarget(name: "SigndSystemdTests", dependencies: ["SigndSystemd", "SigndTestSupport"]),
-        .testTarget(name: "SigndDaemonTests", dependencies: ["SigndDaemon", "SigndBench", "SigndCore", "SigndEvents", "SigndTestSupport"]),
+        .testTarget(name: "SigndDaemonTests", dependencies: [
+            "SigndDaemon", "SigndBench", "SigndCore", "SigndConfig", "SigndEvents", "SigndHeads", "SigndNpz", "SigndTestSupport",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "SigndMetricsTests", dependencies: ["SigndMetrics", "SigndEvents", "SigndTestSupport"]),
     ],
     swiftLanguageModes: [.v6],

@@ -47,7 +47,7 @@ public final class Daemon: Sendable {
     public func run(onPublisherReady: (EventPublisher) -> Void = { _ in },
                     onFrame: ((FrameTimings) -> Void)? = nil) throws(DaemonError) -> RunSummary {
         let notifier: SystemdNotifier
-        do { notifier = config.systemd.notify ? try SystemdNotifier() : .disabled } catch { throw .config("systemd: \(error)") }
+        do { notifier = config.systemd.notify ? try SystemdNotifier() : .disabled } catch { throw .config("systemd: \(error)", cause: error) }
         let publisher = try makePublisher()
         defer { publisher.close() }
         onPublisherReady(publisher)
@@ -74,7 +74,7 @@ public final class Daemon: Sendable {
         }
         let status: StatusServer?
         do { status = try config.events.statusEndpoint.map { endpoint throws(ZmqError) in try StatusServer(endpoint: endpoint, initial: snapshot(0)) } } catch {
-            throw .events("events.status_endpoint: \(error)")
+            throw .events("events.status_endpoint: \(error)", cause: error)
         }
         defer { status?.stop() }
         let feed = try openFeed(onEvent: { sourceTracker.handle($0) })
@@ -281,14 +281,14 @@ public final class Daemon: Sendable {
             } catch let error as DaemonError {
                 throw error
             } catch {
-                throw .config("\(error)")
+                throw .config("\(error)", cause: error)
             }
         }
         do {
             return try EventPublisher(configuration: EventPublisherConfiguration(
                 camera: config.cameraID, endpoints: events.endpoints, sendHighWaterMark: events.sendHighWaterMark,
                 lingerMilliseconds: events.lingerMillis, curve: curve))
-        } catch { throw .events(error.description) }
+        } catch { throw .events(error.description, cause: error) }
     }
 
     private func makeLandmarkStage() throws(DaemonError) -> LandmarkStage {
@@ -309,7 +309,7 @@ public final class Daemon: Sendable {
                                          maxDelayMillis: source.reconnectMaxDelayMillis, maxAttempts: source.reconnectMaxAttempts)
             return try LiveFeed(capture: LiveCapture(spec, timeouts: timeouts, options: source.capture, reconnect: policy, paced: true, onEvent: onEvent))
         } catch {
-            throw .source(error.description)
+            throw .source(error.description, cause: error)
         }
     }
 

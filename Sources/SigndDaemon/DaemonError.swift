@@ -1,27 +1,38 @@
-/// Why the daemon could not start or had to stop; each names the component and the cause, and maps to a
+/// Why the daemon could not start or had to stop, grouped by what an operator must do: each case maps to a
 /// sysexits(3) code so systemd can tell "fix the config" (78, `RestartPreventExitStatus=78`) from "try again".
+/// The message names the component (key, file, model); `cause` keeps the module's own typed error
+/// (`HeadsError`, `CaptureError`, `ZmqError`, …) where there is one, for callers that act on it. The `signd`
+/// executable renders the message in one place.
 public enum DaemonError: Error, CustomStringConvertible {
     /// A config value the daemon cannot use (bad key, key pair, unit setting).
-    case config(String)
+    case config(String, cause: (any Error)? = nil)
     /// A model is missing, unreadable or does not fit the config: restarting cannot fix it.
-    case models(String)
+    case models(String, cause: (any Error)? = nil)
     /// The event sockets could not be bound (e.g. the address is in use).
-    case events(String)
+    case events(String, cause: (any Error)? = nil)
     /// The source could not be opened or read (a file that is absent or not a video).
-    case source(String)
-    /// An optional endpoint (metrics, MQTT) could not start: its message names the key.
-    case integration(String)
+    case source(String, cause: (any Error)? = nil)
+    /// An optional endpoint (metrics, MQTT, live view) could not start: its message names the key.
+    case integration(String, cause: (any Error)? = nil)
     /// A live source stayed unavailable past `source.reconnect.max_attempts`.
     case sourceGaveUp(String)
 
     public var description: String {
         switch self {
-        case .config(let m): return m
-        case .events(let m): return "events: \(m)"
-        case .source(let m): return "source: \(m)"
+        case .config(let m, _): return m
+        case .events(let m, _): return "events: \(m)"
+        case .source(let m, _): return "source: \(m)"
         case .sourceGaveUp(let m): return "source: \(m)"
-        case .models(let m): return "models: \(m)"
-        case .integration(let m): return m
+        case .models(let m, _): return "models: \(m)"
+        case .integration(let m, _): return m
+        }
+    }
+
+    /// The typed error of the module that failed, when the failure came from one.
+    public var cause: (any Error)? {
+        switch self {
+        case .config(_, let c), .models(_, let c), .events(_, let c), .source(_, let c), .integration(_, let c): return c
+        case .sourceGaveUp: return nil
         }
     }
 

@@ -77,7 +77,7 @@ public final class HeadsStage {
             pipeline = try HeadPipeline(binary: binary, multiclass: multi, settings: settings(config, window: binary.model.manifest.window),
                                         face: face ?? .landmarkStage(face: config.landmarks.face))
         } catch {
-            throw .models(error.description)
+            throw .models(error.description, cause: error)
         }
         if let expected = config.windows.length, expected != pipeline.window {
             throw .models("windows.length is \(expected) but the binary head \(binaryStem) has \(pipeline.window)-frame windows")

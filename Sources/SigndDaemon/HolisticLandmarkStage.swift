@@ -24,7 +24,7 @@ final class HolisticLandmarkStage: LandmarkStage {
             tracker = created
             for line in chatter { logger.debug("litert: \(line)") }
         } catch {
-            throw .models("\(error)")
+            throw .models("\(error)", cause: error)
         }
         face = config.face
         self.fileTimestamps = fileTimestamps

@@ -94,7 +94,7 @@ final class Integrations {
         let exporter = MetricsExporter(camera: config.cameraID, stages: PipelineStage.allCases.map(\.rawValue), version: SigndVersion.string)
         let server: MetricsServer
         do { server = try MetricsServer(exporter: exporter, host: settings.address, port: settings.port, logger: logger) } catch {
-            throw .integration(error.description)
+            throw .integration(error.description, cause: error)
         }
         announce(logger, "metrics served on", host: server.host, port: server.port, path: "metrics",
                  local: "this machine only", exposed: "reachable from other machines (metrics.address)")
@@ -107,7 +107,7 @@ final class Integrations {
         let view = LiveView(camera: config.cameraID, fps: settings.fps, width: settings.width)
         let server: LiveViewServer
         do { server = try LiveViewServer(view: view, host: settings.address, port: settings.port, logger: logger) } catch {
-            throw .integration(error.description)
+            throw .integration(error.description, cause: error)
         }
         announce(logger, "live view on", host: server.host, port: server.port, path: "",
                  local: "this machine only, frames do not leave it",
@@ -122,7 +122,7 @@ final class Integrations {
         let settings = MQTTSettings(host: m.host, port: m.port, clientID: m.clientID ?? "signd-\(config.cameraID)", username: m.username,
                                     password: m.password, keepaliveSeconds: m.keepaliveSeconds, qos: m.qos)
         let topics = MQTTTopics(prefix: m.topicPrefix, camera: config.cameraID, discoveryPrefix: m.discoveryPrefix, version: SigndVersion.string)
-        do { return try MQTTBridge(settings: settings, topics: topics, logger: logger) } catch { throw .integration(error.description) }
+        do { return try MQTTBridge(settings: settings, topics: topics, logger: logger) } catch { throw .integration(error.description, cause: error) }
     }
 
     /// Where an HTTP endpoint can be reached, said once at start: a warning when other machines can.

@@ -39,7 +39,7 @@ public struct Replay {
     @discardableResult
     public func run(file: URL, step observe: ((Int, HeadStep) -> Void)? = nil, emit: (Event, Int?) -> Void) throws(DaemonError) -> Int {
         let frames: [HolisticLandmarks]
-        do { frames = try SeedLandmarkFile.read(file) } catch { throw .source("replay: \(file.path): \(error.description)") }
+        do { frames = try SeedLandmarkFile.read(file) } catch { throw .source("replay: \(file.path): \(error.description)", cause: error) }
         if let problem = heads.pipeline.inputProblem(frames) { throw .source("replay: \(file.path): \(problem)") }
         for (i, landmarks) in frames.enumerated() {
             let s = stamp(i)

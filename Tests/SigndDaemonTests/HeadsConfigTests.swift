@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import SigndConfig
 import SigndDaemon
+import SigndHeads
 import SigndTestSupport
 import XCTest
 
@@ -84,6 +85,13 @@ final class HeadsConfigTests: XCTestCase {
         // J = 553 includes a face: with landmarks.face off that is a clear error naming the model.
         XCTAssertThrowsError(try HeadsStage.make(config: config, logger: logger)) {
             XCTAssertTrue("\($0)".contains("film_c100_j553_c2"), "\($0)")
+            // The heads module's own error travels with the daemon's, typed, and decides the exit status.
+            let error = $0 as? DaemonError
+            XCTAssertEqual(error?.exitCode, ExitStatus.config)
+            guard case .layoutMismatch(let model, _) = error?.cause as? HeadsError else {
+                return XCTFail("cause: \(String(describing: error?.cause))")
+            }
+            XCTAssertTrue(model.contains("film_c100_j553_c2"), model)
         }
         config.heads.multiclass = stgcn.appendingPathComponent("additive_c100_j75_c2/model").path
         let stage = try XCTUnwrap(try HeadsStage.make(config: config, logger: logger))

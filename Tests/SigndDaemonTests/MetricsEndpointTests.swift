@@ -87,6 +87,7 @@ final class MetricsEndpointTests: XCTestCase {
         } catch {
             XCTAssertTrue(error.description.hasPrefix("metrics: cannot serve on 127.0.0.1:\(listener.port)"), error.description)
             XCTAssertEqual(error.exitCode, ExitStatus.unavailable)
+            XCTAssertNotNil(error.cause, "the HTTP server's own error is kept")
         }
     }
 
