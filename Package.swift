@@ -65,7 +65,7 @@ let package = Package(
             path: "Sources/SigndLandmarks"
         ),
         .target(name: "SigndWindows", dependencies: ["SigndCore"], path: "Sources/SigndWindows"),
-        .target(name: "SigndSTGCN", dependencies: ["COpenBLAS"], path: "Sources/SigndSTGCN"),
+        .target(name: "SigndSTGCN", dependencies: ["SigndCore", "COpenBLAS"], path: "Sources/SigndSTGCN"),
         .target(name: "SigndHeads", dependencies: ["SigndCore", "SigndWindows", "SigndSTGCN"], path: "Sources/SigndHeads"),
         .target(
             name: "SigndEval",
@@ -78,6 +78,7 @@ let package = Package(
         .target(
             name: "SigndHTTP",
             dependencies: [
+                "SigndCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],

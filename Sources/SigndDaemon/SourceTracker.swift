@@ -1,7 +1,7 @@
 import Logging
 import SigndCapture
 import SigndEvents
-import Synchronization
+import SigndCore
 
 /// Where the source stands, as the frame loop and health see it.
 enum SourceState: Sendable, Equatable, CustomStringConvertible {
@@ -31,7 +31,7 @@ enum SourceState: Sendable, Equatable, CustomStringConvertible {
 final class SourceTracker: Sendable {
     private let outlet: EventOutlet
     private let logger: Logger
-    private let shared = Mutex<(lost: Bool, state: SourceState, attempt: Int)>((false, .opening, 0))
+    private let shared = Locked<(lost: Bool, state: SourceState, attempt: Int)>((false, .opening, 0))
 
     init(outlet: EventOutlet, logger: Logger) {
         self.outlet = outlet

@@ -1,3 +1,4 @@
+import SigndCore
 import Foundation
 
 /// What a client that connects late needs to know at once, since PUB/SUB keeps no last value: the

@@ -2,7 +2,7 @@ import Foundation
 public import Hummingbird
 public import Logging
 import ServiceLifecycle
-import Synchronization
+import SigndCore
 
 /// Why an HTTP endpoint could not start, naming the configuration key that asked for it.
 public struct HTTPServerError: Error, CustomStringConvertible, Sendable {
@@ -72,7 +72,7 @@ public final class LocalHTTPServer: Sendable {
 /// The first of "bound" or "failed", handed from the server's task to the starting thread.
 private final class StartOutcome: Sendable {
     enum Result: Sendable { case bound(Int), failed(String) }
-    private let result = Mutex<Result?>(nil)
+    private let result = Locked<Result?>(nil)
     private let signal = DispatchSemaphore(value: 0)
 
     func bound(_ port: Int) { set(.bound(port)) }

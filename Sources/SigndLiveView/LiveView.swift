@@ -1,9 +1,9 @@
 import Foundation
 import SigndCapture
 import SigndCore
+import Synchronization
 import SigndEvents
 import SigndLandmarks
-import Synchronization
 
 /// What the live page shows, as `/status.json` serves it.
 public struct LiveStatus: Sendable, Codable, Equatable {
@@ -46,8 +46,8 @@ public final class LiveView: EventObserver, Sendable {
 
     private let fps: Double
     private let width: Int
-    private let state: Mutex<LiveStatus>
-    private let image = Mutex<(sequence: Int, jpeg: [UInt8])>((0, []))
+    private let state: Locked<LiveStatus>
+    private let image = Locked<(sequence: Int, jpeg: [UInt8])>((0, []))
     private let watchers = Atomic<Int>(0)
     private let closed = Atomic<Bool>(false)
     private let lastRender = Atomic<UInt64>(0)
@@ -55,7 +55,7 @@ public final class LiveView: EventObserver, Sendable {
     public init(camera: String, fps: Double, width: Int) {
         self.fps = fps
         self.width = width
-        state = Mutex(LiveStatus(camera: camera, signing: false, segment: nil, frame: nil, health: "ok", healthMessage: nil,
+        state = Locked(LiveStatus(camera: camera, signing: false, segment: nil, frame: nil, health: "ok", healthMessage: nil,
                                  source: "opening", trace: [], signs: [], imagesRendered: 0))
     }
 

@@ -3,7 +3,6 @@ import Foundation
 import Logging
 import SigndCore
 import SigndEvents
-import Synchronization
 
 /// Why the bridge could not start, naming the key.
 public struct MQTTBridgeError: Error, CustomStringConvertible, Sendable {
@@ -168,19 +167,19 @@ private final class Session: Sendable {
     let topics: MQTTTopics
     let qos: Int32
     let logger: Logger
-    let handle = Mutex<ClientHandle?>(nil)
-    private let retained = Mutex<(signing: Bool, health: [UInt8]?, everConnected: Bool)>((false, nil, false))
+    let handle = Locked<ClientHandle?>(nil)
+    private let retained = Locked<(signing: Bool, health: [UInt8]?, everConnected: Bool)>((false, nil, false))
     /// "host:port", for messages.
     let broker: String
     /// Whether the broker accepted us; if not, since when (monotonic ns) and the latest reason.
-    private let link: Mutex<(connected: Bool, downSince: UInt64, why: String)>
+    private let link: Locked<(connected: Bool, downSince: UInt64, why: String)>
 
     init(topics: MQTTTopics, qos: Int32, logger: Logger, broker: String) {
         self.topics = topics
         self.qos = qos
         self.logger = logger
         self.broker = broker
-        link = Mutex((false, Clock.monotonicNanos(), "connecting"))
+        link = Locked((false, Clock.monotonicNanos(), "connecting"))
     }
 
     /// Not connected (any more): keeps the time the outage began, updates the reason.

@@ -1,6 +1,6 @@
 import Prometheus
 import SigndEvents
-import Synchronization
+import SigndCore
 
 /// The daemon's figures as Prometheus metrics (docs/integrations.md lists them). Everything comes from the
 /// events subscribers get (`EventObserver`) and the loop's per-frame stage durations, so a scrape and the
@@ -23,7 +23,7 @@ public final class MetricsExporter: EventObserver, Sendable {
     private let sourceStates: [String: Gauge]
     private let healthStates: [HealthEvent.Status: Gauge]
     private let healthReasons: [HealthEvent.Reason: Gauge]
-    private let state = Mutex(Pending())
+    private let state = Locked(Pending())
 
     /// What the loop measured since the last `stats` event, and the totals already counted.
     private struct Pending {

@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import SigndCore
 
 /// Intermediate features of one window, for tests and diagnostics.
 public struct STGCNOutput: Sendable, Equatable {
@@ -25,7 +25,7 @@ public final class STGCNModel: Sendable {
     let blocks: [PreparedBlock]
     let head: PreparedHead
     let graph: GraphTables
-    private let pool = Mutex<[Workspace]>([])
+    private let pool = Locked<[Workspace]>([])
 
     public init(weights: URL, manifest manifestURL: URL) throws(STGCNError) {
         let manifest = try STGCNManifest.load(url: manifestURL)

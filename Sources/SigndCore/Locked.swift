@@ -6,14 +6,15 @@ import Foundation
 /// Swift runtime, so ThreadSanitizer never sees that unlock → lock hand-over and reports every access
 /// the mutex protects as a race once two threads contend (scripts/test-sanitize tsan did, for
 /// `publish` from several threads). pthread mutexes are intercepted by TSan, so a real race on this
-/// state is still reported. An uncontended lock/unlock costs about the same.
-final class Locked<Value>: @unchecked Sendable {
+/// state is still reported. An uncontended lock/unlock costs about the same. Every lock in signd is one of
+/// these (docs/sanitizers.md).
+public final class Locked<Value>: @unchecked Sendable {
     private let lock = NSLock()
     private var value: Value
 
-    init(_ value: Value) { self.value = value }
+    public init(_ value: Value) { self.value = value }
 
-    func withLock<Result, Failure: Error>(_ body: (inout Value) throws(Failure) -> Result) throws(Failure) -> Result {
+    public func withLock<Result, Failure: Error>(_ body: (inout Value) throws(Failure) -> Result) throws(Failure) -> Result {
         lock.lock()
         defer { lock.unlock() }
         return try body(&value)
