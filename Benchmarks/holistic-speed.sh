@@ -23,6 +23,8 @@
 #                           --no-pipeline for the sequential path, --pose-threads 2)
 #        SIGND_VARIANTS     several option sets separated by ';' (default: SIGND_EXTRACT_ARGS alone)
 #        ROUNDS             rounds (default 1)
+#        REFINE_FACE        1: MediaPipe with refine_face_landmarks=True, and signd's default options become
+#                           --refine-face --decode-first (478-point faces on both sides)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
@@ -39,7 +41,10 @@ fi
 
 [[ "$SIGND_BIN" == *"/debug/"* ]] && echo "holistic-speed: warning: $SIGND_BIN is a debug build; its timings are not representative" >&2
 
-IFS=';' read -r -a variants <<< "${SIGND_VARIANTS:-${SIGND_EXTRACT_ARGS---face --decode-first}}"
+mp_flags=()
+default_args="--face --decode-first"
+if [[ "${REFINE_FACE:-0}" == 1 ]]; then mp_flags=(--refine-face); default_args="--refine-face --decode-first"; fi
+IFS=';' read -r -a variants <<< "${SIGND_VARIANTS:-${SIGND_EXTRACT_ARGS-$default_args}}"
 rounds="${ROUNDS:-1}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
@@ -49,7 +54,7 @@ status=0
 for ((round = 1; round <= rounds; round++)); do
   for video in "$@"; do
     [[ -f "$video" ]] || { echo "holistic-speed: no such video $video" >&2; status=1; continue; }
-    mp_json="$("$PY" "$ROOT/Benchmarks/mediapipe_holistic_speed.py" "$video" 2>"$work/mp.err" | tail -n 1)" || {
+    mp_json="$("$PY" "$ROOT/Benchmarks/mediapipe_holistic_speed.py" "${mp_flags[@]}" "$video" 2>"$work/mp.err" | tail -n 1)" || {
       echo "holistic-speed: MediaPipe benchmark failed on $video:" >&2; tail -n 5 "$work/mp.err" >&2; status=1; continue; }
     echo "$mp_json"
     for args in "${variants[@]}"; do

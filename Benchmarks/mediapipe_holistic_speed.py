@@ -5,7 +5,7 @@ Method: decode every frame with cv2 first (BGR->RGB, not timed); a warm-up Holis
 model load) processes the first frame and is closed, excluded; a fresh instance then processes every frame,
 with the wall time of the whole loop, of each process() call, and process CPU time (user + system, rusage)
 over the loop. Configuration: Holistic(static_image_mode=False, model_complexity=1, smooth_landmarks=True,
-refine_face_landmarks=False), confidences 0.5.
+refine_face_landmarks=False, or True with --refine-face), confidences 0.5.
 
 process() is synchronous (one frame in, its landmarks out), so the loop's wall time / frames is both the
 mean per-frame latency and the throughput: `wall_ms_per_frame` is the figure to hold against signd's
@@ -14,7 +14,7 @@ mean per-frame latency and the throughput: `wall_ms_per_frame` is the figure to 
 Prints one JSON line with the keys of signd's --timings-json (frames, wall_ms_total, wall_ms_per_frame,
 frames_per_second, cpu_ms_per_frame, timing_covers, latency_ms_median, latency_ms_p90 (first frame
 excluded), first_frame_ms, found{pose,left_hand,right_hand,face}) plus engine, video, load average.
-  .venv-mediapipe/bin/python Benchmarks/mediapipe_holistic_speed.py VIDEO
+  .venv-mediapipe/bin/python Benchmarks/mediapipe_holistic_speed.py [--refine-face] VIDEO
 """
 import json
 import os
@@ -36,11 +36,14 @@ def cpu_ms():
 
 
 def main():
-    if len(sys.argv) != 2:
-        sys.exit("usage: mediapipe_holistic_speed.py VIDEO")
-    path = sys.argv[1]
+    argv = sys.argv[1:]
+    refine = "--refine-face" in argv
+    argv = [a for a in argv if a != "--refine-face"]
+    if len(argv) != 1:
+        sys.exit("usage: mediapipe_holistic_speed.py [--refine-face] VIDEO")
+    path = argv[0]
     frames, _ = decode_rgb(path)
-    args = HOLISTIC_ARGS
+    args = {**HOLISTIC_ARGS, "refine_face_landmarks": refine}
     warm = mp.solutions.holistic.Holistic(**args)
     warm.process(frames[0])
     warm.close()
@@ -65,7 +68,7 @@ def main():
     holistic.close()
     h, w = frames[0].shape[:2]
     print(json.dumps({
-        "engine": f"mediapipe-python {mp.__version__}",
+        "engine": f"mediapipe-python {mp.__version__}" + (" refine_face_landmarks" if refine else ""),
         "video": os.path.basename(path),
         "size": [w, h],
         "frames": len(frames),

@@ -19,6 +19,7 @@ static const SymbolSlot kSlots[] = {
     SLOT(CreateEnvironment),
     SLOT(DestroyEnvironment),
     SLOT(CreateModelFromFile),
+    SLOT(CreateModelFromBuffer),
     SLOT(DestroyModel),
     SLOT(GetNumModelSignatures),
     SLOT(GetModelSignature),
@@ -44,6 +45,8 @@ static const SymbolSlot kSlots[] = {
     SLOT(LockTensorBuffer),
     SLOT(UnlockTensorBuffer),
     SLOT(DestroyTensorBuffer),
+    SLOT(GetTensorBufferTensorType),
+    SLOT(AddCustomOpKernelOption),
 };
 
 #define SLOT_COUNT (sizeof(kSlots) / sizeof(kSlots[0]))

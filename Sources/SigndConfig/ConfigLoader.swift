@@ -76,6 +76,10 @@ public enum ConfigLoader {
         if config.source.reconnectMaxDelayMillis < config.source.reconnectInitialDelayMillis {
             throw ConfigError(file: file, key: "source.reconnect.max_delay_ms", line: nil, problem: "must be ≥ source.reconnect.initial_delay_ms")
         }
+        if config.landmarks.refineFace && !config.landmarks.face {
+            throw ConfigError(file: file, key: "landmarks.refine_face", line: nil,
+                              problem: "refines the face landmarks, so it needs landmarks.face: true")
+        }
         if config.heads.exitThreshold > config.heads.enterThreshold {
             throw ConfigError(file: file, key: "heads.exit_threshold", line: nil,
                               problem: "must be ≤ heads.enter_threshold (\(config.heads.enterThreshold)), got \(config.heads.exitThreshold)")
@@ -159,6 +163,7 @@ public enum ConfigLoader {
             case "enabled": l.enabled = try r.bool(value, p)
             case "models_dir": l.modelsDirectory = try r.string(value, p); l.modelsDirectoryIsDefault = false
             case "face": l.face = try r.bool(value, p)
+            case "refine_face": l.refineFace = try r.bool(value, p)
             case "threads": l.threads = try r.int(value, p, min: 1, max: 64)
             case "min_detection_confidence": l.minDetectionConfidence = try r.double(value, p, min: 0, max: 1)
             case "min_tracking_confidence": l.minTrackingConfidence = try r.double(value, p, min: 0, max: 1)

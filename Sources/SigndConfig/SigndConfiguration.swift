@@ -52,6 +52,8 @@ public struct SigndConfiguration: Sendable, Equatable {
         /// True until the file or a flag names the directory; then `$SIGND_MODELS_DIR` may choose it.
         public var modelsDirectoryIsDefault = true
         public var face = false
+        /// MediaPipe's `refine_face_landmarks`: 478-point faces (iris included); needs `face`.
+        public var refineFace = false
         /// XNNPACK threads per model; the two hands also run concurrently.
         public var threads = 1
         /// MediaPipe Holistic's options of the same names (their defaults).

@@ -6,9 +6,9 @@ public struct HolisticLandmarks: Sendable, Equatable {
     public static let poseChannels = 4      // x, y, z, visibility
     public static let handJoints = 21
     public static let handChannels = 3      // x, y, z
-    public static let faceJoints = 468      // face_landmark without attention (no iris): the live stage
+    public static let faceJoints = 468      // face_landmark without attention (no iris): the live stage's default
     /// With MediaPipe's `refine_face_landmarks` (iris included): the seed's `.npz` files and upstream's
-    /// group-classifier preprocessing. Landmark files may hold it; the live stage does not produce it.
+    /// group-classifier preprocessing; the live stage with `landmarks.refine_face`.
     public static let refinedFaceJoints = 478
     public static let faceJointCounts = [faceJoints, refinedFaceJoints]
     public static let faceChannels = 3
@@ -37,11 +37,16 @@ public struct HolisticLandmarks: Sendable, Equatable {
 
     /// A frame in which nothing was detected (or no landmark stage ran).
     public static func empty(withFace: Bool = false) -> HolisticLandmarks {
+        empty(faceJoints: withFace ? faceJoints : nil)
+    }
+
+    /// A frame in which nothing was detected, with a face array of `faceJoints` points (nil: none).
+    public static func empty(faceJoints: Int?) -> HolisticLandmarks {
         HolisticLandmarks(
             pose: .init(repeating: .nan, count: poseJoints * poseChannels),
             leftHand: .init(repeating: .nan, count: handJoints * handChannels),
             rightHand: .init(repeating: .nan, count: handJoints * handChannels),
-            face: withFace ? .init(repeating: .nan, count: faceJoints * faceChannels) : nil
+            face: faceJoints.map { .init(repeating: .nan, count: $0 * faceChannels) }
         )
     }
 

@@ -292,7 +292,7 @@ public final class Daemon: Sendable {
     }
 
     private func makeLandmarkStage() throws(DaemonError) -> LandmarkStage {
-        guard config.landmarks.enabled else { return NoLandmarkStage(face: config.landmarks.face) }
+        guard config.landmarks.enabled else { return NoLandmarkStage(faceJoints: HolisticLandmarkStage.options(config.landmarks).faceJoints) }
         let isFile = (try? SourceSpec(parsing: config.source.uri)).map { !$0.isLive } ?? false
         return try HolisticLandmarkStage(config: config.landmarks, fileTimestamps: isFile, logger: logger)
     }

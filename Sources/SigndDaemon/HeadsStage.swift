@@ -75,7 +75,8 @@ public final class HeadsStage {
             let binary = try LoadedHead.load(stem: binaryStem)
             let multi = try multiStem.map { stem throws(HeadsError) in try LoadedHead.load(stem: stem) }
             pipeline = try HeadPipeline(binary: binary, multiclass: multi, settings: settings(config, window: binary.model.manifest.window),
-                                        face: face ?? .landmarkStage(face: config.landmarks.face))
+                                        face: face ?? .landmarkStage(face: config.landmarks.face,
+                                                                              refine: config.landmarks.refineFace))
         } catch {
             throw .models(error.description, cause: error)
         }

@@ -8,7 +8,7 @@ import SigndLandmarks
 /// The MediaPipe-Holistic pipeline as the frame loop's landmark stage.
 final class HolisticLandmarkStage: LandmarkStage {
     private let tracker: HolisticTracker
-    private let face: Bool
+    private let faceJoints: Int?
     private let fileTimestamps: Bool
     private let logger: Logger
     private var failureLog = RateLimitedLog()
@@ -26,7 +26,7 @@ final class HolisticLandmarkStage: LandmarkStage {
         } catch {
             throw .models("\(error)", cause: error)
         }
-        face = config.face
+        faceJoints = Self.options(config).faceJoints
         self.fileTimestamps = fileTimestamps
         self.logger = logger
     }
@@ -37,6 +37,7 @@ final class HolisticLandmarkStage: LandmarkStage {
                                       smoothLandmarks: config.smoothLandmarks)
         options.minDetectionConfidence = Float(config.minDetectionConfidence)
         options.minTrackingConfidence = Float(config.minTrackingConfidence)
+        options.refineFace = config.refineFace
         return options
     }
 
@@ -49,7 +50,7 @@ final class HolisticLandmarkStage: LandmarkStage {
             // that fails on every frame is reported through health, and logged at a bounded rate.
             failures += 1
             failureLog.log(logger, level: .warning, "frame \(frame.stamp.index): landmarks failed: \(error)", now: frame.stamp.captureNanos)
-            return .empty(withFace: face)
+            return .empty(faceJoints: faceJoints)
         }
     }
 

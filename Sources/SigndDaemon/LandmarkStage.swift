@@ -12,9 +12,9 @@ protocol LandmarkStage: AnyObject {
 
 /// `landmarks.enabled: false`: frames flow through with empty records (capture/event benchmarking).
 final class NoLandmarkStage: LandmarkStage {
-    private let face: Bool
-    init(face: Bool) { self.face = face }
-    func landmarks(for frame: Frame) -> HolisticLandmarks { .empty(withFace: face) }
+    private let faceJoints: Int?
+    init(faceJoints: Int?) { self.faceJoints = faceJoints }
+    func landmarks(for frame: Frame) -> HolisticLandmarks { .empty(faceJoints: faceJoints) }
     func reset() {}
     var failures: Int { 0 }
 }

@@ -125,7 +125,7 @@ public struct LandmarkPresence: Sendable, Equatable, Codable {
 }
 
 /// Landmark coordinates of one frame in MediaPipe normalized image coordinates: `pose` 33 joints of
-/// `[x, y, z, visibility]`, hands 21 of `[x, y, z]`, `face` 468 of `[x, y, z]`, each encoded as `encoding` says.
+/// `[x, y, z, visibility]`, hands 21 of `[x, y, z]`, `face` 468 (478 with `landmarks.refine_face`) of `[x, y, z]`, each encoded as `encoding` says.
 /// A part that was not detected (or, for the face, not computed) is null.
 public struct FrameLandmarks: Sendable, Equatable, Codable {
     public var encoding: LandmarkEncoding

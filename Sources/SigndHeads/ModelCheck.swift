@@ -5,26 +5,28 @@ import SigndWindows
 /// Where the faces given to the heads come from: it decides which face layouts a head may ask for, and
 /// what a refusal tells the operator to change.
 public enum FaceSupply: Sendable, Equatable {
-    /// The live landmark stage: 468-point faces when `landmarks.face` is on, none otherwise.
-    case landmarkStage(face: Bool)
+    /// The live landmark stage: 468-point faces when `landmarks.face` is on (478 with `refine`), none otherwise.
+    case landmarkStage(face: Bool, refine: Bool = false)
     /// Landmark files (`signd replay`, `signd eval`): each file is checked when it is read
     /// (`HeadPipeline.inputProblem`), since its face array may have 468 or 478 points or be absent.
     case inputFiles
 
     /// Why a head with a `wanted`-point face cannot run on this supply, nil when it can.
     func problem(wanted: Int) -> String? {
-        let have = HolisticLandmarks.faceJoints
         switch self {
         case .inputFiles: return nil
-        case .landmarkStage(face: false): return "its joint_layout includes the face; set landmarks.face: true"
-        case .landmarkStage(face: true) where wanted == have: return nil
-        case .landmarkStage(face: true):
-            // The live stage runs face_landmark; MediaPipe's attention model (refine_face_landmarks) needs three
-            // MediaPipe custom ops that LiteRT does not ship (docs/model-format.md).
-            return "its joint_layout has a \(wanted)-point face (MediaPipe's refine_face_landmarks, iris included) but "
-                + "the landmark stage produces \(have) points and cannot refine faces yet; use a head trained on "
-                + "\(have)-point faces (import_seed --face-joints \(have)), or run landmark files holding "
-                + "\(wanted)-point faces through signd replay"
+        case .landmarkStage(face: false, _):
+            let refine = wanted == HolisticLandmarks.refinedFaceJoints ? " and landmarks.refine_face: true" : ""
+            return "its joint_layout includes a \(wanted)-point face; set landmarks.face: true\(refine)"
+        case let .landmarkStage(face: true, refine):
+            let have = refine ? HolisticLandmarks.refinedFaceJoints : HolisticLandmarks.faceJoints
+            if wanted == have { return nil }
+            if wanted == HolisticLandmarks.refinedFaceJoints {
+                return "its joint_layout has a \(wanted)-point face (MediaPipe's refine_face_landmarks, iris included) "
+                    + "but the landmark stage produces \(have) points; set landmarks.refine_face: true"
+            }
+            return "its joint_layout has a \(wanted)-point face but the landmark stage produces \(have) points "
+                + "(landmarks.refine_face is on); set landmarks.refine_face: false"
         }
     }
 

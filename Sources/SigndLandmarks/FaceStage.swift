@@ -2,22 +2,44 @@ import Foundation
 import SigndLiteRT
 
 /// Face part of Holistic (docs/holistic.md §10 step 4): ROI from pose 0–10, face detection inside it
-/// every frame, re-crop rect, RoiTracking against the previous-landmarks ROI, face_landmark.
+/// every frame, re-crop rect, RoiTracking against the previous-landmarks ROI, then face_landmark (468
+/// points) or, refined, face_landmark_with_attention (478 points, FaceRefinement).
 final class FaceStage {
     private let detector: LiteRtModel
     private let landmarker: LiteRtModel
     private let decoder = DetectionDecoder.faceShortRange
+    private let outputs: Outputs
     private var previousLandmarks: [Landmark]?
     private var previousRect: NormRect?
 
     struct Result {
-        var landmarks: [Landmark]?   // 468 landmarks when present
+        var landmarks: [Landmark]?   // 468 landmarks, or 478 refined, when present
         var roi: NormRect?
     }
 
-    init(detector: LiteRtModel, landmarker: LiteRtModel) {
+    /// Where the landmarker's tensors are: face_landmark has mesh and flag; the attention model adds five
+    /// refinement tensors (found by name, as LiteRT's signature order need not be the file's).
+    private enum Outputs {
+        case mesh
+        case refined(mesh: Int, flag: Int, parts: [(part: FaceRefinement.Part, index: Int)])
+    }
+
+    init(detector: LiteRtModel, landmarker: LiteRtModel, refine: Bool = false) throws {
         self.detector = detector
         self.landmarker = landmarker
+        guard refine else {
+            outputs = .mesh
+            return
+        }
+        func index(_ name: String) throws -> Int {
+            guard let i = landmarker.outputIndex(named: name) else {
+                throw LiteRtError.unsupportedTensor(model: landmarker.name, tensor: name,
+                                                    reason: "no such output (refined faces need face_landmark_with_attention)")
+            }
+            return i
+        }
+        outputs = .refined(mesh: try index(FaceRefinement.meshTensor), flag: try index(FaceRefinement.flagTensor),
+                           parts: try FaceRefinement.parts.map { ($0, try index($0.tensor)) })
     }
 
     func reset() {
@@ -44,15 +66,10 @@ final class FaceStage {
                                           previousLandmarks: previousLandmarks, size: size)
         var pixelRoi = PixelRect(roi, in: size)
         let padding = Letterbox.padRoi(&pixelRoi, tensorWidth: 192, tensorHeight: 192, keepAspectRatio: false)
-        try landmarker.run(cropping: frame, roi: pixelRoi, side: 192, zeroBorder: false, range: .unit,
-                           model: .faceLandmark)
-        let raw = try landmarker.outputValues(0, count: 1404, model: .faceLandmark)
-        let flagLogit = try landmarker.outputValues(1, count: 1, model: .faceLandmark)[0]
-        guard sigmoid(flagLogit) >= 0.5 else {
+        guard var lm = try landmarks(in: frame, roi: pixelRoi) else {
             reset()
             return Result(landmarks: nil, roi: roi)
         }
-        var lm = LandmarkDecoding.decode(raw, count: 468, inputWidth: 192, inputHeight: 192)
         Letterbox.removeFromLandmarks(&lm, padding: padding)
         LandmarkDecoding.project(&lm, onto: roi)
         previousLandmarks = lm
@@ -62,6 +79,32 @@ final class FaceStage {
                                  size: size),
             size: size, scaleX: 1.5, scaleY: 1.5, squareLong: true)
         return Result(landmarks: lm, roi: roi)
+    }
+
+    /// The landmarker on the ROI: nil when its face flag is below 0.5, else the points in ROI-normalized
+    /// coordinates (before letterbox removal and projection, where MediaPipe refines them).
+    private func landmarks(in frame: BGRFrameView, roi: PixelRect) throws -> [Landmark]? {
+        switch outputs {
+        case .mesh:
+            try landmarker.run(cropping: frame, roi: roi, side: 192, zeroBorder: false, range: .unit, model: .faceLandmark)
+            let flagLogit = try landmarker.outputValues(1, count: 1, model: .faceLandmark)[0]
+            guard sigmoid(flagLogit) >= 0.5 else { return nil }
+            let raw = try landmarker.outputValues(0, count: 1404, model: .faceLandmark)
+            return LandmarkDecoding.decode(raw, count: FaceRefinement.meshPoints, inputWidth: 192, inputHeight: 192)
+        case let .refined(mesh, flag, parts):
+            let model = HolisticModel.faceLandmarkWithAttention
+            try landmarker.run(cropping: frame, roi: roi, side: 192, zeroBorder: false, range: .unit, model: model)
+            guard sigmoid(try landmarker.outputValues(flag, count: 1, model: model)[0]) >= 0.5 else { return nil }
+            let raw = try landmarker.outputValues(mesh, count: FaceRefinement.meshPoints * 3, model: model)
+            var refined = LandmarkDecoding.decode(raw, count: FaceRefinement.meshPoints, inputWidth: 192, inputHeight: 192)
+            refined += Array(repeating: Landmark(x: 0, y: 0), count: FaceRefinement.refinedPoints - FaceRefinement.meshPoints)
+            for (part, index) in parts {
+                let values = try landmarker.outputValues(index, count: part.mapping.count * 2, model: model)
+                let points = LandmarkDecoding.decode(values, count: part.mapping.count, inputWidth: 192, inputHeight: 192)
+                FaceRefinement.apply(part, points: points, to: &refined)
+            }
+            return refined
+        }
     }
 
     /// Face detection in the pose-derived ROI → first detection projected back → USE_KEYPOINTS rect,

@@ -9,6 +9,13 @@ import SigndLiteRT
 public struct HolisticOptions: Sendable, Hashable {
     /// Run face detection + face landmarks (off by default; face output is nil when off).
     public var face: Bool
+    /// MediaPipe's `refine_face_landmarks`: the face model with attention, 478 points (iris included)
+    /// instead of 468. Only with `face`.
+    public var refineFace = false
+    /// Points of each face this pipeline returns (nil without a face stage).
+    public var faceJoints: Int? {
+        face ? (refineFace ? HolisticLandmarks.refinedFaceJoints : HolisticLandmarks.faceJoints) : nil
+    }
     /// XNNPACK threads per model instance. 1 keeps each model on its caller's thread, so the two hands
     /// can use both cores.
     public var threadsPerModel: Int
@@ -130,7 +137,9 @@ public final class HolisticTracker: @unchecked Sendable {
                           rectFromAll21: options.handRectFromAll21)
             },
             face: options.face
-                ? FaceStage(detector: try make(.faceDetectionShortRange), landmarker: try make(.faceLandmark))
+                ? try FaceStage(detector: try make(.faceDetectionShortRange),
+                                landmarker: try make(options.refineFace ? .faceLandmarkWithAttention : .faceLandmark),
+                                refine: options.refineFace)
                 : nil)
     }
 
@@ -214,7 +223,7 @@ public final class HolisticTracker: @unchecked Sendable {
         if let dependentsSize, dependentsSize != frame.size { resetDependents() }
         dependentsSize = frame.size
         let poseResult = outcome.result
-        var result = HolisticLandmarks.empty(withFace: options.face)
+        var result = HolisticLandmarks.empty(faceJoints: options.faceJoints)
         var frameInfo = HolisticFrameInfo()
         frameInfo.poseMillis = outcome.millis
         frameInfo.ranPoseDetector = poseResult.ranDetector

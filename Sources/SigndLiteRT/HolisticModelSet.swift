@@ -1,7 +1,8 @@
 import Foundation
 
-/// The six pinned .tflite files of MediaPipe Holistic (mediapipe 0.10.21, model_complexity 1), as
-/// extracted by `scripts/fetch-models` into `<models>/mediapipe/`.
+/// The seven pinned .tflite files of MediaPipe Holistic (mediapipe 0.10.21, model_complexity 1), as
+/// extracted by `scripts/fetch-models` into `<models>/mediapipe/`. `faceLandmarkWithAttention` is the face
+/// model of `refine_face_landmarks` (478 points, iris included; it needs `LiteRtModel(mediaPipeOps: true)`).
 public enum HolisticModel: String, CaseIterable, Sendable, CustomStringConvertible {
     case poseDetection = "pose_detection"
     case poseLandmarkFull = "pose_landmark_full"
@@ -9,6 +10,7 @@ public enum HolisticModel: String, CaseIterable, Sendable, CustomStringConvertib
     case handLandmarkFull = "hand_landmark_full"
     case faceDetectionShortRange = "face_detection_short_range"
     case faceLandmark = "face_landmark"
+    case faceLandmarkWithAttention = "face_landmark_with_attention"
 
     public var fileName: String { rawValue + ".tflite" }
     public var description: String { rawValue }
@@ -26,12 +28,12 @@ public enum HolisticModel: String, CaseIterable, Sendable, CustomStringConvertib
         case .handRecrop: return [1, 256, 256, 3]
         case .handLandmarkFull: return [1, 224, 224, 3]
         case .faceDetectionShortRange: return [1, 128, 128, 3]
-        case .faceLandmark: return [1, 192, 192, 3]
+        case .faceLandmark, .faceLandmarkWithAttention: return [1, 192, 192, 3]
         }
     }
 }
 
-/// A models directory holding the LiteRT runtime and the six Holistic models:
+/// A models directory holding the LiteRT runtime and the seven Holistic models:
 /// `<directory>/litert/libLiteRt.so` and `<directory>/mediapipe/<model>.tflite`.
 ///
 /// `init` checks that every file is present with its pinned size and sha256 and reports the first bad
@@ -68,7 +70,8 @@ public struct HolisticModelSet: Sendable {
 
     /// A new, independent instance of `model` (create one per thread that runs it).
     public func makeModel(_ model: HolisticModel, runtime: LiteRtRuntime, threads: Int = 1) throws -> LiteRtModel {
-        try LiteRtModel(runtime: runtime, file: url(for: model), expectedByteCount: model.byteCount, threads: threads)
+        try LiteRtModel(runtime: runtime, file: url(for: model), expectedByteCount: model.byteCount, threads: threads,
+                        mediaPipeOps: model == .faceLandmarkWithAttention)
     }
 
     /// `$SIGND_MODELS_DIR` if set, else `Models/` under `base` (default: the current directory).

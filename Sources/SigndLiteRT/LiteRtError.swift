@@ -22,6 +22,8 @@ public enum LiteRtError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A copy-in/copy-out buffer whose element count differs from the tensor's.
     case elementCountMismatch(model: String, tensor: String, expected: Int, actual: Int)
     case invalidThreadCount(Int)
+    /// One of MediaPipe's custom ops (CLiteRt/mediapipe_ops.c) refused its options or tensors.
+    case customOpFailed(model: String, reason: String)
 
     public var description: String {
         switch self {
@@ -51,6 +53,8 @@ public enum LiteRtError: Error, Equatable, Sendable, CustomStringConvertible {
             return "tensor \(tensor) of \(model) holds \(expected) floats, buffer has \(actual)"
         case let .invalidThreadCount(count):
             return "invalid XNNPACK thread count \(count) (must be ≥ 1)"
+        case let .customOpFailed(model, reason):
+            return "MediaPipe custom op failed in \(model): \(reason)"
         }
     }
 }

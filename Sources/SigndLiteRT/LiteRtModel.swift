@@ -38,9 +38,11 @@ public final class LiteRtModel: @unchecked Sendable {
     /// - Parameters:
     ///   - expectedSHA256: when given, the file's digest must match (checked before LiteRT sees it).
     ///   - expectedByteCount: when given, a shorter file is reported as truncated, a longer one as corrupt.
+    ///   - mediaPipeOps: register MediaPipe's custom ops (Landmarks2TransformMatrix, TransformTensorBilinear,
+    ///     TransformLandmarks: CLiteRt/mediapipe_ops.c), which face_landmark_with_attention needs.
     public init(
         runtime: LiteRtRuntime, file: URL, expectedSHA256: String? = nil, expectedByteCount: Int? = nil,
-        threads: Int = 1
+        threads: Int = 1, mediaPipeOps: Bool = false
     ) throws {
         guard threads >= 1 else { throw LiteRtError.invalidThreadCount(threads) }
         let name = file.lastPathComponent
@@ -58,7 +60,13 @@ public final class LiteRtModel: @unchecked Sendable {
         try check(
             signd_litert_create_cpu_environment(runtime.api, runtime.logSeverity.rawValue, &h.environment),
             "LiteRtCreateEnvironment")
-        let status = file.path.withCString { api.CreateModelFromFile(h.environment, $0, &h.model) }
+        let status: LiteRtStatus
+        if mediaPipeOps {
+            h.modelBytes = try Self.presentingMediaPipeOpsAsVersion1(file)
+            status = api.CreateModelFromBuffer(h.environment, h.modelBytes?.baseAddress, h.modelBytes?.count ?? 0, &h.model)
+        } else {
+            status = file.path.withCString { api.CreateModelFromFile(h.environment, $0, &h.model) }
+        }
         guard status == SigndLiteRtStatusOk else {
             throw LiteRtError.modelFileCorrupt(
                 path: file.path,
@@ -73,7 +81,11 @@ public final class LiteRtModel: @unchecked Sendable {
         }
         try check(
             signd_litert_add_xnnpack_threads(runtime.api, options, Int32(clamping: threads)), "LiteRtAddOpaqueOptions")
+        if mediaPipeOps {
+            try check(signd_mediapipe_ops_register(runtime.api, options, &h.mediaPipeOps), "LiteRtAddCustomOpKernelOption")
+        }
         try check(api.CreateCompiledModel(h.environment, h.model, h.options, &h.compiled), "LiteRtCreateCompiledModel")
+        if let ops = h.mediaPipeOps { try Self.checkCustomOps(ops, model: name) }
 
         var signature: LiteRtSignature?
         try check(api.GetModelSignature(h.model, 0, &signature), "LiteRtGetModelSignature")
@@ -191,10 +203,62 @@ public final class LiteRtModel: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         let h = handles
+        if let ops = h.mediaPipeOps { signd_mediapipe_ops_rewind(ops) }
         let status = runtime.api.pointee.RunCompiledModel(
             h.compiled, 0, h.inputCount, h.inputBuffers, h.outputCount, h.outputBuffers)
         guard status == SigndLiteRtStatusOk else {
             throw LiteRtError.callFailed(call: "LiteRtRunCompiledModel", status: status, model: name)
+        }
+        if let ops = h.mediaPipeOps { try Self.checkCustomOps(ops, model: name) }
+    }
+
+    /// Nodes of each MediaPipe custom op that LiteRT initialised (Landmarks2TransformMatrix,
+    /// TransformTensorBilinear, TransformLandmarks); nil without `mediaPipeOps`.
+    public var mediaPipeOpNodeCounts: [Int]? {
+        guard let ops = handles.mediaPipeOps else { return nil }
+        var counts: [Int32] = [0, 0, 0]
+        signd_mediapipe_ops_node_counts(ops, &counts)
+        return counts.map(Int.init)
+    }
+
+    /// The ops CLiteRt/mediapipe_ops.c implements, with the version the model files use.
+    static let mediaPipeOps = ["Landmarks2TransformMatrix", "TransformTensorBilinear", "TransformLandmarks"]
+
+    /// The file's bytes with MediaPipe's custom op codes marked version 1. LiteRT 2.3.0 registers a custom
+    /// kernel for version 1 only (its op resolver's AddCustom default), whatever version the kernel is
+    /// given, and MediaPipe's model asks for version 2 of each: "unresolved custom op". The kernels
+    /// registered are the version-2 ones, so only the number changes; the file on disk is untouched.
+    private static func presentingMediaPipeOpsAsVersion1(_ file: URL) throws -> UnsafeMutableRawBufferPointer {
+        let data: Data
+        do { data = try Data(contentsOf: file) } catch {
+            throw LiteRtError.fileUnreadable(path: file.path, reason: error.localizedDescription)
+        }
+        let bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: data.count, alignment: 16)
+        data.copyBytes(to: bytes)
+        do {
+            for code in try TFLiteStructureCheck.customOpCodes(UnsafeRawBufferPointer(bytes))
+            where mediaPipeOps.contains(code.name) {
+                guard code.version == 2, let offset = code.versionOffset else {
+                    throw LiteRtError.unsupportedTensor(model: file.lastPathComponent, tensor: code.name,
+                                                        reason: "custom op version \(code.version); signd implements version 2")
+                }
+                bytes.storeBytes(of: Int32(1).littleEndian, toByteOffset: offset, as: Int32.self)
+            }
+        } catch let error as TFLiteStructureCheck.Failure {
+            bytes.deallocate()
+            throw LiteRtError.modelFileCorrupt(path: file.path, reason: error.reason)
+        } catch {
+            bytes.deallocate()
+            throw error
+        }
+        return bytes
+    }
+
+    /// LiteRT ignores a custom kernel's status, so the kernels keep their first failure for us to read.
+    private static func checkCustomOps(_ ops: OpaquePointer, model: String) throws {
+        var message = [CChar](repeating: 0, count: 256)
+        if signd_mediapipe_ops_error(ops, &message, message.count) != 0 {
+            throw LiteRtError.customOpFailed(model: model, reason: String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
         }
     }
 
@@ -258,6 +322,10 @@ private final class Handles {
     var model: LiteRtModel_?
     var options: LiteRtOptions?
     var compiled: LiteRtCompiledModel?
+    /// The custom kernels' state; LiteRT holds pointers into it until the compiled model is gone.
+    var mediaPipeOps: OpaquePointer?
+    /// The model's bytes when LiteRT reads it from memory (it does not copy them).
+    var modelBytes: UnsafeMutableRawBufferPointer?
     private(set) var inputCount = 0
     private(set) var outputCount = 0
     /// Contiguous arrays handed to LiteRtRunCompiledModel as they are.
@@ -289,7 +357,9 @@ private final class Handles {
         outputBuffers.deallocate()
         if let compiled { api.DestroyCompiledModel(compiled) }
         if let options { api.DestroyOptions(options) }
+        signd_mediapipe_ops_free(mediaPipeOps)
         if let model { api.DestroyModel(model) }
+        modelBytes?.deallocate()
         if let environment { api.DestroyEnvironment(environment) }
     }
 }

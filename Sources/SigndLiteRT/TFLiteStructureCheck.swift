@@ -29,6 +29,29 @@ struct TFLiteStructureCheck {
 
     private init(bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 
+    /// A custom operator code: its name, the byte offset of its stored `version` field (nil when the field is
+    /// absent, i.e. version 1) and that version.
+    struct CustomOpCode: Equatable {
+        let name: String
+        let versionOffset: Int?
+        let version: Int
+    }
+
+    /// The custom operator codes of a model whose structure `check` accepted.
+    static func customOpCodes(_ bytes: UnsafeRawBufferPointer) throws(Failure) -> [CustomOpCode] {
+        let reader = TFLiteStructureCheck(bytes: bytes)
+        let model = try reader.table(at: try reader.u32(0), "model")
+        // OperatorCode: 0 deprecated_builtin_code, 1 custom_code, 2 version (int32, default 1), 3 builtin_code.
+        var codes: [CustomOpCode] = []
+        for code in try reader.tables(model, 1, "operator_codes") {
+            guard let (start, count) = try reader.vector(code, 1, elementSize: 1, "custom_code") else { continue }
+            let name = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<(start + count)]), as: UTF8.self)
+            let offset = code.field(2)
+            codes.append(CustomOpCode(name: name, versionOffset: offset, version: try offset.map { (o) throws(Failure) in try reader.i32(o) } ?? 1))
+        }
+        return codes
+    }
+
     // MARK: Bounds-checked primitives
 
     private func need(_ offset: Int, _ count: Int, _ what: @autoclosure () -> String) throws(Failure) {

@@ -32,6 +32,10 @@ struct ConfigOptions: ParsableArguments {
     @Flag(inversion: .prefixedNo, help: "Face landmarks (landmarks.face).")
     var face: Bool?
 
+    @Flag(name: .customLong("refine-face"), inversion: .prefixedNo,
+          help: "478-point faces, iris included: MediaPipe's refine_face_landmarks (landmarks.refine_face; --refine-face implies --face).")
+    var refineFace: Bool?
+
     @Option(name: .customLong("models-dir"),
             help: "Directory with mediapipe/, litert/ and the default heads (landmarks.models_dir; else $SIGND_MODELS_DIR, else ./Models).")
     var modelsDirectory: String?
@@ -60,6 +64,10 @@ struct ConfigOptions: ParsableArguments {
         }
         if let landmarks { merged.landmarks.enabled = landmarks }
         if let face { merged.landmarks.face = face }
+        if let refineFace {
+            merged.landmarks.refineFace = refineFace
+            if refineFace && face == nil { merged.landmarks.face = true }
+        }
         merged.chooseModelsDirectory(flag: modelsDirectory, environment: ProcessInfo.processInfo.environment)
         if includeLandmarks { merged.events.includeLandmarks = true }
         if let landmarkEncoding {

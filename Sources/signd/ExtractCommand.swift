@@ -13,7 +13,8 @@ struct Extract: ParsableCommand {
         commandName: "extract",
         abstract: "Extract Holistic landmarks (pose, hands, optional face) from a video into a seed .npz file.",
         discussion: """
-            Writes pose (T,33,4), left_hand (T,21,3), right_hand (T,21,3) and, with --face, face (T,468,3); \
+            Writes pose (T,33,4), left_hand (T,21,3), right_hand (T,21,3) and, with --face, face (T,468,3) \
+            (T,478,3 with --refine-face, as MediaPipe's refine_face_landmarks); \
             NaN marks parts that were not detected. Frames get timestamps in 33333 µs steps, as MediaPipe's \
             Python solution does. Models come from --models-dir, $SIGND_MODELS_DIR or ./Models.
             """)
@@ -26,6 +27,10 @@ struct Extract: ParsableCommand {
 
     @Flag(help: "Also run face detection and the 468 face landmarks.")
     var face = false
+
+    @Flag(name: .customLong("refine-face"),
+          help: "MediaPipe's refine_face_landmarks: 478 face landmarks (iris included) with the attention model; implies --face.")
+    var refineFace = false
 
     @Option(help: ArgumentHelp("Write a video with landmarks and ROIs drawn on every frame (.mp4 or .avi).",
                                valueName: "OUT.mp4"))
@@ -130,8 +135,9 @@ struct Extract: ParsableCommand {
     private func extract(video: String, output: String, overlay: String?, contactSheet: String?, timingsJSON: String?) throws {
         let modelsDirectory = (modelsDirectory ?? legacyModels).map { URL(fileURLWithPath: $0) } ?? HolisticModelSet.defaultDirectory()
         let concurrentHands = hands == .concurrent || (hands == .auto && noPipeline)
-        var options = HolisticOptions(face: face, threadsPerModel: threads, concurrentHands: concurrentHands,
+        var options = HolisticOptions(face: face || refineFace, threadsPerModel: threads, concurrentHands: concurrentHands,
                                       smoothLandmarks: !noSmoothing, poseThreads: poseThreads)
+        options.refineFace = refineFace
         options.minDetectionConfidence = minDetectionConfidence
         options.minTrackingConfidence = minTrackingConfidence
         let landmarker: FrameLandmarker = noPipeline
@@ -241,7 +247,7 @@ struct Extract: ParsableCommand {
                                      latencyMillis: latencyMillis, covers: covers.joined(separator: "+"))
         timings.pipeline = !noPipeline
         timings.frames_in_flight = noPipeline ? 1 : framesInFlight
-        timings.face_enabled = face
+        timings.face_enabled = face || refineFace
         timings.concurrent_hands = concurrentHands
         timings.threads = threads
         timings.pose_threads = poseThreads ?? threads

@@ -92,6 +92,21 @@ final class ConfigLoaderTests: XCTestCase {
         }
     }
 
+    /// `landmarks.refine_face` refines the face stage's points, so it needs the face stage.
+    func testRefineFaceNeedsTheFaceStage() throws {
+        var config = try ConfigLoader.parse(yaml: "source: {uri: x.mp4}\nlandmarks: {refine_face: true}\n", file: "c.yaml", baseDirectory: "/")
+        XCTAssertTrue(config.landmarks.refineFace)
+        XCTAssertThrowsError(try ConfigLoader.validate(config, file: "c.yaml")) {
+            XCTAssertEqual(($0 as? ConfigError)?.key, "landmarks.refine_face")
+            XCTAssertTrue("\($0)".contains("landmarks.face: true"), "\($0)")
+        }
+        config.landmarks.face = true
+        XCTAssertNoThrow(try ConfigLoader.validate(config, file: "c.yaml"))
+        XCTAssertThrowsError(try ConfigLoader.parse(yaml: "landmarks: {refine_face: maybe}\n", file: "c.yaml", baseDirectory: "/")) {
+            XCTAssertEqual(($0 as? ConfigError)?.key, "landmarks.refine_face")
+        }
+    }
+
     func testMissingFileIsNamed() {
         XCTAssertThrowsError(try ConfigLoader.load(path: "/nonexistent/signd.yaml")) {
             XCTAssertTrue("\($0)".contains("/nonexistent/signd.yaml"))

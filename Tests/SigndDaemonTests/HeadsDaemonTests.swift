@@ -175,6 +175,63 @@ final class HeadsDaemonTests: XCTestCase {
         }
     }
 
+    /// `landmarks.refine_face: true` runs MediaPipe's attention face model live: a head whose joint_layout has a
+    /// 478-point face (imported from an upstream-format checkpoint: SeedCheckpointTests) starts and scores the
+    /// close-up clip, whose face is on every frame; the frame events carry 478-point faces; replaying those
+    /// landmarks gives the daemon's probabilities. Without refine_face the same head is refused by name.
+    func testA478PointFaceHeadRunsOnRefinedFaces() throws {
+        try requireLandmarkModels()
+        let head = try SeedCheckpointTests.generated().appendingPathComponent("cases/face553_binary_additive_c3/head").path
+        var config = config(endpoint: endpoint())
+        config.source.uri = TestPaths.samples.appendingPathComponent("mmaction2_test.avi").path
+        config.source.maxFrames = 40
+        config.heads.binary = head; config.heads.binaryIsDefault = false
+        config.heads.multiclass = nil; config.heads.multiclassIsDefault = false
+        config.landmarks.face = true
+        config.landmarks.refineFace = false
+        XCTAssertThrowsError(try HeadsStage.make(config: config, logger: Logger(label: "test"))) {
+            XCTAssertTrue("\($0)".contains("478-point face") && "\($0)".contains("set landmarks.refine_face: true"), "\($0)")
+        }
+        config.landmarks.refineFace = true
+        // The other way round: a 468-point face head while the stage refines.
+        let cases = try SeedCheckpointTests.generated().appendingPathComponent("cases")
+        let case468 = try XCTUnwrap(try JSONDecoder().decode([SeedCheckpointTests.Case].self, from: Data(contentsOf: cases.appendingPathComponent("cases.json")))
+            .first { $0.face_joints == 468 && $0.kind != "multiclass" }, "a binary or 2-class head with a 468-point face")
+        var refused = config
+        refused.heads.binary = cases.appendingPathComponent(case468.case).appendingPathComponent("head").path
+        XCTAssertThrowsError(try HeadsStage.make(config: refused, logger: Logger(label: "test"))) {
+            XCTAssertTrue("\($0)".contains("468-point face") && "\($0)".contains("set landmarks.refine_face: false"), "\($0)")
+        }
+        config.events.includeLandmarks = true
+        config.events.landmarkEncoding = .f32Base64
+        var landmarks: [HolisticLandmarks] = []
+        var probabilities: [Double?] = []
+        for e in try runCollecting(config) where e.topic == "signd.heads.frame" {
+            guard case .frame(let f) = e.message.event else { continue }
+            XCTAssertEqual(f.landmarks?.face?.values?.count, 478 * 3, "frame \(landmarks.count): a 478-point face")
+            landmarks.append(Self.landmarks(f.landmarks, faceJoints: 478))
+            probabilities.append(f.probability)
+        }
+        XCTAssertEqual(landmarks.count, 40)
+        XCTAssertEqual(probabilities.compactMap { $0 }.count, 40 - 24, "every full window is scored")
+
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("signd-refined-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("closeup.npz")
+        try SeedLandmarkFile.write(landmarks, to: file)
+        let stage = try XCTUnwrap(try HeadsStage.make(config: config, logger: Logger(label: "test"), face: .inputFiles))
+        var replayed: [Double?] = []
+        try Replay(heads: stage, fps: 30).run(file: file) { event, _ in
+            if case .frame(let f) = event { replayed.append(f.probability) }
+        }
+        XCTAssertEqual(replayed.count, probabilities.count)
+        for (i, (a, b)) in zip(probabilities, replayed).enumerated() {
+            XCTAssertEqual(a == nil, b == nil, "frame \(i)")
+            if let a, let b { XCTAssertEqual(a, b, accuracy: 1e-7, "frame \(i)") }
+        }
+    }
+
     /// The end-to-end check with the trained default heads (Models/ in the package, found by the default stems
     /// in `landmarks.models_dir`) on the bundled signing clip, which shows signing from its first frame to its
     /// last: a SUB client receives a `start` as soon as the binary head has seen enough frames and the
@@ -239,8 +296,8 @@ final class HeadsDaemonTests: XCTestCase {
         }
     }
 
-    private static func landmarks(_ f: FrameLandmarks?) -> HolisticLandmarks {
-        var l = HolisticLandmarks.empty()
+    private static func landmarks(_ f: FrameLandmarks?, faceJoints: Int? = nil) -> HolisticLandmarks {
+        var l = HolisticLandmarks.empty(faceJoints: faceJoints)
         func flat(_ part: LandmarkPart?, into values: inout [Float]) {
             guard let part, let decoded = part.values else { return }
             values = decoded
@@ -248,6 +305,7 @@ final class HeadsDaemonTests: XCTestCase {
         flat(f?.pose, into: &l.pose)
         flat(f?.leftHand, into: &l.leftHand)
         flat(f?.rightHand, into: &l.rightHand)
+        if l.face != nil { flat(f?.face, into: &l.face!) }
         return l
     }
 }

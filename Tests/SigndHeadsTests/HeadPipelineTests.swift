@@ -172,12 +172,16 @@ final class HeadPipelineTests: XCTestCase {
         XCTAssertThrowsError(try HeadPipeline(binary: binary, multiclass: binary, settings: HeadSettings(), face: .landmarkStage(face: false))) {
             XCTAssertTrue("\($0)".contains("needs a multi-class head"), "\($0)")
         }
-        // J = 553 with a 478-point face: signd's face stage gives 468.
+        // J = 553 with a 478-point face: the face stage gives 468 unless it refines faces.
         let face = try LoadedHead.load(stem: ReferencePython.stgcnFixtureStem("additive_binary_j553_c3"))
         XCTAssertThrowsError(try HeadPipeline(binary: face, multiclass: nil, settings: HeadSettings(), face: .landmarkStage(face: true))) {
             XCTAssertTrue("\($0)".contains("478-point face") && "\($0)".contains("produces 468 points")
-                          && "\($0)".contains("import_seed --face-joints 468"), "\($0)")
+                          && "\($0)".contains("set landmarks.refine_face: true"), "\($0)")
         }
+        XCTAssertThrowsError(try HeadPipeline(binary: face, multiclass: nil, settings: HeadSettings(), face: .landmarkStage(face: false))) {
+            XCTAssertTrue("\($0)".contains("set landmarks.face: true and landmarks.refine_face: true"), "\($0)")
+        }
+        XCTAssertNoThrow(try HeadPipeline(binary: face, multiclass: nil, settings: HeadSettings(), face: .landmarkStage(face: true, refine: true)))
         XCTAssertThrowsError(try LoadedHead.load(stem: "/nonexistent/model")) {
             XCTAssertTrue("\($0)".contains("/nonexistent/model"), "\($0)")
         }

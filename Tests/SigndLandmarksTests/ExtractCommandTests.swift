@@ -1,5 +1,7 @@
 import Foundation
 import SigndCapture
+import SigndCore
+@testable import SigndLandmarks
 import SigndNpz
 import SigndTestSupport
 import XCTest
@@ -92,6 +94,31 @@ final class ExtractCommandTests: XCTestCase {
         var frames = 0
         while try reader.next() != nil { frames += 1 }
         XCTAssertEqual(frames, 164, "overlay frames")
+    }
+
+    /// `--refine-face` (MediaPipe's refine_face_landmarks; implies --face) writes 478-point faces, the same from
+    /// the pipelined default and --no-pipeline, and the first 45 frames agree with MediaPipe Python run with
+    /// refine on, on this machine (the documented tolerance; HolisticPipelineTests has the full parity check).
+    func testRefineFaceWrites478PointFaces() throws {
+        let dir = try temporaryDirectory()
+        let video = TestPaths.samples.appendingPathComponent("mmaction2_test.avi").path
+        let piped = dir.appendingPathComponent("p.npz"), sequential = dir.appendingPathComponent("s.npz")
+        var result = try runSignd(["extract", video, "-o", piped.path, "--refine-face", "--no-progress"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        result = try runSignd(["extract", video, "-o", sequential.path, "--refine-face", "--no-pipeline", "--no-progress"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let a = try SeedLandmarkFile.read(piped), b = try SeedLandmarkFile.read(sequential)
+        XCTAssertEqual(a.count, 164)
+        XCTAssertTrue(a.allSatisfy { $0.faceJointCount == 478 })
+        XCTAssertGreaterThan(a.filter(\.hasFace).count, 150, "the close-up shows a face almost throughout")
+        XCTAssertEqual(zip(a, b).enumerated().filter { !$1.0.bitwiseEqual($1.1) }.map(\.offset), [])
+        let reference = try SeedLandmarkFile.read(try ReferencePython.refinedHolistic().appendingPathComponent("mmaction2_test.npz"))
+        let report = ParityReport(ours: Array(a.prefix(reference.count)), reference: reference, size: ImageSize(width: 320, height: 240))
+        for name in ["face", "iris"] {
+            let part = try XCTUnwrap(report.parts.first { $0.name == name })
+            XCTAssertEqual(part.bothPresent, reference.count, name)
+            XCTAssertLessThanOrEqual(part.meanAbs, 5e-3, "\(name) against MediaPipe, mean |Δ| (fraction of width)")
+        }
     }
 
     func testExtractNamesAMissingVideo() throws {

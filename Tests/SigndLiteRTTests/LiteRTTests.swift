@@ -23,7 +23,7 @@ final class LiteRTTests: XCTestCase {
     // MARK: Artefacts and shapes
 
     func testRuntimeResolvesEverySymbol() throws {
-        XCTAssertEqual(LiteRtRuntime.requiredSymbols.count, 28)
+        XCTAssertEqual(LiteRtRuntime.requiredSymbols.count, 31)
         XCTAssertTrue(LiteRtRuntime.requiredSymbols.allSatisfy { $0.hasPrefix("LiteRt") })
         let pinned = try LiteRtRuntime(library: modelSet.libraryURL)  // verifies the pinned sha256
         XCTAssertEqual(pinned.libraryURL, modelSet.libraryURL)
@@ -48,6 +48,15 @@ final class LiteRTTests: XCTestCase {
                 ("input", [1, 128, 128, 3]), [("regressors", [1, 896, 16]), ("classificators", [1, 896, 1])]
             ),
             .faceLandmark: (("input_1", [1, 192, 192, 3]), [("conv2d_21", [1, 1, 1, 1404]), ("conv2d_31", [1, 1, 1, 1])]),
+            .faceLandmarkWithAttention: (
+                ("input_1", [1, 192, 192, 3]),
+                [
+                    ("output_mesh_identity", [1, 1, 1, 1404]), ("output_lips", [1, 1, 1, 160]),
+                    ("output_left_eye", [1, 1, 1, 142]), ("output_right_eye", [1, 1, 1, 142]),
+                    ("output_left_iris", [1, 1, 1, 10]), ("output_right_iris", [1, 1, 1, 10]),
+                    ("conv_faceflag", [1, 1, 1, 1]),
+                ]
+            ),
         ]
         for kind in HolisticModel.allCases {
             let model = try modelSet.makeModel(kind, runtime: runtime)
@@ -60,6 +69,29 @@ final class LiteRTTests: XCTestCase {
             for t in model.inputs + model.outputs {
                 XCTAssertEqual(t.elementCount, t.shape.reduce(1, *))
             }
+        }
+    }
+
+    /// face_landmark_with_attention runs only with MediaPipe's custom ops registered (CLiteRt/mediapipe_ops.c):
+    /// LiteRT initialises every node with its options (three matrices, three crops, five landmark transforms),
+    /// the model runs repeatedly, and without the ops the failure names the model. Its outputs are checked
+    /// against MediaPipe itself in HolisticPipelineTests.testParityWithRefinedFaces.
+    func testAttentionFaceModelRunsWithMediaPipeOps() throws {
+        let model = try modelSet.makeModel(.faceLandmarkWithAttention, runtime: runtime)
+        XCTAssertEqual(model.mediaPipeOpNodeCounts, [3, 3, 5])
+        var values = [Float](repeating: 0, count: 192 * 192 * 3)
+        for i in values.indices { values[i] = Float((i * 7919) % 256) / 255 }
+        try model.setInput(0, values)
+        try model.run()
+        let first = try model.output(1)
+        try model.run()
+        XCTAssertEqual(try model.output(1), first, "the same input gives the same lips on the next run (each node keeps its options)")
+        XCTAssertTrue(first.allSatisfy(\.isFinite))
+
+        let plain = try LiteRtModel(runtime: runtime, file: modelSet.url(for: .faceLandmarkWithAttention))
+        XCTAssertNil(plain.mediaPipeOpNodeCounts)
+        XCTAssertThrowsError(try plain.run()) {
+            XCTAssertTrue("\($0)".contains("face_landmark_with_attention.tflite"), "\($0)")
         }
     }
 

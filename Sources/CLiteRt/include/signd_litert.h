@@ -105,6 +105,20 @@ _Static_assert(sizeof(LiteRtLayout) == 68, "LiteRtLayout ABI");
 _Static_assert(sizeof(LiteRtRankedTensorType) == 72, "LiteRtRankedTensorType ABI");
 _Static_assert(offsetof(LiteRtRankedTensorType, layout) == 4, "LiteRtRankedTensorType ABI");
 
+// MARK: Custom op kernels
+
+/// LiteRtCustomOpKernel (litert/c/litert_custom_op_kernel.h): LiteRT wraps it in one TFLite registration
+/// per op name and version and hands the same user_data to every node of that op. It ignores the
+/// status that Init and Run return.
+typedef struct LiteRtCustomOpKernel {
+    LiteRtStatus (*_Nonnull Init)(void *user_data, const void *init_data, size_t init_data_size);
+    LiteRtStatus (*_Nonnull GetOutputLayouts)(void *user_data, size_t num_inputs, const LiteRtLayout *input_layouts,
+                                              size_t num_outputs, LiteRtLayout *output_layouts);
+    LiteRtStatus (*_Nonnull Run)(void *user_data, size_t num_inputs, const LiteRtTensorBuffer *inputs,
+                                 size_t num_outputs, LiteRtTensorBuffer *outputs);
+    LiteRtStatus (*_Nonnull Destroy)(void *user_data);
+} LiteRtCustomOpKernel;
+
 // MARK: Function table
 
 /// Every LiteRT function signd calls, resolved by signd_litert_load. All fields are non-null in a
@@ -117,6 +131,8 @@ typedef struct SigndLiteRtApi {
     // Model
     LiteRtStatus (*_Nonnull CreateModelFromFile)(LiteRtEnvironment environment, const char *filename,
                                                  LiteRtModel *model);
+    LiteRtStatus (*_Nonnull CreateModelFromBuffer)(LiteRtEnvironment environment, const void *buffer_addr,
+                                                   size_t buffer_size, LiteRtModel *model);
     void (*_Nonnull DestroyModel)(LiteRtModel model);
     LiteRtStatus (*_Nonnull GetNumModelSignatures)(LiteRtModel model, LiteRtParamIndex *num_signatures);
     LiteRtStatus (*_Nonnull GetModelSignature)(LiteRtModel model, LiteRtParamIndex signature_index,
@@ -163,6 +179,13 @@ typedef struct SigndLiteRtApi {
                                               SigndLiteRtLockMode lock_mode);
     LiteRtStatus (*_Nonnull UnlockTensorBuffer)(LiteRtTensorBuffer buffer);
     void (*_Nonnull DestroyTensorBuffer)(LiteRtTensorBuffer buffer);
+    LiteRtStatus (*_Nonnull GetTensorBufferTensorType)(LiteRtTensorBuffer buffer,
+                                                       LiteRtRankedTensorType *tensor_type);
+    // Custom op kernels (LiteRtCustomOpKernel below)
+    LiteRtStatus (*_Nonnull AddCustomOpKernelOption)(LiteRtOptions options, const char *custom_op_name,
+                                                     int custom_op_version,
+                                                     const struct LiteRtCustomOpKernel *custom_op_kernel,
+                                                     void *custom_op_kernel_user_data);
 } SigndLiteRtApi;
 
 // MARK: Loader
@@ -200,6 +223,33 @@ LiteRtStatus signd_litert_create_cpu_environment(const SigndLiteRtApi *_Nonnull 
 /// through the deleter (free) given here.
 LiteRtStatus signd_litert_add_xnnpack_threads(const SigndLiteRtApi *_Nonnull api, LiteRtOptions _Nonnull options,
                                               int num_threads);
+
+// MARK: MediaPipe's custom ops
+
+/// The three custom ops of MediaPipe's face_landmark_with_attention.tflite (refine_face_landmarks),
+/// which LiteRT does not provide: Landmarks2TransformMatrix v2, TransformTensorBilinear v2 and
+/// TransformLandmarks v2, written after mediapipe/util/tflite/operations/*.cc with the same float
+/// arithmetic (mediapipe_ops.c).
+typedef struct SigndMediaPipeOps SigndMediaPipeOps;
+
+/// Registers the three kernels on `options`. `*ops` must outlive the compiled model made with them:
+/// free it with signd_mediapipe_ops_free after destroying that model.
+LiteRtStatus signd_mediapipe_ops_register(const SigndLiteRtApi *_Nonnull api, LiteRtOptions _Nonnull options,
+                                          SigndMediaPipeOps *_Nullable *_Nonnull ops);
+
+/// Call before every run of the compiled model. LiteRT gives every node of an op the same user_data, so
+/// the kernels tell the nodes apart by their order: Init and Run both come in the model's node order, and
+/// this sets the run cursor back to the first node. Also clears the last error.
+void signd_mediapipe_ops_rewind(SigndMediaPipeOps *_Nonnull ops);
+
+/// After a run: 0 when every kernel ran, else nonzero with a NUL-terminated message in `message`
+/// (LiteRT does not report a custom kernel's failure itself).
+int signd_mediapipe_ops_error(const SigndMediaPipeOps *_Nonnull ops, char *_Nonnull message, size_t message_size);
+
+/// Node counts seen by Init, per op (Landmarks2TransformMatrix, TransformTensorBilinear, TransformLandmarks).
+void signd_mediapipe_ops_node_counts(const SigndMediaPipeOps *_Nonnull ops, int *_Nonnull counts3);
+
+void signd_mediapipe_ops_free(SigndMediaPipeOps *_Nullable ops);
 
 #ifdef __cplusplus
 }
