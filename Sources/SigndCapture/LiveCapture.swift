@@ -43,6 +43,7 @@ public final class LiveCapture: @unchecked Sendable {
     private let options: CaptureOptions
     private let policy: ReconnectPolicy
     private let paced: Bool
+    private let loop: Bool
     private let onEvent: @Sendable (CaptureEvent) -> Void
 
     // Guarded by `condition`.
@@ -60,13 +61,14 @@ public final class LiveCapture: @unchecked Sendable {
     ///   - onEvent: called on the grab thread; keep it short.
     public init(
         _ spec: SourceSpec, timeouts: CaptureTimeouts = .init(), options: CaptureOptions = .init(), reconnect: ReconnectPolicy = .init(),
-        paced: Bool = true, onEvent: @escaping @Sendable (CaptureEvent) -> Void = { _ in }
+        paced: Bool = true, loop: Bool = false, onEvent: @escaping @Sendable (CaptureEvent) -> Void = { _ in }
     ) {
         self.spec = spec
         self.timeouts = timeouts
         self.options = options
         self.policy = reconnect
         self.paced = paced
+        self.loop = loop
         self.onEvent = onEvent
     }
 
@@ -151,6 +153,7 @@ public final class LiveCapture: @unchecked Sendable {
     private func grabLoop(_ first: VideoReader?) {
         var reader: VideoReader? = first ?? firstOpen()
         var nextIndex = 0
+        var runFirstIndex = 0   // index of the first frame of this pass over a looping file
         var pacingStart: UInt64 = 0
         defer { finish() }
         while !shouldStop {
@@ -158,7 +161,7 @@ public final class LiveCapture: @unchecked Sendable {
             do {
                 if var frame = try current.next() {
                     if paced, !spec.isLive {
-                        pace(frame: frame, start: &pacingStart, fps: current.info.fps, delivered: nextIndex)
+                        pace(frame: frame, start: &pacingStart, fps: current.info.fps, delivered: frame.stamp.index - runFirstIndex)
                         // A paced file stands in for a camera: its frame is captured when it is due, not when
                         // the decoder got ahead of the clock (otherwise latency would include the pacing wait).
                         var stamp = frame.stamp
@@ -171,7 +174,18 @@ public final class LiveCapture: @unchecked Sendable {
                 }
                 if !spec.isLive {
                     onEvent(.ended(frames: current.framesRead, truncated: current.endedEarly))
-                    return
+                    // Looping (`source.loop`): the file starts again one frame interval later, as a camera's next
+                    // frame would; indices keep increasing and the epoch moves on, as FileFeed does.
+                    guard loop, nextIndex > 0, !shouldStop,
+                          let again = try? VideoReader(spec, timeouts: timeouts, options: options, firstIndex: nextIndex,
+                                                       epoch: current.epoch + 1)
+                    else { return }
+                    current.close()
+                    onEvent(.opened(again.info))
+                    reader = again
+                    runFirstIndex = nextIndex
+                    pacingStart = Clock.monotonicNanos() + UInt64(1e9 / max(again.info.fps, 1))
+                    continue
                 }
                 onEvent(.lost(reason: "no frame within \(timeouts.readMillis) ms or the stream closed", lastFrame: nextIndex > 0 ? nextIndex - 1 : nil))
             } catch {
@@ -224,9 +238,10 @@ public final class LiveCapture: @unchecked Sendable {
         return nil
     }
 
-    /// Sleeps until the frame's presentation time relative to the first frame (files at native rate).
+    /// Sleeps until the frame's presentation time relative to the first frame of the pass (files at native
+    /// rate); `start` 0 means "now".
     private func pace(frame: Frame, start: inout UInt64, fps: Double, delivered: Int) {
-        let now = Clock.monotonicNanos()
+        var now = Clock.monotonicNanos()
         if start == 0 { start = now; return }
         let offsetNanos: UInt64
         if let ms = frame.stamp.sourceMillis, ms > 0 {
@@ -235,7 +250,10 @@ public final class LiveCapture: @unchecked Sendable {
             offsetNanos = UInt64(Double(delivered) / max(fps, 1) * 1e9)
         }
         let due = start + offsetNanos
-        if due > now { usleep(UInt32(min((due - now) / 1000, 1_000_000))) }
+        while due > now, !shouldStop {
+            usleep(UInt32(min((due - now) / 1000, 100_000)))
+            now = Clock.monotonicNanos()
+        }
     }
 }
 

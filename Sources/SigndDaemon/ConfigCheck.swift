@@ -23,9 +23,6 @@ public struct ConfigCheck {
         func warn(_ key: String, _ message: String) { out.append(Finding(severity: .warning, key: key, message: message)) }
         let live = (try? SourceSpec(parsing: config.source.uri))?.isLive ?? false
         if config.source.loop, live { warn("source.loop", "ignored: the source is live (camera or stream), not a file") }
-        if config.source.loop, config.source.realtime, !live {
-            warn("source.loop", "ignored with source.realtime: a file played at its native rate ends once")
-        }
         if config.source.realtime, live { warn("source.realtime", "ignored: a live source paces itself") }
         if let spec = try? SourceSpec(parsing: config.source.uri), case .badOption(let key, _, let reason)? = config.source.capture.problem(for: spec) {
             out.append(Finding(severity: .error, key: "source.\(key)", message: reason))

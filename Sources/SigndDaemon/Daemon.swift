@@ -307,7 +307,8 @@ public final class Daemon: Sendable {
             }
             let policy = ReconnectPolicy(initialDelayMillis: source.reconnectInitialDelayMillis,
                                          maxDelayMillis: source.reconnectMaxDelayMillis, maxAttempts: source.reconnectMaxAttempts)
-            return try LiveFeed(capture: LiveCapture(spec, timeouts: timeouts, options: source.capture, reconnect: policy, paced: true, onEvent: onEvent))
+            return try LiveFeed(capture: LiveCapture(spec, timeouts: timeouts, options: source.capture, reconnect: policy, paced: true,
+                                                     loop: source.loop && !spec.isLive, onEvent: onEvent))
         } catch {
             throw .source(error.description, cause: error)
         }

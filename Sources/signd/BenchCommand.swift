@@ -6,6 +6,7 @@ import SigndConfig
 import SigndCore
 import SigndDaemon
 import SigndEval
+import Logging
 
 /// `signd bench VIDEO`: per-stage latency of the real frame loop, fast and paced, against references.
 struct Bench: ParsableCommand {
@@ -14,7 +15,10 @@ struct Bench: ParsableCommand {
         discussion: """
             Runs the daemon's frame loop once per --modes entry: decode (capture only), no-heads (landmarks, no heads), \
             full (every frame as fast as possible) and paced (the file played at its frame rate; newest frame wins). \
-            Prints p50/p90/p99/max per stage and writes JSON and a PNG latency plot.
+            Prints p50/p90/p99/max per stage and writes JSON and a PNG latency plot. \
+            With --soak DURATION it instead plays the file at its frame rate, looped, for DURATION (e.g. 30m) and \
+            prints the drift: capture→publish p50/p99, RSS, drops and CPU per frame of the first and the last \
+            --soak-window, and the RSS trend; it writes soak.json.
             """)
 
     @Argument(help: "The video file.")
@@ -34,6 +38,22 @@ struct Bench: ParsableCommand {
     @Option(help: ArgumentHelp("Multi-class head stem or 'none' (heads.multiclass).", valueName: "STEM"))
     var multiclass: String?
 
+    @Option(help: ArgumentHelp("Soak: run paced and looped this long (90s, 30m, 1h) and report drift.", valueName: "DURATION"))
+    var soak: String?
+
+    @Option(name: .customLong("soak-window"), help: ArgumentHelp("Length of the first and last windows a soak compares.", valueName: "DURATION"))
+    var soakWindow = "5m"
+
+    /// "90s", "30m", "1h" or plain seconds.
+    static func seconds(_ text: String, option: String) throws -> Double {
+        let units: [Character: Double] = ["s": 1, "m": 60, "h": 3600]
+        let unit = text.last.flatMap { units[$0] }
+        guard let value = Double(unit == nil ? Substring(text) : text.dropLast()), value > 0, value.isFinite else {
+            throw ValidationError("\(option) '\(text)': expected a duration such as 90s, 30m or 1h")
+        }
+        return value * (unit ?? 1)
+    }
+
     func run() throws {
         var base: SigndConfiguration
         var opts = options
@@ -50,6 +70,11 @@ struct Bench: ParsableCommand {
         }
         let sourceFps: Double
         do { sourceFps = try VideoReader(.file(path: video)).info.fps } catch { throw failure("\(video): \(error.description)") }
+        if let soak {
+            let duration = try Self.seconds(soak, option: "--soak"), window = try Self.seconds(soakWindow, option: "--soak-window")
+            guard window * 2 <= duration else { throw ValidationError("--soak-window \(soakWindow) twice must fit in --soak \(soak)") }
+            return try runSoak(base: base, logger: logger, seconds: duration, window: window, sourceFps: sourceFps)
+        }
         let bench = PipelineBench(base: base, logger: logger)
         var results: [PipelineBench.Result] = []
         for mode in selected {
@@ -82,6 +107,41 @@ struct Bench: ParsableCommand {
         print("wrote \(out.appendingPathComponent("bench.json").path), bench.png and bench-MODE-STAGE.hgrm")
     }
 
+    private func runSoak(base: SigndConfiguration, logger: Logger, seconds: Double, window: Double, sourceFps: Double) throws {
+        FileHandle.standardError.write(Data(String(format: "bench: soak for %.0f s, paced at %.2f fps, looping %@…\n", seconds, sourceFps, video).utf8))
+        let result: SoakBench.Result
+        do throws(DaemonError) {
+            result = try SoakBench(base: base, logger: logger).run(seconds: seconds, window: window, sourceFps: sourceFps)
+        } catch {
+            throw failure("soak: \(error.description)")
+        }
+        print(String(format: "soak: %.0f s, %d frames processed, %d dropped (source %.2f fps)", result.seconds, result.frames, result.dropped, result.sourceFps))
+        print("  window           frames  dropped  c2p p50 ms  c2p p99 ms  c2p max ms  RSS mean MiB  RSS max MiB  CPU ms/frame")
+        for w in [result.first, result.last] {
+            let label = String(format: "%@ %.0f–%.0f s", w.name, w.startSeconds, w.startSeconds + w.seconds).padding(toLength: 17, withPad: " ", startingAt: 0)
+            print("  \(label)" + String(format: "%6d  %7d  %10.2f  %10.2f  %10.2f  %12.1f  %11.1f  %12.2f", w.frames, w.dropped,
+                                     w.captureToPublishP50Millis, w.captureToPublishP99Millis, w.captureToPublishMaxMillis,
+                                     w.rssMeanMegabytes, w.rssMaxMegabytes, w.cpuMillisPerFrame))
+        }
+        let (a, b) = (result.first, result.last)
+        print("  drift (last − first): " + String(format: "c2p p50 %+.2f ms, p99 %+.2f ms; RSS mean %+.1f MiB; dropped %+d; CPU %+.2f ms/frame",
+                                                  b.captureToPublishP50Millis - a.captureToPublishP50Millis,
+                                                  b.captureToPublishP99Millis - a.captureToPublishP99Millis,
+                                                  b.rssMeanMegabytes - a.rssMeanMegabytes, b.dropped - a.dropped,
+                                                  b.cpuMillisPerFrame - a.cpuMillisPerFrame))
+        print("  RSS trend after the first window: " + (result.rssSlopeMegabytesPerHour.map { String(format: "%+.2f MiB/hour", $0) } ?? "too few samples"))
+        let out = URL(fileURLWithPath: output)
+        do {
+            try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            let provenance = RunProvenance.collect(models: Provenance.models(base), settings: Provenance.settings(base.heads),
+                                                   inputs: ["video": video])
+            try encoder.encode(SoakReport(video: video, soak: result, provenance: provenance)).write(to: out.appendingPathComponent("soak.json"))
+        } catch { throw failure("writing \(output): \(error)") }
+        print("wrote \(out.appendingPathComponent("soak.json").path)")
+    }
+
     /// Latency by percentile (x in "nines": 1 = p90, 2 = p99, 3 = p99.9), log ms: every stage of the last
     /// full-pipeline run plus capture-to-publish of each mode.
     private func plot(_ results: [PipelineBench.Result], to url: URL) throws {
@@ -107,6 +167,12 @@ struct Bench: ParsableCommand {
         plot.series = series
         try plot.write(to: url)
     }
+}
+
+struct SoakReport: Codable {
+    var video: String
+    var soak: SoakBench.Result
+    var provenance: RunProvenance
 }
 
 struct BenchReport: Codable {

@@ -1,5 +1,6 @@
 import Foundation
 import SigndCapture
+import SigndCore
 import SigndTestSupport
 import XCTest
 
@@ -139,6 +140,25 @@ final class LiveCaptureTests: XCTestCase {
         }
         XCTAssertEqual(taken + capture.droppedFrames, 164)
         XCTAssertTrue(events.values.contains(.ended(frames: 164, truncated: false)), "\(events.values)")
+    }
+
+    /// `loop`: a paced file starts again when it ends (as `source.loop` with `source.realtime`): indices keep
+    /// increasing past the file's 164 frames, each pass has its own epoch, and `ended`/`opened` mark the seam.
+    func testPacedFileLoops() throws {
+        let events = Recorder<CaptureEvent>()
+        let capture = LiveCapture(.file(path: TestPaths.samples.appendingPathComponent("mmaction2_test.avi").path),
+                                  paced: false, loop: true, onEvent: { events.append($0) })
+        try capture.start()
+        var frames: [FrameStamp] = []
+        while frames.last.map({ $0.index < 400 }) ?? true {
+            if let frame = capture.nextFrame(timeout: .seconds(5)) { frames.append(frame.stamp) } else { break }
+        }
+        capture.stop()
+        XCTAssertGreaterThanOrEqual(frames.last?.index ?? 0, 400, "past two passes")
+        XCTAssertEqual(zip(frames, frames.dropFirst()).filter { $0.index >= $1.index }.count, 0, "indices only increase")
+        XCTAssertEqual(Set(frames.map(\.epoch)), [0, 1, 2])
+        XCTAssertTrue(frames.allSatisfy { $0.epoch == $0.index / 164 }, "a new epoch at each pass")
+        XCTAssertGreaterThanOrEqual(events.values.filter { $0 == .ended(frames: 164, truncated: false) }.count, 2, "\(events.values)")
     }
 
     /// Once its grab thread has ended the capture is freed with its last reference (its thread's closure

@@ -80,6 +80,36 @@ final class OfflineCommandTests: XCTestCase {
         XCTAssertTrue(hgrm.contains("#[Mean") && hgrm.contains("Total count"), hgrm)
     }
 
+    /// `signd bench --soak`: the sample (64 frames, 2.1 s) played at its rate and looped for 6 s, its first and
+    /// last 2 s compared; soak.json has both windows with frames in them, and the run went past the file's
+    /// end (frames processed plus dropped cover more than one pass). Bad durations are refused by name.
+    func testSoakLoopsThePacedFileAndComparesWindows() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("signd-soak-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let video = TestPaths.samples.appendingPathComponent("msl150_hoy_001.mp4").path
+        let stdout = try runProcess(TestPaths.signdBinary.path, ["bench", video, "--soak", "6s", "--soak-window", "2s",
+                                                                 "--multiclass", "none", "-o", dir.path])
+        XCTAssertTrue(stdout.contains("drift (last − first)") && stdout.contains("RSS trend"), stdout)
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("soak.json"))) as! [String: Any]
+        let soak = try XCTUnwrap(json["soak"] as? [String: Any])
+        let frames = try XCTUnwrap(soak["frames"] as? Int), dropped = try XCTUnwrap(soak["dropped"] as? Int)
+        XCTAssertGreaterThan(frames + dropped, 64, "looped past the file's 64 frames")
+        for name in ["first", "last"] {
+            let window = try XCTUnwrap(soak[name] as? [String: Any], name)
+            XCTAssertGreaterThan(window["frames"] as? Int ?? 0, 0, name)
+            XCTAssertGreaterThan(window["rss_mean_mb"] as? Double ?? 0, 0, name)
+            XCTAssertGreaterThan(window["capture_to_publish_p99_ms"] as? Double ?? 0, 0, name)
+        }
+        XCTAssertGreaterThanOrEqual((soak["last"] as! [String: Any])["start_s"] as! Double, 4, "the last window is the run's last 2 s")
+        XCTAssertNotNil(json["provenance"])
+        let bad = try runProcessCombined(TestPaths.signdBinary.path, ["bench", video, "--soak", "ten minutes"])
+        XCTAssertNotEqual(bad.status, 0)
+        XCTAssertTrue(bad.output.contains("--soak 'ten minutes'"), bad.output)
+        let tooShort = try runProcessCombined(TestPaths.signdBinary.path, ["bench", video, "--soak", "5m", "--soak-window", "3m"])
+        XCTAssertNotEqual(tooShort.status, 0)
+        XCTAssertTrue(tooShort.output.contains("--soak-window 3m twice must fit"), tooShort.output)
+    }
+
     /// `replay DIR` draws the progress bar `extract` and `eval` draw, on a terminal only: through a pseudo-
     /// terminal (util-linux `script`) it shows, through a pipe it does not.
     func testReplayShowsProgressOnATerminal() throws {
