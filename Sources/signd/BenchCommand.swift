@@ -92,12 +92,7 @@ struct Bench: ParsableCommand {
         }
         let out = URL(fileURLWithPath: output)
         do {
-            try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            let provenance = RunProvenance.collect(models: Provenance.models(base), settings: Provenance.settings(base.heads),
-                                                   inputs: ["video": video])
-            try encoder.encode(BenchReport(video: video, runs: results, provenance: provenance)).write(to: out.appendingPathComponent("bench.json"))
+            try writeReport(base: base, to: out.appendingPathComponent("bench.json")) { BenchReport(video: video, runs: results, provenance: $0) }
             try plot(results, to: out.appendingPathComponent("bench.png"))
             // HdrHistogram's own text format, which its plotters and tools read: one file per mode and stage.
             for r in results {
@@ -130,16 +125,21 @@ struct Bench: ParsableCommand {
                                                   b.rssMeanMegabytes - a.rssMeanMegabytes, b.dropped - a.dropped,
                                                   b.cpuMillisPerFrame - a.cpuMillisPerFrame))
         print("  RSS trend after the first window: " + (result.rssSlopeMegabytesPerHour.map { String(format: "%+.2f MiB/hour", $0) } ?? "too few samples"))
-        let out = URL(fileURLWithPath: output)
+        let file = URL(fileURLWithPath: output).appendingPathComponent("soak.json")
         do {
-            try FileManager.default.createDirectory(at: out, withIntermediateDirectories: true)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            let provenance = RunProvenance.collect(models: Provenance.models(base), settings: Provenance.settings(base.heads),
-                                                   inputs: ["video": video])
-            try encoder.encode(SoakReport(video: video, soak: result, provenance: provenance)).write(to: out.appendingPathComponent("soak.json"))
+            try writeReport(base: base, to: file) { SoakReport(video: video, soak: result, provenance: $0) }
         } catch { throw failure("writing \(output): \(error)") }
-        print("wrote \(out.appendingPathComponent("soak.json").path)")
+        print("wrote \(file.path)")
+    }
+
+    /// Writes the report `make` builds around this run's provenance as pretty JSON, creating the folder.
+    private func writeReport<R: Encodable>(base: SigndConfiguration, to file: URL, _ make: (RunProvenance) -> R) throws {
+        try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        let provenance = RunProvenance.collect(models: Provenance.models(base), settings: Provenance.settings(base.heads),
+                                               inputs: ["video": video])
+        try encoder.encode(make(provenance)).write(to: file)
     }
 
     /// Latency by percentile (x in "nines": 1 = p90, 2 = p99, 3 = p99.9), log ms: every stage of the last
