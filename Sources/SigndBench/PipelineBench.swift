@@ -22,6 +22,10 @@ public struct PipelineBench {
         case full
         /// The full pipeline with the file paced at its frame rate by the grab thread (newest frame wins).
         case paced
+        /// `full` with `landmarks.pipelined` (pose of frame t+1 beside hands and face of frame t).
+        case pipelined
+        /// `paced` with `landmarks.pipelined`: what pipelining gains in frames and costs in latency live.
+        case pacedPipelined = "paced-pipelined"
     }
 
     public static let stages = PipelineStage.allCases.map(\.rawValue)
@@ -52,9 +56,12 @@ public struct PipelineBench {
         public var fps: Double
         public var sourceFps: Double
         public var peakRSSMegabytes: Double
+        /// CPU time of the whole process (every thread) per frame processed, model loading included.
+        public var cpuMillisPerFrame: Double
         public var stages: [StageResult]
         enum CodingKeys: String, CodingKey {
-            case mode, frames, dropped, seconds, fps, sourceFps = "source_fps", peakRSSMegabytes = "peak_rss_mb", stages
+            case mode, frames, dropped, seconds, fps, sourceFps = "source_fps", peakRSSMegabytes = "peak_rss_mb"
+            case cpuMillisPerFrame = "cpu_ms_per_frame", stages
         }
     }
 
@@ -76,6 +83,8 @@ public struct PipelineBench {
         case .noHeads: c.heads.enabled = false; c.source.realtime = false
         case .full: c.source.realtime = false
         case .paced: c.source.realtime = true
+        case .pipelined: c.source.realtime = false; c.landmarks.pipelined = true
+        case .pacedPipelined: c.source.realtime = true; c.landmarks.pipelined = true
         }
         return c
     }
@@ -86,11 +95,13 @@ public struct PipelineBench {
         let interval = UInt64(1e9 / max(sourceFps, 1))
         var histograms = Self.stages.map { _ in Histogram<UInt64>(lowestDiscernibleValue: 1_000, highestTrackableValue: 600_000_000_000, numberOfSignificantValueDigits: .three) }
         let daemon = Daemon(config: config, logger: logger)
+        let cpuBefore = ProcessUsage.cpuSeconds()
         let summary = try daemon.run(onFrame: { t in
             for (stage, nanos) in t.durations {
                 _ = histograms[stage.index].recordCorrectedValue(Swift.max(nanos, 1_000), expectedInterval: interval)
             }
         })
+        let cpuMillis = (ProcessUsage.cpuSeconds() - cpuBefore) * 1000
         let ms = 1e6
         let stages = zip(Self.stages, histograms).compactMap { name, h -> StageResult? in
             guard h.totalCount > 0 else { return nil }
@@ -104,7 +115,8 @@ public struct PipelineBench {
         }
         return Result(mode: mode.rawValue, frames: summary.framesOut, dropped: summary.droppedFrames, seconds: summary.seconds,
                       fps: Double(summary.framesOut) / Swift.max(summary.seconds, 1e-9), sourceFps: sourceFps,
-                      peakRSSMegabytes: Self.peakRSSMegabytes(), stages: stages)
+                      peakRSSMegabytes: Self.peakRSSMegabytes(), cpuMillisPerFrame: cpuMillis / Double(Swift.max(summary.framesOut, 1)),
+                      stages: stages)
     }
 
     /// Resets VmHWM to the current RSS (Linux `clear_refs` 5), so each mode reports its own peak.

@@ -54,6 +54,8 @@ public final class LiveCapture: @unchecked Sendable {
     private var delivered = 0
     private var finished = false
     private var stopRequested = false
+    /// `wake()` was called: the next (or current) wait in `nextFrame` returns at once.
+    private var wakeRequested = false
     private var thread: Thread?
 
     /// - Parameters:
@@ -115,12 +117,23 @@ public final class LiveCapture: @unchecked Sendable {
         let deadline = Date().addingTimeInterval(Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18)
         condition.lock()
         defer { condition.unlock() }
-        while latestTaken && !finished && !stopRequested {
+        while latestTaken && !finished && !stopRequested && !wakeRequested {
             if !condition.wait(until: deadline) { break }
         }
+        wakeRequested = false
         guard !latestTaken, let frame = latest else { return nil }
         latestTaken = true
         return frame
+    }
+
+    /// Makes the consumer's wait in `nextFrame` return now (nil unless a frame is there), or its next wait
+    /// if it is not waiting: another thread has work for the consumer (the daemon's pipelined landmarks
+    /// finished a frame). Safe from any thread.
+    public func wake() {
+        condition.lock()
+        wakeRequested = true
+        condition.broadcast()
+        condition.unlock()
     }
 
     /// Frames the grab thread replaced before the consumer took them.

@@ -9,7 +9,7 @@ public enum ConfigKeys {
         "source.width", "source.height", "source.fps", "source.fourcc", "source.rtsp_transport", "source.rotate", "source.flip", "source.process_every",
         "source.crop.x", "source.crop.y", "source.crop.width", "source.crop.height",
         "landmarks.enabled", "landmarks.models_dir", "landmarks.face", "landmarks.refine_face", "landmarks.threads",
-        "landmarks.min_detection_confidence", "landmarks.min_tracking_confidence", "landmarks.smooth_landmarks",
+        "landmarks.min_detection_confidence", "landmarks.min_tracking_confidence", "landmarks.smooth_landmarks", "landmarks.pipelined",
         "windows.length", "windows.max_span_factor",
         "heads.enabled", "heads.binary", "heads.multiclass", "heads.stride", "heads.smoothing_alpha", "heads.enter_threshold",
         "heads.exit_threshold", "heads.min_start_frames", "heads.min_end_frames", "heads.update_interval_frames",

@@ -168,6 +168,7 @@ public enum ConfigLoader {
             case "min_detection_confidence": l.minDetectionConfidence = try r.double(value, p, min: 0, max: 1)
             case "min_tracking_confidence": l.minTrackingConfidence = try r.double(value, p, min: 0, max: 1)
             case "smooth_landmarks": l.smoothLandmarks = try r.bool(value, p)
+            case "pipelined": l.pipelined = try r.bool(value, p)
             default: throw r.unknown(key, value, p, known: ConfigKeys.children(of: "landmarks"))
             }
         }

@@ -55,7 +55,8 @@ public final class Daemon: Sendable {
         defer { integrations.stop() }
         let outlet = EventOutlet(publisher: publisher, observers: integrations.observers)
 
-        let landmarkStage = try makeLandmarkStage()
+        let wake = LoopWake()
+        let landmarkStage = try makeLandmarkStage(wake: wake)
         let heads = try HeadsStage.make(config: config, logger: logger)
         var active = config
         var health = HealthMonitor(intervalSeconds: config.health.intervalSeconds)
@@ -78,6 +79,7 @@ public final class Daemon: Sendable {
         }
         defer { status?.stop() }
         let feed = try openFeed(onEvent: { sourceTracker.handle($0) })
+        wake.attach(feed)
         if let info = feed.info {
             logger.info("source open", metadata: [
                 "source": "\(SourceSpec.redacted(config.source.shownURI))", "size": "\(info.sizeDescription)",
@@ -93,8 +95,51 @@ public final class Daemon: Sendable {
         var stats = LoopStatistics()
         var interval = IntervalCounters()
         var nonFiniteLog = RateLimitedLog()
-        // A source gap closes the open segment: windows must not straddle it.
+        /// The timings of the frames in the landmark stage and when each went in, oldest first: the stage
+        /// hands frames back in order, maybe later (pipelined), and is timed from outside.
+        var inLandmarks: [(timings: FrameTimings, submitted: UInt64)] = []
+        // Windows → heads → events for the frames the landmark stage hands back.
+        func handOn(_ packets: [FramePacket]) {
+            guard !packets.isEmpty else { return }
+            let landmarksDone = Clock.monotonicNanos()
+            for var packet in packets {
+                var (timings, submitted) = inLandmarks.removeFirst()
+                assert(timings.index == packet.stamp.index, "the landmark stage handed frames back out of order")
+                timings.set(.landmarks, nanos: landmarksDone &- submitted)
+                // The heads own the windows (their push is the `window` stage): the loop keeps no copy.
+                heads?.run(&packet, timings: &timings)
+                if let step = packet.step {
+                    if let reset = step.windowReset {
+                        interval.windowResets += 1
+                        interval.lastReset = reset
+                    }
+                    if step.nonFiniteOutput {
+                        interval.nonFinite += 1
+                        nonFiniteLog.log(logger, level: .error, "frame \(packet.stamp.index): the binary head gave a non-finite probability; window not scored",
+                                         now: Clock.monotonicNanos())
+                    }
+                }
+                timings.measure(.publish) {
+                    // Before the events go out: a client that reacts to a `start` by asking for the status sees it.
+                    if let status { status.update(snapshot(stats.framesOut + 1)) }
+                    let event = FrameEvent(stamp: packet.stamp, landmarks: packet.landmarks, probability: packet.probability,
+                                           landmarkEncoding: active.events.includeLandmarks ? active.events.landmarkEncoding : nil)
+                    publish(outlet, .frame(event), frame: packet.stamp.index)
+                    if let heads, let step = packet.step {
+                        for (headEvent, at) in heads.events(of: step) { publish(outlet, headEvent, frame: at) }
+                    }
+                }
+                stats.record(timings)
+                integrations.offer(packet.frame, landmarks: packet.landmarks, now: Clock.monotonicNanos())
+                integrations.record(timings)
+                onFrame?(timings)
+                stats.framesOut += 1
+            }
+        }
+        // A source gap closes the open segment: windows must not straddle it. The frames still in the
+        // landmark stage belong before the gap, so they go out first.
         func gap(_ reason: StateEvent.EndReason) {
+            handOn(landmarkStage.drain())
             landmarkStage.reset()
             for (event, frame) in heads?.close(reason: reason) ?? [] { publish(outlet, event, frame: frame) }
         }
@@ -130,7 +175,8 @@ public final class Daemon: Sendable {
             case .finished:
                 break loop
             case .idle:
-                break
+                // No new frame; a pipelined landmark stage may have woken the loop with a finished one.
+                handOn(landmarkStage.finished())
             case .frame(let frame):
                 // The source's runs, in the frames themselves: a new epoch ends the old run's windows and
                 // segment before its first frame is used; a late frame of an old run joins nothing.
@@ -145,36 +191,9 @@ public final class Daemon: Sendable {
                 stats.framesIn += 1
                 var timings = FrameTimings(index: frame.stamp.index, captureNanos: frame.stamp.captureNanos)
                 timings.set(.capture, nanos: now &- waitStart)
-                var packet = FramePacket(frame: frame, landmarks: timings.measure(.landmarks) { landmarkStage.landmarks(for: frame) })
-                // The heads own the windows (their push is the `window` stage): the loop keeps no copy.
-                heads?.run(&packet, timings: &timings)
-                if let step = packet.step {
-                    if let reset = step.windowReset {
-                        interval.windowResets += 1
-                        interval.lastReset = reset
-                    }
-                    if step.nonFiniteOutput {
-                        interval.nonFinite += 1
-                        nonFiniteLog.log(logger, level: .error, "frame \(frame.stamp.index): the binary head gave a non-finite probability; window not scored",
-                                         now: Clock.monotonicNanos())
-                    }
-                }
-                timings.measure(.publish) {
-                    // Before the events go out: a client that reacts to a `start` by asking for the status sees it.
-                    if let status { status.update(snapshot(stats.framesOut + 1)) }
-                    let event = FrameEvent(stamp: packet.stamp, landmarks: packet.landmarks, probability: packet.probability,
-                                           landmarkEncoding: active.events.includeLandmarks ? active.events.landmarkEncoding : nil)
-                    publish(outlet, .frame(event), frame: packet.stamp.index)
-                    if let heads, let step = packet.step {
-                        for (headEvent, at) in heads.events(of: step) { publish(outlet, headEvent, frame: at) }
-                    }
-                }
-                stats.record(timings)
-                integrations.offer(frame, landmarks: packet.landmarks, now: Clock.monotonicNanos())
-                integrations.record(timings)
-                onFrame?(timings)
-                stats.framesOut += 1
-                if let max = config.source.maxFrames, stats.framesOut >= max { break loop }
+                inLandmarks.append((timings, Clock.monotonicNanos()))
+                handOn(landmarkStage.submit(frame))
+                if let max = config.source.maxFrames, stats.framesIn >= max { break loop }
             }
             let tick = Clock.monotonicNanos()
             Self.updateSource(&health, sourceTracker.state)
@@ -195,7 +214,9 @@ public final class Daemon: Sendable {
             }
         }
 
-        // End of file, shutdown or a source given up: the open segment ends on the last frame processed.
+        // End of file, shutdown or a source given up: the frames already taken go out, then the open
+        // segment ends on the last of them.
+        handOn(landmarkStage.drain())
         let finalState = sourceTracker.state
         let endReason: StateEvent.EndReason = shouldStop ? .stopping : finalState == .open ? .stopping : .sourceEnded
         for (event, frame) in heads?.close(reason: endReason) ?? [] { publish(outlet, event, frame: frame) }
@@ -291,9 +312,12 @@ public final class Daemon: Sendable {
         } catch { throw .events(error.description, cause: error) }
     }
 
-    private func makeLandmarkStage() throws(DaemonError) -> LandmarkStage {
+    private func makeLandmarkStage(wake: LoopWake) throws(DaemonError) -> LandmarkStage {
         guard config.landmarks.enabled else { return NoLandmarkStage(faceJoints: HolisticLandmarkStage.options(config.landmarks).faceJoints) }
         let isFile = (try? SourceSpec(parsing: config.source.uri)).map { !$0.isLive } ?? false
+        if config.landmarks.pipelined {
+            return try PipelinedLandmarkStage(config: config.landmarks, fileTimestamps: isFile, wake: wake, logger: logger)
+        }
         return try HolisticLandmarkStage(config: config.landmarks, fileTimestamps: isFile, logger: logger)
     }
 

@@ -17,6 +17,9 @@ protocol FrameFeed: AnyObject {
     var info: SourceInfo? { get }
     var droppedFrames: Int { get }
     func next() -> FeedResult
+    /// Makes a `next()` that is waiting for a frame return `.idle` now: a stage finished work on its own
+    /// thread and the loop should take it. Callable from any thread.
+    var waker: @Sendable () -> Void { get }
     func stop()
 }
 
@@ -64,6 +67,9 @@ final class FileFeed: FrameFeed {
         return .idle
     }
 
+    /// `next()` never waits on a file.
+    var waker: @Sendable () -> Void { {} }
+
     func stop() { stopped = true }
 }
 
@@ -83,5 +89,21 @@ final class LiveFeed: FrameFeed {
         return capture.isFinished ? .finished : .idle
     }
 
+    var waker: @Sendable () -> Void { { [capture] in capture.wake() } }
+
     func stop() { capture.stop() }
+}
+
+/// How work finished on another thread wakes the loop's wait for the next frame. A stage is made before the
+/// feed (models load before the source opens, or the grab thread would count frames dropped during the load),
+/// so the feed's waker is attached once it exists; until then there is no wait to end.
+final class LoopWake: Sendable {
+    private let waker = Locked<(@Sendable () -> Void)?>(nil)
+
+    func attach(_ feed: FrameFeed) {
+        let wake = feed.waker
+        waker.withLock { $0 = wake }
+    }
+
+    func callAsFunction() { waker.withLock { $0 }?() }
 }

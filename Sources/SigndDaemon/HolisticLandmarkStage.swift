@@ -5,30 +5,20 @@ import SigndConfig
 import SigndCore
 import SigndLandmarks
 
-/// The MediaPipe-Holistic pipeline as the frame loop's landmark stage.
+/// The MediaPipe-Holistic pipeline as the frame loop's landmark stage, one frame at a time.
 final class HolisticLandmarkStage: LandmarkStage {
     private let tracker: HolisticTracker
-    private let faceJoints: Int?
-    private let fileTimestamps: Bool
-    private let logger: Logger
-    private var failureLog = RateLimitedLog()
-    private(set) var failures = 0
+    private let clock: LandmarkClock
+    private var failureRecord: LandmarkFailureRecord
 
-    /// - Parameter fileTimestamps: feed 33 333 µs steps per frame, as MediaPipe's Python solution does on
-    ///   videos (the training data was made that way); live sources use their capture clock.
+    /// - Parameter fileTimestamps: see `LandmarkClock`.
     init(config: SigndConfiguration.Landmarks, fileTimestamps: Bool, logger: Logger) throws(DaemonError) {
-        do {
-            let (created, chatter) = try capturingStandardError {
-                try HolisticTracker(modelsDirectory: URL(fileURLWithPath: config.modelsDirectory), options: Self.options(config))
-            }
-            tracker = created
-            for line in chatter { logger.debug("litert: \(line)") }
-        } catch {
-            throw .models("\(error)", cause: error)
+        let options = Self.options(config)
+        tracker = try loadingModels(logger: logger) {
+            try HolisticTracker(modelsDirectory: URL(fileURLWithPath: config.modelsDirectory), options: options)
         }
-        faceJoints = Self.options(config).faceJoints
-        self.fileTimestamps = fileTimestamps
-        self.logger = logger
+        clock = LandmarkClock(fileTimestamps: fileTimestamps)
+        failureRecord = LandmarkFailureRecord(faceJoints: options.faceJoints, logger: logger)
     }
 
     /// The Holistic options the config asks for.
@@ -41,18 +31,59 @@ final class HolisticLandmarkStage: LandmarkStage {
         return options
     }
 
-    func landmarks(for frame: Frame) -> HolisticLandmarks {
-        let micros = fileTimestamps ? Int64(frame.stamp.index + 1) * 33_333 : Int64(frame.stamp.captureNanos / 1000)
+    func submit(_ frame: Frame) -> [FramePacket] {
         do {
-            return try tracker.process(image: frame.image, timestampMicros: micros)
+            let landmarks = try tracker.process(image: frame.image, timestampMicros: clock.micros(frame.stamp))
+            return [FramePacket(frame: frame, landmarks: landmarks)]
         } catch {
-            // One bad frame (e.g. a corrupt decode) must not stop the daemon: it gets empty landmarks. A model
-            // that fails on every frame is reported through health, and logged at a bounded rate.
-            failures += 1
-            failureLog.log(logger, level: .warning, "frame \(frame.stamp.index): landmarks failed: \(error)", now: frame.stamp.captureNanos)
-            return .empty(faceJoints: faceJoints)
+            return [failureRecord.packet(failed: frame, error)]
         }
     }
 
+    func finished() -> [FramePacket] { [] }
+    func drain() -> [FramePacket] { [] }
     func reset() { tracker.reset() }
+    var failures: Int { failureRecord.count }
+}
+
+/// The timestamps the landmark stage gives MediaPipe's filters: 33 333 µs steps per frame index on files,
+/// as MediaPipe's Python solution does on videos (the training data was made that way); live sources use
+/// their capture clock.
+struct LandmarkClock {
+    let fileTimestamps: Bool
+    func micros(_ stamp: FrameStamp) -> Int64 {
+        fileTimestamps ? Int64(stamp.index + 1) * 33_333 : Int64(stamp.captureNanos / 1000)
+    }
+}
+
+/// What a failed frame becomes. One bad frame (e.g. a corrupt decode) must not stop the daemon: it gets
+/// empty landmarks. A model that fails on every frame is reported through health (`count`), and logged at a
+/// bounded rate.
+struct LandmarkFailureRecord {
+    let faceJoints: Int?
+    let logger: Logger
+    private var log = RateLimitedLog()
+    private(set) var count = 0
+
+    init(faceJoints: Int?, logger: Logger) {
+        self.faceJoints = faceJoints
+        self.logger = logger
+    }
+
+    mutating func packet(failed frame: Frame, _ error: any Error) -> FramePacket {
+        count += 1
+        log.log(logger, level: .warning, "frame \(frame.stamp.index): landmarks failed: \(error)", now: frame.stamp.captureNanos)
+        return FramePacket(frame: frame, landmarks: .empty(faceJoints: faceJoints))
+    }
+}
+
+/// Loads the landmark models, LiteRT's start-up chatter going to the debug log; a failure is `models`.
+func loadingModels<T>(logger: Logger, _ load: () throws -> T) throws(DaemonError) -> T {
+    do {
+        let (created, chatter) = try capturingStandardError(load)
+        for line in chatter { logger.debug("litert: \(line)") }
+        return created
+    } catch {
+        throw .models("\(error)", cause: error)
+    }
 }

@@ -1,10 +1,18 @@
 import SigndCapture
 import SigndCore
 
-/// The landmark stage as the frame loop sees it: one frame in, one landmark record out.
+/// The landmark stage as the frame loop sees it: frames go in in source order and come out, in the same
+/// order, as packets with their landmarks. A sequential stage hands each frame back from its own `submit`; a
+/// pipelined one hands it back later, from a later `submit`, from `finished()` after it woke the loop, or
+/// from `drain()`. The loop times the stage from outside, from `submit` to the packet coming back.
 protocol LandmarkStage: AnyObject {
-    func landmarks(for frame: Frame) -> HolisticLandmarks
-    /// Forget tracking state (after a source gap).
+    /// Takes the next frame; returns the frames whose landmarks are done (maybe none yet), oldest first.
+    func submit(_ frame: Frame) -> [FramePacket]
+    /// The frames done since the last call, without waiting.
+    func finished() -> [FramePacket]
+    /// Waits for every frame still in the stage and returns them (before a gap, at the end of the run).
+    func drain() -> [FramePacket]
+    /// Forget tracking state (after a source gap). Only called when the stage is drained.
     func reset()
     /// Frames whose landmarks failed since start (they got empty records); health compares intervals.
     var failures: Int { get }
@@ -14,7 +22,9 @@ protocol LandmarkStage: AnyObject {
 final class NoLandmarkStage: LandmarkStage {
     private let faceJoints: Int?
     init(faceJoints: Int?) { self.faceJoints = faceJoints }
-    func landmarks(for frame: Frame) -> HolisticLandmarks { .empty(faceJoints: faceJoints) }
+    func submit(_ frame: Frame) -> [FramePacket] { [FramePacket(frame: frame, landmarks: .empty(faceJoints: faceJoints))] }
+    func finished() -> [FramePacket] { [] }
+    func drain() -> [FramePacket] { [] }
     func reset() {}
     var failures: Int { 0 }
 }

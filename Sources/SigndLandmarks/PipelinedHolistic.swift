@@ -18,7 +18,8 @@ public enum PipelinedHolisticError: Error, CustomStringConvertible, Sendable {
     }
 }
 
-/// Holistic for offline extraction, pipelined across frames on two threads: stage 1 (pose detector when
+/// Holistic pipelined across frames on two threads (`signd extract`, and the daemon with
+/// `landmarks.pipelined`): stage 1 (pose detector when
 /// lost + pose landmarks) of frame t+1 runs while stage 2 (hands, face) of frame t runs. That is what the
 /// data dependencies allow — frame t+1's pose ROI needs only frame t's pose; hands and face of frame t
 /// need frame t's pose and their own previous state — so the landmarks are bit-identical to
@@ -47,17 +48,27 @@ public final class PipelinedHolistic: Sendable {
     private let tracker: HolisticTracker
     private let poseQueue = DispatchQueue(label: "signd.holistic.pose", qos: .userInitiated)
     private let dependentsQueue = DispatchQueue(label: "signd.holistic.dependents", qos: .userInitiated)
-    private let shared = Shared()
+    private let shared: Shared
+    private let onFrameDone: (@Sendable () -> Void)?
 
     /// Loads the models as `HolisticTracker.init` does (same errors). `maxFramesInFlight` 2 lets both
     /// stages work at once; 3 (default) also lets stage 1 start the next frame while stage 2 is behind (on
     /// detector frames, for instance): about as fast on 2 cores, slightly ahead over two measured sweeps,
     /// at twice the latency, which offline extraction does not mind (Benchmarks/README.md).
+    /// - Parameters:
+    ///   - continuesAfterFailure: false (extraction): the first failed frame stops the pipeline. true (the
+    ///     daemon, where one corrupt decode must not stop a camera): a failed frame is one failed result
+    ///     and the frames after it go on, as `HolisticTracker.process` goes on after a throw.
+    ///   - onFrameDone: called on the stage-2 thread once each frame's result can be taken (the daemon
+    ///     wakes its loop with it); keep it short.
     public init(modelsDirectory: URL, options: HolisticOptions = HolisticOptions(), verifyChecksums: Bool = true,
-                maxFramesInFlight: Int = 3) throws {
+                maxFramesInFlight: Int = 3, continuesAfterFailure: Bool = false,
+                onFrameDone: (@Sendable () -> Void)? = nil) throws {
         tracker = try HolisticTracker(modelsDirectory: modelsDirectory, options: options,
                                       verifyChecksums: verifyChecksums)
         self.maxFramesInFlight = max(1, maxFramesInFlight)
+        shared = Shared(continuesAfterFailure: continuesAfterFailure)
+        self.onFrameDone = onFrameDone
     }
 
     deinit { close() }
@@ -67,8 +78,35 @@ public final class PipelinedHolistic: Sendable {
     /// order. Throws the first failed frame's `PipelinedHolisticError.frame` (and closes the pipeline).
     public func submit(_ image: BGRImage, index: Int, timestampMicros: Int64) throws -> [Output] {
         let ready = try shared.takeAndReserve(maxInFlight: maxFramesInFlight)
+        dispatch(image, index: index, timestampMicros: timestampMicros)
+        return ready
+    }
+
+    /// Queues frame `index` without taking results (`results(leavingInFlight:)` takes them): for a caller
+    /// that collects finished frames on its own schedule. Blocks while `maxFramesInFlight` frames are in the
+    /// pipeline; throws `closed` after `close`.
+    public func enqueue(_ image: BGRImage, index: Int, timestampMicros: Int64) throws(PipelinedHolisticError) {
+        try shared.reserve(maxInFlight: maxFramesInFlight)
+        dispatch(image, index: index, timestampMicros: timestampMicros)
+    }
+
+    /// Waits until at most `inFlight` frames are still in the pipeline, then returns every result not yet
+    /// taken, in frame order: landmarks, or the frame's `PipelinedHolisticError.frame` (failures are not
+    /// thrown, so the frames after one can be taken with `continuesAfterFailure`). 0 waits for all.
+    public func results(leavingInFlight inFlight: Int) -> [Result<Output, PipelinedHolisticError>] {
+        shared.takeResults(leavingInFlight: max(0, inFlight))
+    }
+
+    /// Waits for the frames in flight (their results stay to be taken), then forgets the tracking state,
+    /// as `HolisticTracker.reset` does: the next frame starts with the detectors.
+    public func reset() {
+        shared.waitUntilIdle(closing: false)
+        tracker.reset()
+    }
+
+    private func dispatch(_ image: BGRImage, index: Int, timestampMicros: Int64) {
         let submitted = Clock.monotonicNanos()
-        let tracker = tracker, shared = shared, dependentsQueue = dependentsQueue
+        let tracker = tracker, shared = shared, dependentsQueue = dependentsQueue, onFrameDone = onFrameDone
         poseQueue.async {
             let pose: Result<HolisticTracker.PoseOutcome, any Error>
             if shared.skipsPose {
@@ -80,7 +118,7 @@ public final class PipelinedHolistic: Sendable {
                     }
                 }
                 // Later frames' poses would track from a state this frame left half-updated.
-                if case .failure = pose { shared.stopPoses() }
+                if case .failure = pose { shared.poseFailed() }
             }
             dependentsQueue.async {
                 let output = Result<Output, any Error> {
@@ -93,9 +131,9 @@ public final class PipelinedHolistic: Sendable {
                                   latencyMillis: Double(Clock.monotonicNanos() - submitted) / 1e6)
                 }
                 shared.complete(output.mapError { PipelinedHolisticError.frame(index: index, reason: $0) })
+                onFrameDone?()
             }
         }
-        return ready
     }
 
     /// Waits for every submitted frame and returns those not yet returned, in order; the pipeline is
@@ -109,7 +147,7 @@ public final class PipelinedHolistic: Sendable {
     /// Idempotent.
     public func close() {
         shared.cancel()
-        shared.waitUntilIdle()
+        shared.waitUntilIdle(closing: true)
         // A frame's blocks are released after they signal completion; wait for both queues to be past
         // them so no image or model reference outlives close.
         poseQueue.sync {}
@@ -120,6 +158,8 @@ public final class PipelinedHolistic: Sendable {
 /// The state both stage threads and the submitting thread share, under one condition variable.
 private final class Shared: @unchecked Sendable {
     private let condition = NSCondition()
+    /// A failed frame stops nothing (see `PipelinedHolistic.init`).
+    private let continuesAfterFailure: Bool
     private var inFlight = 0
     private var done: [Result<PipelinedHolistic.Output, PipelinedHolisticError>] = []
     /// Stage 1 skips its frames: a pose failed (later poses would track from its half-updated state), a
@@ -129,6 +169,8 @@ private final class Shared: @unchecked Sendable {
     private var dependentsStopped = false
     /// The caller already got the pipeline's failure (or closed it): later calls say `closed`.
     private var isClosed = false
+
+    init(continuesAfterFailure: Bool) { self.continuesAfterFailure = continuesAfterFailure }
 
     var skipsPose: Bool {
         condition.lock()
@@ -143,7 +185,8 @@ private final class Shared: @unchecked Sendable {
     }
 
     /// Stage 1 only: frames already past it still finish, so the frames before a failed pose come out.
-    func stopPoses() {
+    func poseFailed() {
+        guard !continuesAfterFailure else { return }
         condition.lock()
         posesStopped = true
         condition.unlock()
@@ -167,11 +210,30 @@ private final class Shared: @unchecked Sendable {
         return ready
     }
 
+    /// Waits for a free slot and takes it; results stay where they are.
+    func reserve(maxInFlight: Int) throws(PipelinedHolisticError) {
+        condition.lock()
+        defer { condition.unlock() }
+        guard !isClosed else { throw .closed }
+        while inFlight >= maxInFlight { condition.wait() }
+        inFlight += 1
+    }
+
+    /// Waits until at most `limit` frames are in flight and takes every result, failures included.
+    func takeResults(leavingInFlight limit: Int) -> [Result<PipelinedHolistic.Output, PipelinedHolisticError>] {
+        condition.lock()
+        defer { condition.unlock() }
+        while inFlight > limit { condition.wait() }
+        let taken = done
+        done.removeAll(keepingCapacity: true)
+        return taken
+    }
+
     func complete(_ output: Result<PipelinedHolistic.Output, PipelinedHolisticError>) {
         condition.lock()
         done.append(output)
         inFlight -= 1
-        if case .failure = output {
+        if case .failure = output, !continuesAfterFailure {
             posesStopped = true
             dependentsStopped = true
         }
@@ -189,11 +251,14 @@ private final class Shared: @unchecked Sendable {
         return ready
     }
 
-    func waitUntilIdle() {
+    /// `closing`: later calls say `closed` and untaken results are dropped; otherwise they stay.
+    func waitUntilIdle(closing: Bool) {
         condition.lock()
         while inFlight > 0 { condition.wait() }
-        isClosed = true
-        done.removeAll()
+        if closing {
+            isClosed = true
+            done.removeAll()
+        }
         condition.unlock()
     }
 

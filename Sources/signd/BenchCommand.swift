@@ -14,7 +14,8 @@ struct Bench: ParsableCommand {
         abstract: "Benchmark the pipeline on a video: per-stage latency (HdrHistogram, coordinated-omission corrected), fps, drops, RSS.",
         discussion: """
             Runs the daemon's frame loop once per --modes entry: decode (capture only), no-heads (landmarks, no heads), \
-            full (every frame as fast as possible) and paced (the file played at its frame rate; newest frame wins). \
+            full (every frame as fast as possible) and paced (the file played at its frame rate; newest frame wins); \
+            pipelined and paced-pipelined are full and paced with landmarks.pipelined. \
             Prints p50/p90/p99/max per stage and writes JSON and a PNG latency plot. \
             With --soak DURATION it instead plays the file at its frame rate, looped, for DURATION (e.g. 30m) and \
             prints the drift: capture→publish p50/p99, RSS, drops and CPU per frame of the first and the last \
@@ -26,8 +27,8 @@ struct Bench: ParsableCommand {
 
     @OptionGroup var options: ConfigOptions
 
-    @Option(help: "Comma-separated modes: decode, no-heads, full, paced.")
-    var modes = "decode,no-heads,full,paced"
+    @Option(help: "Comma-separated modes: \(PipelineBench.Mode.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var modes = "decode,no-heads,full,paced,pipelined,paced-pipelined"
 
     @Option(name: .shortAndLong, help: "Output directory for bench.json, bench.png and the .hgrm percentile files.")
     var output = "bench-out"
@@ -65,7 +66,7 @@ struct Bench: ParsableCommand {
         if let multiclass { base.heads.multiclass = multiclass == "none" ? nil : multiclass; base.heads.multiclassIsDefault = false }
         let logger = makeLogger(level: .warning)
         let selected = try modes.split(separator: ",").map { name -> PipelineBench.Mode in
-            guard let mode = PipelineBench.Mode(rawValue: String(name)) else { throw ValidationError("unknown mode '\(name)' (decode, no-heads, full, paced)") }
+            guard let mode = PipelineBench.Mode(rawValue: String(name)) else { throw ValidationError("unknown mode '\(name)' (\(PipelineBench.Mode.allCases.map(\.rawValue).joined(separator: ", ")))") }
             return mode
         }
         let sourceFps: Double
@@ -82,8 +83,8 @@ struct Bench: ParsableCommand {
             do { results.append(try bench.run(mode, sourceFps: sourceFps)) } catch { throw failure("\(mode.rawValue): \(error.description)") }
         }
         for r in results {
-            print("\(r.mode): " + String(format: "%d frames in %.2f s = %.1f fps (source %.2f fps), dropped %d, peak RSS %.0f MiB",
-                                         r.frames, r.seconds, r.fps, r.sourceFps, r.dropped, r.peakRSSMegabytes))
+            print("\(r.mode): " + String(format: "%d frames in %.2f s = %.1f fps (source %.2f fps), dropped %d, peak RSS %.0f MiB, CPU %.1f ms/frame",
+                                         r.frames, r.seconds, r.fps, r.sourceFps, r.dropped, r.peakRSSMegabytes, r.cpuMillisPerFrame))
             for s in r.stages {
                 let name = s.name.padding(toLength: 19, withPad: " ", startingAt: 0)
                 print("  \(name)" + String(format: " p50 %8.3f  p90 %8.3f  p99 %8.3f  max %8.3f ms  (n=%d)",

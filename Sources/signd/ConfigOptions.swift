@@ -36,6 +36,10 @@ struct ConfigOptions: ParsableArguments {
           help: "478-point faces, iris included: MediaPipe's refine_face_landmarks (landmarks.refine_face; --refine-face implies --face).")
     var refineFace: Bool?
 
+    @Flag(inversion: .prefixedNo,
+          help: "Pose of frame t+1 beside hands and face of frame t on a second thread (landmarks.pipelined).")
+    var pipelined: Bool?
+
     @Option(name: .customLong("models-dir"),
             help: "Directory with mediapipe/, litert/ and the default heads (landmarks.models_dir; else $SIGND_MODELS_DIR, else ./Models).")
     var modelsDirectory: String?
@@ -68,6 +72,7 @@ struct ConfigOptions: ParsableArguments {
             merged.landmarks.refineFace = refineFace
             if refineFace && face == nil { merged.landmarks.face = true }
         }
+        if let pipelined { merged.landmarks.pipelined = pipelined }
         merged.chooseModelsDirectory(flag: modelsDirectory, environment: ProcessInfo.processInfo.environment)
         if includeLandmarks { merged.events.includeLandmarks = true }
         if let landmarkEncoding {

@@ -119,6 +119,26 @@ final class LiveCaptureTests: XCTestCase {
         XCTAssertEqual(events.values.filter { if case .reconnecting = $0 { true } else { false } }.count, 2)
     }
 
+    /// `wake()` ends a consumer's wait for a frame that is not coming (an absent stream, retried), whether it
+    /// comes during the wait or before it; the wait after that waits again.
+    func testWakeEndsTheWaitForAFrame() throws {
+        let (capture, _) = try rtspCapture(port: freeTCPPort())
+        XCTAssertNil(try capture.start())
+        defer { capture.stop() }
+        let returned = Recorder<Frame?>()
+        let consumer = Thread { returned.append(capture.nextFrame(timeout: .seconds(120))) }
+        consumer.start()
+        Thread.sleep(forTimeInterval: 0.3)  // let it wait; if it has not yet, the wake still ends its wait
+        capture.wake()
+        XCTAssertTrue(returned.wait(timeout: 30) { !$0.isEmpty }, "a woken wait returns long before its 120 s timeout")
+        XCTAssertEqual(returned.values.count, 1)
+        XCTAssertNil(returned.values.first ?? nil, "no frame: the stream is absent")
+        capture.wake()  // before the wait: the next wait returns at once
+        XCTAssertNil(capture.nextFrame(timeout: .seconds(120)))
+        XCTAssertNil(capture.nextFrame(timeout: .milliseconds(300)), "one wake ends one wait")
+        XCTAssertFalse(capture.isFinished)
+    }
+
     /// A file that cannot be opened still fails at start: there is nothing to wait for.
     func testMissingFileFailsToStart() {
         let capture = LiveCapture(.file(path: "/nonexistent/clip.mp4"))

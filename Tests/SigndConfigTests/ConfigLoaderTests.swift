@@ -93,6 +93,16 @@ final class ConfigLoaderTests: XCTestCase {
     }
 
     /// `landmarks.refine_face` refines the face stage's points, so it needs the face stage.
+    func testPipelinedLandmarksKey() throws {
+        XCTAssertFalse(SigndConfiguration().landmarks.pipelined, "off by default: it adds latency where nothing is dropped")
+        let config = try ConfigLoader.parse(yaml: "source: {uri: x.mp4}\nlandmarks: {pipelined: true}\n", file: "c.yaml", baseDirectory: "/")
+        XCTAssertTrue(config.landmarks.pipelined)
+        XCTAssertThrowsError(try ConfigLoader.parse(yaml: "landmarks:\n  pipelined: twice\n", file: "c.yaml", baseDirectory: "/")) {
+            XCTAssertEqual(($0 as? ConfigError)?.key, "landmarks.pipelined")
+            XCTAssertEqual(($0 as? ConfigError)?.line, 2)
+        }
+    }
+
     func testRefineFaceNeedsTheFaceStage() throws {
         var config = try ConfigLoader.parse(yaml: "source: {uri: x.mp4}\nlandmarks: {refine_face: true}\n", file: "c.yaml", baseDirectory: "/")
         XCTAssertTrue(config.landmarks.refineFace)

@@ -99,6 +99,104 @@ final class HeadsDaemonTests: XCTestCase {
         XCTAssertTrue(signSegments.allSatisfy { $0 == 0 })
     }
 
+    /// `landmarks.pipelined`: pose of frame t+1 beside hands and face of frame t gives the events of the
+    /// frame-at-a-time stage: the same landmarks bit for bit (packed float32), probabilities and segment
+    /// events, in the same order, every frame handed on.
+    func testPipelinedLandmarksGiveTheSameEvents() throws {
+        try requireLandmarkModels()
+        func run(pipelined: Bool) throws -> (frames: [(Int, FrameEvent)], lifecycle: [String]) {
+            var config = config(endpoint: endpoint())
+            config.landmarks.face = true
+            config.landmarks.pipelined = pipelined
+            config.events.includeLandmarks = true
+            config.events.landmarkEncoding = .f32Base64
+            config.heads.binary = fixtureBinary; config.heads.binaryIsDefault = false
+            config.heads.multiclass = fixtureMulti; config.heads.multiclassIsDefault = false
+            config.heads.enterThreshold = 0; config.heads.exitThreshold = 0
+            config.heads.multiclassEvery = 8
+            let events = try runCollecting(config)
+            let frames = events.compactMap { e -> (Int, FrameEvent)? in
+                if case .frame(let f) = e.message.event { (e.message.envelope.frame!, f) } else { nil }
+            }
+            let lifecycle = events.compactMap { e -> String? in
+                switch e.message.event {
+                case .state(let s): "\(s.phase.rawValue)@\(e.message.envelope.frame!)"
+                case .sign(let s): "sign \(s.top.map(\.label))@\(e.message.envelope.frame!)"
+                default: nil
+                }
+            }
+            return (frames, lifecycle)
+        }
+        let sequential = try run(pipelined: false)
+        let pipelined = try run(pipelined: true)
+        XCTAssertEqual(pipelined.frames.map(\.0), Array(0..<64), "every frame, in order")
+        XCTAssertEqual(sequential.frames.map(\.0), Array(0..<64))
+        var differing: [Int] = []
+        for ((index, a), (_, b)) in zip(sequential.frames, pipelined.frames)
+        where a.landmarks != b.landmarks || a.probability != b.probability || a.present != b.present {
+            differing.append(index)
+        }
+        XCTAssertEqual(differing, [], "frames whose landmarks or probability differ")
+        XCTAssertTrue(pipelined.frames.contains { $0.1.present.pose && ($0.1.present.leftHand || $0.1.present.rightHand) },
+                      "poses and hands were found")
+        XCTAssertEqual(pipelined.lifecycle, sequential.lifecycle)
+        XCTAssertTrue(pipelined.lifecycle.contains("end@63"), "\(pipelined.lifecycle)")
+    }
+
+    /// `landmarks.pipelined` across a source restart (a looped file): the first pass's frames, those still
+    /// in the landmark stage included, go out before the restart ends their segment, and the second pass
+    /// starts tracking afresh.
+    func testPipelinedLoopHandsOnEveryFrameBeforeTheRestart() throws {
+        try requireLandmarkModels()
+        var config = config(endpoint: endpoint())
+        config.landmarks.pipelined = true
+        config.source.loop = true
+        config.source.maxFrames = 90
+        config.heads.binary = fixtureBinary; config.heads.binaryIsDefault = false
+        config.heads.multiclass = nil; config.heads.multiclassIsDefault = false
+        config.heads.enterThreshold = 0; config.heads.exitThreshold = 0
+        let events = try runCollecting(config)
+        let frames = events.compactMap { e -> Int? in if case .frame = e.message.event { e.message.envelope.frame } else { nil } }
+        XCTAssertEqual(frames, Array(0..<90), "max_frames frames, all published, in order")
+        let stats = events.compactMap { e -> StatsEvent? in if case .stats(let s) = e.message.event { s } else { nil } }
+        XCTAssertEqual(stats.compactMap { $0.stages.first { $0.name == "landmarks" }?.count }.reduce(0, +), 90,
+                       "the landmark stage timed once per frame")
+        let lifecycle = events.compactMap { e -> String? in
+            if case .state(let s) = e.message.event { "\(s.phase.rawValue)@\(e.message.envelope.frame!)\(s.reason.map { " " + $0.rawValue } ?? "")" } else { nil }
+        }
+        // First window at frame 24, reported on frame 26 (min_start_frames 3); the restart ends it on the
+        // first pass's last frame (an update every 30 frames before); the second pass's windows start over,
+        // so none is full by frame 89.
+        XCTAssertEqual(lifecycle, ["start@26", "update@56", "end@63 source_restarted"])
+        guard let restart = events.firstIndex(where: { e in
+            if case .state(let s) = e.message.event { s.reason == .sourceRestarted } else { false }
+        }) else { return XCTFail("no segment ended at the restart") }
+        let passes = Dictionary(grouping: events.indices.filter { if case .frame = events[$0].message.event { true } else { false } }) {
+            events[$0].message.envelope.frame! < 64
+        }
+        XCTAssertLessThan(passes[true]?.max() ?? .max, restart, "every first-pass frame before the restart's end")
+        XCTAssertGreaterThan(passes[false]?.min() ?? -1, restart, "every second-pass frame after it")
+    }
+
+    /// `landmarks.pipelined` on a paced source: the loop waits for frames on the grab thread, and each
+    /// finished frame wakes it; every frame taken is published, in order, and the last ones at the end.
+    func testPipelinedPacedSourcePublishesEveryFrameTaken() throws {
+        try requireLandmarkModels()
+        var config = config(endpoint: endpoint())
+        config.landmarks.pipelined = true
+        config.source.realtime = true
+        config.heads.enabled = false
+        let events = try runCollecting(config)
+        let frames = events.compactMap { e -> Int? in if case .frame = e.message.event { e.message.envelope.frame } else { nil } }
+        XCTAssertFalse(frames.isEmpty)
+        XCTAssertEqual(frames, frames.sorted(), "in order")
+        XCTAssertEqual(Set(frames).count, frames.count)
+        XCTAssertEqual(frames.last, 63, "the last frame of the file was taken and published")
+        let stats = events.compactMap { e -> StatsEvent? in if case .stats(let s) = e.message.event { s } else { nil } }
+        XCTAssertEqual(stats.compactMap { $0.stages.first { $0.name == "landmarks" }?.count }.reduce(0, +), frames.count)
+        XCTAssertTrue(events.contains { if case .frame(let f) = $0.message.event { f.present.pose } else { false } })
+    }
+
     /// `landmarks.min_detection_confidence` reaches the daemon's landmark stage: at 0.9 the person filling
     /// the close-up clip is not found (MediaPipe Python agrees: HolisticPipelineTests), at the default it is.
     func testLandmarkOptionsReachTheLandmarkStage() throws {

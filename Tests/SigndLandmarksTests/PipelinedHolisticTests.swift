@@ -124,6 +124,69 @@ final class PipelinedHolisticTests: XCTestCase {
         }
     }
 
+    /// The daemon's way (`continuesAfterFailure`, `enqueue`, `results`): a failed frame is one failure
+    /// result and the frames after it go on, identical to `HolisticTracker.process` skipping that frame (it
+    /// rejects an invalid frame before touching any state); every frame reports done once.
+    func testContinuingPipelineReportsAFailedFrameAndGoesOn() throws {
+        var images = try decode("msl150_hoy_001.mp4", limit: 10)
+        images[3] = try XCTUnwrap(BGRImage.filled(width: HolisticTracker.maxFrameSide + 1, height: 2))
+        let done = Recorder<Bool>()
+        let pipeline = try PipelinedHolistic(modelsDirectory: TestPaths.models, maxFramesInFlight: 2,
+                                             continuesAfterFailure: true, onFrameDone: { done.append(true) })
+        var results: [Result<PipelinedHolistic.Output, PipelinedHolisticError>] = []
+        for (i, image) in images.enumerated() {
+            try pipeline.enqueue(image, index: i, timestampMicros: Self.timestamp(i))
+            results += pipeline.results(leavingInFlight: 1)
+            XCTAssertGreaterThanOrEqual(results.count, i, "all but the newest frame are done after results(leavingInFlight: 1)")
+        }
+        results += pipeline.results(leavingInFlight: 0)
+        // Called right after each result is stored, so the last call may come just after results returned.
+        XCTAssertTrue(done.wait(timeout: 30) { $0.count == images.count }, "onFrameDone once per frame: \(done.values.count)")
+        XCTAssertEqual(results.count, images.count)
+        let tracker = try HolisticTracker(modelsDirectory: TestPaths.models)
+        for (i, result) in results.enumerated() {
+            switch result {
+            case .success(let output):
+                XCTAssertNotEqual(i, 3)
+                XCTAssertEqual(output.index, i)
+                let expected = try tracker.process(image: images[i], timestampMicros: Self.timestamp(i))
+                XCTAssertTrue(output.landmarks.bitwiseEqual(expected), "frame \(i) as the sequential tracker gives it")
+            case .failure(let error):
+                XCTAssertEqual(i, 3, "\(error)")
+                guard case .frame(3, let reason) = error else { return XCTFail("\(error)") }
+                XCTAssertTrue(String(describing: reason).contains("exceeds"), "\(reason)")
+                XCTAssertThrowsError(try tracker.process(image: images[i], timestampMicros: Self.timestamp(i)))
+            }
+        }
+        XCTAssertTrue(try results[9].get().landmarks.hasPose, "the frames after the failure were tracked")
+    }
+
+    /// `reset` waits for the frames in flight (their results stay), then tracking starts over: the next
+    /// frames match a fresh tracker's.
+    func testResetKeepsTheResultsAndStartsTrackingOver() throws {
+        let images = try decode("msl150_hoy_001.mp4", limit: 8)
+        let pipeline = try PipelinedHolistic(modelsDirectory: TestPaths.models, maxFramesInFlight: 2,
+                                             continuesAfterFailure: true)
+        for i in 0..<4 { try pipeline.enqueue(images[i], index: i, timestampMicros: Self.timestamp(i)) }
+        pipeline.reset()
+        let before = pipeline.results(leavingInFlight: .max)
+        XCTAssertEqual(before.map { try? $0.get().index }, [0, 1, 2, 3], "reset waited for them and kept them")
+        for i in 4..<8 { try pipeline.enqueue(images[i], index: i, timestampMicros: Self.timestamp(i)) }
+        let after = pipeline.results(leavingInFlight: 0).map { try? $0.get() }
+        let fresh = try HolisticTracker(modelsDirectory: TestPaths.models)
+        for (k, output) in after.enumerated() {
+            let i = 4 + k
+            let expected = try fresh.process(image: images[i], timestampMicros: Self.timestamp(i))
+            XCTAssertEqual(output?.index, i)
+            XCTAssertTrue(output?.landmarks.bitwiseEqual(expected) ?? false, "frame \(i) as a fresh tracker gives it")
+        }
+        // Not a trivial comparison: without the reset, the first frame after it tracks from frame 3.
+        let continued = try HolisticTracker(modelsDirectory: TestPaths.models)
+        var last = HolisticLandmarks.empty(faceJoints: nil)
+        for i in 0..<5 { last = try continued.process(image: images[i], timestampMicros: Self.timestamp(i)) }
+        XCTAssertFalse(last.bitwiseEqual(try XCTUnwrap(after.first ?? nil).landmarks), "reset changed the result")
+    }
+
     /// Images are released once their frames are done, whether delivered or dropped by `close`.
     func testFramesAreReleasedAfterFinishAndAfterClose() throws {
         weak var delivered: BGRImage?
