@@ -11,6 +11,8 @@ public struct HolisticLandmarks: Sendable, Equatable {
     /// group-classifier preprocessing; the live stage with `landmarks.refine_face`.
     public static let refinedFaceJoints = 478
     public static let faceJointCounts = [faceJoints, refinedFaceJoints]
+    /// The face's points from the landmark stage: 468, or 478 with `refine_face`.
+    public static func faceJoints(refined: Bool) -> Int { refined ? refinedFaceJoints : faceJoints }
     public static let faceChannels = 3
 
     /// 33 × (x, y, z, visibility), row-major.

@@ -19,7 +19,7 @@ public enum FaceSupply: Sendable, Equatable {
             let refine = wanted == HolisticLandmarks.refinedFaceJoints ? " and landmarks.refine_face: true" : ""
             return "its joint_layout includes a \(wanted)-point face; set landmarks.face: true\(refine)"
         case let .landmarkStage(face: true, refine):
-            let have = refine ? HolisticLandmarks.refinedFaceJoints : HolisticLandmarks.faceJoints
+            let have = HolisticLandmarks.faceJoints(refined: refine)
             if wanted == have { return nil }
             if wanted == HolisticLandmarks.refinedFaceJoints {
                 return "its joint_layout has a \(wanted)-point face (MediaPipe's refine_face_landmarks, iris included) "

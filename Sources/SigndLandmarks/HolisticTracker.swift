@@ -14,7 +14,7 @@ public struct HolisticOptions: Sendable, Hashable {
     public var refineFace = false
     /// Points of each face this pipeline returns (nil without a face stage).
     public var faceJoints: Int? {
-        face ? (refineFace ? HolisticLandmarks.refinedFaceJoints : HolisticLandmarks.faceJoints) : nil
+        face ? HolisticLandmarks.faceJoints(refined: refineFace) : nil
     }
     /// XNNPACK threads per model instance. 1 keeps each model on its caller's thread, so the two hands
     /// can use both cores.
