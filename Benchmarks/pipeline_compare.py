@@ -12,18 +12,24 @@ import sys
 import tempfile
 
 
-def run_once(binary, args, out_dir):
+def bench_once(binary, video, mode, models_dir, binary_head, multiclass, out_dir):
+    """One `signd bench --modes MODE` run in its own process: its bench.json run, and the CPU time of the
+    whole process (start-up included) per frame, from getrusage, which any signd version can be measured by."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    subprocess.run([binary, "bench", args.video, "--modes", "full", "--models-dir", args.models_dir,
-                    "--binary", args.binary, "--multiclass", args.multiclass, "--log-level", "error", "-o", out_dir],
+    subprocess.run([binary, "bench", video, "--modes", mode, "--models-dir", models_dir,
+                    "--binary", binary_head, "--multiclass", multiclass, "--log-level", "error", "-o", out_dir],
                    check=True, stdout=subprocess.DEVNULL)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     with open(os.path.join(out_dir, "bench.json")) as f:
         result = json.load(f)["runs"][0]
+    return result, 1000 * cpu / max(result["frames"], 1)
+
+
+def run_once(binary, args, out_dir):
+    result, cpu_ms_per_frame = bench_once(binary, args.video, "full", args.models_dir, args.binary, args.multiclass, out_dir)
     stages = {s["name"]: (s["p50_ms"], s["mean_ms"]) for s in result["stages"]}
-    return {"frames": result["frames"], "fps": result["fps"], "cpu_ms_per_frame": 1000 * cpu / max(result["frames"], 1),
-            "stages": stages}
+    return {"frames": result["frames"], "fps": result["fps"], "cpu_ms_per_frame": cpu_ms_per_frame, "stages": stages}
 
 
 def main():

@@ -61,7 +61,7 @@ public struct SigndConfiguration: Sendable, Equatable {
         public var minTrackingConfidence = 0.5
         public var smoothLandmarks = true
         /// Pose of frame t+1 beside hands and face of frame t, on two threads: more frames per second when
-        /// the landmarks are slower than the source, at up to one frame of added latency (docs/architecture.md).
+        /// the landmarks are slower than the source, at some added latency (Benchmarks/README.md).
         public var pipelined = false
         public init() {}
     }
