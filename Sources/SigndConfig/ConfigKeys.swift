@@ -8,6 +8,7 @@ public enum ConfigKeys {
         "source.reconnect.initial_delay_ms", "source.reconnect.max_delay_ms", "source.reconnect.max_attempts", "source.max_frames",
         "source.width", "source.height", "source.fps", "source.fourcc", "source.rtsp_transport", "source.rotate", "source.flip", "source.process_every",
         "source.crop.x", "source.crop.y", "source.crop.width", "source.crop.height",
+        "cameras.id", "cameras.source",
         "landmarks.enabled", "landmarks.models_dir", "landmarks.face", "landmarks.refine_face", "landmarks.threads",
         "landmarks.min_detection_confidence", "landmarks.min_tracking_confidence", "landmarks.smooth_landmarks", "landmarks.pipelined",
         "windows.length", "windows.max_span_factor",

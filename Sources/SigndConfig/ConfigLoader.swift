@@ -33,11 +33,20 @@ public enum ConfigLoader {
         var config = SigndConfiguration()
         guard let root else { return config }  // empty file: all defaults (uri checked by validate)
         let reader = NodeReader(file: file, environment: environment)
+        var singleCameraKeys: [(String, Node)] = []
+        var camerasNode: Node?
         try reader.mapping(root, path: "") { key, node, path throws(ConfigError) in
             switch key {
-            case "camera_id": config.cameraID = try reader.identifier(node, path)
+            case "camera_id":
+                config.cameraID = try reader.identifier(node, path)
+                singleCameraKeys.append((key, node))
             case "log_level": config.logLevel = try reader.choice(node, path, SigndConfiguration.LogLevel.self)
-            case "source": try readSource(node, path, reader, &config.source)
+            case "source":
+                try readSource(node, path, reader, &config.source)
+                singleCameraKeys.append((key, node))
+            case "cameras":
+                config.cameras = try readCameras(node, path, reader)
+                camerasNode = node
             case "landmarks": try readLandmarks(node, path, reader, &config.landmarks)
             case "windows": try readWindows(node, path, reader, &config.windows)
             case "heads": try readHeads(node, path, reader, &config.heads)
@@ -51,9 +60,14 @@ public enum ConfigLoader {
                 throw reader.unknown(key, node, path, known: ConfigKeys.children(of: ""))
             }
         }
+        if camerasNode != nil, let (key, node) = singleCameraKeys.first {
+            // Two ways of naming the camera in one file: which one runs would be a guess.
+            throw reader.error(node, key, "not with a cameras: list; give each camera its id and source there")
+        }
         if let baseDirectory {
-            if !config.source.uri.isEmpty, case .some = Self.relativeFile(config.source.uri) {
-                config.source.uri = Self.resolve(config.source.uri, against: baseDirectory)
+            config.source.uri = Self.resolvedSourceURI(config.source.uri, against: baseDirectory)
+            for i in config.cameras.indices {
+                config.cameras[i].source.uri = Self.resolvedSourceURI(config.cameras[i].source.uri, against: baseDirectory)
             }
             config.landmarks.modelsDirectory = Self.resolve(config.landmarks.modelsDirectory, against: baseDirectory)
             config.heads.binary = config.heads.binary.map { Self.resolve($0, against: baseDirectory) }
@@ -70,11 +84,10 @@ public enum ConfigLoader {
         for endpoint in config.events.endpoints {
             if let problem = Rules.endpointProblem(endpoint) { throw ConfigError(file: file, key: "events.endpoints", line: nil, problem: problem) }
         }
-        if config.source.uri.isEmpty {
-            throw ConfigError(file: file, key: "source.uri", line: nil, problem: "required: a video file, camera index, /dev/videoN or rtsp:// URL")
-        }
-        if config.source.reconnectMaxDelayMillis < config.source.reconnectInitialDelayMillis {
-            throw ConfigError(file: file, key: "source.reconnect.max_delay_ms", line: nil, problem: "must be ≥ source.reconnect.initial_delay_ms")
+        if config.cameras.isEmpty {
+            try validate(config.source, key: "source", file: file)
+        } else {
+            try validateCameras(config, file: file)
         }
         if config.landmarks.refineFace && !config.landmarks.face {
             throw ConfigError(file: file, key: "landmarks.refine_face", line: nil,
@@ -99,7 +112,68 @@ public enum ConfigLoader {
         }
     }
 
+    /// One source's own rules, `key` naming it in errors (`source`, `cameras[1].source`).
+    private static func validate(_ source: SigndConfiguration.Source, key: String, file: String) throws(ConfigError) {
+        if source.uri.isEmpty {
+            throw ConfigError(file: file, key: "\(key).uri", line: nil, problem: "required: a video file, camera index, /dev/videoN or rtsp:// URL")
+        }
+        if source.reconnectMaxDelayMillis < source.reconnectInitialDelayMillis {
+            throw ConfigError(file: file, key: "\(key).reconnect.max_delay_ms", line: nil, problem: "must be ≥ \(key).reconnect.initial_delay_ms")
+        }
+    }
+
+    /// A `cameras:` list: distinct ids (they are the topics), each source valid, and only the parts that
+    /// serve several cameras today.
+    private static func validateCameras(_ config: SigndConfiguration, file: String) throws(ConfigError) {
+        var seen = Set<String>()
+        for (i, camera) in config.cameras.enumerated() {
+            if let problem = Rules.cameraIDProblem(camera.id) { throw ConfigError(file: file, key: "cameras[\(i)].id", line: nil, problem: problem) }
+            guard seen.insert(camera.id).inserted else {
+                throw ConfigError(file: file, key: "cameras[\(i)].id", line: nil, problem: "'\(camera.id)' names two cameras; ids are the event topics, so they must differ")
+            }
+            try validate(camera.source, key: "cameras[\(i)].source", file: file)
+        }
+        guard config.cameras.count > 1 else { return }
+        // These serve one camera's state today (one status snapshot, one metrics label, one MQTT device, one
+        // picture); refusing them beats serving the first camera's as if it were the process's.
+        let oneCameraOnly: [(String, Bool)] = [
+            ("events.status_endpoint", config.events.statusEndpoint != nil), ("metrics.enabled", config.metrics.enabled),
+            ("mqtt.enabled", config.mqtt.enabled), ("live_view.enabled", config.liveView.enabled),
+        ]
+        if let (key, _) = oneCameraOnly.first(where: \.1) {
+            throw ConfigError(file: file, key: key, line: nil,
+                              problem: "serves one camera; with \(config.cameras.count) cameras run one signd per camera for it, or turn it off")
+        }
+    }
+
     // MARK: sections
+
+    /// `cameras:`: a list of `{id, source}` mappings, `source` taking the keys of the top-level `source`.
+    private static func readCameras(_ node: Node, _ path: String, _ r: NodeReader) throws(ConfigError) -> [SigndConfiguration.Camera] {
+        guard case .sequence(let items) = node, !items.isEmpty else {
+            throw r.error(node, path, "expected a list of cameras, each with an id and a source")
+        }
+        var cameras: [SigndConfiguration.Camera] = []
+        for (i, item) in items.enumerated() {
+            let itemPath = "\(path)[\(i)]"
+            var id: String?
+            var source: SigndConfiguration.Source?
+            try r.mapping(item, path: itemPath) { key, value, p throws(ConfigError) in
+                switch key {
+                case "id": id = try r.identifier(value, p)
+                case "source":
+                    var s = SigndConfiguration.Source()
+                    try readSource(value, p, r, &s)
+                    source = s
+                default: throw r.unknown(key, value, p, known: ConfigKeys.children(of: "cameras"))
+                }
+            }
+            guard let id else { throw r.error(item, "\(itemPath).id", "required: the camera's id (its event topics are signd.<id>.<kind>)") }
+            guard let source else { throw r.error(item, "\(itemPath).source", "required: the camera's source (at least its uri)") }
+            cameras.append(.init(id: id, source: source))
+        }
+        return cameras
+    }
 
     private static func readSource(_ node: Node, _ path: String, _ r: NodeReader, _ s: inout SigndConfiguration.Source) throws(ConfigError) {
         try r.mapping(node, path: path) { key, value, p throws(ConfigError) in
@@ -321,6 +395,12 @@ public enum ConfigLoader {
     // MARK: helpers
 
     /// A file path (not a camera index, device or URL) that is relative.
+    /// A relative file path in a source URI, resolved against the config's directory; other URIs as they are.
+    private static func resolvedSourceURI(_ uri: String, against base: String) -> String {
+        guard !uri.isEmpty, relativeFile(uri) != nil else { return uri }
+        return resolve(uri, against: base)
+    }
+
     private static func relativeFile(_ uri: String) -> String? {
         if Int(uri) != nil || uri.hasPrefix("/") || uri.contains("://") { return nil }
         return uri

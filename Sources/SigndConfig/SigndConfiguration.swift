@@ -7,6 +7,10 @@ public struct SigndConfiguration: Sendable, Equatable {
     /// Names this camera in event topics (`signd.<camera_id>.<kind>`).
     public var cameraID = "cam0"
     public var source = Source()
+    /// Several cameras in one process (`cameras:`): each its own source, landmark tracking, windows, heads
+    /// state and topics; the models, the event sockets and the rest of the file are shared. Empty: the one
+    /// camera is `camera_id` + `source`.
+    public var cameras: [Camera] = []
     public var landmarks = Landmarks()
     public var windows = Windows()
     public var heads = Heads()
@@ -19,6 +23,25 @@ public struct SigndConfiguration: Sendable, Equatable {
     public var logLevel = LogLevel.info
 
     public init() {}
+
+    /// One camera of a `cameras:` list.
+    public struct Camera: Sendable, Equatable {
+        public var id: String
+        public var source: Source
+        public init(id: String, source: Source) { self.id = id; self.source = source }
+    }
+
+    /// The cameras this configuration runs: the `cameras:` list, or `camera_id` with `source`.
+    public var cameraList: [Camera] { cameras.isEmpty ? [Camera(id: cameraID, source: source)] : cameras }
+
+    /// The configuration as one camera's loop sees it: its id and source in `camera_id` and `source`.
+    public func forCamera(_ camera: Camera) -> SigndConfiguration {
+        var one = self
+        one.cameraID = camera.id
+        one.source = camera.source
+        one.cameras = []
+        return one
+    }
 
     public struct Source: Sendable, Equatable {
         /// Video file path, camera index, /dev/videoN or rtsp:// URL, `${NAME}` references expanded. Required.

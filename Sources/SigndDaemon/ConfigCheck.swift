@@ -21,11 +21,13 @@ public struct ConfigCheck {
     public static func warnings(_ config: SigndConfiguration) -> [Finding] {
         var out: [Finding] = []
         func warn(_ key: String, _ message: String) { out.append(Finding(severity: .warning, key: key, message: message)) }
-        let live = (try? SourceSpec(parsing: config.source.uri))?.isLive ?? false
-        if config.source.loop, live { warn("source.loop", "ignored: the source is live (camera or stream), not a file") }
-        if config.source.realtime, live { warn("source.realtime", "ignored: a live source paces itself") }
-        if let spec = try? SourceSpec(parsing: config.source.uri), case .badOption(let key, _, let reason)? = config.source.capture.problem(for: spec) {
-            out.append(Finding(severity: .error, key: "source.\(key)", message: reason))
+        for (key, source) in sources(config) {
+            let live = (try? SourceSpec(parsing: source.uri))?.isLive ?? false
+            if source.loop, live { warn("\(key).loop", "ignored: the source is live (camera or stream), not a file") }
+            if source.realtime, live { warn("\(key).realtime", "ignored: a live source paces itself") }
+            if let spec = try? SourceSpec(parsing: source.uri), case .badOption(let option, _, let reason)? = source.capture.problem(for: spec) {
+                out.append(Finding(severity: .error, key: "\(key).\(option)", message: reason))
+            }
         }
         if config.events.curve == nil {
             for endpoint in config.events.endpoints where Self.isReachableFromOutside(endpoint) {
@@ -73,12 +75,18 @@ public struct ConfigCheck {
             }
         }
         // A capture option that cannot apply at all is already an error of the static check; the open would repeat it.
-        if let spec = try? SourceSpec(parsing: config.source.uri), case .file = spec, config.source.capture.problem(for: spec) == nil {
-            do { _ = try VideoReader(spec, timeouts: CaptureTimeouts(openMillis: config.source.openTimeoutMillis), options: config.source.capture) } catch {
-                if case .badOption(let key, _, let reason) = error { fail("source.\(key)", reason) } else { fail("source.uri", error.description) }
+        for (key, source) in sources(config) {
+            guard let spec = try? SourceSpec(parsing: source.uri), case .file = spec, source.capture.problem(for: spec) == nil else { continue }
+            do { _ = try VideoReader(spec, timeouts: CaptureTimeouts(openMillis: source.openTimeoutMillis), options: source.capture) } catch {
+                if case .badOption(let option, _, let reason) = error { fail("\(key).\(option)", reason) } else { fail("\(key).uri", error.description) }
             }
         }
         return out
+    }
+
+    /// Each camera's source with the key that names it: `source`, or `cameras[i].source`.
+    private static func sources(_ config: SigndConfiguration) -> [(key: String, source: SigndConfiguration.Source)] {
+        config.cameras.isEmpty ? [("source", config.source)] : config.cameras.enumerated().map { ("cameras[\($0.offset)].source", $0.element.source) }
     }
 
     /// The same rule the HTTP endpoints log by, so check-config and the start-up line agree.

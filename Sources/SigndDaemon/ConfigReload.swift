@@ -26,6 +26,7 @@ public struct ConfigReloader: Sendable {
         }
         keep("camera_id", \.cameraID)
         keep("source", \.source)
+        keep("cameras", \.cameras)
         keep("landmarks", \.landmarks)
         keep("windows.length", \.windows.length)
         keep("heads.enabled", \.heads.enabled)

@@ -41,9 +41,12 @@ public final class Daemon: Sendable {
 
     private var shouldStop: Bool { stopRequested.load(ordering: .relaxed) }
 
-    /// Runs the pipeline. `onPublisherReady` is called once the event sockets are bound and before the
-    /// first frame (e.g. to attach a printing subscriber).
-    /// `onFrame` sees each processed frame's stage timestamps (`signd bench`); nil in normal runs.
+    /// Runs the pipeline: one camera loop on the calling thread, or with a `cameras:` list one thread per
+    /// camera, sharing the models, the event publisher and systemd's notifications. `onPublisherReady` is
+    /// called once the event sockets are bound and before the first frame (e.g. to attach a printing
+    /// subscriber). `onFrame` sees each processed frame's stage timestamps (`signd bench`; on the camera's
+    /// thread); nil in normal runs. With several cameras the summary adds theirs up (the longest run's
+    /// seconds), and the first camera that failed (in list order) is the error, once every loop has ended.
     public func run(onPublisherReady: (EventPublisher) -> Void = { _ in },
                     onFrame: ((FrameTimings) -> Void)? = nil) throws(DaemonError) -> RunSummary {
         let notifier: SystemdNotifier
@@ -51,195 +54,85 @@ public final class Daemon: Sendable {
         let publisher = try makePublisher()
         defer { publisher.close() }
         onPublisherReady(publisher)
-        let integrations = try Integrations(config: config, logger: logger)
-        defer { integrations.stop() }
-        let outlet = EventOutlet(publisher: publisher, observers: integrations.observers)
+        let cameras = config.cameraList
+        // Metrics, MQTT and the live view serve one camera (the config check refuses them with several).
+        let integrations = cameras.count == 1 ? try Integrations(config: config, logger: logger) : nil
+        defer { integrations?.stop() }
+        let supervisor = LoopSupervisor(notifier: notifier, config: config, loops: cameras.count, logger: logger)
+        // One set of weights for every camera: the landmark interpreters (each camera tracks on its own and
+        // takes turns per model) and the heads (each camera keeps its own windows and segments).
+        let landmarkModels = config.landmarks.enabled ? try HolisticLandmarkStage.loadModels(config.landmarks, logger: logger) : nil
+        let headModels = try HeadsStage.loadModels(config: config, logger: logger)
 
-        let wake = LoopWake()
-        let landmarkStage = try makeLandmarkStage(wake: wake)
-        let heads = try HeadsStage.make(config: config, logger: logger)
-        var active = config
-        var health = HealthMonitor(intervalSeconds: config.health.intervalSeconds)
-        if heads == nil, config.heads.enabled, config.binaryStem != nil {
-            // The default heads are missing (e.g. a models dir laid out for landmarks only): running on is
-            // useful for landmarks, but nobody may mistake it for a working detector.
-            health.set(.noHeads, .degraded, "no heads loaded (\(config.binaryStem ?? "")): no state or sign events")
+        var loops: [CameraLoop] = []
+        var opened: [String] = []
+        do throws(DaemonError) {
+            for (i, camera) in cameras.enumerated() {
+                var cameraLogger = logger
+                if cameras.count > 1 { cameraLogger[metadataKey: "camera"] = "\(camera.id)" }
+                loops.append(try CameraLoop(index: i, config: config.forCamera(camera), landmarkModels: landmarkModels, headModels: headModels,
+                                            publisher: publisher,
+                                            integrations: integrations, supervisor: supervisor, logger: cameraLogger))
+            }
+            for loop in loops { opened.append(try loop.open()) }
+        } catch {
+            for loop in loops { loop.abandon() }
+            throw error
         }
-        let sourceTracker = SourceTracker(outlet: outlet, logger: logger)
-        let startedAt = Clock.monotonicNanos()
-        func snapshot(_ framesOut: Int) -> StatusSnapshot {
-            let open = heads?.pipeline.openSegment
-            return StatusSnapshot(camera: config.cameraID, health: health.current, source: sourceTracker.state.description,
-                                  signing: open != nil, segment: open?.segment, segmentStartFrame: open?.startFrame,
-                                  framesOut: framesOut, uptimeSeconds: Double(Clock.monotonicNanos() - startedAt) / 1e9)
+        // Ready once the models are loaded, the sockets bound and the sources opened (or being awaited).
+        supervisor.notify {
+            try notifier.ready(status: cameras.count == 1 ? opened[0] : zip(cameras, opened).map { "\($0.id): \($1)" }.joined(separator: "; "))
         }
-        let status: StatusServer?
-        do { status = try config.events.statusEndpoint.map { endpoint throws(ZmqError) in try StatusServer(endpoint: endpoint, initial: snapshot(0)) } } catch {
-            throw .events("events.status_endpoint: \(error)", cause: error)
-        }
-        defer { status?.stop() }
-        let feed = try openFeed(onEvent: { sourceTracker.handle($0) })
-        wake.attach(feed)
-        if let info = feed.info {
-            logger.info("source open", metadata: [
-                "source": "\(SourceSpec.redacted(config.source.shownURI))", "size": "\(info.sizeDescription)",
-                "fps": "\(info.fps)", "backend": "\(info.backend)",
-            ])
+        defer { supervisor.notify { try notifier.stopping() } }
+
+        let results: [Result<RunSummary, DaemonError>]
+        if loops.count == 1 {
+            results = [runLoop(loops[0], publisher: publisher, onFrame: onFrame)]
         } else {
-            logger.info("opening source", metadata: ["source": "\(SourceSpec.redacted(config.source.shownURI))"])
+            results = runConcurrently(loops, publisher: publisher, onFrame: onFrame)
         }
-        // Ready once the models are loaded and the sockets bound: a live source opens on the grab thread, and
-        // an absent camera is a health problem the daemon reports while it waits, not a failed start.
-        notify { try notifier.ready(status: feed.info.map { "source open, \($0.width)x\($0.height)" } ?? "opening the source") }
-
-        var stats = LoopStatistics()
-        var interval = IntervalCounters()
-        var nonFiniteLog = RateLimitedLog()
-        /// The timings of the frames in the landmark stage and when each went in, oldest first: the stage
-        /// hands frames back in order, maybe later (pipelined), and is timed from outside.
-        var inLandmarks: [(timings: FrameTimings, submitted: UInt64)] = []
-        // Windows → heads → events for the frames the landmark stage hands back.
-        func handOn(_ packets: [FramePacket]) {
-            guard !packets.isEmpty else { return }
-            let landmarksDone = Clock.monotonicNanos()
-            for var packet in packets {
-                var (timings, submitted) = inLandmarks.removeFirst()
-                assert(timings.index == packet.stamp.index, "the landmark stage handed frames back out of order")
-                timings.set(.landmarks, nanos: landmarksDone &- submitted)
-                // The heads own the windows (their push is the `window` stage): the loop keeps no copy.
-                heads?.run(&packet, timings: &timings)
-                if let step = packet.step {
-                    if let reset = step.windowReset {
-                        interval.windowResets += 1
-                        interval.lastReset = reset
-                    }
-                    if step.nonFiniteOutput {
-                        interval.nonFinite += 1
-                        nonFiniteLog.log(logger, level: .error, "frame \(packet.stamp.index): the binary head gave a non-finite probability; window not scored",
-                                         now: Clock.monotonicNanos())
-                    }
-                }
-                timings.measure(.publish) {
-                    // Before the events go out: a client that reacts to a `start` by asking for the status sees it.
-                    if let status { status.update(snapshot(stats.framesOut + 1)) }
-                    let event = FrameEvent(stamp: packet.stamp, landmarks: packet.landmarks, probability: packet.probability,
-                                           landmarkEncoding: active.events.includeLandmarks ? active.events.landmarkEncoding : nil)
-                    publish(outlet, .frame(event), frame: packet.stamp.index)
-                    if let heads, let step = packet.step {
-                        for (headEvent, at) in heads.events(of: step) { publish(outlet, headEvent, frame: at) }
-                    }
-                }
-                stats.record(timings)
-                integrations.offer(packet.frame, landmarks: packet.landmarks, now: Clock.monotonicNanos())
-                integrations.record(timings)
-                onFrame?(timings)
-                stats.framesOut += 1
-            }
+        var total = RunSummary(framesIn: 0, framesOut: 0, droppedFrames: 0, seconds: 0)
+        for result in results {
+            let summary = try result.get()
+            total.framesIn += summary.framesIn
+            total.framesOut += summary.framesOut
+            total.droppedFrames += summary.droppedFrames
+            total.seconds = max(total.seconds, summary.seconds)
         }
-        // A source gap closes the open segment: windows must not straddle it. The frames still in the
-        // landmark stage belong before the gap, so they go out first.
-        func gap(_ reason: StateEvent.EndReason) {
-            handOn(landmarkStage.drain())
-            landmarkStage.reset()
-            for (event, frame) in heads?.close(reason: reason) ?? [] { publish(outlet, event, frame: frame) }
-        }
-        var epoch = 0
-        let started = Clock.monotonicNanos()
-        var lastStats = started
-        var lastStatus = started
-        var lastWatchdog = started
-        var statsInterval = UInt64(config.events.statsIntervalSeconds * 1e9)
-        var statusInterval = UInt64(config.systemd.statusIntervalSeconds * 1e9)
-        let watchdogInterval = notifier.watchdogPingInterval.map(Self.nanos)
-
-        loop: while !shouldStop {
-            let waitStart = Clock.monotonicNanos()
-            let result = feed.next()
-            let now = Clock.monotonicNanos()
-            if let watchdogInterval, now - lastWatchdog >= watchdogInterval {
-                notify { try notifier.watchdog() }  // from the frame loop: a stalled pipeline stops feeding the watchdog
-                lastWatchdog = now
-            }
-            if sourceTracker.takeLoss() { gap(.sourceLost) }
-            if reloadRequested.exchange(false, ordering: .relaxed) {
-                notify { try notifier.reloading() }
-                if let next = reload(from: active, heads: heads, publisher: publisher) {
-                    active = next
-                    statsInterval = UInt64(next.events.statsIntervalSeconds * 1e9)
-                    statusInterval = UInt64(next.systemd.statusIntervalSeconds * 1e9)
-                    health.setInterval(seconds: next.health.intervalSeconds)
-                }
-                notify { try notifier.ready(status: "configuration reloaded") }
-            }
-            switch result {
-            case .finished:
-                break loop
-            case .idle:
-                // No new frame; a pipelined landmark stage may have woken the loop with a finished one.
-                handOn(landmarkStage.finished())
-            case .frame(let frame):
-                // The source's runs, in the frames themselves: a new epoch ends the old run's windows and
-                // segment before its first frame is used; a late frame of an old run joins nothing.
-                if frame.stamp.epoch < epoch {
-                    logger.debug("frame \(frame.stamp.index) of source run \(frame.stamp.epoch) arrived after run \(epoch) began: dropped")
-                    continue loop
-                }
-                if frame.stamp.epoch > epoch {
-                    gap(.sourceRestarted)
-                    epoch = frame.stamp.epoch
-                }
-                stats.framesIn += 1
-                var timings = FrameTimings(index: frame.stamp.index, captureNanos: frame.stamp.captureNanos)
-                timings.set(.capture, nanos: now &- waitStart)
-                inLandmarks.append((timings, Clock.monotonicNanos()))
-                handOn(landmarkStage.submit(frame))
-                if let max = config.source.maxFrames, stats.framesIn >= max { break loop }
-            }
-            let tick = Clock.monotonicNanos()
-            Self.updateSource(&health, sourceTracker.state)
-            if tick - lastStats >= statsInterval {
-                publishStats(outlet, &stats, feed: feed, since: lastStats, now: tick, started: started, models: heads?.models ?? [])
-                interval.judge(&health, seconds: Double(tick - lastStats) / 1e9, framesIn: stats.framesIn, dropped: feed.droppedFrames, landmarkFailures: landmarkStage.failures,
-                               maxDropRatio: active.health.maxDropRatio)
-                integrations.judge(&health, now: tick)
-                lastStats = tick
-            }
-            if let event = health.due(now: tick) { publish(outlet, .health(event), frame: nil) }
-            if let status { status.update(snapshot(stats.framesOut)) }
-            if notifier.isEnabled, tick - lastStatus >= statusInterval {
-                let text = String(format: "%.1f fps, %d frames, source %@, health %@", stats.lastFpsOut, stats.framesOut,
-                                  sourceTracker.state.description, health.current.status.rawValue)
-                notify { try notifier.status(text) }
-                lastStatus = tick
-            }
-        }
-
-        // End of file, shutdown or a source given up: the frames already taken go out, then the open
-        // segment ends on the last of them.
-        handOn(landmarkStage.drain())
-        let finalState = sourceTracker.state
-        let endReason: StateEvent.EndReason = shouldStop ? .stopping : finalState == .open ? .stopping : .sourceEnded
-        for (event, frame) in heads?.close(reason: endReason) ?? [] { publish(outlet, event, frame: frame) }
-        notify { try notifier.stopping() }
-        feed.stop()
-        let end = Clock.monotonicNanos()
-        publishStats(outlet, &stats, feed: feed, since: lastStats, now: end, started: started, models: heads?.models ?? [])
-        Self.updateSource(&health, finalState)
-        var last = health.current
-        if last.status == .ok { last.message = shouldStop ? "stopping on request" : "source finished" }
-        publish(outlet, .health(last), frame: nil)
-        if case .failed(let why) = finalState, !shouldStop { throw .sourceGaveUp(why) }
-        if finalState == .ended, stats.framesIn == 0, !shouldStop {
-            // Opened but nothing decoded: a run that "succeeds" on an empty or cut file hides the problem.
-            throw .source("\(SourceSpec.redacted(config.source.shownURI)): opened, but not one frame could be decoded (empty, truncated or not a video)")
-        }
-        return RunSummary(framesIn: stats.framesIn, framesOut: stats.framesOut, droppedFrames: feed.droppedFrames,
-                          seconds: Double(end - started) / 1e9)
+        return total
     }
 
-    /// Re-reads the configuration and applies what can change in place; the new config, or nil (after
-    /// logging why) when it could not be read or applied, in which case the running one stays.
-    private func reload(from old: SigndConfiguration, heads: HeadsStage?, publisher: EventPublisher) -> SigndConfiguration? {
+    private func runLoop(_ loop: CameraLoop, publisher: EventPublisher, onFrame: ((FrameTimings) -> Void)?) -> Result<RunSummary, DaemonError> {
+        Result { () throws(DaemonError) in
+            try loop.run(shouldStop: { shouldStop }, takeReloadRequest: { reloadRequested.exchange(false, ordering: .relaxed) },
+                         reload: { reload(from: $0, publisher: publisher) }, onFrame: onFrame)
+        }
+    }
+
+    /// Each camera's loop on its own thread; returns when all have ended, their results in camera order.
+    private func runConcurrently(_ loops: [CameraLoop], publisher: EventPublisher, onFrame: ((FrameTimings) -> Void)?) -> [Result<RunSummary, DaemonError>] {
+        let results = Locked<[Result<RunSummary, DaemonError>?]>(Array(repeating: nil, count: loops.count))
+        let done = DispatchGroup()
+        // `onFrame` is the caller's (bench's) and runs on each camera's thread.
+        nonisolated(unsafe) let onFrame = onFrame
+        for (i, loop) in loops.enumerated() {
+            done.enter()
+            let thread = Thread { [self] in
+                let result = runLoop(loop, publisher: publisher, onFrame: onFrame)
+                results.withLock { $0[i] = result }
+                done.leave()
+            }
+            thread.name = "signd-\(loop.config.cameraID)"
+            thread.start()
+        }
+        done.wait()
+        return results.withLock { $0.map { $0! } }
+    }
+
+    /// Re-reads the configuration and applies what is shared by every camera (the event endpoints, the log
+    /// level); returns the configuration every camera loop then applies (`LoopSupervisor.applied`), or nil
+    /// (after logging why) when it could not be read or applied, in which case the running one stays.
+    private func reload(from old: SigndConfiguration, publisher: EventPublisher) -> SigndConfiguration? {
         guard let reloader else {
             logger.warning("reload requested, but this run cannot re-read its configuration")
             return nil
@@ -251,13 +144,11 @@ public final class Daemon: Sendable {
         }
         let (applied, pending) = ConfigReloader.split(running: old, file: new)
         do {
-            try heads?.retune(applied)
+            // The heads' new values are checked before anything changes, so every camera can apply them.
+            try applied.heads.settings.validate()
             if applied.events.endpoints != old.events.endpoints { try publisher.rebind(to: applied.events.endpoints) }
         } catch {
-            // Thresholds are validated before they are applied and a failed bind leaves the old endpoints,
-            // so undoing the retune restores the running state.
             logger.error("reload failed, keeping the running configuration: \(error)")
-            try? heads?.retune(old)
             return nil
         }
         reloader.setLogLevel(applied.logLevel)
@@ -266,21 +157,6 @@ public final class Daemon: Sendable {
         }
         logger.notice("configuration reloaded", metadata: ["endpoints": "\(publisher.boundEndpoints.joined(separator: ","))"])
         return applied
-    }
-
-    /// The source's part of health: degraded while it is being retried, error once it failed for good.
-    private static func updateSource(_ health: inout HealthMonitor, _ state: SourceState) {
-        switch state {
-        case .unavailable(let why):
-            health.set(.sourceUnavailable, .degraded, "source unavailable, reconnecting: \(why)")
-            health.clear(.sourceFailed)
-        case .failed(let why):
-            health.clear(.sourceUnavailable)
-            health.set(.sourceFailed, .error, "source failed: \(why)")
-        case .opening, .open, .ended:
-            health.clear(.sourceUnavailable)
-            health.clear(.sourceFailed)
-        }
     }
 
     // MARK: setup
@@ -312,61 +188,4 @@ public final class Daemon: Sendable {
         } catch { throw .events(error.description, cause: error) }
     }
 
-    private func makeLandmarkStage(wake: LoopWake) throws(DaemonError) -> LandmarkStage {
-        guard config.landmarks.enabled else { return NoLandmarkStage(faceJoints: HolisticLandmarkStage.options(config.landmarks).faceJoints) }
-        let isFile = (try? SourceSpec(parsing: config.source.uri)).map { !$0.isLive } ?? false
-        if config.landmarks.pipelined {
-            return try PipelinedLandmarkStage(config: config.landmarks, fileTimestamps: isFile, wake: wake, logger: logger)
-        }
-        return try HolisticLandmarkStage(config: config.landmarks, fileTimestamps: isFile, logger: logger)
-    }
-
-    private func openFeed(onEvent: @escaping @Sendable (CaptureEvent) -> Void) throws(DaemonError) -> FrameFeed {
-        let source = config.source
-        let timeouts = CaptureTimeouts(openMillis: source.openTimeoutMillis, readMillis: source.readTimeoutMillis)
-        do {
-            let spec = try SourceSpec(parsing: source.uri)
-            if case .file(let path) = spec, !source.realtime {
-                return try FileFeed(path: path, timeouts: timeouts, options: source.capture, loop: source.loop, onEvent: onEvent)
-            }
-            let policy = ReconnectPolicy(initialDelayMillis: source.reconnectInitialDelayMillis,
-                                         maxDelayMillis: source.reconnectMaxDelayMillis, maxAttempts: source.reconnectMaxAttempts)
-            return try LiveFeed(capture: LiveCapture(spec, timeouts: timeouts, options: source.capture, reconnect: policy, paced: true,
-                                                     loop: source.loop && !spec.isLive, onEvent: onEvent))
-        } catch {
-            throw .source(error.description, cause: error)
-        }
-    }
-
-    /// A notification that cannot be delivered is logged; it never stops the pipeline.
-    private func notify(_ send: () throws -> Void) {
-        do { try send() } catch { logger.warning("systemd notification failed: \(error)") }
-    }
-
-    private static func nanos(_ d: Duration) -> UInt64 {
-        UInt64(d.components.seconds) * 1_000_000_000 + UInt64(d.components.attoseconds / 1_000_000_000)
-    }
-
-    // MARK: publishing
-
-    private func publish(_ outlet: EventOutlet, _ event: Event, frame: Int?) {
-        do { try outlet.publish(event, frame: frame) } catch {
-            logger.error("could not publish \(event.kind.rawValue) event: \(error)")
-        }
-    }
-
-    private func publishStats(_ outlet: EventOutlet, _ stats: inout LoopStatistics, feed: FrameFeed, since: UInt64, now: UInt64, started: UInt64,
-                              models: [StatsEvent.ModelIdentity]) {
-        let figures = outlet.publisher.statistics
-        if figures.curveClientsRejected > stats.curveRejectedLogged {
-            // A refused handshake is a wrong or stolen key, or a scan: worth a line, not one per attempt.
-            let fresh = figures.curveClientsRejected - stats.curveRejectedLogged
-            logger.warning("refused \(fresh) CURVE client(s) whose key is not on events.curve.allowed_client_keys (\(figures.curveClientsRejected) since start)")
-            stats.curveRejectedLogged = figures.curveClientsRejected
-        }
-        let event = stats.snapshot(interval: Double(now - since) / 1e9, uptime: Double(now - started) / 1e9,
-                                   dropped: feed.droppedFrames, publishDrops: Int(figures.dropped), curveRejected: figures.curveClientsRejected,
-                                   models: models)
-        publish(outlet, .stats(event), frame: nil)
-    }
 }

@@ -37,11 +37,23 @@ public final class HeadsStage {
         wallOffset = Clock.wallSeconds() - Double(Clock.monotonicNanos()) / 1e9
     }
 
+    /// The heads' weights, loaded once and shared by every camera's pipeline: a model is immutable after
+    /// loading (its scratch comes from a locked pool), and each pipeline keeps its own windows and state.
+    public struct Models: Sendable {
+        public let binary: LoadedHead
+        public let multiclass: LoadedHead?
+    }
+
     /// Loads the configured heads and checks them against the landmark layout (pose + hands, face when
     /// `landmarks.face`, or the faces of the input files with `face`). Returns nil (after saying why) when
     /// heads are off or the default models are absent; a configured model that is missing or does not fit is
     /// an error.
     public static func make(config: SigndConfiguration, logger: Logger, face: FaceSupply? = nil) throws(DaemonError) -> HeadsStage? {
+        try loadModels(config: config, logger: logger).map { models throws(DaemonError) in try make(config: config, models: models, face: face) }
+    }
+
+    /// The configured heads' weights (nil, after saying why, when heads are off or the defaults absent).
+    public static func loadModels(config: SigndConfiguration, logger: Logger) throws(DaemonError) -> Models? {
         let heads = config.heads
         guard heads.enabled else {
             logger.info("heads disabled (heads.enabled: false): no state or sign events")
@@ -70,18 +82,12 @@ public final class HeadsStage {
                 throw .models("heads.multiclass: \(stem).safetensors / .manifest.json not found")
             }
         }
-        let pipeline: HeadPipeline
+        let models: Models
         do {
-            let binary = try LoadedHead.load(stem: binaryStem)
-            let multi = try multiStem.map { stem throws(HeadsError) in try LoadedHead.load(stem: stem) }
-            pipeline = try HeadPipeline(binary: binary, multiclass: multi, settings: settings(config, window: binary.model.manifest.window),
-                                        face: face ?? .landmarkStage(face: config.landmarks.face,
-                                                                              refine: config.landmarks.refineFace))
+            models = Models(binary: try LoadedHead.load(stem: binaryStem),
+                            multiclass: try multiStem.map { stem throws(HeadsError) in try LoadedHead.load(stem: stem) })
         } catch {
             throw .models(error.description, cause: error)
-        }
-        if let expected = config.windows.length, expected != pipeline.window {
-            throw .models("windows.length is \(expected) but the binary head \(binaryStem) has \(pipeline.window)-frame windows")
         }
         if let advice = BLASCoreCheck.adviceForThisMachine() { logger.warning("\(advice)") }
         if BLASThreads.useOneUnlessConfigured(environment: ProcessInfo.processInfo.environment) {
@@ -89,8 +95,24 @@ public final class HeadsStage {
         }
         logger.info("heads loaded", metadata: [
             "binary": "\(binaryStem)", "multiclass": "\(multiStem ?? "none")",
-            "window": "\(pipeline.window)", "stride": "\(heads.stride)",
+            "window": "\(models.binary.model.manifest.window)", "stride": "\(heads.stride)",
         ])
+        return models
+    }
+
+    /// One camera's heads on loaded weights: its own windows, smoothing and segments.
+    public static func make(config: SigndConfiguration, models: Models, face: FaceSupply? = nil) throws(DaemonError) -> HeadsStage {
+        let pipeline: HeadPipeline
+        do {
+            pipeline = try HeadPipeline(binary: models.binary, multiclass: models.multiclass,
+                                        settings: settings(config, window: models.binary.model.manifest.window),
+                                        face: face ?? .landmarkStage(face: config.landmarks.face, refine: config.landmarks.refineFace))
+        } catch {
+            throw .models(error.description, cause: error)
+        }
+        if let expected = config.windows.length, expected != pipeline.window {
+            throw .models("windows.length is \(expected) but the binary head \(models.binary.name) has \(pipeline.window)-frame windows")
+        }
         return HeadsStage(pipeline: pipeline)
     }
 

@@ -11,14 +11,28 @@ final class HolisticLandmarkStage: LandmarkStage {
     private let clock: LandmarkClock
     private var failureRecord: LandmarkFailureRecord
 
-    /// - Parameter fileTimestamps: see `LandmarkClock`.
-    init(config: SigndConfiguration.Landmarks, fileTimestamps: Bool, logger: Logger) throws(DaemonError) {
+    /// - Parameters:
+    ///   - fileTimestamps: see `LandmarkClock`.
+    ///   - models: loaded by `Self.loadModels`, maybe shared with other cameras' stages; nil: loads its own.
+    init(config: SigndConfiguration.Landmarks, fileTimestamps: Bool, models: HolisticModels? = nil, logger: Logger) throws(DaemonError) {
         let options = Self.options(config)
-        tracker = try loadingModels(logger: logger) {
-            try HolisticTracker(modelsDirectory: URL(fileURLWithPath: config.modelsDirectory), options: options)
-        }
+        let models = try Self.models(models, config, logger: logger)
+        tracker = try loadingModels(logger: logger) { try HolisticTracker(models: models, options: options) }
         clock = LandmarkClock(fileTimestamps: fileTimestamps)
         failureRecord = LandmarkFailureRecord(faceJoints: options.faceJoints, logger: logger)
+    }
+
+    /// The landmark models the config asks for, loaded once for every camera of the process.
+    static func loadModels(_ config: SigndConfiguration.Landmarks, logger: Logger) throws(DaemonError) -> HolisticModels {
+        try loadingModels(logger: logger) {
+            try HolisticModels(modelsDirectory: URL(fileURLWithPath: config.modelsDirectory), options: options(config))
+        }
+    }
+
+    /// `given`, or the config's models loaded for one stage alone.
+    static func models(_ given: HolisticModels?, _ config: SigndConfiguration.Landmarks, logger: Logger) throws(DaemonError) -> HolisticModels {
+        if let given { return given }
+        return try loadModels(config, logger: logger)
     }
 
     /// The Holistic options the config asks for.

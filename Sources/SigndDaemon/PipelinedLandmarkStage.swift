@@ -20,14 +20,15 @@ final class PipelinedLandmarkStage: LandmarkStage {
     /// Two frames in flight: one in each stage. A third would only queue behind stage 2 and add latency.
     static let framesInFlight = 2
 
-    init(config: SigndConfiguration.Landmarks, fileTimestamps: Bool, wake: LoopWake, logger: Logger) throws(DaemonError) {
+    /// - Parameter models: see `HolisticLandmarkStage.init`.
+    init(config: SigndConfiguration.Landmarks, fileTimestamps: Bool, models: HolisticModels? = nil, wake: LoopWake, logger: Logger) throws(DaemonError) {
         // The two hands stay on two threads, as in the frame-at-a-time stage: with the pose thread that is three
         // threads on two cores, and yet it measured faster in the daemon than the hands one after the other
         // (Benchmarks/README.md, pipelined landmarks), unlike in `signd extract`.
         let options = HolisticLandmarkStage.options(config)
+        let models = try HolisticLandmarkStage.models(models, config, logger: logger)
         pipeline = try loadingModels(logger: logger) {
-            try PipelinedHolistic(modelsDirectory: URL(fileURLWithPath: config.modelsDirectory), options: options,
-                                  maxFramesInFlight: Self.framesInFlight, continuesAfterFailure: true,
+            try PipelinedHolistic(models: models, options: options, maxFramesInFlight: Self.framesInFlight, continuesAfterFailure: true,
                                   onFrameDone: { wake() })
         }
         clock = LandmarkClock(fileTimestamps: fileTimestamps)

@@ -111,7 +111,7 @@ public struct PublisherStatistics: Sendable, Equatable {
     /// CURVE handshakes the allow-list accepted / refused.
     public var curveClientsAccepted: UInt64 = 0
     public var curveClientsRejected: UInt64 = 0
-    /// Events published per kind (= the next `seq` of that topic).
+    /// Events published per kind, all cameras together (with one camera: the next `seq` of that topic).
     public var published: [EventKind: UInt64] = [:]
 }
 
@@ -132,7 +132,12 @@ public final class EventPublisher: Sendable {
         var socket: ZmqSocket?
         var authenticator: ZapAuthenticator?
         let encoder = EventMessage.makeEncoder()
-        var nextSeq: [EventKind: UInt64] = [:]
+        /// Per topic (camera and kind): the next `seq`.
+        var nextSeq: [[UInt8]: UInt64] = [:]
+        /// Per kind, all cameras together.
+        var published: [EventKind: UInt64] = [:]
+        /// Each camera's topics, made on its first event.
+        var topics: [String: [EventKind: [UInt8]]] = [:]
         var queued: UInt64 = 0
         var dropped: UInt64 = 0
         /// Configured endpoint → what ZeroMQ bound (a wildcard port resolved), in order.
@@ -140,7 +145,6 @@ public final class EventPublisher: Sendable {
     }
 
     private let state: Locked<State>
-    private let topics: [EventKind: [UInt8]]
 
     public init(configuration: EventPublisherConfiguration) throws(EventPublisherError) {
         if let reason = EventTopic.validateCamera(configuration.camera) {
@@ -208,11 +212,6 @@ public final class EventPublisher: Sendable {
 
         self.configuration = configuration
         self.curvePublicKey = curvePublicKey
-        var topics: [EventKind: [UInt8]] = [:]
-        for kind in EventKind.allCases {
-            topics[kind] = Array(EventTopic.topic(camera: configuration.camera, kind: kind).utf8)
-        }
-        self.topics = topics
         var initial = State(context: context, socket: socket, authenticator: authenticator)
         initial.bound = bound
         self.state = Locked(initial)
@@ -261,15 +260,31 @@ public final class EventPublisher: Sendable {
     /// fails to encode (e.g. a NaN probability) throws and uses none.
     @discardableResult
     public func publish(_ event: Event, frame: Int?) throws(EventPublisherError) -> PublishOutcome {
+        try publish(event, frame: frame, camera: configuration.camera)
+    }
+
+    /// Publishes as `camera`: its own topics `signd.<camera>.<kind>` and `seq` counters, on this publisher's
+    /// sockets (several cameras in one process share one publisher).
+    @discardableResult
+    public func publish(_ event: Event, frame: Int?, camera: String) throws(EventPublisherError) -> PublishOutcome {
         if event.kind == .frame && frame == nil { throw .missingFrameIndex(.frame) }
-        let topic = topics[event.kind]!
         return try state.withLock { state throws(EventPublisherError) -> PublishOutcome in
             guard let socket = state.socket else { throw .closed }
-            let seq = state.nextSeq[event.kind, default: 0]
+            let topic: [UInt8]
+            if let known = state.topics[camera]?[event.kind] {
+                topic = known
+            } else {
+                if let reason = EventTopic.validateCamera(camera) { throw .invalidCamera(camera, reason: reason) }
+                var made: [EventKind: [UInt8]] = [:]
+                for kind in EventKind.allCases { made[kind] = Array(EventTopic.topic(camera: camera, kind: kind).utf8) }
+                state.topics[camera] = made
+                topic = made[event.kind]!
+            }
+            let seq = state.nextSeq[topic, default: 0]
             let message = EventMessage(
                 envelope: EventEnvelope(
                     kind: event.kind, seq: seq, frame: frame, monoNanos: Clock.monotonicNanos(),
-                    wall: Clock.wallSeconds(), camera: configuration.camera),
+                    wall: Clock.wallSeconds(), camera: camera),
                 event: event)
             let payload: [UInt8]
             do {
@@ -277,7 +292,8 @@ public final class EventPublisher: Sendable {
             } catch {
                 throw Self.describeEncodingError(error, kind: event.kind)
             }
-            state.nextSeq[event.kind] = seq + 1
+            state.nextSeq[topic] = seq + 1
+            state.published[event.kind, default: 0] += 1
             do throws(ZmqError) {
                 // ZMQ_DONTWAIT on the topic frame: a plain PUB never refuses it; with XPUB_NODROP it refuses
                 // when a subscriber is full, and then nothing of the message was queued.
@@ -305,7 +321,7 @@ public final class EventPublisher: Sendable {
                 queued: state.queued, dropped: state.dropped,
                 curveClientsAccepted: state.authenticator?.acceptedCount ?? 0,
                 curveClientsRejected: state.authenticator?.rejectedCount ?? 0,
-                published: state.nextSeq)
+                published: state.published)
         }
     }
 

@@ -84,6 +84,11 @@ final class FaceStage {
     /// The landmarker on the ROI: nil when its face flag is below 0.5, else the points in ROI-normalized
     /// coordinates (before letterbox removal and projection, where MediaPipe refines them).
     private func landmarks(in frame: BGRFrameView, roi: PixelRect) throws -> [Landmark]? {
+        try landmarker.exclusively { try landmarksOfExclusiveModel(in: frame, roi: roi) }
+    }
+
+    /// `landmarks(in:roi:)` with the landmarker to itself (its run and reads are one use).
+    private func landmarksOfExclusiveModel(in frame: BGRFrameView, roi: PixelRect) throws -> [Landmark]? {
         switch outputs {
         case .mesh:
             try landmarker.run(cropping: frame, roi: roi, side: 192, zeroBorder: false, range: .unit, model: .faceLandmark)
@@ -113,10 +118,12 @@ final class FaceStage {
         let size = frame.size
         var pixelRoi = PixelRect(roi, in: size)
         _ = Letterbox.padRoi(&pixelRoi, tensorWidth: 128, tensorHeight: 128, keepAspectRatio: true)
-        try detector.run(cropping: frame, roi: pixelRoi, side: 128, zeroBorder: true, range: .signed,
-                         model: .faceDetectionShortRange)
-        let boxes = try detector.outputValues(0, count: 896 * 16, model: .faceDetectionShortRange)
-        let scores = try detector.outputValues(1, count: 896, model: .faceDetectionShortRange)
+        let (boxes, scores) = try detector.exclusively {
+            try detector.run(cropping: frame, roi: pixelRoi, side: 128, zeroBorder: true, range: .signed,
+                             model: .faceDetectionShortRange)
+            return (try detector.outputValues(0, count: 896 * 16, model: .faceDetectionShortRange),
+                    try detector.outputValues(1, count: 896, model: .faceDetectionShortRange))
+        }
         guard var best = WeightedNMS.apply(try decoder.decode(boxes: boxes, scores: scores), iouThreshold: 0.3).first
         else { return nil }
         best.keypoints = best.keypoints.map { LandmarkDecoding.projectPoint($0, through: pixelRoi, size: size) }

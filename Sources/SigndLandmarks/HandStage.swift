@@ -53,10 +53,12 @@ final class HandStage {
 
         var pixelRoi = PixelRect(roi, in: size)
         let padding = Letterbox.padRoi(&pixelRoi, tensorWidth: 224, tensorHeight: 224, keepAspectRatio: true)
-        try landmarkModel.run(cropping: frame, roi: pixelRoi, side: 224, zeroBorder: false, range: .unit,
-                              model: .handLandmarkFull)
-        let raw = try landmarkModel.outputValues(0, count: 63, model: .handLandmarkFull)
-        let presence = try landmarkModel.outputValues(1, count: 1, model: .handLandmarkFull)[0]
+        let (raw, presence) = try landmarkModel.exclusively {
+            try landmarkModel.run(cropping: frame, roi: pixelRoi, side: 224, zeroBorder: false, range: .unit,
+                                  model: .handLandmarkFull)
+            return (try landmarkModel.outputValues(0, count: 63, model: .handLandmarkFull),
+                    try landmarkModel.outputValues(1, count: 1, model: .handLandmarkFull)[0])
+        }
         guard presence >= 0.5 else {
             reset()
             return Result(landmarks: nil, roi: roi, trackedFromPrevious: tracked)
@@ -84,9 +86,11 @@ final class HandStage {
         let size = frame.size
         var pixelRoi = PixelRect(roi, in: size)
         let padding = Letterbox.padRoi(&pixelRoi, tensorWidth: 256, tensorHeight: 256, keepAspectRatio: true)
-        try recropModel.run(cropping: frame, roi: pixelRoi, side: 256, zeroBorder: false, range: .unit,
-                            model: .handRecrop)
-        let raw = try recropModel.outputValues(0, count: 4, model: .handRecrop)
+        let raw = try recropModel.exclusively {
+            try recropModel.run(cropping: frame, roi: pixelRoi, side: 256, zeroBorder: false, range: .unit,
+                                model: .handRecrop)
+            return try recropModel.outputValues(0, count: 4, model: .handRecrop)
+        }
         var pts = LandmarkDecoding.decode(raw, count: 2, inputWidth: 256, inputHeight: 256)
         Letterbox.removeFromLandmarks(&pts, padding: padding)
         LandmarkDecoding.project(&pts, onto: roi)

@@ -83,6 +83,8 @@ public final class HolisticTracker: @unchecked Sendable {
     /// first, then the runtime goes (a model released after its runtime would call into an unloaded
     /// library).
     private let runtime: LiteRtRuntime
+    /// The interpreters, maybe shared with other trackers.
+    private let models: HolisticModels
     private var stages: Stages!
     private var info = HolisticFrameInfo()
     /// Frame size each half last ran on (a change restarts that half's tracking).
@@ -106,41 +108,34 @@ public final class HolisticTracker: @unchecked Sendable {
     /// Frames larger than this on either side are rejected (OpenCV's warp uses 16-bit coordinates).
     public static let maxFrameSide = 16384
 
-    /// Loads the runtime and the six pinned models from `modelsDirectory` (`litert/libLiteRt.so`,
-    /// `mediapipe/*.tflite`), checking sizes and sha256 first; two instances of each hand model are
-    /// created so the hands can run concurrently. Throws `HolisticError.modelsDirectoryMissing` or the
-    /// `LiteRtError` naming the missing library, missing/corrupt model or checksum mismatch.
-    public init(modelsDirectory: URL, options: HolisticOptions = HolisticOptions(),
-                verifyChecksums: Bool = true) throws {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: modelsDirectory.path, isDirectory: &isDirectory),
-              isDirectory.boolValue
-        else { throw HolisticError.modelsDirectoryMissing(modelsDirectory) }
-        let set = try HolisticModelSet(directory: modelsDirectory, verifyChecksums: verifyChecksums)
-        let runtime = try set.makeRuntime()
-        let threads = max(1, options.threadsPerModel)
-        let poseThreads = max(1, options.poseThreads ?? threads)
-        func make(_ m: HolisticModel, threads: Int = threads) throws -> LiteRtModel {
-            try set.makeModel(m, runtime: runtime, threads: threads)
+    /// Loads the runtime and the pinned models from `modelsDirectory` (`litert/libLiteRt.so`,
+    /// `mediapipe/*.tflite`) for this tracker alone (`HolisticModels.init`, same errors); two instances of
+    /// each hand model are created so the hands can run concurrently.
+    public convenience init(modelsDirectory: URL, options: HolisticOptions = HolisticOptions(),
+                            verifyChecksums: Bool = true) throws {
+        try self.init(models: HolisticModels(modelsDirectory: modelsDirectory, options: options, verifyChecksums: verifyChecksums),
+                      options: options)
+    }
+
+    /// A tracker on loaded models that other trackers may share (one per camera); its tracking state is its
+    /// own. `options` must ask for the models the set was loaded with (face, refinement, threads).
+    public init(models: HolisticModels, options: HolisticOptions) throws {
+        guard models.serves(options) else {
+            throw HolisticError.modelLoad(model: "holistic", path: "", reason: "the shared models were loaded for other options (face, refine_face or threads)")
         }
         self.options = options
-        self.runtime = runtime
+        self.runtime = models.runtime
+        self.models = models
         if let threads = options.openCVThreads { signd_image_set_opencv_threads(Int32(max(1, threads))) }
         stages = Stages(
-            pose: PoseStage(detector: try make(.poseDetection, threads: poseThreads),
-                            landmarker: try make(.poseLandmarkFull, threads: poseThreads),
+            pose: PoseStage(detector: models.poseDetection, landmarker: models.poseLandmark,
                             smoothLandmarks: options.smoothLandmarks,
                             minDetectionConfidence: options.minDetectionConfidence,
                             minTrackingConfidence: options.minTrackingConfidence),
-            hands: try HandSide.allCases.map {
-                HandStage(side: $0, recrop: try make(.handRecrop), landmarks: try make(.handLandmarkFull),
-                          rectFromAll21: options.handRectFromAll21)
+            hands: zip(HandSide.allCases, models.hands).map { side, pair in
+                HandStage(side: side, recrop: pair.recrop, landmarks: pair.landmarks, rectFromAll21: options.handRectFromAll21)
             },
-            face: options.face
-                ? try FaceStage(detector: try make(.faceDetectionShortRange),
-                                landmarker: try make(options.refineFace ? .faceLandmarkWithAttention : .faceLandmark),
-                                refine: options.refineFace)
-                : nil)
+            face: try models.face.map { try FaceStage(detector: $0.detector, landmarker: $0.landmarker, refine: options.refineFace) })
     }
 
     deinit {

@@ -61,11 +61,18 @@ public final class PipelinedHolistic: Sendable {
     ///     and the frames after it go on, as `HolisticTracker.process` goes on after a throw.
     ///   - onFrameDone: called on the stage-2 thread once each frame's result can be taken (the daemon
     ///     wakes its loop with it); keep it short.
-    public init(modelsDirectory: URL, options: HolisticOptions = HolisticOptions(), verifyChecksums: Bool = true,
-                maxFramesInFlight: Int = 3, continuesAfterFailure: Bool = false,
+    public convenience init(modelsDirectory: URL, options: HolisticOptions = HolisticOptions(), verifyChecksums: Bool = true,
+                            maxFramesInFlight: Int = 3, continuesAfterFailure: Bool = false,
+                            onFrameDone: (@Sendable () -> Void)? = nil) throws {
+        try self.init(models: HolisticModels(modelsDirectory: modelsDirectory, options: options, verifyChecksums: verifyChecksums),
+                      options: options, maxFramesInFlight: maxFramesInFlight, continuesAfterFailure: continuesAfterFailure,
+                      onFrameDone: onFrameDone)
+    }
+
+    /// The same on loaded models that other trackers may share (`HolisticTracker.init(models:options:)`).
+    public init(models: HolisticModels, options: HolisticOptions, maxFramesInFlight: Int = 3, continuesAfterFailure: Bool = false,
                 onFrameDone: (@Sendable () -> Void)? = nil) throws {
-        tracker = try HolisticTracker(modelsDirectory: modelsDirectory, options: options,
-                                      verifyChecksums: verifyChecksums)
+        tracker = try HolisticTracker(models: models, options: options)
         self.maxFramesInFlight = max(1, maxFramesInFlight)
         shared = Shared(continuesAfterFailure: continuesAfterFailure)
         self.onFrameDone = onFrameDone

@@ -67,16 +67,19 @@ final class PoseStage {
 
         var pixelRoi = PixelRect(roi, in: size)
         let padding = Letterbox.padRoi(&pixelRoi, tensorWidth: 256, tensorHeight: 256, keepAspectRatio: true)
-        try landmarker.run(cropping: frame, roi: pixelRoi, side: 256, zeroBorder: false, range: .unit,
-                           model: .poseLandmarkFull)
-        let flag = try landmarker.outputValues(1, count: 1, model: .poseLandmarkFull)[0]
-        guard flag >= minTrackingConfidence else {
+        let outputs = try landmarker.exclusively { () throws -> (raw: [Float], heatmap: [Float])? in
+            try landmarker.run(cropping: frame, roi: pixelRoi, side: 256, zeroBorder: false, range: .unit,
+                               model: .poseLandmarkFull)
+            let flag = try landmarker.outputValues(1, count: 1, model: .poseLandmarkFull)[0]
+            guard flag >= minTrackingConfidence else { return nil }
+            return (try landmarker.outputValues(0, count: 195, model: .poseLandmarkFull),
+                    try landmarker.outputValues(3, count: 64 * 64 * 39, model: .poseLandmarkFull))
+        }
+        guard let (raw, heatmap) = outputs else {
             lose()
             return Result(landmarks: nil, roi: roi, ranDetector: ranDetector)
         }
 
-        let raw = try landmarker.outputValues(0, count: 195, model: .poseLandmarkFull)
-        let heatmap = try landmarker.outputValues(3, count: 64 * 64 * 39, model: .poseLandmarkFull)
         var all = LandmarkDecoding.decode(raw, count: 39, inputWidth: 256, inputHeight: 256)
         LandmarkDecoding.refineFromHeatmap(&all, heatmap: heatmap, height: 64, width: 64, channels: 39)
         Letterbox.removeFromLandmarks(&all, padding: padding)
@@ -118,9 +121,11 @@ final class PoseStage {
         let size = frame.size
         var roi = PixelRect(nil, in: size)
         let padding = Letterbox.padRoi(&roi, tensorWidth: 224, tensorHeight: 224, keepAspectRatio: true)
-        try detector.run(cropping: frame, roi: roi, side: 224, zeroBorder: true, range: .signed, model: .poseDetection)
-        let boxes = try detector.outputValues(0, count: 2254 * 12, model: .poseDetection)
-        let scores = try detector.outputValues(1, count: 2254, model: .poseDetection)
+        let (boxes, scores) = try detector.exclusively {
+            try detector.run(cropping: frame, roi: roi, side: 224, zeroBorder: true, range: .signed, model: .poseDetection)
+            return (try detector.outputValues(0, count: 2254 * 12, model: .poseDetection),
+                    try detector.outputValues(1, count: 2254, model: .poseDetection))
+        }
         let detections = try decoder.decode(boxes: boxes, scores: scores)
         guard let best = WeightedNMS.apply(detections, iouThreshold: 0.3).first else { return nil }
         return Self.roiFromDetection(Letterbox.removeFromDetection(best, padding: padding), size: size)

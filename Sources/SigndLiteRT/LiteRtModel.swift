@@ -18,7 +18,8 @@ public struct TensorInfo: Sendable, Equatable, CustomStringConvertible {
 /// created once and reused for every `run()`.
 ///
 /// Threading: an instance is meant for one thread at a time (calls are serialized by an internal lock,
-/// so misuse cannot corrupt memory, but interleaving fill/run/read from two threads mixes frames).
+/// so misuse cannot corrupt memory, but interleaving fill/run/read from two threads mixes frames); users
+/// that share one instance wrap each fill/run/read in `exclusively`.
 /// Instances are fully independent — each has its own LiteRT environment, compiled model and buffers —
 /// so two instances of the same file (e.g. left and right hand) can run concurrently on two threads.
 /// Do not call methods of the same model from inside a `withInput`/`withOutput` closure.
@@ -33,6 +34,8 @@ public final class LiteRtModel: @unchecked Sendable {
 
     private let handles: Handles
     private let lock = NSLock()
+    /// Held across one use (fill, run, read) by `exclusively`: `lock` guards each call, this the sequence.
+    private let useLock = NSLock()
 
     /// Loads and compiles `file` for XNNPACK with `threads` threads.
     /// - Parameters:
@@ -168,6 +171,15 @@ public final class LiteRtModel: @unchecked Sendable {
     public func outputIndex(named tensorName: String) -> Int? { outputs.firstIndex { $0.name == tensorName } }
 
     // MARK: Per-frame use (no allocation)
+
+    /// Runs `body`, which fills, runs and reads this model, with the model to itself: a model shared by
+    /// several users on several threads (the cameras of one process) then never mixes two frames. Do not
+    /// nest calls on the same model.
+    public func exclusively<R>(_ body: () throws -> R) rethrows -> R {
+        useLock.lock()
+        defer { useLock.unlock() }
+        return try body()
+    }
 
     /// Gives `body` the input tensor's float32 storage (NHWC) to fill in place, e.g. by warping a crop
     /// straight into it. Write every element: the contents on entry are unspecified (in practice the

@@ -41,6 +41,7 @@ struct CheckConfig: ParsableCommand {
         }
         let warnings = findings.count
         print("\(file): OK\(deep ? " (deep: models loaded)" : "")\(warnings > 0 ? ", \(warnings) warning\(warnings == 1 ? "" : "s")" : "") "
-              + "(camera \(config.cameraID), source \(SourceSpec.redacted(config.source.shownURI)), events on \(config.events.endpoints.joined(separator: ", ")))")
+              + "(\(config.cameraList.map { "camera \($0.id), source \(SourceSpec.redacted($0.source.shownURI))" }.joined(separator: "; ")), "
+              + "events on \(config.events.endpoints.joined(separator: ", ")))")
     }
 }

@@ -57,15 +57,23 @@ struct ConfigOptions: ParsableArguments {
     func resolve() throws(ConfigError) -> SigndConfiguration {
         var merged = try config.map { path throws(ConfigError) in try ConfigLoader.load(path: path) } ?? SigndConfiguration()
         let file = config ?? "<command line>"
+        if !merged.cameras.isEmpty, let flag = source != nil ? "--source" : cameraID != nil ? "--camera-id" : nil {
+            throw ConfigError(file: flag, key: "cameras", line: nil, problem: "names one camera, but \(file) lists its cameras under cameras:")
+        }
         if let source { merged.source.uri = source; merged.source.uriAsWritten = nil }
         if let cameraID { merged.cameraID = cameraID }
         if !endpoints.isEmpty { merged.events.endpoints = endpoints }
-        if let realtime { merged.source.realtime = realtime }
-        if let loop { merged.source.loop = loop }
-        if let maxFrames {
-            guard maxFrames > 0 else { throw ConfigError(file: "--max-frames", key: "source.max_frames", line: nil, problem: "must be ≥ 1") }
-            merged.source.maxFrames = maxFrames
+        if let maxFrames, maxFrames <= 0 {
+            throw ConfigError(file: "--max-frames", key: "source.max_frames", line: nil, problem: "must be ≥ 1")
         }
+        // The source flags apply to every camera's source.
+        func applySourceFlags(_ s: inout SigndConfiguration.Source) {
+            if let realtime { s.realtime = realtime }
+            if let loop { s.loop = loop }
+            if let maxFrames { s.maxFrames = maxFrames }
+        }
+        applySourceFlags(&merged.source)
+        for i in merged.cameras.indices { applySourceFlags(&merged.cameras[i].source) }
         if let landmarks { merged.landmarks.enabled = landmarks }
         if let face { merged.landmarks.face = face }
         if let refineFace {

@@ -103,6 +103,62 @@ final class ConfigLoaderTests: XCTestCase {
         }
     }
 
+    /// `cameras:`: each entry's id and source (the top-level source's keys), relative files resolved, and
+    /// every mistake named by its list position.
+    func testCamerasList() throws {
+        let yaml = """
+        cameras:
+          - id: door
+            source: {uri: clips/door.mp4, loop: true}
+          - id: desk
+            source:
+              uri: rtsp://cam/desk
+              rtsp_transport: tcp
+        """
+        let config = try ConfigLoader.parse(yaml: yaml, file: "c.yaml", baseDirectory: "/etc/signd")
+        XCTAssertEqual(config.cameraList.map(\.id), ["door", "desk"])
+        XCTAssertEqual(config.cameras[0].source.uri, "/etc/signd/clips/door.mp4")
+        XCTAssertTrue(config.cameras[0].source.loop)
+        XCTAssertEqual(config.cameras[1].source.uri, "rtsp://cam/desk")
+        XCTAssertEqual(config.cameras[1].source.capture.rtspTransport, .tcp)
+        XCTAssertNoThrow(try ConfigLoader.validate(config, file: "c.yaml"))
+        let desk = config.forCamera(config.cameras[1])
+        XCTAssertEqual(desk.cameraID, "desk")
+        XCTAssertEqual(desk.source, config.cameras[1].source)
+        XCTAssertEqual(desk.cameraList.map(\.id), ["desk"])
+        XCTAssertEqual(SigndConfiguration().cameraList.map(\.id), ["cam0"], "no list: the one camera is camera_id + source")
+
+        func problem(_ yaml: String) -> (key: String?, line: Int?, text: String) {
+            do {
+                try ConfigLoader.validate(try ConfigLoader.parse(yaml: yaml, file: "c.yaml", baseDirectory: "/"), file: "c.yaml")
+                return (nil, nil, "accepted")
+            } catch { return (error.key, error.line, error.problem) }
+        }
+        XCTAssertEqual(problem("cameras:\n  - id: a\n    source: {uri: a.mp4}\nsource: {uri: b.mp4}\n").key, "source",
+                       "a list and a top-level source: which one runs would be a guess")
+        XCTAssertEqual(problem("camera_id: x\ncameras:\n  - id: a\n    source: {uri: a.mp4}\n").key, "camera_id")
+        XCTAssertEqual(problem("cameras:\n  - id: a\n    source: {uri: a.mp4}\n  - id: a\n    source: {uri: b.mp4}\n").key, "cameras[1].id")
+        XCTAssertEqual(problem("cameras:\n  - id: a\n    source: {uri: a.mp4}\n  - id: b\n").key, "cameras[1].source")
+        XCTAssertEqual(problem("cameras:\n  - source: {uri: a.mp4}\n").key, "cameras[0].id")
+        XCTAssertEqual(problem("cameras:\n  - id: a.b\n    source: {uri: a.mp4}\n").key, "cameras[0].id")
+        XCTAssertEqual(problem("cameras:\n  - id: a\n    source: {realtime: true}\n").key, "cameras[0].source.uri")
+        let typo = problem("cameras:\n  - id: a\n    source: {uri: a.mp4, lop: true}\n")
+        XCTAssertEqual(typo.key, "cameras[0].source.lop")
+        XCTAssertEqual(typo.line, 3)
+        XCTAssertTrue(typo.text.contains("did you mean 'loop'"), typo.text)
+        XCTAssertEqual(problem("cameras:\n  - id: a\n    source: {uri: a.mp4}\n    name: x\n").key, "cameras[0].name")
+        XCTAssertEqual(problem("cameras: []\n").key, "cameras")
+        XCTAssertEqual(problem("cameras: {id: a}\n").key, "cameras")
+        // What serves one camera's state is refused with several, naming the key.
+        let two = "cameras:\n  - id: a\n    source: {uri: a.mp4}\n  - id: b\n    source: {uri: b.mp4}\n"
+        for (section, key) in [("metrics: {enabled: true}", "metrics.enabled"), ("mqtt: {enabled: true}", "mqtt.enabled"),
+                               ("live_view: {enabled: true}", "live_view.enabled"),
+                               ("events: {status_endpoint: 'tcp://127.0.0.1:5557'}", "events.status_endpoint")] {
+            XCTAssertEqual(problem(two + section + "\n").key, key)
+            XCTAssertEqual(problem("cameras:\n  - id: a\n    source: {uri: a.mp4}\n" + section + "\n").text, "accepted", "one camera in a list: \(key) is fine")
+        }
+    }
+
     func testRefineFaceNeedsTheFaceStage() throws {
         var config = try ConfigLoader.parse(yaml: "source: {uri: x.mp4}\nlandmarks: {refine_face: true}\n", file: "c.yaml", baseDirectory: "/")
         XCTAssertTrue(config.landmarks.refineFace)

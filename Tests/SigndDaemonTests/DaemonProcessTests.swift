@@ -198,7 +198,7 @@ final class DaemonProcessTests: XCTestCase {
     }
 
     func testCheckConfigAcceptsTheShippedConfigs() throws {
-        for name in ["demo.yaml", "signd.yaml"] {
+        for name in ["demo.yaml", "signd.yaml", "cameras.yaml"] {
             let out = try runProcess(TestPaths.signdBinary.path, ["check-config", TestPaths.packageRoot.appendingPathComponent("configs/\(name)").path])
             XCTAssertTrue(out.contains("OK"), out)
         }
@@ -318,6 +318,36 @@ final class DaemonProcessTests: XCTestCase {
         let deepLength = try runProcessCombined(TestPaths.signdBinary.path, ["check-config", "--deep", length])
         XCTAssertEqual(deepLength.status, 78, deepLength.output)
         XCTAssertTrue(deepLength.output.contains("windows.length is 30"), deepLength.output)
+    }
+
+    /// `cameras:` through the command line: check-config names each camera and each camera's mistakes by
+    /// list position, a flag that names one camera is refused, and `run` runs both to the end of their files.
+    func testTwoCamerasFromTheCommandLine() throws {
+        let config = tempDir.appendingPathComponent("two.yaml")
+        func write(fourcc: Bool) throws {
+            try """
+            cameras:
+              - id: door
+                source: {uri: '\(sample("msl150_hoy_001.mp4"))'}
+              - id: desk
+                source: {uri: '\(sample("mmaction2_test.avi"))'\(fourcc ? ", fourcc: MJPG" : "")}
+            landmarks: {models_dir: '\(TestPaths.models.path)'}
+            events: {endpoints: ['ipc://\(tempDir.path)/two']}
+            systemd: {notify: false}
+            """.write(to: config, atomically: true, encoding: .utf8)
+        }
+        try write(fourcc: true)
+        let bad = try runProcessCombined(TestPaths.signdBinary.path, ["check-config", config.path])
+        XCTAssertEqual(bad.status, 78, bad.output)
+        XCTAssertTrue(bad.output.contains("error: cameras[1].source.fourcc: applies to cameras"), bad.output)
+        try write(fourcc: false)
+        let ok = try runProcess(TestPaths.signdBinary.path, ["check-config", "--deep", config.path])
+        XCTAssertTrue(ok.contains("camera door, source \(sample("msl150_hoy_001.mp4")); camera desk, source"), ok)
+        let oneCamera = try runExpectingFailure(["run", "--config", config.path, "--source", sample("mmaction2_test.avi")], status: 78)
+        XCTAssertTrue(oneCamera.contains("--source") && oneCamera.contains("cameras:"), oneCamera)
+        let run = try runProcessCombined(TestPaths.signdBinary.path, ["run", "--config", config.path, "--max-frames", "30"])
+        XCTAssertEqual(run.status, 0, run.output)
+        XCTAssertTrue(run.output.contains("camera=door") && run.output.contains("camera=desk"), "each camera's log lines name it: \(run.output)")
     }
 
     /// One rule names the models directory for every subcommand: the flag, then the file, then

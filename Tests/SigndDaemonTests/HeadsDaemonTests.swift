@@ -32,35 +32,7 @@ final class HeadsDaemonTests: XCTestCase {
 
     private func endpoint() -> String { "ipc://\(FileManager.default.temporaryDirectory.path)/signd-heads-\(UUID().uuidString)" }
 
-    /// Runs the daemon to the end of the file while a SUB client collects every event.
-    private func runCollecting(_ config: SigndConfiguration) throws -> [ReceivedEvent] {
-        let subscriber = try EventSubscriber(endpoint: config.events.endpoints[0])
-        let received = Recorder<ReceivedEvent>()
-        let done = Recorder<Bool>()
-        let box = SubscriberBox(subscriber)
-        let finished = Recorder<Bool>()
-        let reader = Thread {
-            defer { finished.append(true) }
-            while true {
-                if let event = try? box.subscriber.receive(timeoutMilliseconds: 300) {
-                    received.append(event)
-                } else if !done.values.isEmpty {
-                    return
-                }
-            }
-        }
-        reader.start()
-        _ = try Daemon(config: config, logger: Logger(label: "test")).run { _ in Thread.sleep(forTimeInterval: 0.3) }
-        done.append(true)
-        // Close only once the reader has returned: a ZeroMQ socket is used by one thread at a time, and
-        // polling Thread.isExecuting orders nothing (ThreadSanitizer reported close() racing receive()).
-        if finished.wait(timeout: 10, until: { !$0.isEmpty }) {
-            subscriber.close()
-        } else {
-            XCTFail("the subscriber thread did not finish")
-        }
-        return received.values
-    }
+    private func runCollecting(_ config: SigndConfiguration) throws -> [ReceivedEvent] { try collectingEvents(of: config) }
 
     /// Segment lifecycle in publishing order: start, then the segment's sign events, then end (+ summary).
     func testStateAndSignEventsInOrderWithFixtureHeads() throws {
@@ -406,9 +378,4 @@ final class HeadsDaemonTests: XCTestCase {
         if l.face != nil { flat(f?.face, into: &l.face!) }
         return l
     }
-}
-
-private final class SubscriberBox: @unchecked Sendable {
-    let subscriber: EventSubscriber
-    init(_ subscriber: EventSubscriber) { self.subscriber = subscriber }
 }
