@@ -15,24 +15,25 @@ func collectingEvents(of config: SigndConfiguration, file: StaticString = #fileP
 }
 
 /// The same, also when the run fails: the events published before it did, and how it ended.
-func daemonRun(_ config: SigndConfiguration, file: StaticString = #filePath, line: UInt = #line) throws
+func daemonRun(_ config: SigndConfiguration, curve: CurveClientConfiguration? = nil, file: StaticString = #filePath, line: UInt = #line) throws
     -> (events: [ReceivedEvent], outcome: Result<RunSummary, any Error>) {
-    let subscriber = try EventSubscriber(endpoint: config.events.endpoints[0])
+    let subscriber = try EventSubscriber(endpoint: config.events.endpoints[0], curve: curve)
     let received = Recorder<ReceivedEvent>()
     let done = Recorder<Bool>()
-    let box = SubscriberBox(subscriber)
+    let box = UncheckedBox(subscriber)
     let finished = Recorder<Bool>()
     let reader = Thread {
         defer { finished.append(true) }
         while true {
-            if let event = try? box.subscriber.receive(timeoutMilliseconds: 300) {
+            if let event = try? box.value.receive(timeoutMilliseconds: 300) {
                 received.append(event)
             } else if !done.values.isEmpty {
-                return
+                return  // quiet after the daemon finished: everything in flight has arrived
             }
         }
     }
     reader.start()
+    // The pause lets the subscription reach the PUB socket before the first event.
     let outcome = Result { try Daemon(config: config, logger: Logger(label: "test")).run { _ in Thread.sleep(forTimeInterval: 0.3) } }
     done.append(true)
     // Close only once the reader has returned (it drains what is still on its way first): a ZeroMQ socket is
@@ -46,7 +47,8 @@ func daemonRun(_ config: SigndConfiguration, file: StaticString = #filePath, lin
     return (received.values, outcome.mapError { $0 })
 }
 
-private final class SubscriberBox: @unchecked Sendable {
-    let subscriber: EventSubscriber
-    init(_ subscriber: EventSubscriber) { self.subscriber = subscriber }
+/// Hands a value that is used by one thread at a time to another thread.
+final class UncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
 }

@@ -22,34 +22,8 @@ final class PipelineTests: XCTestCase {
 
     /// Runs the daemon to the end of the file while a subscriber collects everything.
     private func runCollecting(_ config: SigndConfiguration, curve: CurveClientConfiguration? = nil) throws -> (RunSummary, [ReceivedEvent]) {
-        let endpoint = config.events.endpoints[0]
-        let subscriber = try EventSubscriber(endpoint: endpoint, curve: curve)
-        let received = Recorder<ReceivedEvent>()
-        let done = Recorder<Bool>()
-        let box = UncheckedBox(subscriber)
-        let finished = Recorder<Bool>()
-        let reader = Thread {
-            defer { finished.append(true) }
-            while true {
-                if let event = try? box.value.receive(timeoutMilliseconds: 300) {
-                    received.append(event)
-                } else if !done.values.isEmpty {
-                    return  // quiet after the daemon finished: everything in flight has arrived
-                }
-            }
-        }
-        reader.start()
-        let daemon = Daemon(config: config, logger: Logger(label: "test"))
-        let summary = try daemon.run { _ in Thread.sleep(forTimeInterval: 0.3) }  // subscription reaches PUB
-        done.append(true)
-        // Close only once the reader has returned: a ZeroMQ socket is used by one thread at a time, and
-        // polling Thread.isExecuting orders nothing (ThreadSanitizer reported close() racing receive()).
-        if finished.wait(timeout: 10, until: { !$0.isEmpty }) {
-            subscriber.close()
-        } else {
-            XCTFail("the subscriber thread did not finish")
-        }
-        return (summary, received.values)
+        let run = try daemonRun(config, curve: curve)
+        return (try run.outcome.get(), run.events)
     }
 
     func testFileRunPublishesFramesStatsHealthAndSourceEventsInOrder() throws {
@@ -191,9 +165,4 @@ final class PipelineTests: XCTestCase {
             return false
         })
     }
-}
-
-private final class UncheckedBox<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
 }
