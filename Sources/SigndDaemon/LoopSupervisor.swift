@@ -61,7 +61,7 @@ final class LoopSupervisor: Sendable {
             s.lines[index] = part
             guard now &- s.lastStatus >= s.statusInterval else { return nil }
             s.lastStatus = now
-            return s.lines.joined(separator: "; ")
+            return s.lines.filter { !$0.isEmpty }.joined(separator: "; ")  // a camera yet to report has no part
         }
         if let text { notify { try notifier.status(text) } }
     }
