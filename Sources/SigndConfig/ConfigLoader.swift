@@ -134,11 +134,11 @@ public enum ConfigLoader {
             try validate(camera.source, key: "cameras[\(i)].source", file: file)
         }
         guard config.cameras.count > 1 else { return }
-        // These serve one camera's state today (one status snapshot, one metrics label, one MQTT device, one
-        // picture); refusing them beats serving the first camera's as if it were the process's.
+        // These serve one camera's state today (one status snapshot, one MQTT device, one picture); refusing
+        // them beats serving the first camera's as if it were the process's. Metrics label every camera.
         let oneCameraOnly: [(String, Bool)] = [
-            ("events.status_endpoint", config.events.statusEndpoint != nil), ("metrics.enabled", config.metrics.enabled),
-            ("mqtt.enabled", config.mqtt.enabled), ("live_view.enabled", config.liveView.enabled),
+            ("events.status_endpoint", config.events.statusEndpoint != nil), ("mqtt.enabled", config.mqtt.enabled),
+            ("live_view.enabled", config.liveView.enabled),
         ]
         if let (key, _) = oneCameraOnly.first(where: \.1) {
             throw ConfigError(file: file, key: key, line: nil,

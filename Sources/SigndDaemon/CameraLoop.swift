@@ -32,7 +32,7 @@ final class CameraLoop: @unchecked Sendable {
     ///   - index: the loop's place among the daemon's cameras (for the supervisor).
     ///   - landmarkModels: the landmark models all cameras share (nil when `landmarks.enabled` is false).
     ///   - headModels: the heads' shared weights; nil: no heads.
-    ///   - integrations: metrics, MQTT and live view; only with one camera.
+    ///   - integrations: metrics (every camera), MQTT and live view (one camera only).
     init(index: Int, config: SigndConfiguration, landmarkModels: HolisticModels?, headModels: HeadsStage.Models?, publisher: EventPublisher, integrations: Integrations?,
          supervisor: LoopSupervisor, logger: Logger) throws(DaemonError) {
         self.index = index
@@ -40,7 +40,7 @@ final class CameraLoop: @unchecked Sendable {
         self.logger = logger
         self.supervisor = supervisor
         self.integrations = integrations
-        outlet = EventOutlet(publisher: publisher, camera: config.cameraID, observers: integrations?.observers ?? [])
+        outlet = EventOutlet(publisher: publisher, camera: config.cameraID, observers: integrations?.observers(camera: index) ?? [])
         landmarkStage = try Self.makeLandmarkStage(config, models: landmarkModels, wake: wake, logger: logger)
         heads = try headModels.map { models throws(DaemonError) in try HeadsStage.make(config: config, models: models) }
         health = HealthMonitor(intervalSeconds: config.health.intervalSeconds)
@@ -133,7 +133,7 @@ final class CameraLoop: @unchecked Sendable {
                 }
                 stats.record(timings)
                 integrations?.offer(packet.frame, landmarks: packet.landmarks, now: Clock.monotonicNanos())
-                integrations?.record(timings)
+                integrations?.record(timings, camera: index)
                 onFrame?(timings)
                 stats.framesOut += 1
             }

@@ -55,9 +55,9 @@ public final class Daemon: Sendable {
         defer { publisher.close() }
         onPublisherReady(publisher)
         let cameras = config.cameraList
-        // Metrics, MQTT and the live view serve one camera (the config check refuses them with several).
-        let integrations = cameras.count == 1 ? try Integrations(config: config, logger: logger) : nil
-        defer { integrations?.stop() }
+        // Metrics serve every camera; MQTT and the live view one (the config check refuses them with several).
+        let integrations = try Integrations(config: config, cameras: cameras.map(\.id), logger: logger)
+        defer { integrations.stop() }
         let supervisor = LoopSupervisor(notifier: notifier, config: config, loops: cameras.count, logger: logger)
         // One set of weights for every camera: the landmark interpreters (each camera tracks on its own and
         // takes turns per model) and the heads (each camera keeps its own windows and segments).

@@ -11,8 +11,11 @@ import SigndMQTT
 /// The optional outputs beside ZeroMQ (docs/integrations.md): Prometheus metrics, the MQTT bridge and the
 /// live view. Each is started before the first frame, so a port in use stops the start instead of leaving
 /// a daemon nobody can scrape or watch; each follows the published events as an `EventObserver`.
+///
+/// With several cameras only the metrics serve them all (one exporter per camera on one registry and one
+/// endpoint); the config check refuses MQTT and the live view there, which serve one camera's state.
 final class Integrations {
-    let metrics: (exporter: MetricsExporter, server: MetricsServer)?
+    let metrics: (exporters: [MetricsExporter], server: MetricsServer)?
     let mqtt: MQTTBridge?
     let live: (view: LiveView, server: LiveViewServer)?
     private let logger: Logger
@@ -22,11 +25,12 @@ final class Integrations {
     /// How long the broker may be away before health says so: a reconnect takes 1–2 s of libmosquitto's backoff.
     static let mqttGraceSeconds = 5.0
 
-    init(config: SigndConfiguration, logger: Logger) throws(DaemonError) {
+    /// - Parameter cameras: the ids of the daemon's cameras, in loop order.
+    init(config: SigndConfiguration, cameras: [String], logger: Logger) throws(DaemonError) {
         self.logger = logger
         var started: [() -> Void] = []
         do throws(DaemonError) {
-            metrics = try Self.startMetrics(config, logger)
+            metrics = try Self.startMetrics(config, cameras: cameras, logger)
             if let metrics { started.append(metrics.server.stop) }
             mqtt = try Self.startMQTT(config, logger)
             if let mqtt { started.append(mqtt.stop) }
@@ -38,17 +42,18 @@ final class Integrations {
         }
     }
 
-    var observers: [any EventObserver] {
+    /// What follows camera `index`'s events.
+    func observers(camera index: Int) -> [any EventObserver] {
         var out: [any EventObserver] = []
-        if let metrics { out.append(metrics.exporter) }
+        if let metrics { out.append(metrics.exporters[index]) }
         if let mqtt { out.append(mqtt) }
         if let live { out.append(live.view) }
         return out
     }
 
-    /// One frame's stage durations, for the metrics' histograms.
-    func record(_ timings: FrameTimings) {
-        guard let exporter = metrics?.exporter else { return }
+    /// One frame's stage durations of camera `index`, for the metrics' histograms.
+    func record(_ timings: FrameTimings, camera index: Int) {
+        guard let exporter = metrics?.exporters[index] else { return }
         timings.forEachDuration { stage, nanos in exporter.record(stage: stage.rawValue, nanos: nanos) }
     }
 
@@ -88,17 +93,18 @@ final class Integrations {
 
     // MARK: starting each
 
-    private static func startMetrics(_ config: SigndConfiguration, _ logger: Logger) throws(DaemonError) -> (exporter: MetricsExporter, server: MetricsServer)? {
+    private static func startMetrics(_ config: SigndConfiguration, cameras: [String], _ logger: Logger) throws(DaemonError)
+        -> (exporters: [MetricsExporter], server: MetricsServer)? {
         let settings = config.metrics
-        guard settings.enabled else { return nil }
-        let exporter = MetricsExporter(camera: config.cameraID, stages: PipelineStage.allCases.map(\.rawValue), version: SigndVersion.string)
+        guard settings.enabled, !cameras.isEmpty else { return nil }
+        let exporters = MetricsExporter.sharingOneRegistry(cameras: cameras, stages: PipelineStage.allCases.map(\.rawValue), version: SigndVersion.string)
         let server: MetricsServer
-        do { server = try MetricsServer(exporter: exporter, host: settings.address, port: settings.port, logger: logger) } catch {
+        do { server = try MetricsServer(exporter: exporters[0], host: settings.address, port: settings.port, logger: logger) } catch {
             throw .integration(error.description, cause: error)
         }
         announce(logger, "metrics served on", host: server.host, port: server.port, path: "metrics",
                  local: "this machine only", exposed: "reachable from other machines (metrics.address)")
-        return (exporter, server)
+        return (exporters, server)
     }
 
     private static func startLiveView(_ config: SigndConfiguration, _ logger: Logger) throws(DaemonError) -> (view: LiveView, server: LiveViewServer)? {

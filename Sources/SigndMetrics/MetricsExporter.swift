@@ -10,10 +10,11 @@ import SigndCore
 /// - stage durations are held back until the same `stats` event, so the histograms' `_count` is the sum of
 ///   the `stats` events' per-stage `count`;
 /// - the signing state, segments, signs, source state and health follow their events at once.
-/// The registry is this instance's own (no process-wide metrics system), so two daemons in one test process
-/// cannot mix their figures.
+/// One exporter per camera, its series labelled `camera`. The registry is the daemon's own (no process-wide
+/// metrics system), shared by its cameras' exporters, so two daemons in one test process cannot mix their
+/// figures and one `/metrics` shows every camera of a daemon.
 public final class MetricsExporter: EventObserver, Sendable {
-    public let registry = PrometheusCollectorRegistry()
+    public let registry: PrometheusCollectorRegistry
     private let labels: [(String, String)]
 
     private let framesIn, framesOut, framesDropped, publishDrops, curveRejected, cpuSeconds: Counter
@@ -44,7 +45,9 @@ public final class MetricsExporter: EventObserver, Sendable {
     /// - Parameters:
     ///   - stages: the loop's stage names (`PipelineStage`), one histogram series each.
     ///   - version: signd's version, for `signd_build_info`.
-    public init(camera: String, stages: [String], version: String) {
+    ///   - registry: where the series go: a new one, or the one the daemon's other cameras' exporters use.
+    public init(camera: String, stages: [String], version: String, registry: PrometheusCollectorRegistry = PrometheusCollectorRegistry()) {
+        self.registry = registry
         labels = [("camera", camera)]
         let r = registry, l = labels
         framesIn = r.makeCounter(descriptor: Self.named("signd_frames_in_total", "Frames the loop received from the source (stats frames_in)."), labels: l)
@@ -108,6 +111,12 @@ public final class MetricsExporter: EventObserver, Sendable {
 
     /// The exposition text, as `/metrics` serves it.
     public func exposition() -> [UInt8] { registry.emitToBuffer() }
+
+    /// One exporter per camera on one registry: any of them exposes every camera's series.
+    public static func sharingOneRegistry(cameras: [String], stages: [String], version: String) -> [MetricsExporter] {
+        let registry = PrometheusCollectorRegistry()
+        return cameras.map { MetricsExporter(camera: $0, stages: stages, version: version, registry: registry) }
+    }
 
     private func apply(_ stats: StatsEvent) {
         let durations = state.withLock { p -> [(stage: String, nanos: UInt64)] in

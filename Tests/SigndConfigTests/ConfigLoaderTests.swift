@@ -151,7 +151,8 @@ final class ConfigLoaderTests: XCTestCase {
         XCTAssertEqual(problem("cameras: {id: a}\n").key, "cameras")
         // What serves one camera's state is refused with several, naming the key.
         let two = "cameras:\n  - id: a\n    source: {uri: a.mp4}\n  - id: b\n    source: {uri: b.mp4}\n"
-        for (section, key) in [("metrics: {enabled: true}", "metrics.enabled"), ("mqtt: {enabled: true}", "mqtt.enabled"),
+        XCTAssertEqual(problem(two + "metrics: {enabled: true}\n").text, "accepted", "metrics label each camera")
+        for (section, key) in [("mqtt: {enabled: true}", "mqtt.enabled"),
                                ("live_view: {enabled: true}", "live_view.enabled"),
                                ("events: {status_endpoint: 'tcp://127.0.0.1:5557'}", "events.status_endpoint")] {
             XCTAssertEqual(problem(two + section + "\n").key, key)

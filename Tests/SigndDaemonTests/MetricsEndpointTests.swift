@@ -77,6 +77,37 @@ final class MetricsEndpointTests: XCTestCase {
         XCTAssertThrowsError(try scrape(port: port), "nothing serves /metrics after the run")
     }
 
+    /// Two cameras in one daemon: one `/metrics` with each camera's series under its own `camera` label, each
+    /// held to that camera's own `stats` events.
+    func testTwoCamerasShareOneEndpointEachUnderItsLabel() throws {
+        let port = freeTCPPort()
+        var config = try config(port: port)
+        let clip = config.source
+        var second = clip
+        second.uri = TestPaths.samples.appendingPathComponent("mmaction2_test.avi").path
+        config.cameras = [.init(id: "door", source: clip), .init(id: "desk", source: second)]
+        let collector = try EventCollector(endpoint: config.events.endpoints[0])
+        let daemon = LoopedClipDaemon(config)
+        func stats(_ events: [ReceivedEvent], _ camera: String) -> [StatsEvent] {
+            events.filter { $0.topic == "signd.\(camera).stats" }.compactMap(\.stats)
+        }
+        XCTAssertTrue(collector.wait(timeout: 60) { stats($0, "door").count >= 2 && stats($0, "desk").count >= 2 }, "both cameras report")
+        let scraped = try scrape(port: port)
+        XCTAssertEqual(daemon.stop(), ["ok"])
+        XCTAssertTrue(collector.stop())
+        for camera in ["door", "desk"] {
+            // The scrape shows one of this camera's stats events, field for field (the counters advance with them).
+            let framesIn = try XCTUnwrap(scraped["signd_frames_in_total{camera=\"\(camera)\"}"], camera)
+            let event = try XCTUnwrap(stats(collector.events.values, camera).first { Double($0.framesIn) == framesIn },
+                                      "\(camera): frames_in \(framesIn) is no stats event's")
+            XCTAssertEqual(scraped["signd_frames_out_total{camera=\"\(camera)\"}"], Double(event.framesOut), camera)
+            XCTAssertEqual(scraped["signd_source_state{camera=\"\(camera)\",state=\"open\"}"], 1, camera)
+            XCTAssertEqual(scraped["signd_build_info{camera=\"\(camera)\",version=\"\(SigndVersion.string)\"}"], 1, camera)
+            XCTAssertGreaterThan(scraped["signd_stage_duration_seconds_count{camera=\"\(camera)\",stage=\"landmarks\"}"] ?? 0, 0, camera)
+        }
+        XCTAssertNil(scraped["signd_frames_in_total{camera=\"metered\"}"], "no series for the unused camera_id")
+    }
+
     func testAPortInUseStopsTheStartNamingTheKey() throws {
         let listener = try TCPListener()
         var config = try config(port: listener.port)
