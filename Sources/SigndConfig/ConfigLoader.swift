@@ -276,6 +276,7 @@ public enum ConfigLoader {
             case "update_interval_frames": h.updateIntervalFrames = try r.int(value, p, min: 0, max: 1_000_000)
             case "multiclass_every": h.multiclassEvery = try r.int(value, p, min: 1, max: 100_000)
             case "top_k": h.topK = try r.int(value, p, min: 1, max: 1000)
+            case "unknown_below": h.unknownBelow = try r.isNull(value) ? nil : r.double(value, p, min: 0, max: 1)
             default: throw r.unknown(key, value, p, known: known)
             }
         }

@@ -124,6 +124,8 @@ public struct SigndConfiguration: Sendable, Equatable {
         public var updateIntervalFrames = 30
         public var multiclassEvery = 5
         public var topK = 5
+        /// Open-set threshold of the multi-class head; nil: the head's calibrated one (its manifest's open_set).
+        public var unknownBelow: Double?
         public init() {}
     }
 

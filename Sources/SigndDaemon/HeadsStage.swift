@@ -160,9 +160,11 @@ public final class HeadsStage {
         for t in step.transitions {
             let duration = t.summary.map { Double($0.durationNanos) / 1e6 }
                 ?? Double(t.at.nanos >= t.start.nanos ? t.at.nanos - t.start.nanos : 0) / 1e6
+            let answer = t.phase == .end ? step.signs.first { $0.isSegmentSummary && $0.segment == t.segment } : nil
             let summary = t.summary.map {
                 SegmentSummary(endFrame: $0.last.frame, frames: $0.frames, meanProbability: $0.meanProbability,
-                               maxProbability: $0.maxProbability)
+                               maxProbability: $0.maxProbability,
+                               sign: answer.map { SegmentSign(label: $0.label ?? SignEvent.unknown, score: $0.score, windows: $0.windows) })
             }
             let phase: StateEvent.Phase = switch t.phase { case .start: .start; case .update: .update; case .end: .end }
             if t.phase == .start { segmentIDs[t.segment] = UUID().uuidString.lowercased() }
@@ -185,7 +187,7 @@ public final class HeadsStage {
     }
 
     private func signEvent(_ p: SignPrediction, model: String?) -> SignEvent {
-        SignEvent(top: p.top.map { SignEvent.Label(label: $0.label, score: $0.score) }, windowStartFrame: p.firstFrame,
+        SignEvent(label: p.label ?? SignEvent.unknown, score: p.score, top: p.top.map { SignEvent.Label(label: $0.label, score: $0.score) }, windowStartFrame: p.firstFrame,
                   windowEndFrame: p.lastFrame, segment: p.segment, model: model,
                   segmentID: p.segment.flatMap { segmentIDs[$0] })
     }
@@ -202,6 +204,7 @@ extension SigndConfiguration.Heads {
                                                updateIntervalFrames: updateIntervalFrames)
         s.multiclassEvery = multiclassEvery
         s.topK = topK
+        s.unknownBelow = unknownBelow
         return s
     }
 }

@@ -158,6 +158,7 @@ public struct Evaluator {
                 } else {
                     var mean = [Double](repeating: 0, count: labels.count)
                     for p in windows { for i in p.probabilities.indices where i < mean.count { mean[i] += Double(p.probabilities[i]) } }
+                    if let background = pipeline.multiclass?.model.manifest.backgroundClass { mean[background] = -1 }
                     let ranked = mean.indices.sorted { mean[$0] != mean[$1] ? mean[$0] > mean[$1] : $0 < $1 }
                     let predicted = labels[ranked[0]]
                     row.predictedClass = predicted
@@ -174,7 +175,8 @@ public struct Evaluator {
             let top = confusions.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.prefix(10)
             multiclass = .init(videos: classified, outsideLabels: outsideLabels, withoutPrediction: noPrediction, top1: classified > 0 ? Double(top1) / Double(classified) : 0,
                                top5: classified > 0 ? Double(top5) / Double(classified) : 0,
-                               confusions: top.map { .init(pair: $0.key, count: $0.value) })
+                               confusions: top.map { .init(pair: $0.key, count: $0.value) },
+                               openSet: openSet(runs, labels: Set(labels)))
         }
         return EvalReport(
             threshold: options.threshold, fps: options.fps, videos: runs.count,
@@ -185,6 +187,32 @@ public struct Evaluator {
                           onsetDelayFrames: Summary(onsets), offsetDelayFrames: Summary(offsets),
                           onsetDelayMillis: Summary(onsets.map { $0 * ms }), offsetDelayMillis: Summary(offsets.map { $0 * ms })),
             multiclass: multiclass, perVideo: rows)
+    }
+}
+
+extension Evaluator {
+    /// Scores every published answer against its video's class (see `EvalReport.OpenSet`).
+    func openSet(_ runs: [VideoRun], labels: Set<String>) -> EvalReport.OpenSet {
+        func level(_ summaries: Bool) -> EvalReport.OpenSet.Level {
+            var inVocab = 0, right = 0, inUnknown = 0, outOfVocab = 0, outUnknown = 0
+            for run in runs {
+                guard let truth = options.videoClasses[run.video], truth != "-", !truth.isEmpty else { continue }
+                for sign in run.signs where sign.isSegmentSummary == summaries {
+                    if labels.contains(truth) {
+                        inVocab += 1
+                        if sign.label == truth { right += 1 }
+                        if sign.label == nil { inUnknown += 1 }
+                    } else {
+                        outOfVocab += 1
+                        if sign.label == nil { outUnknown += 1 }
+                    }
+                }
+            }
+            func share(_ n: Int, _ of: Int) -> Double { of > 0 ? Double(n) / Double(of) : 0 }
+            return .init(inVocab: inVocab, rightLabel: share(right, inVocab), inVocabUnknown: share(inUnknown, inVocab),
+                         outOfVocab: outOfVocab, outOfVocabUnknown: share(outUnknown, outOfVocab))
+        }
+        return .init(unknownBelow: pipeline.unknownBelow, windows: level(false), segments: level(true))
     }
 }
 
@@ -229,9 +257,36 @@ public struct EvalReport: Sendable, Equatable, Codable {
         public var top5: Double
         /// The most frequent wrong top-1 predictions, `true → predicted`.
         public var confusions: [Confusion]
+        /// The answers the daemon publishes (a label or `unknown`), per sign window and per segment summary.
+        public var openSet: OpenSet
         enum CodingKeys: String, CodingKey {
             case videos, outsideLabels = "outside_labels", withoutPrediction = "without_prediction", top1 = "top1", top5 = "top5", confusions
+            case openSet = "open_set"
         }
+    }
+
+    /// The published answers at the threshold in force. In-vocabulary: videos whose class is a label of the
+    /// head; out-of-vocabulary: videos with another class (not `-`), which should be answered `unknown`.
+    public struct OpenSet: Sendable, Equatable, Codable {
+        public struct Level: Sendable, Equatable, Codable {
+            /// Answers given on in-vocabulary videos, and the share that named the video's class (an
+            /// `unknown` counts as wrong) or said `unknown`.
+            public var inVocab = 0
+            public var rightLabel = 0.0
+            public var inVocabUnknown = 0.0
+            /// Answers given on out-of-vocabulary videos, and the share that said `unknown`.
+            public var outOfVocab = 0
+            public var outOfVocabUnknown = 0.0
+            enum CodingKeys: String, CodingKey {
+                case inVocab = "in_vocab", rightLabel = "right_label", inVocabUnknown = "in_vocab_unknown"
+                case outOfVocab = "out_of_vocab", outOfVocabUnknown = "out_of_vocab_unknown"
+            }
+        }
+        public var unknownBelow: Double
+        /// Each `sign` event of a window, and each segment's answer (the `end` event's `summary.sign`).
+        public var windows: Level
+        public var segments: Level
+        enum CodingKeys: String, CodingKey { case unknownBelow = "unknown_below", windows, segments }
     }
 
     public struct VideoRow: Sendable, Equatable, Codable {

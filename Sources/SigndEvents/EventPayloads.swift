@@ -305,17 +305,46 @@ public struct SegmentSummary: Sendable, Equatable, Codable {
     public var frames: Int
     public var meanProbability: Double
     public var maxProbability: Double
+    /// The segment's answer from the multi-class head; nil without one, or when no window was classified.
+    public var sign: SegmentSign?
 
-    public init(endFrame: Int, frames: Int, meanProbability: Double, maxProbability: Double) {
+    public init(endFrame: Int, frames: Int, meanProbability: Double, maxProbability: Double, sign: SegmentSign? = nil) {
         self.endFrame = endFrame
         self.frames = frames
         self.meanProbability = meanProbability
         self.maxProbability = maxProbability
+        self.sign = sign
     }
 
     enum CodingKeys: String, CodingKey {
         case endFrame = "end_frame", frames, meanProbability = "mean_probability"
-        case maxProbability = "max_probability"
+        case maxProbability = "max_probability", sign
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(endFrame, forKey: .endFrame)
+        try c.encode(frames, forKey: .frames)
+        try c.encode(meanProbability, forKey: .meanProbability)
+        try c.encode(maxProbability, forKey: .maxProbability)
+        try c.encode(sign, forKey: .sign)
+    }
+}
+
+/// What a segment was: the best label of the mean class probabilities over the windows classified while it
+/// was open, or `unknown` when that label's probability is below the open-set threshold.
+public struct SegmentSign: Sendable, Equatable, Codable {
+    /// A label of the head, or `unknown` (`SignEvent.unknown`).
+    public var label: String
+    /// The probability the answer was decided on.
+    public var score: Double
+    /// Windows the mean was taken over.
+    public var windows: Int
+
+    public init(label: String, score: Double, windows: Int) {
+        self.label = label
+        self.score = score
+        self.windows = windows
     }
 }
 
@@ -332,7 +361,14 @@ public struct SignEvent: Sendable, Equatable, Codable {
         }
     }
 
-    /// Best labels first.
+    /// The answer `label` takes when the best score is below the open-set threshold.
+    public static let unknown = "unknown"
+
+    /// The answer: the best label, or `unknown` when its score is below the open-set threshold.
+    public var label: String
+    /// The score the answer was decided on (the best label's probability).
+    public var score: Double
+    /// Best labels first (whatever the answer).
     public var top: [Label]
     public var windowStartFrame: Int
     public var windowEndFrame: Int
@@ -343,8 +379,10 @@ public struct SignEvent: Sendable, Equatable, Codable {
     /// The head that produced it (its manifest stem).
     public var model: String?
 
-    public init(top: [Label], windowStartFrame: Int, windowEndFrame: Int, segment: Int? = nil, model: String? = nil,
-                segmentID: String? = nil) {
+    public init(label: String, score: Double, top: [Label], windowStartFrame: Int, windowEndFrame: Int, segment: Int? = nil,
+                model: String? = nil, segmentID: String? = nil) {
+        self.label = label
+        self.score = score
         self.segmentID = segmentID
         self.top = top
         self.windowStartFrame = windowStartFrame
@@ -354,12 +392,14 @@ public struct SignEvent: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case top, windowStartFrame = "window_start_frame", windowEndFrame = "window_end_frame", segment
+        case label, score, top, windowStartFrame = "window_start_frame", windowEndFrame = "window_end_frame", segment
         case segmentID = "segment_id", model
     }
 
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(label, forKey: .label)
+        try c.encode(score, forKey: .score)
         try c.encode(top, forKey: .top)
         try c.encode(windowStartFrame, forKey: .windowStartFrame)
         try c.encode(windowEndFrame, forKey: .windowEndFrame)

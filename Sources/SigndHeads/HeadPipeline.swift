@@ -11,6 +11,9 @@ public struct HeadSettings: Sendable, Equatable {
     /// Run the multi-class head on every `multiclassEvery`-th frame while signing.
     public var multiclassEvery = 5
     public var topK = 5
+    /// Open set: a prediction whose largest class probability is below this is answered `unknown`. nil: the
+    /// multi-class head's calibrated `open_set.unknown_below` (0, never `unknown`, when it has none).
+    public var unknownBelow: Double?
     /// A window may cover at most this many source frames (its own frames plus those dropped between them);
     /// a longer one is not scored and the windows restart as after a gap. nil: no limit.
     public var maxWindowSpanFrames: Int?
@@ -24,6 +27,9 @@ public struct HeadSettings: Sendable, Equatable {
         guard stride >= 1 else { throw .parameter(name: "stride", problem: "must be ≥ 1, got \(stride)") }
         guard multiclassEvery >= 1 else { throw .parameter(name: "multiclass_every", problem: "must be ≥ 1, got \(multiclassEvery)") }
         guard topK >= 1 else { throw .parameter(name: "top_k", problem: "must be ≥ 1, got \(topK)") }
+        if let t = unknownBelow, !(0...1).contains(t) {
+            throw .parameter(name: "unknown_below", problem: "must be in 0...1, got \(t)")
+        }
         if let span = maxWindowSpanFrames, span < 1 {
             throw .parameter(name: "max_window_span_frames", problem: "must be ≥ 1, got \(span)")
         }
@@ -65,10 +71,17 @@ public struct SignPrediction: Sendable, Equatable {
         public var score: Double
     }
     public var top: [Label]
+    /// The answer: the best label, or nil (`unknown`) when its score is below the open-set threshold.
+    public var label: String?
+    /// The score the answer was decided on: the largest class probability (of the window, or of the
+    /// segment's mean).
+    public var score: Double
     public var firstFrame: Int
     public var lastFrame: Int
     public var segment: Int?
     public var isSegmentSummary: Bool
+    /// Windows behind it: 1, or those the segment's mean was taken over.
+    public var windows: Int
     /// Full class probabilities (for evaluation).
     public var probabilities: [Float]
 }
@@ -221,6 +234,11 @@ public final class HeadPipeline {
         settings = new
     }
 
+    /// The open-set threshold in force: the setting, else the multi-class head's calibrated one, else 0.
+    public var unknownBelow: Double {
+        settings.unknownBelow ?? multiclass?.model.manifest.openSet?.unknownBelow ?? 0
+    }
+
     /// Window length of the binary head (frames before its first output).
     public var window: Int { binary.model.manifest.window }
     public var isSigning: Bool { tracker.isSigning }
@@ -356,14 +374,24 @@ public final class HeadPipeline {
         defer { segmentProbabilities = []; segmentWindows = 0 }
         guard segmentWindows > 0 else { return nil }
         let mean = segmentProbabilities.map { $0 / Float(segmentWindows) }
-        return prediction(mean, first: end.start.frame, last: end.summary?.last.frame ?? end.at.frame, segment: end.segment, summary: true)
+        return prediction(mean, first: end.start.frame, last: end.summary?.last.frame ?? end.at.frame, segment: end.segment,
+                          summary: true, windows: segmentWindows)
     }
 
-    private func prediction(_ probabilities: [Float], first: Int, last: Int, segment: Int?, summary: Bool) -> SignPrediction {
+    private func prediction(_ probabilities: [Float], first: Int, last: Int, segment: Int?, summary: Bool, windows: Int = 1) -> SignPrediction {
         let labels = multiclass?.model.manifest.labels ?? []
-        let top = topK(probabilities, k: settings.topK).map {
+        // A background class only lowers the real classes: it never answers nor appears among the top labels.
+        var answerable = probabilities, answers = probabilities.count
+        if let background = multiclass?.model.manifest.backgroundClass, background < answerable.count {
+            answerable[background] = -1
+            answers -= 1
+        }
+        let top = topK(answerable, k: min(settings.topK, answers)).map {
             SignPrediction.Label(index: $0.index, label: $0.index < labels.count ? labels[$0.index] : "\($0.index)", score: Double($0.value))
         }
-        return SignPrediction(top: top, firstFrame: first, lastFrame: last, segment: segment, isSegmentSummary: summary, probabilities: probabilities)
+        let best = top.first?.score ?? 0
+        return SignPrediction(top: top, label: best >= unknownBelow ? top.first?.label : nil, score: best, firstFrame: first,
+                              lastFrame: last, segment: segment, isSegmentSummary: summary, windows: windows,
+                              probabilities: probabilities)
     }
 }

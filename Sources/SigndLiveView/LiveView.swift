@@ -99,8 +99,7 @@ public final class LiveView: EventObserver, Sendable {
                 status.signing = s.phase != .end
                 status.segment = s.phase == .end ? nil : s.segment
             case .sign(let s):
-                guard let best = s.top.first else { return }
-                status.signs.insert(.init(frame: frame, label: best.label, score: best.score), at: 0)
+                status.signs.insert(.init(frame: frame, label: s.label, score: s.score), at: 0)
                 if status.signs.count > Self.signsKept { status.signs.removeLast() }
             case .health(let h):
                 status.health = h.status.rawValue

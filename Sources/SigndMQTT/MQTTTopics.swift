@@ -47,10 +47,10 @@ public struct MQTTTopics: Sendable {
         }
     }
 
-    /// The `sign` topic's payload: the best label first, then the event's fields.
+    /// The `sign` topic's payload: the answer (a label or `unknown`) first, then the event's fields.
     public func signPayload(_ event: SignEvent, frame: Int?) -> [UInt8]? {
-        guard let best = event.top.first else { return nil }
-        return Self.json(SignMessage(camera: camera, label: best.label, score: best.score, top: event.top, frame: frame,
+        guard !event.top.isEmpty else { return nil }
+        return Self.json(SignMessage(camera: camera, label: event.label, score: event.score, top: event.top, frame: frame,
                                      windowStartFrame: event.windowStartFrame, windowEndFrame: event.windowEndFrame,
                                      segment: event.segment, segmentID: event.segmentID))
     }

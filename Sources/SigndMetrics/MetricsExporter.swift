@@ -99,8 +99,7 @@ public final class MetricsExporter: EventObserver, Sendable {
             case .update: break
             }
         case .sign(let sign):
-            guard let best = sign.top.first else { return }
-            signCounter(best.label).increment()
+            signCounter(sign.label).increment()
         case .source(let source): apply(source)
         case .health(let health):
             for (status, gauge) in healthStates { gauge.set(to: status == health.status ? 1 : 0) }
@@ -169,7 +168,7 @@ public final class MetricsExporter: EventObserver, Sendable {
     private func signCounter(_ label: String) -> Counter {
         state.withLock { p in
             if let counter = p.signCounters[label] { return counter }
-            let counter = registry.makeCounter(descriptor: Self.named("signd_signs_total", "Sign events, by their best label."),
+            let counter = registry.makeCounter(descriptor: Self.named("signd_signs_total", "Sign events, by their answer (a label, or unknown)."),
                                                labels: labels + [("label", label)])
             p.signCounters[label] = counter
             return counter

@@ -87,6 +87,27 @@ public struct STGCNManifest: Codable, Sendable, Equatable {
     public var class0IsSigning: Bool?
     public var outputTimestamp: OutputTimestamp
     public var provenance: Provenance?
+    /// Multi-class heads: when to answer `unknown` (calibrated by `signstgcn.open_set`); nil: always a label.
+    public var openSet: OpenSet?
+
+    /// The open-set rule: a segment's (or window's) largest class probability below `unknownBelow` is
+    /// answered `unknown`.
+    public struct OpenSet: Sendable, Equatable, Codable {
+        /// The only score defined: the largest class probability of the mean over the windows classified.
+        public static let maxMeanProbability = "max_mean_probability"
+        public var score: String
+        public var unknownBelow: Double
+        /// A class learnt from out-of-vocabulary signing: it lowers the other classes' probabilities and is
+        /// never an answer or a top label.
+        public var backgroundLabel: String?
+        enum CodingKeys: String, CodingKey { case score, unknownBelow = "unknown_below", backgroundLabel = "background_label" }
+    }
+
+    /// The index of the open-set background class, if the head has one.
+    public var backgroundClass: Int? { openSet?.backgroundLabel.flatMap { labels.firstIndex(of: $0) } }
+
+    /// The label an open-set answer takes when the score is below the threshold; no class may be called so.
+    public static let unknownLabel = "unknown"
 
     enum CodingKeys: String, CodingKey {
         case format, architecture, coords, window, stride, channels, kernel, dilations, heads, attention
@@ -96,7 +117,7 @@ public struct STGCNManifest: Codable, Sendable, Equatable {
         case normalizeJoints = "normalize_joints"
         case gruHidden = "gru_hidden", signerEmbedding = "signer_embedding", poseStats = "pose_stats"
         case numClasses = "num_classes", signingIndex = "signing_index", signingLabels = "signing_labels"
-        case class0IsSigning = "class0_is_signing", outputTimestamp = "output_timestamp"
+        case class0IsSigning = "class0_is_signing", outputTimestamp = "output_timestamp", openSet = "open_set"
     }
 
     /// Largest T·J accepted (T = 25 with J up to 8000).
@@ -256,6 +277,21 @@ public struct STGCNManifest: Codable, Sendable, Equatable {
         }
         guard graph.degreeEpsilon.isFinite, graph.degreeEpsilon >= 0 else {
             throw fail("graph.degree_epsilon", "must be finite and non-negative, got \(graph.degreeEpsilon)")
+        }
+        if let openSet {
+            guard !binary else { throw fail("open_set", "is for multi-class heads; a binary head has no `unknown` answer") }
+            guard openSet.score == OpenSet.maxMeanProbability else {
+                throw fail("open_set.score", "only \"\(OpenSet.maxMeanProbability)\" is defined, got \"\(openSet.score)\"")
+            }
+            guard (0...1).contains(openSet.unknownBelow) else {
+                throw fail("open_set.unknown_below", "must be in 0...1, got \(openSet.unknownBelow)")
+            }
+            if let background = openSet.backgroundLabel, !labels.contains(background) {
+                throw fail("open_set.background_label", "\"\(background)\" is not one of the labels")
+            }
+        }
+        if !binary, let i = labels.firstIndex(of: Self.unknownLabel) {
+            throw fail("labels[\(i)]", "\"\(Self.unknownLabel)\" is the open-set answer and cannot name a class")
         }
         guard poseStats.dim == 2 * coords.count else {
             throw fail("pose_stats.dim", "must be 2·C = \(2 * coords.count) (means then stds), got \(poseStats.dim)")

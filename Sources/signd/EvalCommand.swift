@@ -127,6 +127,10 @@ struct Eval: ParsableCommand {
         if let m = r.multiclass {
             lines.append("multiclass: videos \(m.videos) (no prediction \(m.withoutPrediction); \(m.outsideLabels) more with a class the head lacks), top-1 \(f(m.top1)), top-5 \(f(m.top5))")
             for c in m.confusions.prefix(5) { lines.append("  confusion \(c.pair): \(c.count)") }
+            let o = m.openSet
+            for (name, l) in [("windows", o.windows), ("segments", o.segments)] {
+                lines.append("open set (unknown below \(f(o.unknownBelow))), \(name): in-vocab \(l.inVocab) right label \(f(l.rightLabel)), unknown \(f(l.inVocabUnknown)); out-of-vocab \(l.outOfVocab) unknown \(f(l.outOfVocabUnknown))")
+            }
         }
         return lines.joined(separator: "\n")
     }

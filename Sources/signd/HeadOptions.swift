@@ -20,6 +20,10 @@ struct HeadOptions: ParsableArguments {
     @Option(name: .customLong("exit-threshold"), help: "heads.exit_threshold")
     var exitThreshold: Double?
 
+    @Option(name: .customLong("unknown-below"),
+            help: "heads.unknown_below: answer `unknown` below this probability (default: the multi-class head's calibrated threshold).")
+    var unknownBelow: Double?
+
     @Option(help: "heads.stride: run the binary head every N frames.")
     var stride: Int?
 
@@ -38,6 +42,12 @@ struct HeadOptions: ParsableArguments {
         if let enterThreshold { merged.heads.enterThreshold = enterThreshold }
         if let exitThreshold { merged.heads.exitThreshold = exitThreshold }
         if let stride { merged.heads.stride = stride }
+        if let unknownBelow {
+            guard (0...1).contains(unknownBelow) else {
+                throw ConfigError(file: "<command line>", key: "heads.unknown_below", line: nil, problem: "must be in 0...1, got \(unknownBelow)")
+            }
+            merged.heads.unknownBelow = unknownBelow
+        }
         merged.chooseModelsDirectory(flag: modelsDirectory, environment: ProcessInfo.processInfo.environment)
         merged.heads.enabled = true
         if merged.heads.exitThreshold > merged.heads.enterThreshold {

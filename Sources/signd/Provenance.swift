@@ -11,7 +11,7 @@ enum Provenance {
             "heads.enter_threshold": heads.enterThreshold, "heads.exit_threshold": heads.exitThreshold,
             "heads.min_start_frames": Double(heads.minStartFrames), "heads.min_end_frames": Double(heads.minEndFrames),
             "heads.multiclass_every": Double(heads.multiclassEvery), "heads.top_k": Double(heads.topK),
-        ].merging(extra) { $1 }
+        ].merging(heads.unknownBelow.map { ["heads.unknown_below": $0] } ?? [:]) { $1 }.merging(extra) { $1 }
     }
 
     /// The configured heads' stems and sha256 (for a run that loads them itself, like `bench`).

@@ -26,6 +26,7 @@ final class HeadsConfigTests: XCTestCase {
           update_interval_frames: 0
           multiclass_every: 3
           top_k: 2
+          unknown_below: 0.55
         """
         let config = try ConfigLoader.parse(yaml: yaml, file: "x.yaml", baseDirectory: "/etc/signd")
         XCTAssertEqual(config.binaryStem, "/etc/signd/models/bin")
@@ -40,6 +41,8 @@ final class HeadsConfigTests: XCTestCase {
         XCTAssertEqual(s.segments.updateIntervalFrames, 0)
         XCTAssertEqual(s.multiclassEvery, 3)
         XCTAssertEqual(s.topK, 2)
+        XCTAssertEqual(s.unknownBelow, 0.55)
+        XCTAssertNil(try ConfigLoader.parse(yaml: "heads: {unknown_below: null}").heads.settings.unknownBelow, "null: the head's own")
 
         // Defaults live in landmarks.models_dir.
         let defaults = try ConfigLoader.parse(yaml: "landmarks: {models_dir: ../Models}", file: "x.yaml", baseDirectory: "/etc/signd/conf")
@@ -53,6 +56,9 @@ final class HeadsConfigTests: XCTestCase {
         }
         XCTAssertThrowsError(try ConfigLoader.parse(yaml: "heads: {smoothing_alpha: 0}")) {
             XCTAssertTrue("\($0)".contains("heads.smoothing_alpha"), "\($0)")
+        }
+        XCTAssertThrowsError(try ConfigLoader.parse(yaml: "heads: {unknown_below: 1.2}")) {
+            XCTAssertTrue("\($0)".contains("heads.unknown_below"), "\($0)")
         }
         var config = SigndConfiguration()
         config.source.uri = "x.mp4"

@@ -67,6 +67,16 @@ final class HeadsDaemonTests: XCTestCase {
         XCTAssertEqual(end.startFrame, 24)
         XCTAssertEqual(end.summary?.endFrame, 63)
         XCTAssertEqual(end.summary?.frames, 40)
+        // The end carries the segment's answer: the summary sign event's label and score, over its 5 windows.
+        let summarySign = events.compactMap { e -> SignEvent? in
+            if case .sign(let s) = e.message.event, s.windowStartFrame == 24, s.windowEndFrame == 63 { return s } else { return nil }
+        }
+        let answer = try XCTUnwrap(end.summary?.sign, "an end with a multi-class head carries summary.sign")
+        XCTAssertEqual(answer.label, summarySign.first?.label)
+        XCTAssertEqual(answer.score, summarySign.first?.score)
+        XCTAssertEqual(answer.score, summarySign.first?.top.first?.score, "the fixture head has no open_set: always the best label")
+        XCTAssertEqual(answer.label, summarySign.first?.top.first?.label)
+        XCTAssertEqual(answer.windows, 5)
         let signSegments = events.compactMap { e -> Int?? in if case .sign(let s) = e.message.event { return s.segment } else { return nil } }
         XCTAssertTrue(signSegments.allSatisfy { $0 == 0 })
     }

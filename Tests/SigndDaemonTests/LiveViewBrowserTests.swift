@@ -41,7 +41,7 @@ final class LiveViewBrowserTests: XCTestCase {
         XCTAssertGreaterThan(points, 10, "the P(signing) trace is drawn")
         XCTAssertEqual(try browser.evaluate("return document.getElementById('camera').textContent") as? String, "lobby")
         let shown = try browser.evaluate("return Array.from(document.querySelectorAll('#signs li')).map(li => li.dataset.label)") as? [String] ?? []
-        let published = Set(collector.events.values.compactMap { $0.sign?.top.first?.label })
+        let published = Set(collector.events.values.compactMap { $0.sign?.label })
         XCTAssertFalse(shown.isEmpty)
         XCTAssertTrue(Set(shown).isSubset(of: published), "the page lists signs the subscribers got: \(shown) vs \(published)")
         XCTAssertGreaterThan(try status(page)["images_rendered"] as? Int ?? 0, 0)

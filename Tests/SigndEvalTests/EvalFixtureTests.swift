@@ -89,4 +89,47 @@ final class EvalFixtureTests: XCTestCase {
         XCTAssertEqual(m.top1, 1.0 / 3.0, accuracy: 1e-12)
         XCTAssertEqual(m.confusions.map(\.pair), ["\(other) → \(predicted)"])
     }
+
+    /// The open-set figures score each published answer: per sign window and per segment, in-vocabulary
+    /// videos against their class, out-of-vocabulary ones (a class the head lacks) against `unknown`.
+    func testOpenSetFiguresScoreThePublishedAnswers() throws {
+        let stgcn = TestPaths.fixtures.appendingPathComponent("stgcn")
+        let binary = try LoadedHead.load(stem: stgcn.appendingPathComponent("additive_binary_j75_c2/model").path)
+        let multi = try LoadedHead.load(stem: stgcn.appendingPathComponent("additive_c100_j75_c2/model").path)
+        let dir = TestPaths.fixtures.appendingPathComponent("eval")
+        let gt = try GroundTruth.load(dir.appendingPathComponent("groundtruth.txt"))
+        func report(unknownBelow: Double, classes: [String: String]) throws -> (EvalReport.OpenSet?, [VideoRun]) {
+            var settings = HeadSettings()
+            settings.unknownBelow = unknownBelow
+            let pipeline = try HeadPipeline(binary: binary, multiclass: multi, settings: settings, face: .landmarkStage(face: false))
+            var options = EvalOptions()
+            options.videoClasses = classes
+            let (report, runs) = try Evaluator(pipeline: pipeline, options: options).evaluate(directory: dir, groundTruth: gt)
+            return (report.multiclass?.openSet, runs)
+        }
+        let (_, probe) = try report(unknownBelow: 0, classes: [:])
+        let a = try XCTUnwrap(probe.first { $0.video == "a_signing" })
+        let best = try XCTUnwrap(a.signs.first { $0.isSegmentSummary }).top[0].label
+        let classes = ["a_signing": best, "c_false_alarm": "not-a-label", "b_idle": "-"]
+        let c = try XCTUnwrap(probe.first { $0.video == "c_false_alarm" })
+        let counts = (windows: a.signs.filter { !$0.isSegmentSummary }.count, segments: a.signs.filter(\.isSegmentSummary).count)
+        let oovCounts = (windows: c.signs.filter { !$0.isSegmentSummary }.count, segments: c.signs.filter(\.isSegmentSummary).count)
+        XCTAssertGreaterThan(oovCounts.windows, 0, "the false alarm gets classified")
+
+        let always = try XCTUnwrap(try report(unknownBelow: 0, classes: classes).0)
+        XCTAssertEqual(always.unknownBelow, 0)
+        XCTAssertEqual(always.windows.inVocab, counts.windows)
+        XCTAssertEqual(always.segments.inVocab, counts.segments)
+        XCTAssertEqual(always.windows.outOfVocab, oovCounts.windows)
+        XCTAssertEqual(always.segments.outOfVocab, oovCounts.segments)
+        XCTAssertEqual(always.segments.rightLabel, 1, "each segment of a_signing answers its class")
+        XCTAssertEqual(always.segments.inVocabUnknown, 0)
+        XCTAssertEqual(always.windows.outOfVocabUnknown, 0, "threshold 0: never unknown")
+
+        let never = try XCTUnwrap(try report(unknownBelow: 1, classes: classes).0)
+        XCTAssertEqual(never.segments.rightLabel, 0, "threshold 1: every answer is unknown")
+        XCTAssertEqual(never.segments.inVocabUnknown, 1)
+        XCTAssertEqual(never.windows.outOfVocabUnknown, 1)
+        XCTAssertEqual(never.segments.outOfVocabUnknown, 1)
+    }
 }

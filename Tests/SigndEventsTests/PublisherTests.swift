@@ -37,7 +37,7 @@ final class PublisherTests: XCTestCase {
                 note(try publisher.publish(.state(state), frame: frame), .state, frame)
             }
             if frame % 25 == 24 {
-                let sign = SignEvent(top: [.init(label: "signing", score: 0.6)], windowStartFrame: frame - 24,
+                let sign = SignEvent(label: "signing", score: 0.6, top: [.init(label: "signing", score: 0.6)], windowStartFrame: frame - 24,
                                      windowEndFrame: frame)
                 note(try publisher.publish(.sign(sign), frame: frame), .sign, frame)
             }
@@ -224,7 +224,7 @@ final class PublisherTests: XCTestCase {
         DispatchQueue.concurrentPerform(iterations: 4) { worker in
             for i in 0..<500 {
                 if worker % 2 == 0 {
-                    _ = try? publisher.publish(.sign(SignEvent(top: [.init(label: "a", score: 1)],
+                    _ = try? publisher.publish(.sign(SignEvent(label: "a", score: 1, top: [.init(label: "a", score: 1)],
                                                                windowStartFrame: i, windowEndFrame: i + 24)), frame: i + 24)
                 } else {
                     _ = try? publisher.publish(.stats(StatsEvent(intervalSeconds: 1, fpsIn: 1, fpsOut: 1, framesIn: 0,

@@ -86,14 +86,19 @@ final class HeadPipelineTests: XCTestCase {
         for i in 30..<54 { XCTAssertNil(pipeline.push(stamp: stamp(i), landmarks: input[i % 30]).score) }
     }
 
+    /// Thresholds 0 / 0: every scored frame is signing, so the segment starts at the first window; top 3.
+    private func alwaysSigning(multiclassEvery: Int) -> HeadSettings {
+        var settings = HeadSettings()
+        settings.segments = .init(enterThreshold: 0, exitThreshold: 0, minStartFrames: 1, minEndFrames: 1, updateIntervalFrames: 0)
+        settings.multiclassEvery = multiclassEvery
+        settings.topK = 3
+        return settings
+    }
+
     func testMulticlassRunsOnlyWhileSigningAndSummarisesTheSegment() throws {
         let binary = try LoadedHead.load(stem: stem("additive_binary_j75_c2"))
         let multi = try LoadedHead.load(stem: stem("additive_c100_j75_c2"))
-        var settings = HeadSettings()
-        // Thresholds 0 / 0: every scored frame is signing, so the segment starts at the first window.
-        settings.segments = .init(enterThreshold: 0, exitThreshold: 0, minStartFrames: 1, minEndFrames: 1, updateIntervalFrames: 0)
-        settings.multiclassEvery = 4
-        settings.topK = 3
+        let settings = alwaysSigning(multiclassEvery: 4)
         let pipeline = try HeadPipeline(binary: binary, multiclass: multi, settings: settings, face: .landmarkStage(face: false))
         let input = frames(36)
         var signs: [SignPrediction] = []
@@ -116,6 +121,56 @@ final class HeadPipelineTests: XCTestCase {
         for c in 0..<100 {
             let mean = signs.map { $0.probabilities[c] }.reduce(0, +) / 3
             XCTAssertEqual(summary.probabilities[c], mean, accuracy: 1e-6)
+        }
+    }
+
+    /// Open set: each answer is the best label when its probability reaches `unknownBelow`, else nil
+    /// (`unknown`); the segment's answer is decided on its mean probabilities. A background class never answers
+    /// nor shows among the top labels, however probable.
+    func testOpenSetAnswersUnknownBelowTheThresholdAndSkipsTheBackgroundClass() throws {
+        let binary = try LoadedHead.load(stem: stem("additive_binary_j75_c2"))
+        let multi = try LoadedHead.load(stem: stem("additive_c100_j75_c2"))
+        var settings = alwaysSigning(multiclassEvery: 2)
+        func run(_ head: LoadedHead, _ settings: HeadSettings) throws -> [SignPrediction] {
+            let pipeline = try HeadPipeline(binary: binary, multiclass: head, settings: settings, face: .landmarkStage(face: false))
+            var signs: [SignPrediction] = []
+            for (i, l) in frames(40).enumerated() { signs += pipeline.push(stamp: stamp(i), landmarks: l).signs }
+            return signs + pipeline.close().signs
+        }
+        let always = try run(multi, settings)
+        XCTAssertEqual(always.count, 9, "8 windows and the summary")
+        for s in always {
+            XCTAssertEqual(s.label, s.top[0].label, "no open_set and no setting: always the best label")
+            XCTAssertEqual(s.score, s.top[0].score)
+            XCTAssertEqual(s.windows, s.isSegmentSummary ? 8 : 1)
+        }
+        // A threshold between the scores seen: some answers become unknown, exactly those below it.
+        let scores = always.map(\.score).sorted()
+        settings.unknownBelow = (scores[3] + scores[4]) / 2
+        let open = try run(multi, settings)
+        XCTAssertEqual(open.map(\.score), always.map(\.score))
+        XCTAssertEqual(open.filter { $0.label == nil }.count, 4)
+        for s in open { XCTAssertEqual(s.label == nil, s.score < settings.unknownBelow!, "\(s.score)") }
+
+        // The manifest's open_set: its threshold applies without a setting, and its background class (here
+        // the class the first window liked best) is skipped.
+        let background = always[0].top[0].index
+        var manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: stem("additive_c100_j75_c2") + ".manifest.json"))) as! [String: Any]
+        manifest["open_set"] = ["score": "max_mean_probability", "unknown_below": 1.0,
+                                "background_label": multi.model.manifest.labels[background]]
+        let dir = try TemporaryDirectory(prefix: "open-set")
+        defer { dir.remove() }
+        try JSONSerialization.data(withJSONObject: manifest).write(to: dir.appending("m.manifest.json"))
+        let withBackground = LoadedHead(model: try STGCNModel(weights: URL(fileURLWithPath: stem("additive_c100_j75_c2") + ".safetensors"),
+                                                              manifest: dir.appending("m.manifest.json")), name: "m")
+        settings.unknownBelow = nil
+        let skipped = try run(withBackground, settings)
+        XCTAssertTrue(skipped.allSatisfy { $0.label == nil }, "unknown_below 1: every answer is unknown")
+        for (s, plain) in zip(skipped, always) {
+            XCTAssertFalse(s.top.contains { $0.index == background })
+            let rest = plain.probabilities.indices.filter { $0 != background }.max { plain.probabilities[$0] < plain.probabilities[$1] }!
+            XCTAssertEqual(s.top[0].index, rest, "the best of the other classes")
+            XCTAssertEqual(s.score, Double(plain.probabilities[rest]))
         }
     }
 

@@ -75,13 +75,16 @@ final class MetricsExporterTests: XCTestCase {
         let exporter = MetricsExporter(camera: "c", stages: [], version: "test")
         let start = StateEvent(phase: .start, segment: 0, startFrame: 24, startMonoNanos: 0, startWall: 0, durationMillis: 0, probability: 0.9)
         exporter.observe(.state(start), frame: 26)
-        exporter.observe(.sign(SignEvent(top: [.init(label: "hello", score: 0.7), .init(label: "thankyou", score: 0.2)],
+        exporter.observe(.sign(SignEvent(label: "hello", score: 0.7, top: [.init(label: "hello", score: 0.7), .init(label: "thankyou", score: 0.2)],
                                          windowStartFrame: 2, windowEndFrame: 26, segment: 0)), frame: 26)
+        exporter.observe(.sign(SignEvent(label: SignEvent.unknown, score: 0.4, top: [.init(label: "thankyou", score: 0.4)],
+                                         windowStartFrame: 7, windowEndFrame: 31, segment: 0)), frame: 31)
         var v = values(exporter)
         XCTAssertEqual(v["signd_signing{camera=\"c\"}"], 1)
         XCTAssertEqual(v["signd_segments_started_total{camera=\"c\"}"], 1)
         XCTAssertEqual(v["signd_signs_total{camera=\"c\",label=\"hello\"}"], 1)
-        XCTAssertNil(v["signd_signs_total{camera=\"c\",label=\"thankyou\"}"], "only the best label counts")
+        XCTAssertNil(v["signd_signs_total{camera=\"c\",label=\"thankyou\"}"], "only the answer counts")
+        XCTAssertEqual(v["signd_signs_total{camera=\"c\",label=\"unknown\"}"], 1, "an unknown answer counts as unknown")
         var end = start
         end.phase = .end
         exporter.observe(.state(end), frame: 63)

@@ -245,6 +245,37 @@ final class LoadingErrorTests: XCTestCase {
         }
     }
 
+    /// `open_set` (multi-class heads only): each bad value is refused naming its field; a good one loads with
+    /// its background class found by label.
+    func testOpenSetFieldIsValidated() throws {
+        func multiclass(_ edit: @escaping (inout [String: Any]) -> Void) throws -> Data {
+            try editedManifest {
+                $0["binary"] = false; $0["signing_index"] = NSNull(); $0["labels"] = ["a", "b"]
+                edit(&$0)
+            }
+        }
+        let good: [String: Any] = ["score": "max_mean_probability", "unknown_below": 0.7, "background_label": "b"]
+        let cases: [(Data, String)] = [
+            (try editedManifest { $0["open_set"] = good }, "open_set"),
+            (try multiclass { $0["labels"] = ["a", "unknown"] }, "labels[1]"),
+            (try multiclass { $0["open_set"] = good.merging(["score": "energy"]) { $1 } }, "open_set.score"),
+            (try multiclass { $0["open_set"] = good.merging(["unknown_below": 1.5]) { $1 } }, "open_set.unknown_below"),
+            (try multiclass { $0["open_set"] = good.merging(["background_label": "zzz"]) { $1 } }, "open_set.background_label"),
+            (try multiclass { $0["open_set"] = ["score": "max_mean_probability"] }, "open_set.unknown_below"),
+        ]
+        for (data, field) in cases {
+            XCTAssertThrowsError(try STGCNManifest.decode(data, file: "m.json"), field) { error in
+                guard case let .manifest(file, got, problem) = error as? STGCNError else { return XCTFail("\(error)") }
+                XCTAssertEqual(file, "m.json")
+                XCTAssertEqual(got, field, "\(field): \(problem)")
+            }
+        }
+        let decoded = try STGCNManifest.decode(try multiclass { $0["open_set"] = good }, file: "m.json")
+        XCTAssertEqual(decoded.openSet?.unknownBelow, 0.7)
+        XCTAssertEqual(decoded.backgroundClass, 1)
+        XCTAssertNil(try STGCNManifest.decode(try multiclass { _ in }, file: "m.json").openSet)
+    }
+
     func testFreeFormProvenanceIsAccepted() throws {
         let manifest = try editedManifest {
             $0["provenance"] = ["source": "seed-import", "checkpoint": 7, "upstream_commit": "",

@@ -15,6 +15,9 @@ FORMAT_VERSION = 1
 COORD_NAMES = ("x", "y", "z", "visibility")
 POSE_STATS_DEFINITION = "per-channel mean, then population std + 1e-6, over the zero-filled window"
 OUTPUT_TIMESTAMPS = ("window_last", "window_center")
+OPEN_SET_SCORE = "max_mean_probability"   # the largest class probability of the mean over windows
+OPEN_SET_LABEL = "unknown"                # the answer below the threshold (no class may be called so)
+BACKGROUND_LABEL = "other"                # a class trained on out-of-vocabulary signing; never an answer
 CHAIN_GRAPH = {"kind": "chain", "self_loops": True, "normalization": "symmetric", "degree_epsilon": 1e-6}
 
 
@@ -60,6 +63,9 @@ class Manifest:
     # Two flat joint indices whose midpoint and distance normalise x, y per frame (data.normalize_frames); also
     # written only when set.
     normalize_joints: tuple[int, ...] = ()
+    # Multi-class heads: when the answer is `unknown` ({"score": "max_mean_probability", "unknown_below": t,
+    # ...}, set by signstgcn.open_set); written only when set.
+    open_set: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.layout.num_joints != self.config.num_joints:
@@ -83,6 +89,19 @@ class Manifest:
             self.head_input
         except DataError as exc:
             raise ManifestError(str(exc)) from None
+        if not self.labels.binary and OPEN_SET_LABEL in self.labels.labels:
+            raise ManifestError(f"labels: {OPEN_SET_LABEL!r} is the open-set answer and cannot name a class")
+        if self.open_set:
+            if self.labels.binary:
+                raise ManifestError("open_set is for multi-class heads; a binary head has no `unknown` answer")
+            t = self.open_set.get("unknown_below")
+            bg = self.open_set.get("background_label")
+            if bg is not None and bg not in self.labels.labels:
+                raise ManifestError(f"open_set.background_label {bg!r} is not one of the labels")
+            if self.open_set.get("score") != OPEN_SET_SCORE or isinstance(t, bool) or not isinstance(t, (int, float)) \
+                    or not 0 <= t <= 1:
+                raise ManifestError(f"open_set must hold score {OPEN_SET_SCORE!r} and unknown_below in [0, 1], "
+                                    f"got {dict(self.open_set)}")
         if self.output_timestamp not in OUTPUT_TIMESTAMPS:
             raise ManifestError(f"output_timestamp must be one of {OUTPUT_TIMESTAMPS}, got {self.output_timestamp!r}")
 
@@ -127,6 +146,7 @@ class Manifest:
             "signing_labels": list(lab.signing_labels),
             "class0_is_signing": lab.class0_is_signing,
             "output_timestamp": self.output_timestamp,
+            **({"open_set": dict(self.open_set)} if self.open_set else {}),
             "provenance": dict(self.provenance),
         }
 
@@ -211,6 +231,7 @@ class Manifest:
                             zeroed_joints=tuple(zeroed), normalize_joints=tuple(normalize),
                             output_timestamp=get("output_timestamp", str),
                             coordinate_convention=str(obj.get("coordinate_convention", "")),
-                            provenance=dict(obj.get("provenance") or {}))
+                            provenance=dict(obj.get("provenance") or {}),
+                            open_set=dict(obj.get("open_set") or {}))
         except ManifestError as exc:
             raise ManifestError(f"{source}: {exc}") from None

@@ -35,7 +35,7 @@ from .data import (DEFAULT_SIGNING_LABELS, DataError, HeadInput, JointLayout, pa
 from .evaluate import binary_report, multiclass_report, predict
 from .export import export_model
 from .losses import batch_pose_stats, info_nce, mixup
-from .manifest import LabelSpec, Manifest
+from .manifest import BACKGROUND_LABEL, LabelSpec, Manifest
 from .metrics import BestTracker
 from .model import ModelConfig, SignSTGCN
 from .selection import SequenceFilter
@@ -68,6 +68,9 @@ class TrainConfig:
     pad_short: bool = True
     language: Optional[str] = None
     glosses: Optional[str] = None
+    # Add a class `other` learnt from out-of-vocabulary signing of the training part of
+    # open_set.oov_partition (needs --splits); the open-set answer then lowers the real classes.
+    background_class: bool = False
     min_gloss_groups: int = 5
     min_gloss_sequences: int = 100
     min_frames: int = 5
@@ -129,6 +132,8 @@ def select_videos(cfg: TrainConfig, rows: dict[str, SequenceInfo]) -> tuple[Spli
         if len(names) < 2:
             raise DataError(f"multiclass needs at least 2 glosses, selection gave {list(names)}")
         filt = SequenceFilter(cfg.language, names, True, cfg.min_frames)
+        if cfg.background_class and not cfg.splits:
+            raise DataError("--background-class needs --splits (its out-of-vocabulary groups follow that split)")
     else:
         names = ("not_signing", "signing")
         filt = SequenceFilter(cfg.language, None, False, cfg.min_frames)
@@ -139,6 +144,12 @@ def select_videos(cfg: TrainConfig, rows: dict[str, SequenceInfo]) -> tuple[Spli
         base = build_group_splits(selected, ratios=(0.8, 0.1, 0.1), seed=cfg.split_seed)
     keep = {r.video_id for r in selected}
     videos = {n: tuple(v for v in base.videos.get(n, ()) if v in keep) for n in ("train", "val", "test")}
+    if cfg.mode == "multiclass" and cfg.background_class:
+        from .open_set import oov_partition, oov_videos
+        parts = oov_partition(rows, set(names), base)
+        videos = {n: tuple(sorted(vs + tuple(oov_videos(rows, set(names), parts[n], cfg.min_frames))))
+                  for n, vs in videos.items()}
+        names = names + (BACKGROUND_LABEL,)
     if cfg.max_files:
         videos = {n: _few(vs, rows, cfg.max_files, cfg.seed) for n, vs in videos.items()}
     groups = {n: tuple(sorted({rows[v].group for v in vs})) for n, vs in videos.items()}
@@ -404,6 +415,8 @@ def parse_args(argv: Optional[list[str]] = None) -> TrainConfig:
     ap.add_argument("--pad-short", action=argparse.BooleanOptionalAction, default=d.pad_short)
     ap.add_argument("--language", default=None)
     ap.add_argument("--glosses", default=None)
+    ap.add_argument("--background-class", action="store_true",
+                    help="add a class 'other' learnt from out-of-vocabulary signing (signstgcn.open_set)")
     ap.add_argument("--min-gloss-groups", type=int, default=d.min_gloss_groups)
     ap.add_argument("--min-gloss-sequences", type=int, default=d.min_gloss_sequences)
     ap.add_argument("--min-frames", type=int, default=d.min_frames)

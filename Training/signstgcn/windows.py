@@ -24,6 +24,7 @@ from torch.utils.data import Dataset
 from .augment import Augment
 from .data import (DataError, HeadInput, JointLayout, UNKNOWN_LABEL, WINDOW, binary_label, frames_held_before,
                    head_input, load_seed_npz, pose_stats, window_label, window_starts)
+from .manifest import BACKGROUND_LABEL
 from .sequences import SequenceInfo
 
 
@@ -117,9 +118,10 @@ def build_window_refs(store: SequenceStore, videos: Sequence[str], rows: Mapping
             if mode == "binary":
                 y = binary_label(label, signing_labels)
             else:
-                if not binary_label(label, signing_labels) or info.gloss not in index:
+                # With a background class, signing of any other gloss is that class (signstgcn.open_set).
+                y = index.get(info.gloss, index.get(BACKGROUND_LABEL))
+                if not binary_label(label, signing_labels) or y is None:
                     continue
-                y = index[info.gloss]
             refs.append(WindowRef(vid, s, label, y, info.negative_kind, info.group))
     return refs
 
