@@ -395,16 +395,15 @@ public enum ConfigLoader {
 
     // MARK: helpers
 
-    /// A file path (not a camera index, device or URL) that is relative.
     /// A relative file path in a source URI, resolved against the config's directory; other URIs as they are.
     private static func resolvedSourceURI(_ uri: String, against base: String) -> String {
-        guard !uri.isEmpty, relativeFile(uri) != nil else { return uri }
+        guard !uri.isEmpty, isRelativeFile(uri) else { return uri }
         return resolve(uri, against: base)
     }
 
-    private static func relativeFile(_ uri: String) -> String? {
-        if Int(uri) != nil || uri.hasPrefix("/") || uri.contains("://") { return nil }
-        return uri
+    /// A file path (not a camera index, device or URL) that is relative.
+    private static func isRelativeFile(_ uri: String) -> Bool {
+        Int(uri) == nil && !uri.hasPrefix("/") && !uri.contains("://")
     }
 
     private static func resolve(_ path: String, against base: String) -> String {

@@ -67,14 +67,15 @@ def per_class_recall(y_true: np.ndarray, logits: np.ndarray, num_classes: int) -
 
 @dataclass(frozen=True)
 class BestTracker:
-    """Best-epoch selection on acc / pr_auc / f1 (higher is better) or loss (lower is better), or `last` (the
+    """Best-epoch selection on acc / balanced_acc (mean per-class recall, for a validation set dominated by one
+    class, such as a background class) / pr_auc / f1 (higher is better) or loss (lower is better), or `last` (the
     value is the epoch number: the final epoch wins, for when validation cannot judge what matters). A NaN
     metric never wins, so a run without positives in validation cannot freeze selection at epoch 1 by accident."""
 
     name: str
     best: float = float("nan")
 
-    METRICS = ("acc", "loss", "pr_auc", "f1", "last")
+    METRICS = ("acc", "balanced_acc", "loss", "pr_auc", "f1", "last")
 
     def __post_init__(self) -> None:
         if self.name not in self.METRICS:

@@ -26,7 +26,7 @@ from .augment import Augment
 from .data import DataError, head_input, parse_signing_labels, pose_stats, read_groundtruth
 from .evaluate import binary_report, multiclass_report, predict, sequence_vote
 from .export import ExportError, load_pair
-from .manifest import Manifest
+from .manifest import BACKGROUND_LABEL, Manifest
 from .metrics import topk_accuracy
 from .model import SignSTGCN
 from .sequences import read_sequences
@@ -79,6 +79,11 @@ def evaluate_head(data: Path, models: Path, name: str, write_check: bool = False
             gpred = predict(model, WindowDataset(store, grefs, Augment.off(), rule=manifest.head_input))
             report["gesture_training_group"] = binary_report(gpred, [r.kind for r in grefs], lab.signing_index)
     else:
+        if BACKGROUND_LABEL in names:
+            # As the daemon answers: among the real classes only (the background class lowers them, never answers).
+            keep = [i for i, n in enumerate(names) if n != BACKGROUND_LABEL]
+            pred = type(pred)(pred.logits[:, keep], pred.y, pred.signer_emb, pred.loss)
+            names = tuple(names[i] for i in keep)
         report["held_out"] = multiclass_report(pred, names)
         seq_logits, seq_y = sequence_vote(pred, [r.video_id for r in refs])
         report["sequence_top1"] = topk_accuracy(seq_y, seq_logits, 1)

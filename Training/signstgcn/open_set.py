@@ -169,6 +169,15 @@ def calibrate(data: Path, models: Path, name: str) -> dict:
             "test_curve_segment": curve, "test_per_group": per_group}
 
 
+def test_videos(data: Path, models: Path, name: str) -> list[str]:
+    """The test part `calibrate` reports on, for `signd eval` (Benchmarks/open-set.sh --daemon)."""
+    labels = set(Manifest.read(models / f"{name}.manifest.json").labels.labels) - {BACKGROUND_LABEL}
+    rows = read_sequences(data)
+    splits = Splits.read(models / "splits" / f"{name}.json")
+    inside = sorted(v for v in splits.videos["test"] if v in rows and rows[v].frames >= 5 and rows[v].gloss in labels)
+    return inside + oov_videos(rows, labels, oov_partition(rows, labels, splits)["test"])
+
+
 def write_open_set(models: Path, name: str, rep: dict) -> None:
     path = models / f"{name}.manifest.json"
     manifest = Manifest.read(path)
@@ -217,7 +226,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--name", default="asl-signs")
     p.add_argument("--write", action="store_true", help="store the operating point in NAME.manifest.json")
     p.add_argument("--json", type=Path, help="also write the report as JSON")
+    p.add_argument("--list-test", action="store_true",
+                   help="only print the test part's video ids (in-vocabulary test groups, then the test OOV groups)")
     a = p.parse_args(argv)
+    if a.list_test:
+        print("\n".join(test_videos(a.data, a.models, a.name)))
+        return 0
     rep = calibrate(a.data, a.models, a.name)
     print(format_report(rep))
     if a.json:

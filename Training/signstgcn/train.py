@@ -36,7 +36,7 @@ from .evaluate import binary_report, multiclass_report, predict
 from .export import export_model
 from .losses import batch_pose_stats, info_nce, mixup
 from .manifest import BACKGROUND_LABEL, LabelSpec, Manifest
-from .metrics import BestTracker
+from .metrics import BestTracker, per_class_recall
 from .model import ModelConfig, SignSTGCN
 from .selection import SequenceFilter
 from .sequences import SequenceInfo, glosses_by_support, read_sequences
@@ -44,7 +44,7 @@ from .signers import kmeans, pca_2d, scatter_png
 from .splits import Splits, build_group_splits
 from .windows import SequenceStore, WindowDataset, WindowRef, build_window_refs
 
-METRICS_COLUMNS = ("epoch", "train_loss", "train_acc", "val_loss", "val_acc", "val_pr_auc", "val_f1")
+METRICS_COLUMNS = ("epoch", "train_loss", "train_acc", "val_loss", "val_acc", "val_balanced_acc", "val_pr_auc", "val_f1")
 
 
 @dataclass
@@ -274,14 +274,15 @@ def run(cfg: TrainConfig) -> TrainResult:
             tr_loss, tr_acc = _train_epoch(model, loader, opt, sched, cfg, rng)
             pred = predict(model, val_ds)
             row = {"epoch": epoch, "train_loss": tr_loss, "train_acc": tr_acc * 100, "val_loss": pred.loss,
-                   "val_acc": pred.acc * 100, "val_pr_auc": float("nan"), "val_f1": float("nan")}
+                   "val_acc": pred.acc * 100, "val_pr_auc": float("nan"), "val_f1": float("nan"),
+                   "val_balanced_acc": float(np.nanmean(per_class_recall(pred.y, pred.logits, len(names)))) * 100}
             if cfg.mode == "binary":
                 rep = binary_report(pred, [r.kind for r in val_refs])
                 row.update(val_pr_auc=rep["pr_auc"], val_f1=rep["f1"])
             writer.writerow([row[c] for c in METRICS_COLUMNS])
             fh.flush()
             history.append(row)
-            value = {"acc": row["val_acc"], "loss": row["val_loss"], "pr_auc": row["val_pr_auc"],
+            value = {"acc": row["val_acc"], "balanced_acc": row["val_balanced_acc"], "loss": row["val_loss"], "pr_auc": row["val_pr_auc"],
                      "f1": row["val_f1"], "last": float(epoch)}[cfg.best_metric]
             torch.save({"model": model.state_dict(), "epoch": epoch, "val_acc": row["val_acc"]}, out / "last.pt")
             if tracker.improves(value) or epoch == 1 and best_epoch == 0:
@@ -291,7 +292,7 @@ def run(cfg: TrainConfig) -> TrainResult:
                 torch.save({"model": model.state_dict(), "epoch": epoch, "metric": value,
                             "metric_name": cfg.best_metric}, out / "best.pt")
             print(f"epoch {epoch}: train_loss {tr_loss:.4f} train_acc {tr_acc * 100:.1f} val_loss {pred.loss:.4f} "
-                  f"val_acc {pred.acc * 100:.1f} val_pr_auc {row['val_pr_auc']:.4f} val_f1 {row['val_f1']:.4f} "
+                  f"val_acc {pred.acc * 100:.1f} val_balanced_acc {row['val_balanced_acc']:.1f} val_pr_auc {row['val_pr_auc']:.4f} val_f1 {row['val_f1']:.4f} "
                   f"({time.time() - t0:.0f}s)", flush=True)
     best = torch.load(out / "best.pt", map_location="cpu", weights_only=True)
     model.load_state_dict(best["model"])

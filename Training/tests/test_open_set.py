@@ -88,11 +88,14 @@ def test_background_training_and_calibration_end_to_end(tmp_path):
 
     cfg = parse_args(["--data", str(folder), "--out", str(tmp_path / "run"), "--mode", "multiclass",
                       "--glosses", "hello,bye", "--language", "asl", "--signing-labels", "s", "--background-class",
-                      "--splits", str(models / "splits" / "h.json"), "--epochs", "1", "--samples-per-epoch", "8",
+                      "--splits", str(models / "splits" / "h.json"), "--epochs", "2", "--samples-per-epoch", "8",
                       "--batch-size", "4", "--channels", "8,16,16", "--gru-hidden", "16", "--threads", "1",
-                      "--best-metric", "last", "--export", str(models / "h")])
+                      "--best-metric", "balanced_acc", "--export", str(models / "h")])
     res = run(cfg)
     assert res.class_names == ("bye", "hello", "other")
+    # Balanced accuracy: the mean of the per-class recalls, so it lies within their range and picks the epoch.
+    best = max(res.history, key=lambda r: r["val_balanced_acc"])
+    assert res.best_epoch == best["epoch"] and 0 <= best["val_balanced_acc"] <= 100
     rep = calibrate(folder, models, "h")
     assert rep["background_label"] == "other" and 0 <= rep["unknown_below"] <= 1
     assert set(rep["calibration_oov_groups"]).isdisjoint(rep["test_oov_groups"])
