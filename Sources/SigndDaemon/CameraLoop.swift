@@ -14,6 +14,8 @@ import SigndLandmarks
 /// Built on the daemon's thread (`init` loads the stages, `open` opens the source), then run on one thread:
 /// never used from two at once, hence `@unchecked Sendable` for the hand-over.
 final class CameraLoop: @unchecked Sendable {
+    /// The camera this loop runs; a reload keeps it and takes the rest of the new configuration.
+    let camera: SigndConfiguration.Camera
     /// This camera's view of the configuration (`camera_id` and `source` are its own).
     let config: SigndConfiguration
     private let index: Int
@@ -30,12 +32,15 @@ final class CameraLoop: @unchecked Sendable {
 
     /// - Parameters:
     ///   - index: the loop's place among the daemon's cameras (for the supervisor).
+    ///   - config: the daemon's configuration; the loop runs it for `camera`.
     ///   - landmarkModels: the landmark models all cameras share (nil when `landmarks.enabled` is false).
     ///   - headModels: the heads' shared weights; nil: no heads.
     ///   - integrations: metrics (every camera), MQTT and live view (one camera only).
-    init(index: Int, config: SigndConfiguration, landmarkModels: HolisticModels?, headModels: HeadsStage.Models?, publisher: EventPublisher, integrations: Integrations?,
+    init(index: Int, camera: SigndConfiguration.Camera, config: SigndConfiguration, landmarkModels: HolisticModels?, headModels: HeadsStage.Models?, publisher: EventPublisher, integrations: Integrations?,
          supervisor: LoopSupervisor, logger: Logger) throws(DaemonError) {
         self.index = index
+        self.camera = camera
+        let config = config.forCamera(camera)
         self.config = config
         self.logger = logger
         self.supervisor = supervisor
@@ -165,7 +170,7 @@ final class CameraLoop: @unchecked Sendable {
             if let (generation, next) = supervisor.applied(after: reloadsApplied) {
                 // Every camera applies a reload (the one that read the file included) between two of its frames.
                 reloadsApplied = generation
-                let mine = next.forCamera(.init(id: config.cameraID, source: config.source))
+                let mine = next.forCamera(camera)
                 do { try heads?.retune(mine) } catch { logger.error("reload: the heads kept their settings: \(error)") }
                 active = mine
                 statsInterval = LoopSupervisor.nanos(seconds: mine.events.statsIntervalSeconds)
@@ -255,6 +260,7 @@ final class CameraLoop: @unchecked Sendable {
     private static func makeLandmarkStage(_ config: SigndConfiguration, models: HolisticModels?, wake: LoopWake,
                                           logger: Logger) throws(DaemonError) -> LandmarkStage {
         guard config.landmarks.enabled else { return NoLandmarkStage(faceJoints: HolisticLandmarkStage.options(config.landmarks).faceJoints) }
+        let models = if let models { models } else { try HolisticLandmarkStage.loadModels(config.landmarks, logger: logger) }
         let isFile = (try? SourceSpec(parsing: config.source.uri)).map { !$0.isLive } ?? false
         if config.landmarks.pipelined {
             return try PipelinedLandmarkStage(config: config.landmarks, fileTimestamps: isFile, models: models, wake: wake, logger: logger)

@@ -70,7 +70,10 @@ public struct ConfigCheck {
             fail(error.key ?? "heads", error.description)
         }
         if config.landmarks.enabled {
-            do { _ = try HolisticLandmarkStage(config: config.landmarks, fileTimestamps: true, logger: quiet) } catch {
+            do {
+                let models = try HolisticLandmarkStage.loadModels(config.landmarks, logger: quiet)
+                _ = try HolisticLandmarkStage(config: config.landmarks, fileTimestamps: true, models: models, logger: quiet)
+            } catch {
                 fail("landmarks.models_dir", error.description)
             }
         }

@@ -70,7 +70,7 @@ public final class Daemon: Sendable {
             for (i, camera) in cameras.enumerated() {
                 var cameraLogger = logger
                 if cameras.count > 1 { cameraLogger[metadataKey: "camera"] = "\(camera.id)" }
-                loops.append(try CameraLoop(index: i, config: config.forCamera(camera), landmarkModels: landmarkModels, headModels: headModels,
+                loops.append(try CameraLoop(index: i, camera: camera, config: config, landmarkModels: landmarkModels, headModels: headModels,
                                             publisher: publisher,
                                             integrations: integrations, supervisor: supervisor, logger: cameraLogger))
             }

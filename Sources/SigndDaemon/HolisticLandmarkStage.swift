@@ -13,10 +13,9 @@ final class HolisticLandmarkStage: LandmarkStage {
 
     /// - Parameters:
     ///   - fileTimestamps: see `LandmarkClock`.
-    ///   - models: loaded by `Self.loadModels`, maybe shared with other cameras' stages; nil: loads its own.
-    init(config: SigndConfiguration.Landmarks, fileTimestamps: Bool, models: HolisticModels? = nil, logger: Logger) throws(DaemonError) {
+    ///   - models: loaded by `Self.loadModels`, maybe shared with other cameras' stages.
+    init(config: SigndConfiguration.Landmarks, fileTimestamps: Bool, models: HolisticModels, logger: Logger) throws(DaemonError) {
         let options = Self.options(config)
-        let models = try Self.models(models, config, logger: logger)
         tracker = try loadingModels(logger: logger) { try HolisticTracker(models: models, options: options) }
         clock = LandmarkClock(fileTimestamps: fileTimestamps)
         failureRecord = LandmarkFailureRecord(faceJoints: options.faceJoints, logger: logger)
@@ -27,12 +26,6 @@ final class HolisticLandmarkStage: LandmarkStage {
         try loadingModels(logger: logger) {
             try HolisticModels(modelsDirectory: URL(fileURLWithPath: config.modelsDirectory), options: options(config))
         }
-    }
-
-    /// `given`, or the config's models loaded for one stage alone.
-    static func models(_ given: HolisticModels?, _ config: SigndConfiguration.Landmarks, logger: Logger) throws(DaemonError) -> HolisticModels {
-        if let given { return given }
-        return try loadModels(config, logger: logger)
     }
 
     /// The Holistic options the config asks for.

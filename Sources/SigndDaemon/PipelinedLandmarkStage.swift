@@ -21,12 +21,11 @@ final class PipelinedLandmarkStage: LandmarkStage {
     static let framesInFlight = 2
 
     /// - Parameter models: see `HolisticLandmarkStage.init`.
-    init(config: SigndConfiguration.Landmarks, fileTimestamps: Bool, models: HolisticModels? = nil, wake: LoopWake, logger: Logger) throws(DaemonError) {
+    init(config: SigndConfiguration.Landmarks, fileTimestamps: Bool, models: HolisticModels, wake: LoopWake, logger: Logger) throws(DaemonError) {
         // The two hands stay on two threads, as in the frame-at-a-time stage: with the pose thread that is three
         // threads on two cores, and yet it measured faster in the daemon than the hands one after the other
         // (Benchmarks/README.md, pipelined landmarks), unlike in `signd extract`.
         let options = HolisticLandmarkStage.options(config)
-        let models = try HolisticLandmarkStage.models(models, config, logger: logger)
         pipeline = try loadingModels(logger: logger) {
             try PipelinedHolistic(models: models, options: options, maxFramesInFlight: Self.framesInFlight, continuesAfterFailure: true,
                                   onFrameDone: { wake() })

@@ -17,11 +17,15 @@ final class FaceStage {
         var roi: NormRect?
     }
 
-    /// Where the landmarker's tensors are: face_landmark has mesh and flag; the attention model adds five
-    /// refinement tensors (found by name, as LiteRT's signature order need not be the file's).
-    private enum Outputs {
-        case mesh
-        case refined(mesh: Int, flag: Int, parts: [(part: FaceRefinement.Part, index: Int)])
+    /// Where the landmarker's tensors are: face_landmark has the mesh at output 0 and the flag at 1; the
+    /// attention model adds five refinement tensors, and its outputs are found by name (LiteRT's signature
+    /// order need not be the file's). No parts: the plain mesh.
+    private struct Outputs {
+        let model: HolisticModel
+        let mesh: Int
+        let flag: Int
+        let parts: [(part: FaceRefinement.Part, index: Int)]
+        static let mesh = Outputs(model: .faceLandmark, mesh: 0, flag: 1, parts: [])
     }
 
     init(detector: LiteRtModel, landmarker: LiteRtModel, refine: Bool = false) throws {
@@ -38,8 +42,9 @@ final class FaceStage {
             }
             return i
         }
-        outputs = .refined(mesh: try index(FaceRefinement.meshTensor), flag: try index(FaceRefinement.flagTensor),
-                           parts: try FaceRefinement.parts.map { ($0, try index($0.tensor)) })
+        outputs = Outputs(model: .faceLandmarkWithAttention, mesh: try index(FaceRefinement.meshTensor),
+                          flag: try index(FaceRefinement.flagTensor),
+                          parts: try FaceRefinement.parts.map { ($0, try index($0.tensor)) })
     }
 
     func reset() {
@@ -89,27 +94,19 @@ final class FaceStage {
 
     /// `landmarks(in:roi:)` with the landmarker to itself (its run and reads are one use).
     private func landmarksOfExclusiveModel(in frame: BGRFrameView, roi: PixelRect) throws -> [Landmark]? {
-        switch outputs {
-        case .mesh:
-            try landmarker.run(cropping: frame, roi: roi, side: 192, zeroBorder: false, range: .unit, model: .faceLandmark)
-            let flagLogit = try landmarker.outputValues(1, count: 1, model: .faceLandmark)[0]
-            guard sigmoid(flagLogit) >= 0.5 else { return nil }
-            let raw = try landmarker.outputValues(0, count: 1404, model: .faceLandmark)
-            return LandmarkDecoding.decode(raw, count: FaceRefinement.meshPoints, inputWidth: 192, inputHeight: 192)
-        case let .refined(mesh, flag, parts):
-            let model = HolisticModel.faceLandmarkWithAttention
-            try landmarker.run(cropping: frame, roi: roi, side: 192, zeroBorder: false, range: .unit, model: model)
-            guard sigmoid(try landmarker.outputValues(flag, count: 1, model: model)[0]) >= 0.5 else { return nil }
-            let raw = try landmarker.outputValues(mesh, count: FaceRefinement.meshPoints * 3, model: model)
-            var refined = LandmarkDecoding.decode(raw, count: FaceRefinement.meshPoints, inputWidth: 192, inputHeight: 192)
-            refined += Array(repeating: Landmark(x: 0, y: 0), count: FaceRefinement.refinedPoints - FaceRefinement.meshPoints)
-            for (part, index) in parts {
-                let values = try landmarker.outputValues(index, count: part.mapping.count * 2, model: model)
-                let points = LandmarkDecoding.decode(values, count: part.mapping.count, inputWidth: 192, inputHeight: 192)
-                FaceRefinement.apply(part, points: points, to: &refined)
-            }
-            return refined
+        let model = outputs.model
+        try landmarker.run(cropping: frame, roi: roi, side: 192, zeroBorder: false, range: .unit, model: model)
+        guard sigmoid(try landmarker.outputValues(outputs.flag, count: 1, model: model)[0]) >= 0.5 else { return nil }
+        let raw = try landmarker.outputValues(outputs.mesh, count: FaceRefinement.meshPoints * 3, model: model)
+        var points = LandmarkDecoding.decode(raw, count: FaceRefinement.meshPoints, inputWidth: 192, inputHeight: 192)
+        guard !outputs.parts.isEmpty else { return points }
+        points += Array(repeating: Landmark(x: 0, y: 0), count: FaceRefinement.refinedPoints - FaceRefinement.meshPoints)
+        for (part, index) in outputs.parts {
+            let values = try landmarker.outputValues(index, count: part.mapping.count * 2, model: model)
+            let refined = LandmarkDecoding.decode(values, count: part.mapping.count, inputWidth: 192, inputHeight: 192)
+            FaceRefinement.apply(part, points: refined, to: &points)
         }
+        return points
     }
 
     /// Face detection in the pose-derived ROI → first detection projected back → USE_KEYPOINTS rect,

@@ -1,15 +1,14 @@
 import Foundation
 import SigndLiteRT
 
-/// The loaded models of one Holistic configuration: the LiteRT runtime and an interpreter per stage model,
-/// each holding its weights as XNNPACK packed them and its buffers. Trackers made on one set share all of
-/// that (the cameras of one process): each tracker keeps its own tracking state (ROIs, filters), and each
+/// The loaded models of one Holistic configuration: an interpreter per stage model, each holding its weights
+/// as XNNPACK packed them, its buffers and the LiteRT runtime it was made with. Trackers made on one set share
+/// all of that (the cameras of one process): each tracker keeps its own tracking state (ROIs, filters), and each
 /// use of a model (fill, run, read) is exclusive (`LiteRtModel.exclusively`), so trackers on several
 /// threads take turns per model and never mix frames.
 public final class HolisticModels: Sendable {
     /// The configuration the set was loaded for; trackers on it must ask for the same models.
     public let options: HolisticOptions
-    let runtime: LiteRtRuntime
     let poseDetection: LiteRtModel
     let poseLandmark: LiteRtModel
     /// Left, then right: two instances of each hand model, so that one tracker's hands run concurrently.
@@ -32,7 +31,6 @@ public final class HolisticModels: Sendable {
             try set.makeModel(m, runtime: runtime, threads: threads)
         }
         self.options = options
-        self.runtime = runtime
         poseDetection = try make(.poseDetection, threads: poseThreads)
         poseLandmark = try make(.poseLandmarkFull, threads: poseThreads)
         hands = try HandSide.allCases.map { _ in (try make(.handRecrop), try make(.handLandmarkFull)) }

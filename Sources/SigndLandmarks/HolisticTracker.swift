@@ -79,11 +79,8 @@ public final class HolisticTracker: @unchecked Sendable {
     private let lock = NSLock()
     private let poseLock = NSLock()
     private let dependentsLock = NSLock()
-    /// Kept so the LiteRT library outlives every model: `deinit` drops the stages (and their models)
-    /// first, then the runtime goes (a model released after its runtime would call into an unloaded
-    /// library).
-    private let runtime: LiteRtRuntime
-    /// The interpreters, maybe shared with other trackers.
+    /// The interpreters, maybe shared with other trackers. Each model holds the LiteRT runtime, so the
+    /// library outlives every model whatever order they go in.
     private let models: HolisticModels
     private var stages: Stages!
     private var info = HolisticFrameInfo()
@@ -124,7 +121,6 @@ public final class HolisticTracker: @unchecked Sendable {
             throw HolisticError.modelLoad(model: "holistic", path: "", reason: "the shared models were loaded for other options (face, refine_face or threads)")
         }
         self.options = options
-        self.runtime = models.runtime
         self.models = models
         if let threads = options.openCVThreads { signd_image_set_opencv_threads(Int32(max(1, threads))) }
         stages = Stages(

@@ -247,7 +247,7 @@ struct Extract: ParsableCommand {
                                      latencyMillis: latencyMillis, covers: covers.joined(separator: "+"))
         timings.pipeline = !noPipeline
         timings.frames_in_flight = noPipeline ? 1 : framesInFlight
-        timings.face_enabled = face || refineFace
+        timings.face_enabled = options.face
         timings.concurrent_hands = concurrentHands
         timings.threads = threads
         timings.pose_threads = poseThreads ?? threads
