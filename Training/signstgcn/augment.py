@@ -37,6 +37,13 @@ class Augment:
     def off() -> "Augment":
         return Augment(enabled=False)
 
+    @staticmethod
+    def mirror_only() -> "Augment":
+        """Every window mirrored and nothing else: how a left-handed person (or a mirroring webcam) presents
+        the same sign, for evaluation."""
+        return Augment(scale=0.0, rotation_deg=0.0, shift=0.0, jitter=0.0, rate=(1.0, 1.0), drop_hand_p=0.0,
+                       msl_layout_p=0.0, adarsha_layout_p=0.0, hold_p=0.0, mirror_p=1.0)
+
     def without_shortcut_removal(self) -> "Augment":
         """The camera-noise augmentations only (no source layouts, no edge holds)."""
         return replace(self, msl_layout_p=0.0, adarsha_layout_p=0.0, hold_p=0.0)

@@ -95,7 +95,7 @@ def oov_videos(rows, labels: set[str], groups, min_frames: int = 5) -> list[str]
 
 
 def score(model, manifest: Manifest, store: SequenceStore, videos: list[str], truth: dict[str, int],
-          rows) -> Scored:
+          rows, augment: Augment = Augment.off()) -> Scored:
     refs: list[WindowRef] = []
     for vid in videos:
         seq = store.get(vid)
@@ -103,7 +103,7 @@ def score(model, manifest: Manifest, store: SequenceStore, videos: list[str], tr
         if len(starts) > MAX_WINDOWS:
             starts = [starts[i] for i in sorted(set(np.linspace(0, len(starts) - 1, MAX_WINDOWS).round().astype(int)))]
         refs += [WindowRef(vid, s, rows[vid].gloss, 0, "signing", rows[vid].group) for s in starts]
-    pred = predict(model, WindowDataset(store, refs, Augment.off(), rule=manifest.head_input))
+    pred = predict(model, WindowDataset(store, refs, augment, rule=manifest.head_input))
     prob = torch.softmax(torch.from_numpy(pred.logits), 1).numpy()
     # The answer is among the real classes only: a background class lowers their probabilities, never answers.
     known = np.array([lab != BACKGROUND_LABEL for lab in manifest.labels.labels])
@@ -153,6 +153,8 @@ def calibrate(data: Path, models: Path, name: str) -> dict:
     test = join(score(model, manifest, store, in_vocab("test"), truth, rows),
                 score(model, manifest, store, oov(test_groups), truth, rows))
     point = next((float(t) for t in GRID if calib.at(t)["out_of_vocab_unknown"] >= TARGET), 1.0)
+    # The same in-vocabulary test segments as a left-handed signer makes them (every window mirrored).
+    mirrored = score(model, manifest, store, in_vocab("test"), truth, rows, augment=Augment.mirror_only())
     curve = [test.at(t) for t in GRID[::10]]
     per_group = {}
     for g in sorted(set(test.seq_group)):
@@ -166,6 +168,7 @@ def calibrate(data: Path, models: Path, name: str) -> dict:
             "unknown_below": point, "calibration_oov_groups": calib_groups, "test_oov_groups": test_groups,
             "calibration": {"segment": calib.at(point), "window": calib.at(point, "window")},
             "test": {"segment": test.at(point), "window": test.at(point, "window")},
+            "test_mirrored": {"segment": mirrored.at(point), "window": mirrored.at(point, "window")},
             "test_curve_segment": curve, "test_per_group": per_group}
 
 
@@ -192,10 +195,12 @@ def write_open_set(models: Path, name: str, rep: dict) -> None:
 
 
 def format_report(rep: dict) -> str:
-    def row(r: dict) -> str:
+    def in_vocab_row(r: dict) -> str:
         return (f"in-vocab {r['in_vocab']}: right label {r['in_vocab_accuracy']:.4f} (forced top-1 "
-                f"{r['in_vocab_top1_forced']:.4f}, `unknown` {r['in_vocab_unknown']:.4f}); out-of-vocab "
-                f"{r['out_of_vocab']}: `unknown` {r['out_of_vocab_unknown']:.4f}")
+                f"{r['in_vocab_top1_forced']:.4f}, `unknown` {r['in_vocab_unknown']:.4f})")
+
+    def row(r: dict) -> str:
+        return f"{in_vocab_row(r)}; out-of-vocab {r['out_of_vocab']}: `unknown` {r['out_of_vocab_unknown']:.4f}"
     lines = [f"== open set: {rep['model']} ({', '.join(rep['labels'])}) ==",
              f"score: {rep['score']}; operating point unknown_below = {rep['unknown_below']:.3f} "
              f"(lowest threshold answering `unknown` to ≥ {rep['target']:.0%} of the calibration out-of-vocab segments)",
@@ -207,6 +212,8 @@ def format_report(rep: dict) -> str:
              "test (test groups + test OOV groups):",
              f"  segments: {row(rep['test']['segment'])}",
              f"  windows:  {row(rep['test']['window'])}",
+             "test in-vocab segments mirrored (as a left-handed signer makes them):",
+             f"  segments: {in_vocab_row(rep['test_mirrored']['segment'])}",
              "test trade-off curve, segments (threshold: in-vocab right label / in-vocab unknown / OOV unknown):"]
     for r in rep["test_curve_segment"]:
         lines.append(f"  {r['threshold']:.2f}: {r['in_vocab_accuracy']:.4f} / {r['in_vocab_unknown']:.4f} / "

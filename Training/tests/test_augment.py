@@ -167,10 +167,11 @@ def test_mirror_is_drawn_only_when_on():
     Augment().apply(a, _window(), layout)
     Augment(mirror_p=0.0).apply(b, _window(), layout)
     assert a.uniform() == b.uniform()
-    always = Augment(mirror_p=1.0, scale=0, rotation_deg=0, shift=0, jitter=0, drop_hand_p=0, msl_layout_p=0,
-                     adarsha_layout_p=0, hold_p=0)
+    # The evaluation's mirror (open_set's left-handed test part): the mirror and nothing else, frames in order.
+    always = Augment.mirror_only()
     w = np.random.default_rng(3).uniform(0, 1, (25, 75, 2)).astype(np.float32)
     assert np.allclose(always.apply(np.random.default_rng(0), w, layout), mirrored(w, layout), atol=1e-6)
+    assert np.array_equal(always.frame_indices(np.random.default_rng(0), 4, 40, 25), np.arange(4, 29))
 
 
 def test_person_balanced_sampling():

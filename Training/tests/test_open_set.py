@@ -9,7 +9,7 @@ import numpy as np
 from signstgcn.data import JointLayout, read_groundtruth
 from signstgcn.export import load_pair
 from signstgcn.manifest import Manifest
-from signstgcn.open_set import Scored, calibrate, oov_partition, write_open_set
+from signstgcn.open_set import Scored, calibrate, format_report, oov_partition, write_open_set
 from signstgcn.sequences import read_sequences
 from signstgcn.splits import Splits
 from signstgcn.train import parse_args, run
@@ -100,6 +100,10 @@ def test_background_training_and_calibration_end_to_end(tmp_path):
     assert rep["background_label"] == "other" and 0 <= rep["unknown_below"] <= 1
     assert set(rep["calibration_oov_groups"]).isdisjoint(rep["test_oov_groups"])
     assert rep["test"]["segment"]["in_vocab"] > 0 and rep["test"]["segment"]["out_of_vocab"] > 0
+    # The left-handed test part: the same in-vocabulary test segments, mirrored, and no out-of-vocabulary ones.
+    assert rep["test_mirrored"]["segment"]["in_vocab"] == rep["test"]["segment"]["in_vocab"]
+    assert rep["test_mirrored"]["segment"]["out_of_vocab"] == 0
+    assert "test in-vocab segments mirrored" in format_report(rep)
     write_open_set(models, "h", rep)
     written = json.loads((models / "h.manifest.json").read_text())["open_set"]
     assert written["background_label"] == "other" and written["unknown_below"] == rep["unknown_below"]
