@@ -37,8 +37,8 @@ final class FaceStage {
         }
         func index(_ name: String) throws -> Int {
             guard let i = landmarker.outputIndex(named: name) else {
-                throw LiteRtError.unsupportedTensor(model: landmarker.name, tensor: name,
-                                                    reason: "no such output (refined faces need face_landmark_with_attention)")
+                throw LiteRtError.outputMissing(model: landmarker.name, tensor: name,
+                                                reason: "refined faces need face_landmark_with_attention")
             }
             return i
         }

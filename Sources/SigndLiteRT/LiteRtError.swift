@@ -18,6 +18,10 @@ public enum LiteRtError: Error, Equatable, Sendable, CustomStringConvertible {
     case callFailed(call: String, status: Int32, model: String)
     /// signd only feeds and reads float32 tensors.
     case unsupportedTensor(model: String, tensor: String, reason: String)
+    /// The model has no output of that name (e.g. a plain face model where the attention model is needed).
+    case outputMissing(model: String, tensor: String, reason: String)
+    /// One of MediaPipe's custom ops in the file has a version signd's kernels do not implement.
+    case unsupportedCustomOpVersion(model: String, op: String, version: Int, implemented: Int)
     case tensorIndexOutOfRange(model: String, kind: String, index: Int, count: Int)
     /// A copy-in/copy-out buffer whose element count differs from the tensor's.
     case elementCountMismatch(model: String, tensor: String, expected: Int, actual: Int)
@@ -47,6 +51,10 @@ public enum LiteRtError: Error, Equatable, Sendable, CustomStringConvertible {
                 + (model.isEmpty ? "" : " for \(model)")
         case let .unsupportedTensor(model, tensor, reason):
             return "unsupported tensor \(tensor) in \(model): \(reason)"
+        case let .outputMissing(model, tensor, reason):
+            return "no output \(tensor) in \(model): \(reason)"
+        case let .unsupportedCustomOpVersion(model, op, version, implemented):
+            return "custom op \(op) in \(model) is version \(version); signd implements version \(implemented)"
         case let .tensorIndexOutOfRange(model, kind, index, count):
             return "\(kind) index \(index) out of range for \(model) (it has \(count))"
         case let .elementCountMismatch(model, tensor, expected, actual):

@@ -251,8 +251,8 @@ public final class LiteRtModel: @unchecked Sendable {
             for code in try TFLiteStructureCheck.customOpCodes(UnsafeRawBufferPointer(bytes))
             where mediaPipeOps.contains(code.name) {
                 guard code.version == 2, let offset = code.versionOffset else {
-                    throw LiteRtError.unsupportedTensor(model: file.lastPathComponent, tensor: code.name,
-                                                        reason: "custom op version \(code.version); signd implements version 2")
+                    throw LiteRtError.unsupportedCustomOpVersion(model: file.lastPathComponent, op: code.name,
+                                                                 version: code.version, implemented: 2)
                 }
                 bytes.storeBytes(of: Int32(1).littleEndian, toByteOffset: offset, as: Int32.self)
             }

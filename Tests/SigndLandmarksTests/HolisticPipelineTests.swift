@@ -271,6 +271,21 @@ final class HolisticPipelineTests: XCTestCase {
         }
     }
 
+    /// Refined faces read the attention model's named outputs; given the plain face model, the stage says which
+    /// output is missing and why, rather than failing on the first frame.
+    func testRefinedFacesOnThePlainModelNameTheMissingOutput() throws {
+        let set = try HolisticModelSet(directory: TestPaths.models)
+        let runtime = try set.makeRuntime()
+        let detector = try set.makeModel(.faceDetectionShortRange, runtime: runtime)
+        let plain = try set.makeModel(.faceLandmark, runtime: runtime)
+        XCTAssertThrowsError(try FaceStage(detector: detector, landmarker: plain, refine: true)) { error in
+            guard case .outputMissing(let model, _, let reason) = error as? LiteRtError else { return XCTFail("\(error)") }
+            XCTAssertEqual(model, "face_landmark.tflite")
+            XCTAssertTrue(reason.contains("face_landmark_with_attention"), reason)
+        }
+        XCTAssertNoThrow(try FaceStage(detector: detector, landmarker: plain, refine: false))
+    }
+
     func testMissingModelFileIsNamed() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("signd-models-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dir) }

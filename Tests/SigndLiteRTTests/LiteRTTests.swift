@@ -1,5 +1,5 @@
 import Foundation
-import SigndLiteRT
+@testable import SigndLiteRT
 import SigndTestSupport
 import XCTest
 
@@ -92,6 +92,26 @@ final class LiteRTTests: XCTestCase {
         XCTAssertNil(plain.mediaPipeOpNodeCounts)
         XCTAssertThrowsError(try plain.run()) {
             XCTAssertTrue("\($0)".contains("face_landmark_with_attention.tflite"), "\($0)")
+        }
+    }
+
+    /// A MediaPipe custom op of another version than signd's kernels implement is refused by name, before
+    /// LiteRT sees the file (the kernels' options and tensors are those of version 2).
+    func testCustomOpOfAnotherVersionIsATypedError() throws {
+        let source = modelSet.url(for: .faceLandmarkWithAttention)
+        var bytes = try Data(contentsOf: source)
+        let codes = try bytes.withUnsafeBytes { try TFLiteStructureCheck.customOpCodes($0) }
+        let op = try XCTUnwrap(codes.first { $0.name == "TransformTensorBilinear" })
+        let offset = try XCTUnwrap(op.versionOffset)
+        XCTAssertEqual(op.version, 2)
+        bytes.replaceSubrange(offset..<offset + 4, with: withUnsafeBytes(of: Int32(3).littleEndian) { Data($0) })
+        let patched = try temporaryDirectory().appendingPathComponent(source.lastPathComponent)
+        try bytes.write(to: patched)
+        XCTAssertThrowsError(try LiteRtModel(runtime: runtime, file: patched, mediaPipeOps: true)) { error in
+            XCTAssertEqual(error as? LiteRtError, .unsupportedCustomOpVersion(model: source.lastPathComponent,
+                                                                               op: "TransformTensorBilinear", version: 3, implemented: 2))
+            XCTAssertEqual("\(error)", "custom op TransformTensorBilinear in face_landmark_with_attention.tflite is version 3; "
+                           + "signd implements version 2")
         }
     }
 
