@@ -37,6 +37,10 @@ public final class HolisticModels: Sendable {
         face = options.face
             ? (try make(.faceDetectionShortRange), try make(options.refineFace ? .faceLandmarkWithAttention : .faceLandmark))
             : nil
+        for model in [poseDetection, poseLandmark] + hands.flatMap({ [$0.recrop, $0.landmarks] })
+            + (face.map { [$0.detector, $0.landmarker] } ?? []) {
+            try model.warmUp()
+        }
     }
 
     /// Whether a tracker with `other` runs exactly these models (the same stages, files and threads).

@@ -225,6 +225,21 @@ final class LiteRTTests: XCTestCase {
         }
     }
 
+    /// A warmed-up model (`warmUp`, run on every Holistic model at load) gives the same bytes as the Python
+    /// interpreter on this machine: the warm-up run leaves nothing behind that a later frame could see.
+    func testWarmUpLeavesOutputsUnchanged() throws {
+        for c in try ReferenceIndex.onThisMachine().cases where c.case == "crop" {
+            let model = try modelSet.makeModel(try XCTUnwrap(HolisticModel(rawValue: c.model)), runtime: runtime)
+            try model.warmUp()
+            try model.setInput(0, try c.floatInput(from: ReferenceIndex.committed))
+            try model.run()
+            for (i, expected) in c.outputs.enumerated() {
+                let digest = try model.withOutput(i) { FileDigest.sha256Hex(of: UnsafeRawBufferPointer($0)) }
+                XCTAssertEqual(digest, expected.sha256, "\(c.model) \(expected.name) after a warm-up run")
+            }
+        }
+    }
+
     /// Two instances of the same model run at the same time on two threads (as the two hands do) and
     /// each still reproduces the reference exactly.
     func testIndependentInstancesRunConcurrently() throws {
