@@ -210,17 +210,17 @@ public final class LiteRtModel: @unchecked Sendable {
         try values.withUnsafeBufferPointer { try setInput(index, $0) }
     }
 
-    /// Runs the model on the current input buffers; outputs stay in the output buffers until the next run.
     /// One inference on a mid-grey input, whose outputs nobody reads: LiteRT and XNNPACK finish setting up on
     /// a model's first run (tens of milliseconds over all of Holistic's models), which would otherwise land on
     /// the first camera frame. Outputs of later runs do not depend on it (the models keep no state).
     public func warmUp() throws {
         try exclusively {
-            for (i, input) in inputs.enumerated() { try setInput(i, [Float](repeating: 0.5, count: input.elementCount)) }
+            for i in inputs.indices { try withInput(i) { $0.update(repeating: 0.5) } }
             try run()
         }
     }
 
+    /// Runs the model on the current input buffers; outputs stay in the output buffers until the next run.
     public func run() throws {
         lock.lock()
         defer { lock.unlock() }
