@@ -124,8 +124,9 @@ func zeroNonFinite(_ src: ConstFloatPtr, _ dst: FloatPtr, count: Int) {
 }
 
 /// The head's input rule for `frames` consecutive raw (J, C) frames, `src` → `dst`: NaN and ±inf become 0, with
-/// `normalize_joints` every present x, y is expressed in the body's frame, and the manifest's `zeroed_joints`
-/// become 0 last (so pose_stats never see them either). Same float operations as Python's `HeadInput.apply`.
+/// `normalize_joints` every present x, y is expressed in the body's frame, with `hand_local` each hand's joints
+/// in the hand's own frame, and the manifest's `zeroed_joints` become 0 last (so pose_stats never see them
+/// either). Same float operations as Python's `HeadInput.apply`.
 @inline(__always)
 func prepareInput(_ src: ConstFloatPtr, _ dst: FloatPtr, frames: Int, manifest m: STGCNManifest) {
     let frameSize = m.numJoints * m.coordCount
@@ -150,11 +151,36 @@ func prepareInput(_ src: ConstFloatPtr, _ dst: FloatPtr, frames: Int, manifest m
             }
         }
     }
-    // The normalising joints are never zeroed (the manifest refuses it), so zeroing last gives the same values.
+    if let hands = m.handLocal { applyHandLocal(src, dst, frames: frames, hands: hands, manifest: m) }
+    // The normalising and hand joints are never zeroed (the manifest refuses it), so zeroing last gives the same
+    // values.
     guard let zeroed = m.zeroedJoints, !zeroed.isEmpty else { return }
     for f in 0..<frames {
         let frame = dst + f * frameSize
         for j in zeroed { (frame + j * m.coordCount).update(repeating: 0, count: m.coordCount) }
+    }
+}
+
+/// `hand_local` for `prepareInput`: from the raw frame (so a frame without a body frame still shows the hand's
+/// shape), each present joint of a hand becomes (value − origin) / |scale − origin|; without the origin or the
+/// scale joint (or with them closer than 1e-6) the hand's joints are 0, as missing.
+@inline(__always)
+private func applyHandLocal(_ src: ConstFloatPtr, _ dst: FloatPtr, frames: Int, hands: [STGCNManifest.HandFrame],
+                            manifest m: STGCNManifest) {
+    let c = m.coordCount, frameSize = m.numJoints * c
+    for f in 0..<frames {
+        let raw = src + f * frameSize, frame = dst + f * frameSize
+        for hand in hands {
+            let ox = raw[hand.origin * c], oy = raw[hand.origin * c + 1]
+            let dx = raw[hand.scale * c] - ox, dy = raw[hand.scale * c + 1] - oy
+            let dist = (dx * dx + dy * dy).squareRoot()
+            let present = ox.isFinite && oy.isFinite && dist.isFinite && dist > 1e-6
+            for j in hand.joints {
+                let v = raw + j * c, o = frame + j * c
+                o[0] = present && v[0].isFinite ? (v[0] - ox) / dist : 0
+                o[1] = present && v[1].isFinite ? (v[1] - oy) / dist : 0
+            }
+        }
     }
 }
 

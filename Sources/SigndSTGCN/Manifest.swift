@@ -68,6 +68,9 @@ public struct STGCNManifest: Codable, Sendable, Equatable {
     /// (value − their midpoint) / their distance, so framing and distance to the camera drop out; a frame where
     /// either is missing becomes all 0. nil = raw coordinates (the seed's convention).
     public var normalizeJoints: [Int]?
+    /// Hands seen in their own frame: per frame, each hand's joints become (value − wrist) / |knuckle − wrist|
+    /// in x and y, computed from the frame as it arrives; the wrist itself keeps the body frame. nil = none.
+    public var handLocal: [HandFrame]?
     public var window: Int
     public var stride: Int
     public var channels: [Int]
@@ -103,6 +106,18 @@ public struct STGCNManifest: Codable, Sendable, Equatable {
         enum CodingKeys: String, CodingKey { case score, unknownBelow = "unknown_below", backgroundLabel = "background_label" }
     }
 
+    /// One hand of `hand_local`: joints `first ..< first + count` around `origin`, in lengths of origin → `scale`.
+    public struct HandFrame: Sendable, Equatable, Codable {
+        public var origin: Int
+        public var scale: Int
+        public var first: Int
+        public var count: Int
+        public var joints: Range<Int> { first ..< first + count }
+        public init(origin: Int, scale: Int, first: Int, count: Int) {
+            self.origin = origin; self.scale = scale; self.first = first; self.count = count
+        }
+    }
+
     /// The index of the open-set background class, if the head has one.
     public var backgroundClass: Int? { openSet?.backgroundLabel.flatMap { labels.firstIndex(of: $0) } }
 
@@ -114,7 +129,7 @@ public struct STGCNManifest: Codable, Sendable, Equatable {
         case graph, labels, binary, provenance
         case formatVersion = "format_version", jointLayout = "joint_layout", numJoints = "num_joints"
         case coordinateConvention = "coordinate_convention", nanPolicy = "nan_policy", zeroedJoints = "zeroed_joints"
-        case normalizeJoints = "normalize_joints"
+        case normalizeJoints = "normalize_joints", handLocal = "hand_local"
         case gruHidden = "gru_hidden", signerEmbedding = "signer_embedding", poseStats = "pose_stats"
         case numClasses = "num_classes", signingIndex = "signing_index", signingLabels = "signing_labels"
         case class0IsSigning = "class0_is_signing", outputTimestamp = "output_timestamp", openSet = "open_set"
@@ -245,6 +260,25 @@ public struct STGCNManifest: Codable, Sendable, Equatable {
                 throw fail("normalize_joints", "\(normalizeJoints) must not be zeroed joints")
             }
             guard coords.count >= 2 else { throw fail("normalize_joints", "needs x and y (coords has \(coords.count))") }
+        }
+        if let handLocal {
+            var used = Set<Int>()
+            for (i, hand) in handLocal.enumerated() {
+                let field = "hand_local[\(i)]"
+                guard hand.count >= 1, hand.first >= 0, hand.first + hand.count <= numJoints,
+                      (0..<numJoints).contains(hand.origin), (0..<numJoints).contains(hand.scale) else {
+                    throw fail(field, "needs count ≥ 1 and joints in 0..<\(numJoints), got origin \(hand.origin), scale \(hand.scale), first \(hand.first), count \(hand.count)")
+                }
+                guard hand.origin != hand.scale, !hand.joints.contains(hand.origin) else {
+                    throw fail(field, "needs an origin outside its joints and a scale joint other than the origin")
+                }
+                guard used.isDisjoint(with: hand.joints) else { throw fail(field, "uses joints another hand uses") }
+                used.formUnion(hand.joints)
+                if let zeroed = zeroedJoints, !Set(zeroed).isDisjoint(with: used.union([hand.origin, hand.scale])) {
+                    throw fail(field, "must not use zeroed joints")
+                }
+            }
+            guard coords.count >= 2 else { throw fail("hand_local", "needs x and y (coords has \(coords.count))") }
         }
         guard (1...1000).contains(window) else { throw fail("window", "must be in 1...1000, got \(window)") }
         // Scratch grows with T·J rows; bound it so a hostile manifest cannot demand gigabytes.

@@ -87,6 +87,38 @@ final class StreamGeometryTests: XCTestCase {
         XCTAssertTrue(out[size ..< 2 * size].allSatisfy { $0 == 0 }, "a frame without both shoulders is all 0")
     }
 
+    /// `hand_local`: each present joint of a hand becomes (value − wrist) / |knuckle − wrist| from the raw frame,
+    /// also where the frame has no body frame; the wrist keeps the body frame, and a frame without the wrist or
+    /// the knuckle has the hand's joints 0. Values worked by hand.
+    func testHandLocalRule() throws {
+        var manifest = try STGCNFixtures.model("additive_binary_j75_c2").manifest
+        manifest.normalizeJoints = [11, 12]
+        manifest.handLocal = [.init(origin: 33, scale: 42, first: 34, count: 20)]
+        let size = manifest.frameSize
+        var raw = [Float](repeating: .nan, count: 3 * size)
+        func set(_ f: Int, _ j: Int, _ x: Float, _ y: Float) { raw[f * size + j * 2] = x; raw[f * size + j * 2 + 1] = y }
+        set(0, 11, 0.25, 0.5); set(0, 12, 0.75, 0.5)      // body frame: midpoint (0.5, 0.5), distance 0.5
+        set(0, 33, 0.5, 0.75); set(0, 42, 0.5, 0.5)       // wrist, knuckle 0.25 above it
+        set(0, 38, 0.625, 0.25)                           // a fingertip
+        raw[0 * size + 40 * 2] = 0.75                     // x present, y missing
+        set(1, 33, 0.5, 0.75); set(1, 42, 0.75, 0.75); set(1, 38, 0.5, 1.0)   // no shoulders
+        set(2, 11, 0.25, 0.5); set(2, 12, 0.75, 0.5); set(2, 42, 0.5, 0.5); set(2, 38, 0.6, 0.2)  // no wrist
+        var out = [Float](repeating: -1, count: 3 * size)
+        raw.withUnsafeBufferPointer { src in
+            out.withUnsafeMutableBufferPointer { prepareInput(src.baseAddress!, $0.baseAddress!, frames: 3, manifest: manifest) }
+        }
+        func at(_ f: Int, _ j: Int) -> [Float] { Array(out[f * size + j * 2 ..< f * size + j * 2 + 2]) }
+        XCTAssertEqual(at(0, 33), [0, 0.5], "the wrist stays in the body frame")
+        XCTAssertEqual(at(0, 42), [0, -1]); XCTAssertEqual(at(0, 38), [0.5, -2])
+        XCTAssertEqual(at(0, 40), [1, 0], "missing y stays 0")
+        XCTAssertEqual(at(0, 35), [0, 0], "missing joint stays 0")
+        XCTAssertEqual(at(1, 38), [0, 1], "hand frame without a body frame")
+        XCTAssertEqual(at(1, 33), [0, 0], "the wrist has no body frame there")
+        XCTAssertEqual(at(1, 42), [1, 0])
+        XCTAssertEqual(at(2, 38), [0, 0], "no wrist: the hand's joints count as missing")
+        XCTAssertEqual(at(2, 42), [0, 0])
+    }
+
     /// With `normalize_joints` a head cannot tell where the person stands or how far away: moving and scaling
     /// the whole image leaves the logits unchanged up to rounding (they change without it), full and streaming.
     func testNormalizedHeadIgnoresFramingOnBothPaths() throws {

@@ -4,7 +4,7 @@ import SigndTestSupport
 import XCTest
 
 /// Train → export → Swift: a smoke training run of the PyTorch package (`Training/tests/smoke_export_check.py`,
-/// a few synthetic files, zeroed joints and shoulder normalisation on) exports a head; the Swift engine loads it
+/// a few synthetic files, zeroed joints, shoulder normalisation and hand frames on) exports a head; the Swift engine loads it
 /// and gives PyTorch's logits on raw windows with missing parts, full window and streaming.
 final class TrainedHeadRoundTripTests: XCTestCase {
     func testSmokeTrainedHeadGivesPyTorchLogits() throws {
@@ -16,6 +16,8 @@ final class TrainedHeadRoundTripTests: XCTestCase {
         let m = model.manifest
         XCTAssertEqual(m.normalizeJoints, [11, 12])
         XCTAssertEqual(m.zeroedJoints, Array(25...32))
+        XCTAssertEqual(m.handLocal, [.init(origin: 33, scale: 42, first: 34, count: 20),
+                                     .init(origin: 54, scale: 63, first: 55, count: 20)])
         let check = try SafetensorsFile(url: tmp.url.appendingPathComponent("check.safetensors"))
         let windows = try check.floats("windows"), want = try check.floats("logits")
         let count = try XCTUnwrap(check.tensors["windows"]).shape[0]

@@ -143,6 +143,71 @@ def normalize_frames(window: np.ndarray, joints: Sequence[int]) -> np.ndarray:
 
 
 @dataclass(frozen=True)
+class HandFrame:
+    """One hand in its own frame (the manifest's `hand_local`): joints first .. first + count - 1 become, per
+    frame, (p - origin) / |scale - origin| in x and y, so the hand's shape is seen at the same size whatever the
+    hand's distance to the camera and wherever it is; where the hand is stays in the origin joint (the wrist).
+    Computed from the frame as it arrives (after zeroed joints, before or without the body frame), so a frame
+    without shoulders still shows the hand's shape. A frame without the origin or scale joint, or with them
+    closer than 1e-6, has the hand's joints missing."""
+    origin: int
+    scale: int
+    first: int
+    count: int
+
+    @property
+    def joints(self) -> range:
+        return range(self.first, self.first + self.count)
+
+    def to_json(self) -> dict:
+        return {"origin": self.origin, "scale": self.scale, "first": self.first, "count": self.count}
+
+    @staticmethod
+    def from_json(obj: Mapping) -> "HandFrame":
+        try:
+            vals = [obj[k] for k in ("origin", "scale", "first", "count")]
+        except (KeyError, TypeError):
+            raise DataError(f"hand_local: each entry needs integer origin, scale, first, count, got {obj!r}") from None
+        if not all(isinstance(v, int) and not isinstance(v, bool) for v in vals):
+            raise DataError(f"hand_local: origin, scale, first, count must be integers, got {obj!r}")
+        return HandFrame(*vals)
+
+
+# MediaPipe's hand: landmark 0 is the wrist, 9 the middle finger's knuckle (MCP); 1..20 are the rest.
+HAND_ORIGIN, HAND_SCALE = 0, 9
+
+
+def hand_frames(layout: "JointLayout") -> tuple[HandFrame, ...]:
+    """The `hand_local` entries for every hand part of `layout`: each hand's joints 1..20 around its wrist, in
+    wrist-to-middle-knuckle lengths."""
+    out, offset = [], 0
+    for part, n in layout.parts:
+        if part in ("left_hand", "right_hand"):
+            out.append(HandFrame(offset + HAND_ORIGIN, offset + HAND_SCALE, offset + 1, n - 1))
+        offset += n
+    return tuple(out)
+
+
+def hand_local_frames(window: np.ndarray, source: np.ndarray, hands: Sequence[HandFrame]) -> np.ndarray:
+    """`window` with each hand of `hands` replaced by its hand-local x, y computed from `source` (the same frames
+    before the body frame). float32 arithmetic in the Swift engine's order, so both give the same bits."""
+    if not len(hands):
+        return window
+    w = np.array(window, dtype=np.float32, copy=True)
+    src = np.asarray(source, dtype=np.float32)
+    for h in hands:
+        po, ps = src[:, h.origin, :2], src[:, h.scale, :2]
+        d = ps - po
+        dist = np.sqrt(d[:, 0] * d[:, 0] + d[:, 1] * d[:, 1])
+        ok = np.isfinite(po).all(axis=1) & np.isfinite(dist) & (dist > np.float32(1e-6))
+        js = np.asarray(h.joints)
+        with np.errstate(invalid="ignore", divide="ignore"):    # frames without the hand are masked next
+            local = (src[:, js, :2] - po[:, None, :]) / dist[:, None, None]
+        w[:, js, :2] = np.where(ok[:, None, None], local, np.float32(np.nan))
+    return w
+
+
+@dataclass(frozen=True)
 class HeadInput:
     """What a head does to a raw (T, J, C) window before its first layer (docs/signstgcn.md §1 plus the
     manifest's optional `zeroed_joints` and `normalize_joints`; the Swift engine's `prepareInput`): zeroed joints
@@ -150,6 +215,7 @@ class HeadInput:
     normalised, then NaN/±inf → 0. The default is the seed's rule (NaN → 0 only)."""
     zeroed_joints: tuple[int, ...] = ()
     normalize_joints: tuple[int, ...] = ()
+    hand_local: tuple[HandFrame, ...] = ()
 
     def __post_init__(self) -> None:
         if self.normalize_joints and (len(self.normalize_joints) != 2 or
@@ -157,9 +223,25 @@ class HeadInput:
             raise DataError(f"normalize_joints must be two distinct joints, got {list(self.normalize_joints)}")
         if set(self.normalize_joints) & set(self.zeroed_joints):
             raise DataError(f"normalize_joints {list(self.normalize_joints)} must not be zeroed joints")
+        used: set[int] = set()
+        for h in self.hand_local:
+            joints = set(h.joints)
+            if h.count < 1 or h.origin == h.scale or h.origin in joints or joints & used:
+                raise DataError(f"hand_local {h.to_json()}: needs count >= 1, an origin outside its joints, a "
+                                f"scale joint other than the origin, and joints no other hand uses")
+            if ({h.origin, h.scale} | joints) & set(self.zeroed_joints):
+                raise DataError(f"hand_local {h.to_json()}: must not use zeroed joints")
+            used |= joints
+
+    def check_joints(self, num_joints: int) -> None:
+        """DataError unless every joint index the rule names is in 0..num_joints-1."""
+        for h in self.hand_local:
+            if min(h.origin, h.scale, h.first) < 0 or max(h.origin, h.scale, h.first + h.count - 1) >= num_joints:
+                raise DataError(f"hand_local {h.to_json()}: joints must lie in 0..{num_joints - 1}")
 
     def apply(self, window: np.ndarray) -> np.ndarray:
-        return nan_to_zero(normalize_frames(zero_joints(window, self.zeroed_joints), self.normalize_joints))
+        kept = zero_joints(window, self.zeroed_joints)
+        return nan_to_zero(hand_local_frames(normalize_frames(kept, self.normalize_joints), kept, self.hand_local))
 
 
 def head_input(window: np.ndarray, rule: HeadInput = HeadInput()) -> np.ndarray:

@@ -492,17 +492,17 @@ def replay_scores(signd: Path, binary: Path, files: dict[str, np.ndarray], workd
 
 
 def train_fold_head(data: Path, rows: dict[str, SequenceInfo], person_of: dict[str, str], fold_of: dict[str, int],
-                    fold: int, workdir: Path) -> Path:
+                    fold: int, workdir: Path, extra: Sequence[str] = ()) -> Path:
     """The shipped head's recipe (recipes.SIGNING_BINARY) trained on the sequences of the persons outside
     `fold`, exported for `signd replay`, split like the shipped head (splits.sample_splits: every 40th sequence
     to val, another 40th aside): the recipe ships its last epoch, so validation picks nothing, and the held-out
-    fold is never seen."""
+    fold is never seen. `extra` training arguments follow the recipe's (a variant under evaluation)."""
     ids = [v for v, r in rows.items() if r.frames >= 5 and fold_of[person_of.get(v, r.group)] != fold]
     split = workdir / f"fold{fold}.json"
     sample_splits(ids, rows, meta={"fold": fold}).write(split, rows)
     stem = workdir / f"fold{fold}" / "head"
     argv = ["--data", str(data), "--out", str(workdir / f"fold{fold}"), "--splits", str(split),
-            *recipes.SIGNING_BINARY, "--export", str(stem)]
+            *recipes.SIGNING_BINARY, *extra, "--export", str(stem)]
     if train.main(argv) != 0:
         raise CVError(f"training the fold {fold} head failed")
     return stem
@@ -644,7 +644,7 @@ def run(args: argparse.Namespace) -> dict:
     scores: dict[str, dict[str, np.ndarray]] = {}
     report: dict = {"protocol": {"folds": args.folds, "clips_per_class": args.clips_per_class, "lead": LEAD,
                                  "tail": TAIL, "rest": REST, "fps": FPS, "default": DEFAULT.__dict__,
-                                 "clips": len(clips), "persons": len(by_person),
+                                 "clips": len(clips), "persons": len(by_person), "stgcn_args": args.stgcn_args,
                                  "fold_persons": {f: sorted(p for p, k in fold_of.items() if k == f)
                                                   for f in range(args.folds)}},
                     "detectors": {}}
@@ -662,7 +662,7 @@ def run(args: argparse.Namespace) -> dict:
         scores["stgcn"] = {}
         with tempfile.TemporaryDirectory(prefix="detector-cv-stgcn-") as tmp:
             for f in range(args.folds):
-                stem = train_fold_head(data, rows, person_of, fold_of, f, Path(tmp))
+                stem = train_fold_head(data, rows, person_of, fold_of, f, Path(tmp), args.stgcn_args.split())
                 held = {k: v for k, v in streams.items() if fold_of[owner[k]] == f}
                 fold_scores, _ = replay_scores(Path(args.signd), stem, held, Path(tmp) / f"replay{f}")
                 scores["stgcn"].update(fold_scores)
@@ -737,6 +737,8 @@ def main(argv: Optional[list[str]] = None) -> int:
     ap.add_argument("--clips-per-class", type=int, default=12)
     ap.add_argument("--detectors", default="shipped,speed,shape", help="comma-separated; on request: tcn (a causal temporal model, about 6 CPU-minutes more) and stgcn "
                          "(the shipped recipe per fold, about 25 minutes more on 2 cores)")
+    ap.add_argument("--stgcn-args", default="", help="training arguments added to the recipe for the stgcn "
+                    "detector, to evaluate a variant before it becomes the recipe (e.g. \"--hand-local\")")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", help="write the full report (curves included) as JSON here")
     args = ap.parse_args(argv)

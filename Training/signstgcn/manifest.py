@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping, Optional
 
-from .data import WINDOW, STRIDE, DataError, HeadInput, JointLayout
+from .data import WINDOW, STRIDE, DataError, HandFrame, HeadInput, JointLayout
 from .model import ModelConfig
 
 FORMAT = "signd-stgcn"
@@ -63,6 +63,9 @@ class Manifest:
     # Two flat joint indices whose midpoint and distance normalise x, y per frame (data.normalize_frames); also
     # written only when set.
     normalize_joints: tuple[int, ...] = ()
+    # Hands seen in their own frame (data.HandFrame: joints around the wrist in wrist-to-knuckle lengths); also
+    # written only when set.
+    hand_local: tuple[HandFrame, ...] = ()
     # Multi-class heads: when the answer is `unknown` ({"score": "max_mean_probability", "unknown_below": t,
     # ...}, set by signstgcn.open_set); written only when set.
     open_set: Mapping[str, Any] = field(default_factory=dict)
@@ -86,7 +89,7 @@ class Manifest:
             raise ManifestError(f"normalize_joints must be indices in 0..{self.layout.num_joints - 1}, "
                                 f"got {list(self.normalize_joints)}")
         try:
-            self.head_input
+            self.head_input.check_joints(self.layout.num_joints)
         except DataError as exc:
             raise ManifestError(str(exc)) from None
         if not self.labels.binary and OPEN_SET_LABEL in self.labels.labels:
@@ -107,7 +110,7 @@ class Manifest:
 
     @property
     def head_input(self) -> HeadInput:
-        return HeadInput(self.zeroed_joints, self.normalize_joints)
+        return HeadInput(self.zeroed_joints, self.normalize_joints, self.hand_local)
 
     @staticmethod
     def default_coords(c: int) -> tuple[str, ...]:
@@ -128,6 +131,7 @@ class Manifest:
             "nan_policy": "zero",
             **({"zeroed_joints": list(self.zeroed_joints)} if self.zeroed_joints else {}),
             **({"normalize_joints": list(self.normalize_joints)} if self.normalize_joints else {}),
+            **({"hand_local": [h.to_json() for h in self.hand_local]} if self.hand_local else {}),
             "window": self.window,
             "stride": self.stride,
             "channels": list(cfg.channels),
@@ -226,9 +230,16 @@ class Manifest:
         if not isinstance(normalize, list) or not all(isinstance(j, int) and not isinstance(j, bool)
                                                       for j in normalize):
             raise ManifestError(f"{source}: field 'normalize_joints' must be a list of two joint indices")
+        hands = obj.get("hand_local", [])
+        if not isinstance(hands, list):
+            raise ManifestError(f"{source}: field 'hand_local' must be a list of hands")
+        try:
+            hand_local = tuple(HandFrame.from_json(h) for h in hands)
+        except DataError as exc:
+            raise ManifestError(f"{source}: {exc}") from None
         try:
             return Manifest(layout, coords, cfg, labels, window=get("window", int), stride=get("stride", int),
-                            zeroed_joints=tuple(zeroed), normalize_joints=tuple(normalize),
+                            zeroed_joints=tuple(zeroed), normalize_joints=tuple(normalize), hand_local=hand_local,
                             output_timestamp=get("output_timestamp", str),
                             coordinate_convention=str(obj.get("coordinate_convention", "")),
                             provenance=dict(obj.get("provenance") or {}),

@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -184,13 +185,10 @@ def test_videos(data: Path, models: Path, name: str) -> list[str]:
 def write_open_set(models: Path, name: str, rep: dict) -> None:
     path = models / f"{name}.manifest.json"
     manifest = Manifest.read(path)
-    manifest = Manifest(manifest.layout, manifest.coords, manifest.config, manifest.labels, window=manifest.window,
-                        stride=manifest.stride, output_timestamp=manifest.output_timestamp,
-                        coordinate_convention=manifest.coordinate_convention, provenance=manifest.provenance,
-                        zeroed_joints=manifest.zeroed_joints, normalize_joints=manifest.normalize_joints,
-                        open_set={"score": rep["score"], "unknown_below": rep["unknown_below"],
-                                  **({"background_label": rep["background_label"]} if rep["background_label"] else {}),
-                                  "calibrated_by": "Benchmarks/open-set.sh"})
+    manifest = dataclasses.replace(manifest, open_set={
+        "score": rep["score"], "unknown_below": rep["unknown_below"],
+        **({"background_label": rep["background_label"]} if rep["background_label"] else {}),
+        "calibrated_by": "Benchmarks/open-set.sh"})
     manifest.write(path)
 
 

@@ -30,8 +30,8 @@ from torch.utils.data import DataLoader, WeightedRandomSampler
 
 from .augment import Augment
 from .checkpoint import sha256_file
-from .data import (DEFAULT_SIGNING_LABELS, DataError, HeadInput, JointLayout, parse_joint_list, parse_signing_labels,
-                   read_groundtruth)
+from .data import (DEFAULT_SIGNING_LABELS, DataError, HandFrame, HeadInput, JointLayout, hand_frames, parse_joint_list,
+                   parse_signing_labels, read_groundtruth)
 from .evaluate import binary_report, multiclass_report, predict
 from .export import export_model
 from .losses import batch_pose_stats, info_nce, mixup
@@ -61,6 +61,7 @@ class TrainConfig:
     coords: int = 2
     zeroed_joints: tuple[int, ...] = ()
     normalize_joints: tuple[int, ...] = ()
+    hand_local: bool = False        # each hand in its own frame too (manifest hand_local, data.hand_frames)
     window: int = 25
     stride: int = 1
     eval_stride: int = 5
@@ -104,7 +105,15 @@ class TrainConfig:
 
     @property
     def head_input(self) -> HeadInput:
-        return HeadInput(tuple(self.zeroed_joints), tuple(self.normalize_joints))
+        return HeadInput(tuple(self.zeroed_joints), tuple(self.normalize_joints), self.hand_frames)
+
+    @property
+    def layout(self) -> JointLayout:
+        return JointLayout.seed(self.include_pose, self.include_hands, self.include_face)
+
+    @property
+    def hand_frames(self) -> tuple[HandFrame, ...]:
+        return hand_frames(self.layout) if self.hand_local else ()
 
 
 @dataclass
@@ -225,7 +234,7 @@ def run(cfg: TrainConfig) -> TrainResult:
     gt = read_groundtruth(cfg.data)
     splits, names = select_videos(cfg, rows)
     signing = parse_signing_labels(cfg.signing_labels)
-    layout = JointLayout.seed(cfg.include_pose, cfg.include_hands, cfg.include_face)
+    layout = cfg.layout
     store = SequenceStore(cfg.data, layout, cfg.coords, cfg.window, cfg.pad_short)
     common = dict(mode=cfg.mode, signing_labels=signing, class_names=names)
     train_refs = build_window_refs(store, splits.videos["train"], rows, gt, stride=cfg.stride, **common)
@@ -361,7 +370,7 @@ def export_run(model: SignSTGCN, cfg: TrainConfig, names: tuple[str, ...], layou
     state = {k: v for k, v in model.state_dict().items() if not k.startswith("signer_head.")}
     manifest = Manifest(layout, Manifest.default_coords(cfg.coords), export_cfg, labels, window=cfg.window,
                         stride=1, output_timestamp="window_last", zeroed_joints=tuple(cfg.zeroed_joints),
-                        normalize_joints=tuple(cfg.normalize_joints),
+                        normalize_joints=tuple(cfg.normalize_joints), hand_local=cfg.hand_frames,
                         provenance={"source": "signstgcn-training", "checkpoint": "best.pt",
                                     "checkpoint_sha256": sha256_file(out / "best.pt"),
                                     "training_config": _config_json(cfg, names, None, None, None)})
@@ -408,6 +417,9 @@ def parse_args(argv: Optional[list[str]] = None) -> TrainConfig:
     ap.add_argument("--normalize-joints", default="",
                     help="two flat joints whose midpoint and distance normalise x, y per frame (e.g. 11,12: the "
                          "shoulders, so framing and distance to the camera drop out); the manifest's normalize_joints")
+    ap.add_argument("--hand-local", action=argparse.BooleanOptionalAction, default=d.hand_local,
+                    help="show each hand's joints around its wrist in wrist-to-knuckle lengths (its shape at one "
+                         "size wherever it is); the wrist keeps its place. The manifest's hand_local")
     ap.add_argument("--window", type=int, default=d.window)
     ap.add_argument("--stride", type=int, default=d.stride, help="training window stride")
     ap.add_argument("--eval-stride", type=int, default=d.eval_stride)

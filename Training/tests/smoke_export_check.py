@@ -2,8 +2,8 @@
 
     python Training/tests/smoke_export_check.py OUT_DIR
 
-Writes OUT_DIR/head.safetensors + head.manifest.json (a smoke run with zeroed joints and shoulder
-normalisation, so the engine must apply the manifest's input rule) and OUT_DIR/check.safetensors
+Writes OUT_DIR/head.safetensors + head.manifest.json (a smoke run with zeroed joints, shoulder normalisation
+and hands in their own frame, so the engine must apply the manifest's whole input rule) and OUT_DIR/check.safetensors
 (`windows` (N, 25, 75, 2) raw with NaN, `logits` (N, 2) from the exported pair). Used by the Swift test
 `TrainedHeadRoundTripTests`: the Swift engine loads the exported head and must give the same logits.
 """
@@ -30,7 +30,7 @@ def main(out: Path) -> None:
     run(parse_args(["--data", str(data), "--out", str(out / "run"), "--mode", "binary", "--signing-labels", "s",
                     "--epochs", "1", "--samples-per-epoch", "16", "--batch-size", "8", "--channels", "8,16,16",
                     "--gru-hidden", "16", "--use-pseudo-signers", "--num-signers", "2", "--max-files", "6",
-                    "--zero-joints", "25-32", "--normalize-joints", "11,12", "--threads", "1",
+                    "--zero-joints", "25-32", "--normalize-joints", "11,12", "--hand-local", "--threads", "1",
                     "--export", str(out / "head")]))
     model, manifest = load_pair(out / "head")
     rng = np.random.default_rng(7)
@@ -38,6 +38,8 @@ def main(out: Path) -> None:
     raw[0, :, 33:54] = np.nan          # left hand missing throughout
     raw[1, 3:6, 12] = np.nan           # frames without a right shoulder: no body frame
     raw[2, :, 54:75] = np.inf          # non-finite values count as missing
+    raw[3, 7:9, 54] = np.nan           # frames without the right wrist: no hand frame there
+    raw[3, 10, 63] = raw[3, 10, 54]    # the knuckle on the wrist: no hand frame either
     x = np.stack([head_input(w, manifest.head_input) for w in raw])
     with torch.no_grad():
         logits = model.eval()(torch.from_numpy(x), torch.from_numpy(np.stack([pose_stats(w) for w in x])))["logits"]

@@ -1,9 +1,9 @@
 import numpy as np
 import pytest
 
-from signstgcn.data import (DataError, JointLayout, binary_label, chain_adjacency, iter_windows, load_seed_npz,
-                            nan_to_zero, parse_signing_labels, pose_stats, read_groundtruth, window_label,
-                            window_starts)
+from signstgcn.data import (DataError, HandFrame, HeadInput, JointLayout, binary_label, chain_adjacency, hand_frames,
+                            iter_windows, load_seed_npz, nan_to_zero, parse_signing_labels, pose_stats,
+                            read_groundtruth, window_label, window_starts)
 
 
 def test_chain_adjacency_values_j75():
@@ -139,3 +139,40 @@ def test_synthetic_groundtruth_end_to_end(tmp_path):
     assert rows[6][1] == "S"
     z = np.nan_to_num(seq[0:25].astype(np.float64)).reshape(-1, 2)
     np.testing.assert_allclose(rows[0][2], np.concatenate([z.mean(0), z.std(0) + 1e-6]), atol=1e-7, rtol=1e-7)
+
+
+def test_hand_local_rule_worked_by_hand():
+    """The manifest's `hand_local` (the Swift engine's StreamGeometryTests.testHandLocalRule, same values): each
+    present hand joint becomes (value - wrist) / |knuckle - wrist| from the raw frame, also without a body frame;
+    the wrist keeps the body frame; without the wrist the hand's joints are missing."""
+    layout = JointLayout.seed()
+    hands = hand_frames(layout)
+    assert hands == (HandFrame(33, 42, 34, 20), HandFrame(54, 63, 55, 20))
+    rule = HeadInput((), (11, 12), hands[:1])
+    raw = np.full((3, 75, 2), np.nan, np.float32)
+    raw[0, 11], raw[0, 12] = (0.25, 0.5), (0.75, 0.5)
+    raw[0, 33], raw[0, 42], raw[0, 38] = (0.5, 0.75), (0.5, 0.5), (0.625, 0.25)
+    raw[0, 40, 0] = 0.75
+    raw[1, 33], raw[1, 42], raw[1, 38] = (0.5, 0.75), (0.75, 0.75), (0.5, 1.0)
+    raw[2, 11], raw[2, 12], raw[2, 42], raw[2, 38] = (0.25, 0.5), (0.75, 0.5), (0.5, 0.5), (0.6, 0.2)
+    out = rule.apply(raw)
+    assert out[0, 33].tolist() == [0, 0.5] and out[0, 42].tolist() == [0, -1] and out[0, 38].tolist() == [0.5, -2]
+    assert out[0, 40].tolist() == [1, 0] and out[0, 35].tolist() == [0, 0]
+    assert out[1, 38].tolist() == [0, 1] and out[1, 33].tolist() == [0, 0] and out[1, 42].tolist() == [1, 0]
+    assert out[2, 38].tolist() == [0, 0] and out[2, 42].tolist() == [0, 0]
+    # Where and how large the hand is drops out of its joints (not of the wrist).
+    moved = raw.copy()
+    moved[..., 0] = moved[..., 0] * 0.5 + 0.2
+    moved[..., 1] = moved[..., 1] * 0.5 + 0.1
+    np.testing.assert_allclose(rule.apply(moved)[:, 34:54], out[:, 34:54], atol=1e-6)
+
+
+def test_hand_local_refuses_bad_hands():
+    with pytest.raises(DataError, match="hand_local"):
+        HeadInput(hand_local=(HandFrame(34, 42, 34, 20),))          # origin among its joints
+    with pytest.raises(DataError, match="hand_local"):
+        HeadInput(hand_local=(HandFrame(33, 42, 34, 20), HandFrame(33, 42, 40, 5)))   # shared joints
+    with pytest.raises(DataError, match="hand_local"):
+        HeadInput(zeroed_joints=(33,), hand_local=(HandFrame(33, 42, 34, 20),))
+    with pytest.raises(DataError, match="0..74"):
+        HeadInput(hand_local=(HandFrame(54, 63, 55, 21),)).check_joints(75)

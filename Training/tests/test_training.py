@@ -220,7 +220,7 @@ def test_smoke_training_end_to_end(tmp_path):
                       "--gru-hidden", "16", "--use-pseudo-signers", "--num-signers", "3", "--supcon-weight", "0.1",
                       "--label-smoothing", "0.1", "--mixup-alpha", "0.4", "--mixup-prob", "0.5",
                       "--best-metric", "pr_auc", "--max-files", "6", "--threads", "1", "--zero-joints", "25-32",
-                      "--normalize-joints", "11,12", "--export", str(tmp_path / "head")])
+                      "--normalize-joints", "11,12", "--hand-local", "--export", str(tmp_path / "head")])
     res = run(cfg)
     best = torch.load(out / "best.pt", weights_only=True)
     last = torch.load(out / "last.pt", weights_only=True)
@@ -236,6 +236,8 @@ def test_smoke_training_end_to_end(tmp_path):
     assert manifest.labels.binary and manifest.labels.signing_index == 1 and manifest.config.num_joints == 75
     assert manifest.provenance["training_config"]["mode"] == "binary"
     assert manifest.zeroed_joints == tuple(range(25, 33)) and manifest.normalize_joints == (11, 12)
+    assert [h.to_json() for h in manifest.hand_local] == [{"origin": 33, "scale": 42, "first": 34, "count": 20},
+                                                          {"origin": 54, "scale": 63, "first": 55, "count": 20}]
     from signstgcn.model import SignSTGCN
     k = best["model"]["signer_head.net.4.weight"].shape[0]
     trained = SignSTGCN(model.config.with_(num_signers=k))
