@@ -180,6 +180,11 @@ public struct STGCNManifest: Codable, Sendable, Equatable {
             if let value = fraction(part["joints"]) { return ("joint_layout[\(i)].joints", value) }
         }
         if let value = fraction((top["pose_stats"] as? [String: Any])?["dim"]) { return ("pose_stats.dim", value) }
+        for (i, hand) in ((top["hand_local"] as? [[String: Any]]) ?? []).enumerated() {
+            for key in ["origin", "scale", "first", "count"] {
+                if let value = fraction(hand[key]) { return ("hand_local[\(i)].\(key)", value) }
+            }
+        }
         return nil
     }
 
@@ -265,7 +270,8 @@ public struct STGCNManifest: Codable, Sendable, Equatable {
             var used = Set<Int>()
             for (i, hand) in handLocal.enumerated() {
                 let field = "hand_local[\(i)]"
-                guard hand.count >= 1, hand.first >= 0, hand.first + hand.count <= numJoints,
+                // count ≤ numJoints − first rather than first + count ≤ numJoints: no overflow on hostile values.
+                guard hand.count >= 1, (0..<numJoints).contains(hand.first), hand.count <= numJoints - hand.first,
                       (0..<numJoints).contains(hand.origin), (0..<numJoints).contains(hand.scale) else {
                     throw fail(field, "needs count ≥ 1 and joints in 0..<\(numJoints), got origin \(hand.origin), scale \(hand.scale), first \(hand.first), count \(hand.count)")
                 }

@@ -223,15 +223,15 @@ class HeadInput:
             raise DataError(f"normalize_joints must be two distinct joints, got {list(self.normalize_joints)}")
         if set(self.normalize_joints) & set(self.zeroed_joints):
             raise DataError(f"normalize_joints {list(self.normalize_joints)} must not be zeroed joints")
-        used: set[int] = set()
-        for h in self.hand_local:
-            joints = set(h.joints)
-            if h.count < 1 or h.origin == h.scale or h.origin in joints or joints & used:
+        # Interval arithmetic, not sets: a hostile manifest's count may be astronomically large.
+        for i, h in enumerate(self.hand_local):
+            others = self.hand_local[:i]
+            if h.count < 1 or h.origin == h.scale or h.origin in h.joints or \
+                    any(h.first < o.first + o.count and o.first < h.first + h.count for o in others):
                 raise DataError(f"hand_local {h.to_json()}: needs count >= 1, an origin outside its joints, a "
                                 f"scale joint other than the origin, and joints no other hand uses")
-            if ({h.origin, h.scale} | joints) & set(self.zeroed_joints):
+            if any(z in (h.origin, h.scale) or z in h.joints for z in self.zeroed_joints):
                 raise DataError(f"hand_local {h.to_json()}: must not use zeroed joints")
-            used |= joints
 
     def check_joints(self, num_joints: int) -> None:
         """DataError unless every joint index the rule names is in 0..num_joints-1."""
