@@ -268,6 +268,7 @@ public struct STGCNManifest: Codable, Sendable, Equatable {
         }
         if let handLocal {
             var used = Set<Int>()
+            let zeroed = Set(zeroedJoints ?? [])
             for (i, hand) in handLocal.enumerated() {
                 let field = "hand_local[\(i)]"
                 // count ≤ numJoints − first rather than first + count ≤ numJoints: no overflow on hostile values.
@@ -280,7 +281,7 @@ public struct STGCNManifest: Codable, Sendable, Equatable {
                 }
                 guard used.isDisjoint(with: hand.joints) else { throw fail(field, "uses joints another hand uses") }
                 used.formUnion(hand.joints)
-                if let zeroed = zeroedJoints, !Set(zeroed).isDisjoint(with: used.union([hand.origin, hand.scale])) {
+                if zeroed.contains(hand.origin) || zeroed.contains(hand.scale) || hand.joints.contains(where: zeroed.contains) {
                     throw fail(field, "must not use zeroed joints")
                 }
             }

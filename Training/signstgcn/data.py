@@ -228,16 +228,16 @@ class HeadInput:
             others = self.hand_local[:i]
             if h.count < 1 or h.origin == h.scale or h.origin in h.joints or \
                     any(h.first < o.first + o.count and o.first < h.first + h.count for o in others):
-                raise DataError(f"hand_local {h.to_json()}: needs count >= 1, an origin outside its joints, a "
+                raise DataError(f"hand_local[{i}] {h.to_json()}: needs count >= 1, an origin outside its joints, a "
                                 f"scale joint other than the origin, and joints no other hand uses")
             if any(z in (h.origin, h.scale) or z in h.joints for z in self.zeroed_joints):
-                raise DataError(f"hand_local {h.to_json()}: must not use zeroed joints")
+                raise DataError(f"hand_local[{i}] {h.to_json()}: must not use zeroed joints")
 
     def check_joints(self, num_joints: int) -> None:
         """DataError unless every joint index the rule names is in 0..num_joints-1."""
-        for h in self.hand_local:
+        for i, h in enumerate(self.hand_local):
             if min(h.origin, h.scale, h.first) < 0 or max(h.origin, h.scale, h.first + h.count - 1) >= num_joints:
-                raise DataError(f"hand_local {h.to_json()}: joints must lie in 0..{num_joints - 1}")
+                raise DataError(f"hand_local[{i}] {h.to_json()}: joints must lie in 0..{num_joints - 1}")
 
     def apply(self, window: np.ndarray) -> np.ndarray:
         kept = zero_joints(window, self.zeroed_joints)

@@ -22,8 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -185,7 +184,7 @@ def test_videos(data: Path, models: Path, name: str) -> list[str]:
 def write_open_set(models: Path, name: str, rep: dict) -> None:
     path = models / f"{name}.manifest.json"
     manifest = Manifest.read(path)
-    manifest = dataclasses.replace(manifest, open_set={
+    manifest = replace(manifest, open_set={
         "score": rep["score"], "unknown_below": rep["unknown_below"],
         **({"background_label": rep["background_label"]} if rep["background_label"] else {}),
         "calibrated_by": "Benchmarks/open-set.sh"})
