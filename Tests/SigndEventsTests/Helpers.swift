@@ -104,15 +104,16 @@ enum Helpers {
         process.standardOutput = out
         process.standardError = err
         process.standardInput = stdin
-        let outData = Mutex(Data())
-        let errData = Mutex(Data())
+        // The mutexes live in a class: a local Mutex captured by the escaping handlers is a boxed variable, and
+        // each withLock is a formal access to that box, which TSan reports as a race with the main thread's.
+        let collected = CollectedOutput()
         out.fileHandleForReading.readabilityHandler = { h in
             let d = h.availableData
-            outData.withLock { $0.append(d) }
+            collected.out.withLock { $0.append(d) }
         }
         err.fileHandleForReading.readabilityHandler = { h in
             let d = h.availableData
-            errData.withLock { $0.append(d) }
+            collected.err.withLock { $0.append(d) }
         }
         try process.run()
         if let input { stdin.fileHandleForWriting.write(input) }
@@ -132,12 +133,12 @@ enum Helpers {
         err.fileHandleForReading.readabilityHandler = nil
         let restOut = out.fileHandleForReading.readDataToEndOfFile()
         let restErr = err.fileHandleForReading.readDataToEndOfFile()
-        outData.withLock { $0.append(restOut) }
-        errData.withLock { $0.append(restErr) }
+        collected.out.withLock { $0.append(restOut) }
+        collected.err.withLock { $0.append(restErr) }
         return ProcessResult(
             status: process.terminationStatus,
-            stdout: String(decoding: outData.withLock { $0 }, as: UTF8.self),
-            stderr: String(decoding: errData.withLock { $0 }, as: UTF8.self),
+            stdout: String(decoding: collected.out.withLock { $0 }, as: UTF8.self),
+            stderr: String(decoding: collected.err.withLock { $0 }, as: UTF8.self),
             timedOut: timedOut)
     }
 
@@ -197,4 +198,10 @@ extension StatsEvent {
         event.models = [.init(role: "binary", name: "signing-binary", sha256: String(repeating: "ab", count: 32))]
         return event
     }
+}
+
+/// A child process's stdout and stderr as they arrive on the pipes' handler threads.
+private final class CollectedOutput: Sendable {
+    let out = Mutex(Data())
+    let err = Mutex(Data())
 }
