@@ -93,9 +93,8 @@ public enum ConfigLoader {
             throw ConfigError(file: file, key: "landmarks.refine_face", line: nil,
                               problem: "refines the face landmarks, so it needs landmarks.face: true")
         }
-        if config.heads.exitThreshold > config.heads.enterThreshold {
-            throw ConfigError(file: file, key: "heads.exit_threshold", line: nil,
-                              problem: "must be ≤ heads.enter_threshold (\(config.heads.enterThreshold)), got \(config.heads.exitThreshold)")
+        if let problem = config.heads.thresholdProblem {
+            throw ConfigError(file: file, key: "heads.exit_threshold", line: nil, problem: problem)
         }
         if let status = config.events.statusEndpoint {
             if let problem = Rules.endpointProblem(status) { throw ConfigError(file: file, key: "events.status_endpoint", line: nil, problem: problem) }

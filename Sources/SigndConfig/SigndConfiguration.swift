@@ -117,8 +117,10 @@ public struct SigndConfiguration: Sendable, Equatable {
         public var multiclassIsDefault = true
         public var stride = 1
         public var smoothingAlpha = 0.5
-        public var enterThreshold = 0.6
-        public var exitThreshold = 0.4
+        /// nil (both): the binary head's calibrated operating point (its manifest's `operating_point`), else
+        /// `defaultThresholds`. A config that sets either sets the pair: the other takes its default.
+        public var enterThreshold: Double?
+        public var exitThreshold: Double?
         public var minStartFrames = 3
         public var minEndFrames = 10
         public var updateIntervalFrames = 30
@@ -127,6 +129,36 @@ public struct SigndConfiguration: Sendable, Equatable {
         /// Open-set threshold of the multi-class head; nil: the head's calibrated one (its manifest's open_set).
         public var unknownBelow: Double?
         public init() {}
+
+        /// Where a segment starts and ends (P(signing) after smoothing).
+        public struct Thresholds: Sendable, Equatable {
+            public var enter: Double
+            public var exit: Double
+            public init(enter: Double, exit: Double) { self.enter = enter; self.exit = exit }
+        }
+        /// The daemon's thresholds for a head that carries none.
+        public static let defaultThresholds = Thresholds(enter: 0.6, exit: 0.4)
+
+        /// True when the config (or a flag) sets either threshold, so the head's operating point is not used.
+        public var setsThresholds: Bool { enterThreshold != nil || exitThreshold != nil }
+
+        /// Why the config's own pair cannot be used (exit above enter), or nil. Checked where the config is read;
+        /// a head's operating point is checked when its manifest is.
+        public var thresholdProblem: String? {
+            guard setsThresholds else { return nil }
+            let t = thresholds(head: nil)
+            guard t.exit > t.enter else { return nil }
+            let implied = enterThreshold == nil ? " (heads.enter_threshold not set: its default)" : exitThreshold == nil ? " (heads.exit_threshold not set: its default)" : ""
+            return "must be ≤ heads.enter_threshold (\(t.enter)), got \(t.exit)\(implied)"
+        }
+
+        /// The thresholds in force with a binary head whose calibrated operating point is `head` (nil: none).
+        public func thresholds(head: Thresholds?) -> Thresholds {
+            guard !setsThresholds else {
+                return Thresholds(enter: enterThreshold ?? Self.defaultThresholds.enter, exit: exitThreshold ?? Self.defaultThresholds.exit)
+            }
+            return head ?? Self.defaultThresholds
+        }
     }
 
     public struct Events: Sendable, Equatable {

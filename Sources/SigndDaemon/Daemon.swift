@@ -145,7 +145,7 @@ public final class Daemon: Sendable {
         let (applied, pending) = ConfigReloader.split(running: old, file: new)
         do {
             // The heads' new values are checked before anything changes, so every camera can apply them.
-            try applied.heads.settings.validate()
+            try applied.heads.settings().validate()
             if applied.events.endpoints != old.events.endpoints { try publisher.rebind(to: applied.events.endpoints) }
         } catch {
             logger.error("reload failed, keeping the running configuration: \(error)")

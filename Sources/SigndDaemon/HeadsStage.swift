@@ -96,8 +96,16 @@ public final class HeadsStage {
         logger.info("heads loaded", metadata: [
             "binary": "\(binaryStem)", "multiclass": "\(multiStem ?? "none")",
             "window": "\(models.binary.model.manifest.window)", "stride": "\(heads.stride)",
+            "thresholds": "\(thresholdsDescription(heads, operatingPoint: models.binary.model.manifest.operatingPoint))",
         ])
         return models
+    }
+
+    /// "enter/exit (source)" for the log: which thresholds a run uses and why.
+    static func thresholdsDescription(_ heads: SigndConfiguration.Heads, operatingPoint: STGCNManifest.OperatingPoint?) -> String {
+        let t = heads.thresholds(head: operatingPoint?.thresholds)
+        let source = heads.setsThresholds ? "config" : operatingPoint != nil ? "the head's operating point" : "defaults"
+        return "\(t.enter)/\(t.exit) (\(source))"
     }
 
     /// One camera's heads on loaded weights: its own windows, smoothing and segments.
@@ -105,7 +113,7 @@ public final class HeadsStage {
         let pipeline: HeadPipeline
         do {
             pipeline = try HeadPipeline(binary: models.binary, multiclass: models.multiclass,
-                                        settings: settings(config, window: models.binary.model.manifest.window),
+                                        settings: settings(config, binary: models.binary.model.manifest),
                                         face: face ?? .landmarkStage(face: config.landmarks.face, refine: config.landmarks.refineFace))
         } catch {
             throw .models(error.description, cause: error)
@@ -118,16 +126,24 @@ public final class HeadsStage {
 
     /// The pipeline's settings from the config: `heads.*`, and the span limit from `windows.max_span_factor`
     /// (in source frames: with `source.process_every` N a window of processed frames spans N times as many).
-    static func settings(_ config: SigndConfiguration, window: Int) -> HeadSettings {
-        var settings = config.heads.settings
+    static func settings(_ config: SigndConfiguration, binary: STGCNManifest) -> HeadSettings {
+        var settings = config.heads.settings(operatingPoint: binary.operatingPoint)
+        let window = binary.window
         let every = Double(config.source.capture.processEvery)
         settings.maxWindowSpanFrames = config.windows.maxSpanFactor.map { Int((Double(window) * every * $0).rounded(.up)) }
         return settings
     }
 
+    /// The thresholds a run of `config` uses, read from the binary head's manifest without loading its weights
+    /// (for reports of runs that load the heads themselves); the defaults when the head cannot be read.
+    public static func thresholds(_ config: SigndConfiguration) -> SigndConfiguration.Heads.Thresholds {
+        let head = config.heads.enabled ? config.binaryStem.flatMap { try? STGCNManifest.load(url: URL(fileURLWithPath: $0 + ".manifest.json")) } : nil
+        return config.heads.thresholds(head: head?.operatingPoint?.thresholds)
+    }
+
     /// Applies a reloaded config's decision settings; the open segment is kept.
     func retune(_ config: SigndConfiguration) throws(HeadsError) {
-        try pipeline.retune(Self.settings(config, window: pipeline.window))
+        try pipeline.retune(Self.settings(config, binary: pipeline.binary.model.manifest))
     }
 
     /// Runs the heads on one frame. Returns the frame's raw probability (nil when no window ended here),
@@ -193,13 +209,19 @@ public final class HeadsStage {
     }
 }
 
+extension STGCNManifest.OperatingPoint {
+    var thresholds: SigndConfiguration.Heads.Thresholds { .init(enter: enterThreshold, exit: exitThreshold) }
+}
+
 extension SigndConfiguration.Heads {
-    /// The tuning values as the heads module takes them.
-    public var settings: HeadSettings {
+    /// The tuning values as the heads module takes them, with the thresholds of the config or else of the
+    /// binary head's calibrated `operatingPoint` (docs/configuration.md).
+    public func settings(operatingPoint: STGCNManifest.OperatingPoint? = nil) -> HeadSettings {
         var s = HeadSettings()
         s.stride = stride
         s.smoothingAlpha = smoothingAlpha
-        s.segments = SegmentTracker.Parameters(enterThreshold: enterThreshold, exitThreshold: exitThreshold,
+        let t = thresholds(head: operatingPoint?.thresholds)
+        s.segments = SegmentTracker.Parameters(enterThreshold: t.enter, exitThreshold: t.exit,
                                                minStartFrames: minStartFrames, minEndFrames: minEndFrames,
                                                updateIntervalFrames: updateIntervalFrames)
         s.multiclassEvery = multiclassEvery

@@ -92,6 +92,41 @@ public struct STGCNManifest: Codable, Sendable, Equatable {
     public var provenance: Provenance?
     /// Multi-class heads: when to answer `unknown` (calibrated by `signstgcn.open_set`); nil: always a label.
     public var openSet: OpenSet?
+    /// Binary heads: the decision thresholds calibrated for this head, used unless the config sets
+    /// `heads.enter_threshold` / `heads.exit_threshold`; nil: the daemon's defaults (0.6 / 0.4).
+    public var operatingPoint: OperatingPoint?
+
+    /// Where a binary head's segments start and end, chosen for the head (its scores' scale is its own).
+    public struct OperatingPoint: Sendable, Equatable, Codable {
+        public var enterThreshold: Double
+        public var exitThreshold: Double
+        /// How the values were chosen (e.g. the cross-validation and the signing recall they give).
+        public var calibration: String?
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case enterThreshold = "enter_threshold", exitThreshold = "exit_threshold", calibration
+        }
+        public init(enterThreshold: Double, exitThreshold: Double, calibration: String? = nil) {
+            self.enterThreshold = enterThreshold; self.exitThreshold = exitThreshold; self.calibration = calibration
+        }
+        /// Refuses keys it does not know: a threshold the daemon would silently ignore is a trap.
+        public init(from decoder: Decoder) throws {
+            let known = Set(CodingKeys.allCases.map(\.rawValue))
+            if let unknown = try decoder.container(keyedBy: AnyKey.self).allKeys.map(\.stringValue).sorted().first(where: { !known.contains($0) }) {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
+                                                        debugDescription: "unknown field \"\(unknown)\" (known: enter_threshold, exit_threshold, calibration)"))
+            }
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            enterThreshold = try c.decode(Double.self, forKey: .enterThreshold)
+            exitThreshold = try c.decode(Double.self, forKey: .exitThreshold)
+            calibration = try c.decodeIfPresent(String.self, forKey: .calibration)
+        }
+        private struct AnyKey: CodingKey {
+            var stringValue: String
+            var intValue: Int? { nil }
+            init(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
+        }
+    }
 
     /// The open-set rule: a segment's (or window's) largest class probability below `unknownBelow` is
     /// answered `unknown`.
@@ -133,6 +168,7 @@ public struct STGCNManifest: Codable, Sendable, Equatable {
         case gruHidden = "gru_hidden", signerEmbedding = "signer_embedding", poseStats = "pose_stats"
         case numClasses = "num_classes", signingIndex = "signing_index", signingLabels = "signing_labels"
         case class0IsSigning = "class0_is_signing", outputTimestamp = "output_timestamp", openSet = "open_set"
+        case operatingPoint = "operating_point"
     }
 
     /// Largest T·J accepted (T = 25 with J up to 8000).
@@ -329,6 +365,17 @@ public struct STGCNManifest: Codable, Sendable, Equatable {
             }
             if let background = openSet.backgroundLabel, !labels.contains(background) {
                 throw fail("open_set.background_label", "\"\(background)\" is not one of the labels")
+            }
+        }
+        if let operatingPoint {
+            guard binary else { throw fail("operating_point", "is for binary heads: it sets when a segment starts and ends") }
+            for (field, value) in [("enter_threshold", operatingPoint.enterThreshold), ("exit_threshold", operatingPoint.exitThreshold)]
+            where !(0...1).contains(value) {
+                throw fail("operating_point.\(field)", "must be in 0...1, got \(value)")
+            }
+            guard operatingPoint.exitThreshold <= operatingPoint.enterThreshold else {
+                throw fail("operating_point.exit_threshold",
+                           "must be ≤ enter_threshold (\(operatingPoint.enterThreshold)), got \(operatingPoint.exitThreshold)")
             }
         }
         if !binary, let i = labels.firstIndex(of: Self.unknownLabel) {

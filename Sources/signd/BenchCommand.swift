@@ -138,7 +138,7 @@ struct Bench: ParsableCommand {
         try FileManager.default.createDirectory(at: file.deletingLastPathComponent(), withIntermediateDirectories: true)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        let provenance = RunProvenance.collect(models: Provenance.models(base), settings: Provenance.settings(base.heads),
+        let provenance = RunProvenance.collect(models: Provenance.models(base), settings: Provenance.settings(base.heads, thresholds: HeadsStage.thresholds(base)),
                                                inputs: ["video": video])
         try encoder.encode(make(provenance)).write(to: file)
     }

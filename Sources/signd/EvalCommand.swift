@@ -31,7 +31,7 @@ struct Eval: ParsableCommand {
     @Option(help: "Comma-separated labels left out of every metric.")
     var ignore = "?"
 
-    @Option(help: "Decision threshold (default: heads.enter_threshold).")
+    @Option(help: "Decision threshold (default: the enter threshold in force: heads.enter_threshold, else the binary head's operating point, else 0.6).")
     var threshold: Double?
 
     @Option(help: "Frame rate of the recordings (delays in ms, synthesised stamps).")
@@ -57,7 +57,6 @@ struct Eval: ParsableCommand {
         var options = EvalOptions()
         options.sets = LabelSets(positive: Set(positive.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }),
                                  ignored: Set(ignore.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }))
-        options.threshold = threshold ?? config.heads.enterThreshold
         options.fps = fps
         let stage: HeadsStage
         do {
@@ -66,6 +65,8 @@ struct Eval: ParsableCommand {
             }
             stage = made
         } catch let error as DaemonError { throw failure(error.description, code: ExitStatus.config) }
+        let segments = stage.pipeline.settings.segments
+        options.threshold = threshold ?? segments.enterThreshold
 
         let directory = URL(fileURLWithPath: data)
         let evaluation: Evaluation
@@ -76,7 +77,7 @@ struct Eval: ParsableCommand {
         var inputs = ["data": directory.path, "ground_truth": groundtruth ?? directory.appendingPathComponent("groundtruth.txt").path]
         if let videoLabels { inputs["video_labels"] = videoLabels }
         report.provenance = RunProvenance.collect(models: stage.provenanceModels,
-                                                  settings: Provenance.settings(config.heads, extra: ["eval.threshold": options.threshold, "eval.fps": options.fps]),
+                                                  settings: Provenance.settings(config.heads, thresholds: .init(enter: segments.enterThreshold, exit: segments.exitThreshold), extra: ["eval.threshold": options.threshold, "eval.fps": options.fps]),
                                                   inputs: inputs)
 
         let out = URL(fileURLWithPath: output)

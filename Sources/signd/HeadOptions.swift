@@ -50,9 +50,8 @@ struct HeadOptions: ParsableArguments {
         }
         merged.chooseModelsDirectory(flag: modelsDirectory, environment: ProcessInfo.processInfo.environment)
         merged.heads.enabled = true
-        if merged.heads.exitThreshold > merged.heads.enterThreshold {
-            throw ConfigError(file: config ?? "<command line>", key: "heads.exit_threshold", line: nil,
-                              problem: "must be ≤ heads.enter_threshold (\(merged.heads.enterThreshold))")
+        if let problem = merged.heads.thresholdProblem {
+            throw ConfigError(file: config ?? "<command line>", key: "heads.exit_threshold", line: nil, problem: problem)
         }
         return merged
     }

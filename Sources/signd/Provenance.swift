@@ -5,10 +5,12 @@ import SigndDaemon
 
 /// The decision settings and model digests that `eval.json` and `bench.json` record (RunProvenance).
 enum Provenance {
-    static func settings(_ heads: SigndConfiguration.Heads, extra: [String: Double] = [:]) -> [String: Double] {
+    /// `thresholds`: those in force (the config's, else the binary head's operating point, else the defaults).
+    static func settings(_ heads: SigndConfiguration.Heads, thresholds: SigndConfiguration.Heads.Thresholds,
+                         extra: [String: Double] = [:]) -> [String: Double] {
         [
             "heads.stride": Double(heads.stride), "heads.smoothing_alpha": heads.smoothingAlpha,
-            "heads.enter_threshold": heads.enterThreshold, "heads.exit_threshold": heads.exitThreshold,
+            "heads.enter_threshold": thresholds.enter, "heads.exit_threshold": thresholds.exit,
             "heads.min_start_frames": Double(heads.minStartFrames), "heads.min_end_frames": Double(heads.minEndFrames),
             "heads.multiclass_every": Double(heads.multiclassEvery), "heads.top_k": Double(heads.topK),
         ].merging(heads.unknownBelow.map { ["heads.unknown_below": $0] } ?? [:]) { $1 }.merging(extra) { $1 }

@@ -1,7 +1,7 @@
 import Foundation
 import Logging
 import SigndConfig
-import SigndDaemon
+@testable import SigndDaemon
 import SigndHeads
 import SigndTestSupport
 import XCTest
@@ -31,7 +31,7 @@ final class HeadsConfigTests: XCTestCase {
         let config = try ConfigLoader.parse(yaml: yaml, file: "x.yaml", baseDirectory: "/etc/signd")
         XCTAssertEqual(config.binaryStem, "/etc/signd/models/bin")
         XCTAssertNil(config.multiclassStem, "null switches the multi-class head off")
-        let s = config.heads.settings
+        let s = config.heads.settings()
         XCTAssertEqual(s.stride, 2)
         XCTAssertEqual(s.smoothingAlpha, 0.25)
         XCTAssertEqual(s.segments.enterThreshold, 0.7)
@@ -42,7 +42,7 @@ final class HeadsConfigTests: XCTestCase {
         XCTAssertEqual(s.multiclassEvery, 3)
         XCTAssertEqual(s.topK, 2)
         XCTAssertEqual(s.unknownBelow, 0.55)
-        XCTAssertNil(try ConfigLoader.parse(yaml: "heads: {unknown_below: null}").heads.settings.unknownBelow, "null: the head's own")
+        XCTAssertNil(try ConfigLoader.parse(yaml: "heads: {unknown_below: null}").heads.settings().unknownBelow, "null: the head's own")
 
         // Defaults live in landmarks.models_dir.
         let defaults = try ConfigLoader.parse(yaml: "landmarks: {models_dir: ../Models}", file: "x.yaml", baseDirectory: "/etc/signd/conf")
@@ -67,6 +67,53 @@ final class HeadsConfigTests: XCTestCase {
         XCTAssertThrowsError(try ConfigLoader.validate(config, file: "f.yaml")) {
             XCTAssertTrue("\($0)".contains("heads.exit_threshold"), "\($0)")
         }
+    }
+
+    /// The thresholds in force: the config's pair when it sets either (the other at its default), else the
+    /// binary head's operating point, else 0.6 / 0.4; a reload keeps following that rule.
+    func testThresholdsComeFromTheConfigElseTheHeadsOperatingPoint() throws {
+        typealias T = SigndConfiguration.Heads.Thresholds
+        let head = T(enter: 0.45, exit: 0.25)
+        var heads = SigndConfiguration.Heads()
+        XCTAssertEqual(heads.thresholds(head: nil), T(enter: 0.6, exit: 0.4))
+        XCTAssertEqual(heads.thresholds(head: head), head)
+        heads.enterThreshold = 0.7
+        XCTAssertEqual(heads.thresholds(head: head), T(enter: 0.7, exit: 0.4), "the config sets the pair")
+        heads.enterThreshold = nil; heads.exitThreshold = 0.5
+        XCTAssertEqual(heads.thresholds(head: head), T(enter: 0.6, exit: 0.5))
+        XCTAssertEqual(try ConfigLoader.parse(yaml: "heads: {enter_threshold: 0.45, exit_threshold: 0.25}").heads.thresholds(head: nil), head)
+        // A config enter below the default exit: refused where the config is read, saying which value was implied.
+        XCTAssertThrowsError(try ConfigLoader.validate(ConfigLoader.parse(yaml: "source: {uri: x.mp4}\nheads: {enter_threshold: 0.3}"), file: "f.yaml")) {
+            XCTAssertTrue("\($0)".contains("heads.exit_threshold") && "\($0)".contains("not set: its default"), "\($0)")
+        }
+
+        // Through the stage: a head with an operating point, its settings, and a reload.
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("signd-opcfg-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let source = TestPaths.fixtures.appendingPathComponent("stgcn/additive_binary_j75_c2/model").path
+        let stem = dir.appendingPathComponent("head").path
+        try FileManager.default.copyItem(atPath: source + ".safetensors", toPath: stem + ".safetensors")
+        var manifest = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: source + ".manifest.json"))) as? [String: Any])
+        manifest["operating_point"] = ["enter_threshold": 0.45, "exit_threshold": 0.25]
+        try JSONSerialization.data(withJSONObject: manifest).write(to: URL(fileURLWithPath: stem + ".manifest.json"))
+        var config = SigndConfiguration()
+        config.heads.binary = stem; config.heads.binaryIsDefault = false
+        config.heads.multiclass = nil; config.heads.multiclassIsDefault = false
+        let stage = try XCTUnwrap(try HeadsStage.make(config: config, logger: logger))
+        let segments = { (stage.pipeline.settings.segments.enterThreshold, stage.pipeline.settings.segments.exitThreshold) }
+        XCTAssertTrue(segments() == (0.45, 0.25), "\(segments())")
+        XCTAssertEqual(HeadsStage.thresholds(config), head, "what eval and bench record")
+        config.heads.minEndFrames = 20
+        try stage.retune(config)
+        XCTAssertTrue(segments() == (0.45, 0.25), "a reload that leaves the thresholds alone keeps the head's")
+        config.heads.enterThreshold = 0.8
+        try stage.retune(config)
+        XCTAssertTrue(segments() == (0.8, 0.4), "\(segments())")
+        config.heads.enterThreshold = nil
+        try stage.retune(config)
+        XCTAssertTrue(segments() == (0.45, 0.25), "removing them from the config returns to the head's")
+        XCTAssertEqual(stage.pipeline.settings.segments.minEndFrames, 20)
     }
 
     func testMissingDefaultModelsRunWithoutHeadsButConfiguredOnesFail() throws {

@@ -48,7 +48,7 @@ import subprocess
 import sys
 import tempfile
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
@@ -57,6 +57,7 @@ import torch
 
 from . import recipes, train
 from .decision import DecisionParams, Segment, segments
+from .manifest import Manifest, ManifestError
 from .metrics import average_precision
 from .sequences import GESTURE_PREFIX, SequenceInfo, read_sequences
 from .splits import Splits, read_group_map, sample_splits
@@ -66,6 +67,7 @@ WINDOW = 25
 LEAD = WINDOW - 1          # held first frames: the first scored frame is the clip's first frame
 TAIL = 12                  # held last frames
 REST = 15                  # session rest between clips (held last frame)
+WORST_PERSONS = 5          # persons printed per session summary
 LONG = 61                  # long context of the `shape` detector (2 s)
 ENTER_GRID = tuple(round(x, 2) for x in np.arange(0.05, 0.96, 0.05))
 DEFAULT = DecisionParams()
@@ -491,6 +493,13 @@ def replay_scores(signd: Path, binary: Path, files: dict[str, np.ndarray], workd
     return raw, _published_segments(proc.stdout)
 
 
+def head_decision(stem: Path) -> DecisionParams:
+    """The daemon's parameters for a head run without threshold settings: its manifest's operating_point, else
+    the defaults (docs/configuration.md)."""
+    op = Manifest.read(stem.parent / f"{stem.name}.manifest.json").operating_point
+    return replace(DEFAULT, enter=op["enter_threshold"], exit=op["exit_threshold"]) if op else DEFAULT
+
+
 def train_fold_head(data: Path, rows: dict[str, SequenceInfo], person_of: dict[str, str], fold_of: dict[str, int],
                     fold: int, workdir: Path, extra: Sequence[str] = ()) -> Path:
     """The shipped head's recipe (recipes.SIGNING_BINARY) trained on the sequences of the persons outside
@@ -525,9 +534,10 @@ def replay_order(names) -> list[str]:
     return sorted(names, key=lambda n: f"{n}.npz")
 
 
-def check_twin(raw: dict[str, np.ndarray], published: list[tuple[int, int]]) -> int:
-    """The twin's default-parameter starts, in replay order, equal what signd published (returns the count)."""
-    twin = [(s.start, s.emitted) for name in replay_order(raw) for s in segments(raw[name], DEFAULT)]
+def check_twin(raw: dict[str, np.ndarray], published: list[tuple[int, int]], params: DecisionParams = DEFAULT) -> int:
+    """The twin's starts at the parameters signd ran with, in replay order, equal what signd published
+    (returns the count)."""
+    twin = [(s.start, s.emitted) for name in replay_order(raw) for s in segments(raw[name], params)]
     if twin != published:
         first = next((i for i, (a, b) in enumerate(zip(twin, published)) if a != b), min(len(twin), len(published)))
         raise CVError(f"decision twin disagrees with signd replay: {len(twin)} vs {len(published)} starts, first "
@@ -545,10 +555,11 @@ def clip_started(raw: np.ndarray, params: DecisionParams) -> Optional[Segment]:
     return None
 
 
-def curve(clips: Sequence[Clip], raw: dict[str, np.ndarray]) -> list[dict]:
+def curve(clips: Sequence[Clip], raw: dict[str, np.ndarray], base: DecisionParams = DEFAULT) -> list[dict]:
+    """Start rates per enter threshold; exit stays as far below enter as in `base`."""
     rows = []
     for enter in ENTER_GRID:
-        p = DEFAULT.with_enter(enter)
+        p = base.with_enter(enter, base.enter - base.exit)
         started = {c.video_id: clip_started(raw[c.video_id], p) is not None for c in clips}
         rows.append({"enter": enter, **_rates(clips, started)})
     return rows
@@ -573,10 +584,10 @@ def at_recall(points: Sequence[dict], target: float = 0.9) -> Optional[dict]:
     return max(ok, key=lambda p: p["enter"]) if ok else None
 
 
-def default_point(clips: Sequence[Clip], raw: dict[str, np.ndarray]) -> dict:
+def default_point(clips: Sequence[Clip], raw: dict[str, np.ndarray], params: DecisionParams = DEFAULT) -> dict:
     started, onsets = {}, []
     for c in clips:
-        s = clip_started(raw[c.video_id], DEFAULT)
+        s = clip_started(raw[c.video_id], params)
         started[c.video_id] = s is not None
         if c.signing and s is not None:
             onsets.append((s.emitted - LEAD) / FPS)
@@ -598,24 +609,107 @@ def default_point(clips: Sequence[Clip], raw: dict[str, np.ndarray]) -> dict:
             "recall_per_signing_person": {g: _share(v) for g, v in sorted(per_group.items())}}
 
 
-def session_figures(sessions: Sequence[Session], raw: dict[str, np.ndarray]) -> dict:
-    false_starts, nonsign_frames, covered, signing_clips = 0, 0, 0, 0
-    for s in sessions:
-        segs = segments(raw[f"session__{_safe(s.person)}"], DEFAULT)
-        signing_at = np.zeros(len(s.frames), bool)
-        for c, a, b in s.spans:
-            if c.signing:
-                signing_at[a:b + 1] = True
-        nonsign_frames += int((~signing_at[LEAD:]).sum())
-        false_starts += sum(1 for g in segs if not signing_at[g.start])
-        for c, a, b in s.spans:
-            if c.signing:
-                signing_clips += 1
-                covered += any(g.start <= b and g.last >= a for g in segs)
-    minutes = nonsign_frames / FPS / 60
+@dataclass(frozen=True)
+class PersonSession:
+    """One held-out person's session under one decision: what that person's stream looked like to a user."""
+    person: str
+    non_signing_frames: int
+    false_starts: int           # segments starting on a non-signing frame
+    non_signing_in_segment: int  # non-signing frames inside a published segment ("signing" shown falsely)
+    signing_clips: int
+    signing_clips_in_segment: int
+
+    def as_dict(self) -> dict:
+        minutes = self.non_signing_frames / FPS / 60
+        return {"person": self.person, "non_signing_minutes": round(minutes, 3), "false_starts": self.false_starts,
+                "false_starts_per_min": round(self.false_starts / minutes, 3) if minutes else None,
+                "non_signing_time_in_segment": _ratio(self.non_signing_in_segment, self.non_signing_frames),
+                "signing_clips_in_segment": _ratio(self.signing_clips_in_segment, self.signing_clips)}
+
+
+def _ratio(a: int, b: int) -> Optional[float]:
+    return round(a / b, 4) if b else None
+
+
+def person_session(s: Session, raw: np.ndarray, params: DecisionParams) -> PersonSession:
+    segs = segments(raw, params)
+    signing_at = np.zeros(len(s.frames), bool)
+    for c, a, b in s.spans:
+        if c.signing:
+            signing_at[a:b + 1] = True
+    in_segment = np.zeros(len(s.frames), bool)
+    for g in segs:
+        in_segment[g.start:g.last + 1] = True
+    scored = slice(LEAD, None)          # the lead is the stream's warm-up, not the person's time
+    signing = [(a, b) for c, a, b in s.spans if c.signing]
+    return PersonSession(
+        s.person, int((~signing_at[scored]).sum()), sum(1 for g in segs if not signing_at[g.start]),
+        int((in_segment & ~signing_at)[scored].sum()), len(signing),
+        sum(1 for a, b in signing if any(g.start <= b and g.last >= a for g in segs)))
+
+
+def session_figures(sessions: Sequence[Session], raw: dict[str, np.ndarray],
+                    params: DecisionParams = DEFAULT) -> dict:
+    """Pooled over the persons' sessions, and per person (the worst persons show where restarts come from)."""
+    per = [person_session(s, raw[f"session__{_safe(s.person)}"], params) for s in sessions]
+    nonsign = sum(p.non_signing_frames for p in per)
+    minutes = nonsign / FPS / 60
     return {"persons": len(sessions), "non_signing_minutes": round(minutes, 2),
-            "false_starts_per_min": round(false_starts / minutes, 3) if minutes else None,
-            "signing_clips_in_segment": round(covered / signing_clips, 4) if signing_clips else None}
+            "false_starts_per_min": round(sum(p.false_starts for p in per) / minutes, 3) if minutes else None,
+            "non_signing_time_in_segment": _ratio(sum(p.non_signing_in_segment for p in per), nonsign),
+            "signing_clips_in_segment": _ratio(sum(p.signing_clips_in_segment for p in per),
+                                               sum(p.signing_clips for p in per)),
+            "per_person": [p.as_dict() for p in per]}
+
+
+def save_scores(path: Path, scores: dict[str, dict[str, np.ndarray]]) -> None:
+    """Every detector's raw per-frame scores, so another decision can be evaluated without retraining."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(path, **{f"{det}/{stream}": v for det, d in scores.items() for stream, v in d.items()})
+
+
+def load_scores(path: Path, detectors: Sequence[str], streams: dict[str, np.ndarray]) -> dict:
+    """Saved scores of the requested detectors; each must cover exactly this run's streams (same data,
+    clips per class and seed), frame for frame."""
+    out: dict[str, dict[str, np.ndarray]] = defaultdict(dict)
+    with np.load(path) as z:
+        for key in z.files:
+            det, _, stream = key.partition("/")
+            if det in detectors:
+                out[det][stream] = z[key]
+    for det, d in out.items():
+        if set(d) != set(streams):
+            raise CVError(f"{path}: detector {det} has scores for {len(d)} streams, this run has {len(streams)} "
+                          f"(other data, --clips-per-class or --seed?)")
+        bad = next((k for k, v in d.items() if len(v) != len(streams[k])), None)
+        if bad is not None:
+            raise CVError(f"{path}: {det}/{bad} has {len(d[bad])} frames, the stream has {len(streams[bad])}")
+    return dict(out)
+
+
+def operating_point(report: dict, detector: str = "stgcn", recall: float = 0.9) -> dict:
+    """The manifest `operating_point` read off a report: the highest enter threshold that starts at least
+    `recall` of the held-out signing clips, pooled over the folds, and the exit as far below it as in the run."""
+    det = report["detectors"].get(detector, {}).get("pooled")
+    if not det:
+        raise CVError(f"the report has no pooled figures of the {detector} detector (run it with --detectors {detector})")
+    point = at_recall(det["curve"], recall)
+    if point is None:
+        raise CVError(f"no enter threshold of the {detector} detector starts {recall:.0%} of held-out signing clips")
+    pr, d = report["protocol"], report["protocol"]["decision"]
+    gap = round(d["enter"] - d["exit"], 4)
+    return {"enter_threshold": point["enter"], "exit_threshold": round(max(0.0, point["enter"] - gap), 4),
+            "calibration": f"detector_cv: the highest enter threshold that starts >= {recall:.0%} of held-out signing "
+                           f"clips ({point['signing']:.3f}; hands-visible non-signing {point['hands_visible']:.3f}, "
+                           f"idle {point['idle']:.3f}), pooled over {pr['folds']} folds held out by person "
+                           f"({pr['clips']} clips, {pr['persons']} persons, the recipe trained per fold"
+                           + (f" with {pr['stgcn_args']}" if pr.get("stgcn_args") else "") + f"); exit {gap} below"}
+
+
+def write_operating_point(stem: Path, op: dict) -> None:
+    path = stem.parent / f"{stem.name}.manifest.json"
+    manifest = Manifest.read(path)
+    replace(manifest, operating_point=op).write(path)      # validated on construction
 
 
 def _safe(name: str) -> str:
@@ -641,24 +735,29 @@ def run(args: argparse.Namespace) -> dict:
     streams.update({f"session__{_safe(s.person)}": s.frames for s in sessions})
 
     detectors = [d.strip() for d in args.detectors.split(",") if d.strip()]
-    scores: dict[str, dict[str, np.ndarray]] = {}
+    decision = DecisionParams(enter=DEFAULT.enter, exit=max(0.0, DEFAULT.enter - args.exit_gap),
+                              min_end=args.min_end)
+    scores: dict[str, dict[str, np.ndarray]] = load_scores(Path(args.from_scores), detectors, streams) \
+        if args.from_scores else {}
     report: dict = {"protocol": {"folds": args.folds, "clips_per_class": args.clips_per_class, "lead": LEAD,
                                  "tail": TAIL, "rest": REST, "fps": FPS, "default": DEFAULT.__dict__,
+                                 "decision": decision.__dict__, "from_scores": args.from_scores,
                                  "clips": len(clips), "persons": len(by_person), "stgcn_args": args.stgcn_args,
                                  "fold_persons": {f: sorted(p for p, k in fold_of.items() if k == f)
                                                   for f in range(args.folds)}},
                     "detectors": {}}
     shipped_seen: set[str] = set()
-    if "shipped" in detectors:
+    if "shipped" in detectors and "shipped" not in scores:
         with tempfile.TemporaryDirectory(prefix="detector-cv-") as tmp:
             scores["shipped"], published = replay_scores(Path(args.signd), Path(args.shipped), streams, Path(tmp))
-        report["protocol"]["twin_checked_starts"] = check_twin(scores["shipped"], published)
+        report["protocol"]["twin_checked_starts"] = check_twin(scores["shipped"], published,
+                                                               head_decision(Path(args.shipped)))
         split = Splits.read(Path(args.shipped).parent / "splits" / f"{Path(args.shipped).name}.json")
         seen_groups = set(split.groups.get("train", ())) | set(split.groups.get("val", ()))
         shipped_seen = {p for p in by_person if p in seen_groups}
     owner = {c.video_id: c.person for c in clips}
     owner.update({f"session__{_safe(s.person)}": s.person for s in sessions})
-    if "stgcn" in detectors:
+    if "stgcn" in detectors and "stgcn" not in scores:
         scores["stgcn"] = {}
         with tempfile.TemporaryDirectory(prefix="detector-cv-stgcn-") as tmp:
             for f in range(args.folds):
@@ -667,13 +766,13 @@ def run(args: argparse.Namespace) -> dict:
                 fold_scores, _ = replay_scores(Path(args.signd), stem, held, Path(tmp) / f"replay{f}")
                 scores["stgcn"].update(fold_scores)
         torch.set_num_threads(1)
-    for name in (d for d in detectors if d in FEATURES):
+    for name in (d for d in detectors if d in FEATURES and d not in scores):
         feats = {k: FEATURES[name](v) for k, v in streams.items()}
         scores[name] = {}
         for f in range(args.folds):
             model = fit_logistic(*training_set([c for c in clips if fold_of[c.person] != f], feats))
             scores[name].update({k: frame_scores(model, v) for k, v in feats.items() if fold_of[owner[k]] == f})
-    if "tcn" in detectors:
+    if "tcn" in detectors and "tcn" not in scores:
         train_feats = {c.video_id: [hand_frames(padded(stretched(seqs[c.video_id], sp))) for sp in SPEEDS]
                        for c in clips}
         feats = {k: hand_frames(v) for k, v in streams.items()}
@@ -681,18 +780,28 @@ def run(args: argparse.Namespace) -> dict:
         for f in range(args.folds):
             model = fit_temporal([c for c in clips if fold_of[c.person] != f], train_feats, seed=args.seed)
             scores["tcn"].update({k: frame_scores(model, v) for k, v in feats.items() if fold_of[owner[k]] == f})
+    if args.scores:
+        save_scores(Path(args.scores), scores)
     for name in detectors:
         det = {"folds": {}, "pooled": {}}
         excluded = shipped_seen if name == "shipped" else set()
+        # "default": what the daemon does with this head out of the box (the shipped head's operating point)
+        own = head_decision(Path(args.shipped)) if name == "shipped" else decision
+        at_default = replace(decision, enter=own.enter, exit=own.exit)
         for f in list(range(args.folds)) + ["pooled"]:
             sel = [c for c in clips if (f == "pooled" or fold_of[c.person] == f) and c.person not in excluded]
             sess = [s for s in sessions if (f == "pooled" or fold_of[s.person] == f) and s.person not in excluded]
             if not sel:
                 continue
-            points = curve(sel, scores[name])
+            points = curve(sel, scores[name], decision)
+            at90 = at_recall(points)
             entry = {"clips": len(sel), "persons": len({c.person for c in sel}),
-                     "default": default_point(sel, scores[name]), "at_90_recall": at_recall(points),
-                     "sessions": session_figures(sess, scores[name]), "curve": points}
+                     "default": default_point(sel, scores[name], at_default), "at_90_recall": at90,
+                     "sessions": session_figures(sess, scores[name], at_default),
+                     # sessions at the clip operating point of 90 % signing: detectors compared at equal recall
+                     "sessions_at_90_recall": None if at90 is None else session_figures(
+                         sess, scores[name], decision.with_enter(at90["enter"], decision.enter - decision.exit)),
+                     "curve": points}
             if f == "pooled":
                 det["pooled"] = entry
             else:
@@ -724,6 +833,18 @@ def print_report(report: dict, out=sys.stdout) -> None:
                   f"{fmt(d['window_pr_auc'])} | "
                   + (f"{a['enter']:.2f}  {fmt(a['hands_visible'])}  {fmt(a['idle'])}" if a else "  not reached   ")
                   + f" | {fmt(s['false_starts_per_min'])}  {fmt(s['signing_clips_in_segment'])}", file=out)
+        pooled = det["pooled"]
+        for label, key in (("at the default", "sessions"), ("at 90% signing", "sessions_at_90_recall")):
+            sess = pooled.get(key)
+            if not sess:
+                continue
+            worst = sorted(sess["per_person"], key=lambda r: -(r["false_starts_per_min"] or 0))[:WORST_PERSONS]
+            print(f"sessions {label}: false starts/min {sess['false_starts_per_min']}, non-signing time in a "
+                  f"segment {sess['non_signing_time_in_segment']}, signing clips in a segment "
+                  f"{sess['signing_clips_in_segment']}; worst persons: " + "; ".join(
+                      f"{r['person']} {r['false_starts_per_min']}/min ({r['false_starts']} in "
+                      f"{r['non_signing_minutes']:.1f} min, {r['non_signing_time_in_segment']} in segment)"
+                      for r in worst), file=out)
 
 
 def main(argv: Optional[list[str]] = None) -> int:
@@ -741,6 +862,16 @@ def main(argv: Optional[list[str]] = None) -> int:
                     "detector, to evaluate a variant before it becomes the recipe (e.g. \"--hand-local\")")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", help="write the full report (curves included) as JSON here")
+    ap.add_argument("--scores", help="also write every detector's raw per-frame scores here (.npz)")
+    ap.add_argument("--from-scores", help="take the listed detectors' scores from this --scores file instead "
+                    "of training and replaying them (to evaluate another decision)")
+    ap.add_argument("--write-operating-point", metavar="STEM", help="store the stgcn detector's pooled operating "
+                    "point at --recall in STEM.manifest.json (the head trained with the recipe on every person)")
+    ap.add_argument("--recall", type=float, default=0.9, help="signing recall of --write-operating-point")
+    ap.add_argument("--min-end", type=int, default=DEFAULT.min_end,
+                    help="frames below exit that end a segment (heads.min_end_frames)")
+    ap.add_argument("--exit-gap", type=float, default=DEFAULT.enter - DEFAULT.exit,
+                    help="exit threshold this far below enter (the default pair is 0.6 / 0.4)")
     args = ap.parse_args(argv)
     try:
         report = run(args)
@@ -748,6 +879,14 @@ def main(argv: Optional[list[str]] = None) -> int:
         print(f"detector_cv: error: {exc}", file=sys.stderr)
         return 1
     print_report(report)
+    if args.write_operating_point:
+        try:
+            op = operating_point(report, recall=args.recall)
+            write_operating_point(Path(args.write_operating_point), op)
+        except (CVError, ManifestError, OSError) as exc:
+            print(f"detector_cv: error: {exc}", file=sys.stderr)
+            return 1
+        print(f"wrote operating_point {op['enter_threshold']}/{op['exit_threshold']} to {args.write_operating_point}")
     if args.out:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
         Path(args.out).write_text(json.dumps(report, indent=1) + "\n")

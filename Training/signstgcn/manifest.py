@@ -69,6 +69,10 @@ class Manifest:
     # Multi-class heads: when the answer is `unknown` ({"score": "max_mean_probability", "unknown_below": t,
     # ...}, set by signstgcn.open_set); written only when set.
     open_set: Mapping[str, Any] = field(default_factory=dict)
+    # Binary heads: the calibrated decision thresholds ({"enter_threshold": e, "exit_threshold": x,
+    # "calibration": "how they were chosen"}), which the daemon uses unless its config sets heads.*_threshold;
+    # written only when set.
+    operating_point: Mapping[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.layout.num_joints != self.config.num_joints:
@@ -105,8 +109,28 @@ class Manifest:
                     or not 0 <= t <= 1:
                 raise ManifestError(f"open_set must hold score {OPEN_SET_SCORE!r} and unknown_below in [0, 1], "
                                     f"got {dict(self.open_set)}")
+        if self.operating_point:
+            self._check_operating_point()
         if self.output_timestamp not in OUTPUT_TIMESTAMPS:
             raise ManifestError(f"output_timestamp must be one of {OUTPUT_TIMESTAMPS}, got {self.output_timestamp!r}")
+
+    def _check_operating_point(self) -> None:
+        op = self.operating_point
+        if not self.labels.binary:
+            raise ManifestError("operating_point is for binary heads: it sets when a segment starts and ends")
+        values = {}
+        for key in ("enter_threshold", "exit_threshold"):
+            v = op.get(key)
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 <= v <= 1:
+                raise ManifestError(f"operating_point.{key} must be a number in [0, 1], got {v!r}")
+            values[key] = v
+        if values["exit_threshold"] > values["enter_threshold"]:
+            raise ManifestError(f"operating_point.exit_threshold must be ≤ enter_threshold "
+                                f"({values['enter_threshold']}), got {values['exit_threshold']}")
+        unknown = sorted(set(op) - {"enter_threshold", "exit_threshold", "calibration"})
+        if unknown or not isinstance(op.get("calibration", ""), str):
+            raise ManifestError(f"operating_point holds enter_threshold, exit_threshold and a calibration text, "
+                                f"got {dict(op)}")
 
     @property
     def head_input(self) -> HeadInput:
@@ -151,6 +175,7 @@ class Manifest:
             "class0_is_signing": lab.class0_is_signing,
             "output_timestamp": self.output_timestamp,
             **({"open_set": dict(self.open_set)} if self.open_set else {}),
+            **({"operating_point": dict(self.operating_point)} if self.operating_point else {}),
             "provenance": dict(self.provenance),
         }
 
@@ -243,6 +268,17 @@ class Manifest:
                             output_timestamp=get("output_timestamp", str),
                             coordinate_convention=str(obj.get("coordinate_convention", "")),
                             provenance=dict(obj.get("provenance") or {}),
-                            open_set=dict(obj.get("open_set") or {}))
+                            open_set=dict(obj.get("open_set") or {}),
+                            operating_point=_mapping(obj, "operating_point", source))
         except ManifestError as exc:
             raise ManifestError(f"{source}: {exc}") from None
+
+
+def _mapping(obj: Mapping[str, Any], key: str, source: str) -> dict:
+    """An optional object field; absent or null is empty."""
+    v = obj.get(key)
+    if v is None:
+        return {}
+    if not isinstance(v, dict):
+        raise ManifestError(f"{source}: field {key!r} must be an object, got {v!r}")
+    return dict(v)

@@ -2,6 +2,7 @@
 mirror invariance, and the session layout."""
 
 import numpy as np
+import pytest
 
 from signstgcn import detector_cv as cv
 from signstgcn.detector_cv import Clip
@@ -131,3 +132,85 @@ def test_time_stretch_keeps_the_ends():
     fast, slow = cv.stretched(seq, 1.25), cv.stretched(seq, 0.8)
     assert len(fast) == 24 and len(slow) == 37
     assert fast[0, 0, 0] == 0 and slow[0, 0, 0] == 0 and abs(slow[-1, 0, 0] - 28.8) < 1e-4
+
+
+def _two_clip_session():
+    sign = Clip("p__hello__0", "p", "p", True, "signing", "hello")
+    gest = Clip("p__gesture:ok__0", "p", "p", False, "gesture", "gesture:ok")
+    seqs = {sign.video_id: np.zeros((30, 75, 2), np.float32), gest.video_id: np.ones((30, 75, 2), np.float32)}
+    s = cv.build_session("p", [sign, gest], seqs, seed=0)
+    spans = {c.signing: (a, b) for c, a, b in s.spans}
+    return s, spans
+
+
+def test_person_session_counts_false_starts_and_time_in_segment():
+    s, spans = _two_clip_session()
+    raw = np.full(len(s.frames), 0.1)
+    raw[:cv.WINDOW - 1] = np.nan
+    (sa, sb), (ga, gb) = spans[True], spans[False]
+    raw[sa:sb + 1] = 0.9                              # the signing clip is covered
+    raw[ga + 5:ga + 25] = 0.9                         # 20 frames of the gesture clip too: one false start
+    p = cv.person_session(s, raw, cv.DEFAULT)
+    assert (p.false_starts, p.signing_clips, p.signing_clips_in_segment) == (1, 1, 1)
+    assert p.non_signing_frames == len(s.frames) - cv.LEAD - 30
+    # the false segment starts once 0.9 enters the EMA and ends 10 frames below exit after it: ~20 frames
+    assert 18 <= p.non_signing_in_segment <= 22 + 30, p   # + the signing segment's tail into the rest
+    # a longer end hold bridges the rest between the clips when the gesture follows the signing clip
+    long_hold = cv.person_session(s, raw, cv.DecisionParams(min_end=200))
+    assert long_hold.false_starts <= p.false_starts
+    assert long_hold.non_signing_in_segment >= p.non_signing_in_segment
+    figures = cv.session_figures([s], {"session__p": raw})
+    assert figures["per_person"][0]["false_starts"] == 1
+    assert figures["non_signing_time_in_segment"] == figures["per_person"][0]["non_signing_time_in_segment"]
+
+
+def test_scores_round_trip_and_refuse_other_streams(tmp_path):
+    streams = {"a": np.zeros((30, 75, 2)), "b": np.zeros((40, 75, 2))}
+    scores = {"stgcn": {"a": np.linspace(0, 1, 30), "b": np.full(40, np.nan)}}
+    path = tmp_path / "s.npz"
+    cv.save_scores(path, scores)
+    back = cv.load_scores(path, ["stgcn", "shape"], streams)
+    assert set(back) == {"stgcn"}
+    np.testing.assert_array_equal(back["stgcn"]["a"], scores["stgcn"]["a"])
+    with pytest.raises(cv.CVError, match="streams"):
+        cv.load_scores(path, ["stgcn"], {"a": streams["a"]})
+    with pytest.raises(cv.CVError, match="frames"):
+        cv.load_scores(path, ["stgcn"], {"a": streams["a"], "b": np.zeros((41, 75, 2))})
+
+
+def _report(curve, gap=0.2):
+    return {"protocol": {"folds": 5, "clips": 100, "persons": 20, "stgcn_args": "--hand-local",
+                         "decision": {"enter": 0.6, "exit": round(0.6 - gap, 4)}},
+            "detectors": {"stgcn": {"pooled": {"curve": curve}}}}
+
+
+def test_operating_point_is_the_highest_enter_reaching_the_recall(tmp_path):
+    curve = [{"enter": e, "signing": s, "hands_visible": h, "idle": 0.1}
+             for e, s, h in ((0.3, 0.97, 0.9), (0.4, 0.92, 0.8), (0.45, 0.9, 0.75), (0.5, 0.85, 0.7))]
+    op = cv.operating_point(_report(curve, gap=0.3))
+    assert (op["enter_threshold"], op["exit_threshold"]) == (0.45, 0.15)
+    assert "0.900" in op["calibration"] and "--hand-local" in op["calibration"]
+    assert cv.operating_point(_report(curve), recall=0.95)["enter_threshold"] == 0.3
+    with pytest.raises(cv.CVError, match="no enter threshold"):
+        cv.operating_point(_report(curve), recall=0.99)
+    with pytest.raises(cv.CVError, match="shape"):
+        cv.operating_point(_report(curve), detector="shape")
+    # written into a manifest, which validates it and keeps everything else
+    from signstgcn.manifest import Manifest
+    from tests.test_manifest_cases import DOC
+    stem = tmp_path / "head"
+    (tmp_path / "head.manifest.json").write_text(__import__("json").dumps(DOC["base"]))
+    cv.write_operating_point(stem, op)
+    back = Manifest.read(tmp_path / "head.manifest.json")
+    assert back.operating_point == op and back.window == DOC["base"]["window"]
+
+
+def test_head_decision_follows_the_manifests_operating_point(tmp_path):
+    import json
+    from tests.test_manifest_cases import DOC
+    (tmp_path / "h.manifest.json").write_text(json.dumps(DOC["base"]))
+    assert cv.head_decision(tmp_path / "h") == cv.DEFAULT
+    (tmp_path / "h.manifest.json").write_text(json.dumps(
+        {**DOC["base"], "operating_point": {"enter_threshold": 0.45, "exit_threshold": 0.25}}))
+    d = cv.head_decision(tmp_path / "h")
+    assert (d.enter, d.exit, d.min_end) == (0.45, 0.25, cv.DEFAULT.min_end)
