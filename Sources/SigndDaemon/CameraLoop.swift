@@ -259,8 +259,10 @@ final class CameraLoop: @unchecked Sendable {
 
     private static func makeLandmarkStage(_ config: SigndConfiguration, models: HolisticModels?, wake: LoopWake,
                                           logger: Logger) throws(DaemonError) -> LandmarkStage {
-        guard config.landmarks.enabled else { return NoLandmarkStage(faceJoints: HolisticLandmarkStage.options(config.landmarks).faceJoints) }
-        let models = if let models { models } else { try HolisticLandmarkStage.loadModels(config.landmarks, logger: logger) }
+        // The daemon loads the shared models exactly when landmarks are enabled, so nil means off.
+        guard config.landmarks.enabled, let models else {
+            return NoLandmarkStage(faceJoints: HolisticLandmarkStage.options(config.landmarks).faceJoints)
+        }
         let isFile = (try? SourceSpec(parsing: config.source.uri)).map { !$0.isLive } ?? false
         if config.landmarks.pipelined {
             return try PipelinedLandmarkStage(config: config.landmarks, fileTimestamps: isFile, models: models, wake: wake, logger: logger)
