@@ -735,7 +735,7 @@ def run(args: argparse.Namespace) -> dict:
     streams.update({f"session__{_safe(s.person)}": s.frames for s in sessions})
 
     detectors = [d.strip() for d in args.detectors.split(",") if d.strip()]
-    decision = DecisionParams(enter=DEFAULT.enter, exit=max(0.0, DEFAULT.enter - args.exit_gap),
+    decision = DecisionParams(enter=args.enter, exit=max(0.0, args.enter - args.exit_gap),
                               min_end=args.min_end)
     scores: dict[str, dict[str, np.ndarray]] = load_scores(Path(args.from_scores), detectors, streams) \
         if args.from_scores else {}
@@ -868,6 +868,8 @@ def main(argv: Optional[list[str]] = None) -> int:
     ap.add_argument("--write-operating-point", metavar="STEM", help="store the stgcn detector's pooled operating "
                     "point at --recall in STEM.manifest.json (the head trained with the recipe on every person)")
     ap.add_argument("--recall", type=float, default=0.9, help="signing recall of --write-operating-point")
+    ap.add_argument("--enter", type=float, default=DEFAULT.enter,
+                    help="enter threshold of the trained detectors' \"default\" figures (e.g. a head's operating point)")
     ap.add_argument("--min-end", type=int, default=DEFAULT.min_end,
                     help="frames below exit that end a segment (heads.min_end_frames)")
     ap.add_argument("--exit-gap", type=float, default=DEFAULT.enter - DEFAULT.exit,
