@@ -736,7 +736,7 @@ def run(args: argparse.Namespace) -> dict:
 
     detectors = [d.strip() for d in args.detectors.split(",") if d.strip()]
     decision = DecisionParams(enter=args.enter, exit=max(0.0, args.enter - args.exit_gap),
-                              min_end=args.min_end)
+                              min_start=args.min_start, min_end=args.min_end)
     scores: dict[str, dict[str, np.ndarray]] = load_scores(Path(args.from_scores), detectors, streams) \
         if args.from_scores else {}
     report: dict = {"protocol": {"folds": args.folds, "clips_per_class": args.clips_per_class, "lead": LEAD,
@@ -870,6 +870,8 @@ def main(argv: Optional[list[str]] = None) -> int:
     ap.add_argument("--recall", type=float, default=0.9, help="signing recall of --write-operating-point")
     ap.add_argument("--enter", type=float, default=DEFAULT.enter,
                     help="enter threshold of the trained detectors' \"default\" figures (e.g. a head's operating point)")
+    ap.add_argument("--min-start", type=int, default=DEFAULT.min_start,
+                    help="frames at or above enter that start a segment (heads.min_start_frames): a confirmation delay")
     ap.add_argument("--min-end", type=int, default=DEFAULT.min_end,
                     help="frames below exit that end a segment (heads.min_end_frames)")
     ap.add_argument("--exit-gap", type=float, default=DEFAULT.enter - DEFAULT.exit,
