@@ -91,12 +91,7 @@ final class HeadsConfigTests: XCTestCase {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("signd-opcfg-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let source = TestPaths.fixtures.appendingPathComponent("stgcn/additive_binary_j75_c2/model").path
-        let stem = dir.appendingPathComponent("head").path
-        try FileManager.default.copyItem(atPath: source + ".safetensors", toPath: stem + ".safetensors")
-        var manifest = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: source + ".manifest.json"))) as? [String: Any])
-        manifest["operating_point"] = ["enter_threshold": 0.45, "exit_threshold": 0.25]
-        try JSONSerialization.data(withJSONObject: manifest).write(to: URL(fileURLWithPath: stem + ".manifest.json"))
+        let stem = try calibratedFixtureHead(enter: 0.45, exit: 0.25, in: dir)
         var config = SigndConfiguration()
         config.heads.binary = stem; config.heads.binaryIsDefault = false
         config.heads.multiclass = nil; config.heads.multiclassIsDefault = false

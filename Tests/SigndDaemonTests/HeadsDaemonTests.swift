@@ -81,19 +81,6 @@ final class HeadsDaemonTests: XCTestCase {
         XCTAssertTrue(signSegments.allSatisfy { $0 == 0 })
     }
 
-    /// `landmarks.pipelined`: pose of frame t+1 beside hands and face of frame t gives the events of the
-    /// frame-at-a-time stage: the same landmarks bit for bit (packed float32), probabilities and segment
-    /// events, in the same order, every frame handed on.
-    /// A copy of the fixture binary head whose manifest carries `operating_point` enter / exit.
-    private func fixtureBinary(operatingPoint enter: Double, _ exit: Double, in dir: URL) throws -> String {
-        let stem = dir.appendingPathComponent("calibrated")
-        try FileManager.default.copyItem(atPath: fixtureBinary + ".safetensors", toPath: stem.path + ".safetensors")
-        var manifest = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: fixtureBinary + ".manifest.json"))) as? [String: Any])
-        manifest["operating_point"] = ["enter_threshold": enter, "exit_threshold": exit, "calibration": "test"]
-        try JSONSerialization.data(withJSONObject: manifest).write(to: URL(fileURLWithPath: stem.path + ".manifest.json"))
-        return stem.path
-    }
-
     /// The head's operating point decides the segments unless the config sets thresholds: with 0 / 0 every
     /// scored frame is signing (one segment from frame 24), with 1 / 1 none is (no segment), and a config
     /// pair replaces the head's.
@@ -106,7 +93,7 @@ final class HeadsDaemonTests: XCTestCase {
             let sub = dir.appendingPathComponent(UUID().uuidString)
             try FileManager.default.createDirectory(at: sub, withIntermediateDirectories: true)
             var config = config(endpoint: endpoint())
-            config.heads.binary = try fixtureBinary(operatingPoint: head.0, head.1, in: sub); config.heads.binaryIsDefault = false
+            config.heads.binary = try calibratedFixtureHead(enter: head.0, exit: head.1, in: sub); config.heads.binaryIsDefault = false
             config.heads.multiclass = nil; config.heads.multiclassIsDefault = false
             if let thresholds { config.heads.enterThreshold = thresholds.0; config.heads.exitThreshold = thresholds.1 }
             return try runCollecting(config).compactMap { e in
@@ -118,6 +105,9 @@ final class HeadsDaemonTests: XCTestCase {
         XCTAssertEqual(try starts(head: (1, 1), config: (0, 0)), [24], "the config's pair replaces the head's")
     }
 
+    /// `landmarks.pipelined`: pose of frame t+1 beside hands and face of frame t gives the events of the
+    /// frame-at-a-time stage: the same landmarks bit for bit (packed float32), probabilities and segment
+    /// events, in the same order, every frame handed on.
     func testPipelinedLandmarksGiveTheSameEvents() throws {
         try requireLandmarkModels()
         func run(pipelined: Bool) throws -> (frames: [(Int, FrameEvent)], lifecycle: [String]) {
