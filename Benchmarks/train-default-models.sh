@@ -37,8 +37,8 @@ fi
 # (mean per-class recall: `other` holds most validation windows, so plain accuracy would favour it).
 # --hand-local (manifest hand_local: each hand's joints around its wrist in wrist-to-knuckle lengths) lifted the
 # best validation balanced accuracy from 49.4 % (epoch 10) to 54.7 % (epoch 17); see the card.
-python3 -m signstgcn.train --data "$DATA" --out "$RUNS/asl-signs" --mode multiclass --language asl --signing-labels s \
-  --min-gloss-groups 5 --min-gloss-sequences 100 --splits ../Models/splits/asl-signs.json --no-shortcut-augment \
-  --background-class --epochs 20 --samples-per-epoch 1024 --batch-size 32 --label-smoothing 0.1 --mixup-alpha 0.4 \
-  --mixup-prob 0.2 --supcon-weight 0.05 --eval-max-windows 2 --best-metric balanced_acc --seed 0 --threads 2 \
-  --normalize-joints 11,12 --zero-joints 25-32 --hand-local --export ../Models/asl-signs
+# The recipe itself is Training/signstgcn/recipes.py ASL_SIGNS (signstgcn.vocabulary_cv trains it too).
+read -r -a SIGNS_RECIPE <<< "$(python3 -m signstgcn.recipes asl-signs)"
+python3 -m signstgcn.train --data "$DATA" --out "$RUNS/asl-signs" --language asl --min-gloss-groups 5 \
+  --min-gloss-sequences 100 --splits ../Models/splits/asl-signs.json --background-class "${SIGNS_RECIPE[@]}" \
+  --export ../Models/asl-signs

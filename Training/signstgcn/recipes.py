@@ -20,7 +20,17 @@ SIGNING_BINARY = (
     "--seed", "0", "--threads", "2",
 )
 
-RECIPES = {"signing-binary": SIGNING_BINARY}
+# The sign classifier (Models/asl-signs) without its data selection (vocabulary, splits, background class),
+# which the caller adds: Benchmarks/train-default-models.sh for the shipped head, signstgcn.vocabulary_cv for
+# larger vocabularies held out by clip. Picked by validation balanced accuracy (Models/asl-signs.md).
+ASL_SIGNS = (
+    "--mode", "multiclass", "--signing-labels", "s", "--no-shortcut-augment", "--epochs", "20",
+    "--samples-per-epoch", "1024", "--batch-size", "32", "--label-smoothing", "0.1", "--mixup-alpha", "0.4",
+    "--mixup-prob", "0.2", "--supcon-weight", "0.05", "--eval-max-windows", "2", "--best-metric", "balanced_acc",
+    "--seed", "0", "--threads", "2", "--normalize-joints", "11,12", "--zero-joints", "25-32", "--hand-local",
+)
+
+RECIPES = {"signing-binary": SIGNING_BINARY, "asl-signs": ASL_SIGNS}
 
 
 def main(argv: list[str]) -> int:

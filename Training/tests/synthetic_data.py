@@ -36,15 +36,24 @@ def make_dataset(folder: Path, groups: int = 4, per_class: int = 2, frames: int 
                 vid = f"g{g}__{gloss.strip('-') or 'idle'}__{k}"
                 n = frames if k % 2 == 0 else 12          # every other sequence is short (padded to a window)
                 write_sequence(folder, vid, n, signing, rng, phase=1.5 if gloss == "bye" else 0.0)
-                rows.append({"video_id": vid, "gloss": gloss, "language": "asl" if signing else "none",
-                             "signing": int(signing), "source_repo": f"owner/g{g}", "source_commit": "0" * 40,
-                             "source_path": "-", "group": f"owner/g{g}", "license": "none stated",
-                             "frames": n, "hands_visible_fraction": 1.0 if signing else 0.0,
-                             "source_class": gloss, "feature_dim": 258, "note": "", "content_sha1": ""})
+                rows.append(sequence_row(vid, gloss, f"owner/g{g}", n, signing))
                 gt += [f"{vid} {f} {'s' if signing else 'n'}" for f in range(n)]
+    return write_index(folder, rows, gt)
+
+
+def sequence_row(vid: str, gloss: str, group: str, frames: int, signing: bool) -> dict:
+    """A sequences.csv row (ASL when signing)."""
+    return {"video_id": vid, "gloss": gloss, "language": "asl" if signing else "none", "signing": int(signing),
+            "source_repo": group, "source_commit": "0" * 40, "source_path": "-", "group": group,
+            "license": "none stated", "frames": frames, "hands_visible_fraction": 1.0 if signing else 0.0,
+            "source_class": gloss, "feature_dim": 258, "note": "", "content_sha1": ""}
+
+
+def write_index(folder: Path, rows: list[dict], groundtruth: list[str]) -> Path:
+    """sequences.csv and groundtruth.txt for the sequences written into `folder`."""
     with (folder / "sequences.csv").open("w", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=COLUMNS)
         w.writeheader()
         w.writerows(rows)
-    (folder / "groundtruth.txt").write_text("\n".join(gt) + "\n")
+    (folder / "groundtruth.txt").write_text("\n".join(groundtruth) + "\n")
     return folder

@@ -290,7 +290,23 @@ def test_recipes_print_shell_words(capsys):
     from signstgcn import recipes
     assert recipes.main(["signing-binary"]) == 0
     assert capsys.readouterr().out.split() == list(recipes.SIGNING_BINARY)
+    assert recipes.main(["asl-signs"]) == 0
+    assert capsys.readouterr().out.split() == list(recipes.ASL_SIGNS)
     assert recipes.main(["nope"]) == 2
+
+
+def test_the_sign_classifier_recipe_is_the_shipped_heads_training():
+    """The flags Models/asl-signs was trained with (before they moved into recipes.ASL_SIGNS) parse to the same
+    configuration as the recipe plus the shipped head's data selection."""
+    from signstgcn import recipes
+    shipped = ("--data D --out R --mode multiclass --language asl --signing-labels s --min-gloss-groups 5 "
+               "--min-gloss-sequences 100 --splits S --no-shortcut-augment --background-class --epochs 20 "
+               "--samples-per-epoch 1024 --batch-size 32 --label-smoothing 0.1 --mixup-alpha 0.4 --mixup-prob 0.2 "
+               "--supcon-weight 0.05 --eval-max-windows 2 --best-metric balanced_acc --seed 0 --threads 2 "
+               "--normalize-joints 11,12 --zero-joints 25-32 --hand-local --export E").split()
+    selection = ("--data D --out R --language asl --min-gloss-groups 5 --min-gloss-sequences 100 --splits S "
+                 "--background-class").split()
+    assert parse_args(shipped) == parse_args([*selection, *recipes.ASL_SIGNS, "--export", "E"])
 
 
 def test_sample_splits_keep_every_person_in_training(tmp_path):
