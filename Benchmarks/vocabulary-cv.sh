@@ -3,7 +3,7 @@
 # recipe trained on every gloss of Adarsha16 (WLASL clips of many signers in one group) with at least 6 source
 # clips, held out by clip in 4 folds, and the same recipe on all its clips tried on other groups' recordings of
 # those glosses (python -m signstgcn.vocabulary_cv; its docstring says how copies are linked and folds dealt).
-# CPU, about 50 minutes on 2 cores (five trainings of the shipped recipe); not run in CI.
+# CPU, about an hour on 2 cores (five trainings of the shipped recipe); not run in CI.
 # Usage: Benchmarks/vocabulary-cv.sh [DATA_DIR] [OUT.json] [vocabulary_cv options…]
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"

@@ -56,7 +56,9 @@ import numpy as np
 import torch
 
 from . import recipes, train
+from .clip_geometry import LEFT, POSE, RIGHT, hand_shape, load_clip, shoulder_width
 from .decision import DecisionParams, Segment, segments
+from .linear import fit_logistic
 from .manifest import Manifest, ManifestError
 from .metrics import average_precision
 from .sequences import GESTURE_PREFIX, SequenceInfo, read_sequences
@@ -72,8 +74,6 @@ LONG = 61                  # long context of the `shape` detector (2 s)
 ENTER_GRID = tuple(round(x, 2) for x in np.arange(0.05, 0.96, 0.05))
 DEFAULT = DecisionParams()
 EVERYDAY_GROUPS = ("DrgnAI/AI-Mouse", "ErfanMoosavi/cheating-detection-lstm")   # mouse / desk use
-POSE, LEFT, RIGHT = slice(0, 33), slice(33, 54), slice(54, 75)
-SHOULDERS = (11, 12)
 UPPER_BODY = list(range(0, 25))
 
 
@@ -149,16 +149,6 @@ def assign_folds(clips: Sequence[Clip], k: int) -> dict[str, int]:
     return fold
 
 
-def load_clip(data: Path, video_id: str) -> np.ndarray:
-    """(T, 75, 2) x, y of pose, left hand, right hand; NaN where missing."""
-    z = np.load(data / f"{video_id}.npz")
-    parts = [z["pose"][..., :2], z["left_hand"][..., :2], z["right_hand"][..., :2]]
-    seq = np.concatenate(parts, axis=1).astype(np.float32)
-    if seq.shape[0] == 0:
-        raise CVError(f"{video_id}.npz: no frames")
-    return seq
-
-
 def padded(seq: np.ndarray) -> np.ndarray:
     return np.concatenate([np.repeat(seq[:1], LEAD, 0), seq, np.repeat(seq[-1:], TAIL, 0)])
 
@@ -189,43 +179,25 @@ def build_session(person: str, clips: Sequence[Clip], seqs: dict[str, np.ndarray
 
 # -------------------------------------------------------------------------------------------- features
 
-def _shoulder_width(seq: np.ndarray) -> np.ndarray:
-    d = np.linalg.norm(seq[:, SHOULDERS[0]] - seq[:, SHOULDERS[1]], axis=-1)
-    med = np.nanmedian(d) if np.isfinite(d).any() else np.nan
-    return np.where(np.isfinite(d) & (d > 1e-4), d, med if np.isfinite(med) and med > 1e-4 else 0.2)
-
-
 def speed_frames(seq: np.ndarray) -> np.ndarray:
     """(T, 67 + 2): per-joint speed of the upper body and both hands in shoulder widths per second (0 where
     a joint is missing in either frame), then left/right hand presence."""
     joints = UPPER_BODY + list(range(33, 75))
     xy = seq[:, joints]
-    d = np.linalg.norm(np.diff(xy, axis=0, prepend=xy[:1]), axis=-1) / _shoulder_width(seq)[:, None] * FPS
+    d = np.linalg.norm(np.diff(xy, axis=0, prepend=xy[:1]), axis=-1) / shoulder_width(seq)[:, None] * FPS
     d = np.nan_to_num(d, nan=0.0, posinf=0.0)
     presence = np.stack([np.isfinite(seq[:, 33, 0]), np.isfinite(seq[:, 54, 0])], axis=1).astype(np.float32)
     return np.concatenate([np.minimum(d, 50.0), presence], axis=1).astype(np.float32)
 
 
-def _hand_shape(hand: np.ndarray, mirror: bool) -> tuple[np.ndarray, np.ndarray]:
-    """(T, 40) fingertip-to-wrist geometry in hand-size units (x mirrored for the left hand) and (T,) presence."""
-    rel = hand[:, 1:] - hand[:, :1]
-    size = np.linalg.norm(hand[:, 9] - hand[:, 0], axis=-1)
-    ok = np.isfinite(size) & (size > 1e-4)
-    shape = rel / np.where(ok, size, 1.0)[:, None, None]
-    if mirror:
-        shape[..., 0] *= -1
-    shape = np.where(ok[:, None, None], shape, 0.0).reshape(len(hand), -1)
-    return np.clip(np.nan_to_num(shape), -5, 5).astype(np.float32), ok.astype(np.float32)
-
-
 def shape_frames(seq: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Per-frame hand features, per hand: (T, 2, 40) shape, (T, 2, 4) [presence, shape change per second,
     wrist speed in shoulder widths per second, fingertip spread]."""
-    sw = _shoulder_width(seq)
+    sw = shoulder_width(seq)
     shapes, dyn = [], []
     for part, mirror in ((LEFT, True), (RIGHT, False)):
         hand = seq[:, part]
-        shape, ok = _hand_shape(hand, mirror)
+        shape, ok = hand_shape(hand, mirror)
         change = np.linalg.norm(np.diff(shape, axis=0, prepend=shape[:1]), axis=-1) * FPS
         both = ok * np.concatenate([[0.0], ok[:-1]])
         wrist = np.linalg.norm(np.diff(hand[:, 0], axis=0, prepend=hand[:1, 0]), axis=-1) / sw * FPS
@@ -284,37 +256,6 @@ FEATURES: dict[str, Callable[[np.ndarray], np.ndarray]] = {"speed": speed_window
 
 
 # ------------------------------------------------------------------------------------------ classifier
-
-@dataclass
-class LogisticModel:
-    mean: np.ndarray
-    scale: np.ndarray
-    weight: np.ndarray
-    bias: float
-
-    def predict(self, x: np.ndarray) -> np.ndarray:
-        z = ((x - self.mean) / self.scale) @ self.weight + self.bias
-        return 1.0 / (1.0 + np.exp(-np.clip(z, -40, 40)))
-
-
-def fit_logistic(x: np.ndarray, y: np.ndarray, w: np.ndarray, l2: float = 1e-3) -> LogisticModel:
-    mean, scale = x.mean(0), x.std(0) + 1e-6
-    xt = torch.from_numpy(((x - mean) / scale).astype(np.float32))
-    yt, wt = torch.from_numpy(y.astype(np.float32)), torch.from_numpy((w / w.sum()).astype(np.float32))
-    weight = torch.zeros(x.shape[1], requires_grad=True)
-    bias = torch.zeros(1, requires_grad=True)
-    opt = torch.optim.LBFGS([weight, bias], lr=0.5, max_iter=200, line_search_fn="strong_wolfe")
-
-    def closure():
-        opt.zero_grad()
-        loss = (torch.nn.functional.binary_cross_entropy_with_logits(xt @ weight + bias, yt, reduction="none") * wt).sum()
-        loss = loss + l2 * weight.pow(2).sum()
-        loss.backward()
-        return loss
-
-    opt.step(closure)
-    return LogisticModel(mean, scale, weight.detach().numpy().astype(np.float32), float(bias.item()))
-
 
 def training_set(clips: Sequence[Clip], feats: dict[str, np.ndarray], stride: int = 3):
     """Windows of padded clips whose window holds at least half real frames, weighted so that every person

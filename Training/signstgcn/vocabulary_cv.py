@@ -36,8 +36,10 @@ import numpy as np
 import torch
 
 from . import recipes, train
+from .clip_geometry import LEFT, RIGHT, SHOULDERS, hand_shape, load_clip, shoulder_width
 from .data import DataError
 from .export import load_pair
+from .linear import fit_logistic
 from .open_set import score
 from .sequences import SequenceInfo, read_sequences
 from .splits import Splits
@@ -45,10 +47,12 @@ from .windows import SequenceStore
 
 DEFAULT_GROUP = "Adarsha16/ASL_tester"
 # Copies of one clip (the source's time-warped fills were dropped, data README) still appear as sequences whose
-# arm and hand tracks differ by under 0.01 of the image on average; distinct clips of one gloss differ by
-# 0.034 at the 1st percentile and 0.10 at the median. 0.02 links the former and none of the latter.
+# arm and hand tracks differ by under 0.01 of the image on average. On Adarsha16 (the report's copy_distances,
+# every gloss of the group) the pairs linked at 0.02 lie at 0.0008, 0.0024, 0.014 and 0.018, and the nearest
+# sequence of the same gloss in another clip at 0.0215 at the least, 0.028 at the 1st percentile and 0.065 at
+# the median: 0.02 links the two byte copies and two near ones, and no pair as far apart as distinct clips.
 COPY_DISTANCE = 0.02
-ARM_JOINTS = (11, 12, 13, 14, 15, 16)
+TRACK_JOINTS = [11, 12, 13, 14, 15, 16, *range(LEFT.start, RIGHT.stop)]
 TRACK_FRAMES = 20
 
 
@@ -56,10 +60,10 @@ class VocabularyError(DataError):
     """A selection the cross-validation cannot run on (unknown group, too few clips)."""
 
 
-def track(data: Path, video_id: str) -> np.ndarray:
-    """Shoulders, elbows, wrists and both hands (x, y), resampled to TRACK_FRAMES frames: what a copy shares."""
-    with np.load(data / f"{video_id}.npz") as z:
-        x = np.concatenate([z["pose"][:, ARM_JOINTS, :2], z["left_hand"][:, :, :2], z["right_hand"][:, :, :2]], 1)
+def track(seq: np.ndarray) -> np.ndarray:
+    """Shoulders, elbows, wrists and both hands (x, y) of a clip (load_clip), resampled to TRACK_FRAMES frames:
+    what a copy shares."""
+    x = seq[:, TRACK_JOINTS]
     return x[np.linspace(0, len(x) - 1, TRACK_FRAMES).round().astype(int)]
 
 
@@ -67,6 +71,15 @@ def track_distance(a: np.ndarray, b: np.ndarray) -> float:
     """Mean absolute difference over the coordinates both tracks have (a hand missing in one is skipped)."""
     both = ~(np.isnan(a) | np.isnan(b))
     return float(np.abs(a - b)[both].mean()) if both.sum() >= 2 * TRACK_FRAMES else float("inf")
+
+
+def pair_distances(tracks: dict[str, np.ndarray], gloss_of: dict[str, str]) -> dict[tuple[str, str], float]:
+    """track_distance of every pair of sequences of one gloss, keyed (a, b) with a < b."""
+    by_gloss: dict[str, list[str]] = defaultdict(list)
+    for v in sorted(tracks):
+        by_gloss[gloss_of[v]].append(v)
+    return {(a, b): track_distance(tracks[a], tracks[b])
+            for vids in by_gloss.values() for i, a in enumerate(vids) for b in vids[i + 1:]}
 
 
 def link_copies(tracks: dict[str, np.ndarray], gloss_of: dict[str, str], distance: float) -> dict[str, str]:
@@ -79,16 +92,26 @@ def link_copies(tracks: dict[str, np.ndarray], gloss_of: dict[str, str], distanc
             v = parent[v]
         return v
 
-    by_gloss: dict[str, list[str]] = defaultdict(list)
-    for v in sorted(tracks):
-        by_gloss[gloss_of[v]].append(v)
-    for vids in by_gloss.values():
-        for i, a in enumerate(vids):
-            for b in vids[i + 1:]:
-                if track_distance(tracks[a], tracks[b]) < distance:
-                    ra, rb = root(a), root(b)
-                    parent[max(ra, rb)] = min(ra, rb)
+    for (a, b), d in sorted(pair_distances(tracks, gloss_of).items()):
+        if d < distance:
+            ra, rb = root(a), root(b)
+            parent[max(ra, rb)] = min(ra, rb)
     return {v: root(v) for v in tracks}
+
+
+def copy_distances(tracks: dict[str, np.ndarray], gloss_of: dict[str, str], clip_of: dict[str, str]) -> dict:
+    """What the copy threshold separates: the distances of the linked pairs, and for every sequence the
+    distance to the nearest sequence of its gloss in another clip (percentiles)."""
+    pairs = pair_distances(tracks, gloss_of)
+    linked = sorted(d for (a, b), d in pairs.items() if clip_of[a] == clip_of[b])
+    nearest: dict[str, float] = {}
+    for (a, b), d in pairs.items():
+        if clip_of[a] != clip_of[b] and np.isfinite(d):
+            nearest[a], nearest[b] = min(nearest.get(a, d), d), min(nearest.get(b, d), d)
+    other = np.array(sorted(nearest.values()))
+    return {"linked": [round(d, 4) for d in linked],
+            "nearest_other_clip": {f"p{q}": round(float(np.percentile(other, q)), 4) for q in (0, 1, 5, 50)}
+            if len(other) else {}}
 
 
 def assign_folds(clip_of: dict[str, str], gloss_of: dict[str, str], k: int, seed: int) -> dict[str, int]:
@@ -155,45 +178,28 @@ def answers(stem: Path, data: Path, rows: dict[str, SequenceInfo], videos: Seque
                    [rows[v].group for v in videos])
 
 
-def sequence_features(data: Path, video_id: str, frames: int = 10) -> np.ndarray:
-    """The linear reference's input: each hand's shape around its wrist in wrist-to-knuckle lengths, both wrists,
-    elbows and hands' wrists in shoulder widths from the shoulders' midpoint, at `frames` evenly spaced frames,
-    plus their mean and spread over the sequence (a missing hand is 0)."""
-    with np.load(data / f"{video_id}.npz") as z:
-        pose, hands = z["pose"][:, :, :2], (z["left_hand"][:, :, :2], z["right_hand"][:, :, :2])
-    mid = (pose[:, 11] + pose[:, 12]) / 2
-    width = np.linalg.norm(pose[:, 11] - pose[:, 12], axis=1)[:, None]
-    parts = [((pose[:, [13, 14, 15, 16]] - mid[:, None]) / width[:, None]).reshape(len(pose), -1)]
-    for h in hands:
-        size = np.linalg.norm(h[:, 9] - h[:, 0], axis=1)[:, None, None]
-        parts += [((h[:, 1:] - h[:, :1]) / size).reshape(len(h), -1), (h[:, 0] - mid) / width]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        f = np.nan_to_num(np.concatenate(parts, 1), nan=0.0, posinf=0.0, neginf=0.0)
+def sequence_features(seq: np.ndarray, frames: int = 10) -> np.ndarray:
+    """The linear reference's input from a clip (load_clip): each hand's shape around its wrist (hand_shape),
+    both elbows and wrists and each hand's wrist in shoulder widths from the shoulders' midpoint, at `frames`
+    evenly spaced frames, plus their mean and spread over the sequence (a missing hand or joint is 0)."""
+    width = shoulder_width(seq)[:, None, None]
+    mid = (seq[:, SHOULDERS[0]] + seq[:, SHOULDERS[1]])[:, None] / 2
+    parts = [((seq[:, [13, 14, 15, 16]] - mid) / width).reshape(len(seq), -1)]
+    for hand in (seq[:, LEFT], seq[:, RIGHT]):
+        parts += [hand_shape(hand, mirror=False)[0], ((hand[:, :1] - mid) / width).reshape(len(seq), -1)]
+    f = np.nan_to_num(np.concatenate(parts, 1), nan=0.0)
     picked = f[np.linspace(0, len(f) - 1, frames).round().astype(int)]
     return np.concatenate([picked.ravel(), f.mean(0), f.std(0)]).astype(np.float32)
 
 
 def linear_answers(x_train: np.ndarray, y_train: Sequence[str], x_test: np.ndarray, l2: float = 1e-2) -> list[str]:
-    """Multinomial logistic regression (standardised features, L2, L-BFGS): the reference every fold's head is
-    compared with in the same run."""
+    """Multinomial logistic regression (linear.fit_logistic): the reference every fold's head is compared with
+    in the same run."""
     labels = sorted(set(y_train))
-    mean, scale = x_train.mean(0), x_train.std(0) + 1e-6
-    xt = torch.from_numpy((x_train - mean) / scale)
-    yt = torch.tensor([labels.index(y) for y in y_train])
-    weight = torch.zeros(x_train.shape[1], len(labels), requires_grad=True)
-    bias = torch.zeros(len(labels), requires_grad=True)
-    opt = torch.optim.LBFGS([weight, bias], lr=0.5, max_iter=300, line_search_fn="strong_wolfe")
-
-    def closure():
-        opt.zero_grad()
-        loss = torch.nn.functional.cross_entropy(xt @ weight + bias, yt) + l2 * weight.pow(2).sum()
-        loss.backward()
-        return loss
-
-    opt.step(closure)
-    with torch.no_grad():
-        pred = (torch.from_numpy((x_test - mean) / scale) @ weight + bias).argmax(1)
-    return [labels[i] for i in pred.tolist()]
+    model = fit_logistic(x_train, np.array([labels.index(y) for y in y_train]), l2=l2, classes=len(labels),
+                         max_iter=300)
+    pred = model.predict(x_test)
+    return [labels[i] for i in (pred.argmax(1) if pred.ndim == 2 else (pred > 0.5).astype(int))]
 
 
 def _summary(per_fold: Sequence[Answers], sizes: Sequence[dict]) -> dict:
@@ -211,7 +217,9 @@ def run(args: argparse.Namespace) -> dict:
     if not mine:
         raise VocabularyError(f"--group {args.group!r}: no signing sequence of ≥ 5 frames in {data}")
     gloss_of = {v: r.gloss for v, r in mine.items()}
-    clip_of = link_copies({v: track(data, v) for v in mine}, gloss_of, args.copy_distance)
+    seqs = {v: load_clip(data, v) for v in mine}
+    tracks = {v: track(s) for v, s in seqs.items()}
+    clip_of = link_copies(tracks, gloss_of, args.copy_distance)
     clips = Counter(gloss_of[c] for c in set(clip_of.values()))
     vocab = sorted(g for g, n in clips.items() if n >= args.min_clips)
     if len(vocab) < 2:
@@ -223,37 +231,36 @@ def run(args: argparse.Namespace) -> dict:
     extra = [flag for name, value in (("--epochs", args.epochs), ("--samples-per-epoch", args.samples_per_epoch),
                                       ("--threads", args.threads)) if value is not None for flag in (name, str(value))]
     workdir = Path(args.workdir)
-    feats = {v: sequence_features(data, v) for v in rows if v in mine or rows[v].gloss in vocab}
-    heads, linear, sizes = [], [], []
+    others = sorted(v for v, r in rows.items() if r.group != args.group and r.signing and r.frames >= 5
+                    and r.gloss in vocab and r.language == rows[ids[0]].language)
+    feats = {v: sequence_features(seqs[v] if v in seqs else load_clip(data, v)) for v in ids + others}
+
+    def linear(train_ids: Sequence[str], test_ids: Sequence[str]) -> Answers:
+        answer = linear_answers(np.stack([feats[v] for v in train_ids]), [rows[v].gloss for v in train_ids],
+                                np.stack([feats[v] for v in test_ids]))
+        return Answers([rows[v].gloss for v in test_ids], answer, [rows[v].group for v in test_ids])
+
+    heads, references, sizes = [], [], []
     for k in range(args.folds):
         held = [v for v in ids if fold_of[v] == k]
         kept = [v for v in ids if fold_of[v] != k]
         stem = train_head(data, rows, vocab, kept, held, workdir, f"fold{k}", extra)
         heads.append(answers(stem, data, rows, held))
-        truth = [rows[v].gloss for v in held]
-        linear.append(Answers(truth, linear_answers(np.stack([feats[v] for v in kept]),
-                                                    [rows[v].gloss for v in kept],
-                                                    np.stack([feats[v] for v in held])),
-                              [rows[v].group for v in held]))
+        references.append(linear(kept, held))
         sizes.append({"fold": k, "sequences": len(held), "clips": len({clip_of[v] for v in held})})
         print(f"fold {k}: {heads[-1].right():.3f} of {len(held)} held-out sequences right "
-              f"(linear reference {linear[-1].right():.3f})", flush=True)
-    others = sorted(v for v, r in rows.items() if r.group != args.group and r.signing and r.frames >= 5
-                    and r.gloss in vocab and r.language == rows[ids[0]].language)
+              f"(linear reference {references[-1].right():.3f})", flush=True)
     report = {"group": args.group, "min_clips": args.min_clips, "copy_distance": args.copy_distance,
               "recipe": " ".join([*recipes.ASL_SIGNS, *extra, "--best-metric", "last"]),
               "sequences": len(ids), "clips": len({clip_of[v] for v in ids}),
               "copies_linked": len(ids) - len({clip_of[v] for v in ids}),
+              "copy_distances": copy_distances(tracks, gloss_of, clip_of),
               "vocabulary": vocab, "chance": 1 / len(vocab),
-              "head": _summary(heads, sizes), "linear": _summary(linear, sizes)}
+              "head": _summary(heads, sizes), "linear": _summary(references, sizes)}
     if others and not args.no_other_groups:
         stem = train_head(data, rows, vocab, ids, others, workdir, "all", extra)
-        truth, groups = [rows[v].gloss for v in others], [rows[v].group for v in others]
-        report["other_groups"] = {"sequences": len(others), "groups": sorted(set(groups))}
-        for name, a in (("head", answers(stem, data, rows, others)),
-                        ("linear", Answers(truth, linear_answers(np.stack([feats[v] for v in ids]),
-                                                                 [rows[v].gloss for v in ids],
-                                                                 np.stack([feats[v] for v in others])), groups))):
+        report["other_groups"] = {"sequences": len(others), "groups": sorted({rows[v].group for v in others})}
+        for name, a in (("head", answers(stem, data, rows, others)), ("linear", linear(ids, others))):
             report["other_groups"][name] = {"right": a.right(), "per_gloss": a.per_gloss()}
     return report
 
@@ -262,6 +269,10 @@ def format_report(rep: dict) -> str:
     lines = [f"{rep['group']}: {len(rep['vocabulary'])} glosses with >= {rep['min_clips']} clips, "
              f"{rep['sequences']} sequences, {rep['clips']} clips ({rep['copies_linked']} copies linked); "
              f"chance {rep['chance']:.3f}"]
+    cd = rep["copy_distances"]
+    lines.append(f"copy distance {rep['copy_distance']}: linked pairs at {', '.join(f'{d:.4f}' for d in cd['linked'])}; "
+                 "nearest sequence of the same gloss in another clip at "
+                 + ", ".join(f"{q} {d:.4f}" for q, d in cd["nearest_other_clip"].items()))
     for name, title in (("head", "the sign classifier's recipe"), ("linear", "linear reference")):
         r = rep[name]
         lines.append(f"{title}, held out by clip (segment top-1):")

@@ -67,14 +67,6 @@ def test_session_layout_and_rests():
         assert np.all(s.frames[b + 1:b + 1 + cv.REST] == seqs[c.video_id][-1])
 
 
-def test_logistic_model_learns_a_separable_rule():
-    rng = np.random.default_rng(0)
-    x = rng.normal(size=(400, 3)).astype(np.float32)
-    y = (x[:, 0] + 0.5 * x[:, 1] > 0).astype(int)
-    m = cv.fit_logistic(x, y, np.ones(len(y)))
-    assert np.mean((m.predict(x) > 0.5) == y) > 0.95
-
-
 def _moving_seq(rng, t=70):
     seq = rng.uniform(0.2, 0.8, size=(t, 75, 2)).astype(np.float32)
     for part in (cv.LEFT, cv.RIGHT):

@@ -14,7 +14,7 @@ from signstgcn.sequences import read_sequences
 from signstgcn.splits import Splits
 from signstgcn.train import parse_args, run
 from signstgcn.windows import SequenceStore, build_window_refs
-from synthetic_data import COLUMNS, make_dataset, write_sequence
+from synthetic_data import make_dataset, sequence_row, write_index, write_sequence
 
 
 def _with_oov_gloss(folder, groups):
@@ -22,21 +22,14 @@ def _with_oov_gloss(folder, groups):
     rng = np.random.default_rng(7)
     with (folder / "sequences.csv").open(newline="") as fh:
         rows = list(csv.DictReader(fh))
-    gt = []
+    gt = (folder / "groundtruth.txt").read_text().splitlines()
     for g in range(groups):
         for k in range(2):
             vid = f"g{g}__wave__{k}"
             write_sequence(folder, vid, 30, True, rng, phase=3.0)
-            rows.append({**rows[0], "video_id": vid, "gloss": "wave", "language": "asl", "signing": 1,
-                         "group": f"owner/g{g}", "source_repo": f"owner/g{g}", "frames": 30, "source_class": "wave"})
+            rows.append(sequence_row(vid, "wave", f"owner/g{g}", 30, True))
             gt += [f"{vid} {f} s" for f in range(30)]
-    with (folder / "sequences.csv").open("w", newline="") as fh:
-        w = csv.DictWriter(fh, fieldnames=COLUMNS)
-        w.writeheader()
-        w.writerows(rows)
-    with (folder / "groundtruth.txt").open("a") as fh:
-        fh.write("\n".join(gt) + "\n")
-    return folder
+    return write_index(folder, rows, gt)
 
 
 def _splits(rows, train, val, test):

@@ -7,8 +7,8 @@ import shutil
 import numpy as np
 
 from signstgcn import recipes
-from signstgcn.vocabulary_cv import (TRACK_FRAMES, assign_folds, format_report, linear_answers, link_copies,
-                                     main, track_distance)
+from signstgcn.vocabulary_cv import (TRACK_FRAMES, assign_folds, copy_distances, format_report, linear_answers,
+                                     link_copies, main, track_distance)
 from synthetic_data import sequence_row, write_index, write_sequence
 
 
@@ -25,6 +25,9 @@ def test_copies_are_linked_within_a_gloss_only():
     assert clip["s__hat__1"] == clip["s__hat__0"] == "s__hat__0"
     assert clip["s__hat__2"] == "s__hat__2"
     assert clip["s__cat__0"] == "s__cat__0", "an identical track of another gloss is another sign"
+    d = copy_distances(tracks, gloss, clip)
+    assert d["linked"] == [0.005]
+    assert abs(d["nearest_other_clip"]["p0"] - 0.295) < 1e-4, "hat 2 is 0.295 from hat 1 (cat is not a hat)"
 
 
 def test_a_missing_hand_is_skipped_and_no_overlap_is_never_a_copy():
@@ -87,6 +90,7 @@ def test_a_run_holds_out_clips_and_tries_other_people(tmp_path, capsys):
     rep = json.loads(out.read_text())
     assert rep["vocabulary"] == ["bye", "hello"] and rep["copies_linked"] == 1
     assert rep["sequences"] == 7 and rep["clips"] == 6
+    assert rep["copy_distances"]["linked"] == [0.0], "the byte copy"
     for name in ("head", "linear"):
         r = rep[name]
         assert sum(f["sequences"] for f in r["folds"]) == 7 and sum(f["clips"] for f in r["folds"]) == 6
