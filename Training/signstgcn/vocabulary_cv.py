@@ -30,7 +30,7 @@ import sys
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Iterable, Optional, Sequence
 
 import numpy as np
 import torch
@@ -84,27 +84,26 @@ def pair_distances(tracks: dict[str, np.ndarray], gloss_of: dict[str, str]) -> d
             for vids in by_gloss.values() for i, a in enumerate(vids) for b in vids[i + 1:]}
 
 
-def link_copies(tracks: dict[str, np.ndarray], gloss_of: dict[str, str], distance: float) -> dict[str, str]:
+def link_copies(pairs: dict[tuple[str, str], float], ids: Iterable[str], distance: float) -> dict[str, str]:
     """Each sequence → its clip (the first video id of its linked set, in sorted order): sequences of one gloss
-    whose tracks are closer than `distance`, transitively."""
-    parent = {v: v for v in tracks}
+    (`pairs`, from pair_distances) whose tracks are closer than `distance`, transitively."""
+    parent = {v: v for v in ids}
 
     def root(v: str) -> str:
         while parent[v] != v:
             v = parent[v]
         return v
 
-    for (a, b), d in sorted(pair_distances(tracks, gloss_of).items()):
+    for (a, b), d in sorted(pairs.items()):
         if d < distance:
             ra, rb = root(a), root(b)
             parent[max(ra, rb)] = min(ra, rb)
-    return {v: root(v) for v in tracks}
+    return {v: root(v) for v in parent}
 
 
-def copy_distances(tracks: dict[str, np.ndarray], gloss_of: dict[str, str], clip_of: dict[str, str]) -> dict:
+def copy_distances(pairs: dict[tuple[str, str], float], clip_of: dict[str, str]) -> dict:
     """What the copy threshold separates: the distances of the linked pairs, and for every sequence the
     distance to the nearest sequence of its gloss in another clip (percentiles)."""
-    pairs = pair_distances(tracks, gloss_of)
     linked = sorted(d for (a, b), d in pairs.items() if clip_of[a] == clip_of[b])
     nearest: dict[str, float] = {}
     for (a, b), d in pairs.items():
@@ -220,8 +219,8 @@ def run(args: argparse.Namespace) -> dict:
         raise VocabularyError(f"--group {args.group!r}: no signing sequence of ≥ 5 frames in {data}")
     gloss_of = {v: r.gloss for v, r in mine.items()}
     seqs = {v: load_clip(data, v) for v in mine}
-    tracks = {v: track(s) for v, s in seqs.items()}
-    clip_of = link_copies(tracks, gloss_of, args.copy_distance)
+    pairs = pair_distances({v: track(s) for v, s in seqs.items()}, gloss_of)
+    clip_of = link_copies(pairs, seqs, args.copy_distance)
     clips = Counter(gloss_of[c] for c in set(clip_of.values()))
     vocab = sorted(g for g, n in clips.items() if n >= args.min_clips)
     if len(vocab) < 2:
@@ -256,7 +255,7 @@ def run(args: argparse.Namespace) -> dict:
               "recipe": " ".join([*recipes.ASL_SIGNS, *extra, "--best-metric", "last"]),
               "sequences": len(ids), "clips": len({clip_of[v] for v in ids}),
               "copies_linked": len(ids) - len({clip_of[v] for v in ids}),
-              "copy_distances": copy_distances(tracks, gloss_of, clip_of),
+              "copy_distances": copy_distances(pairs, clip_of),
               "vocabulary": vocab, "chance": 1 / len(vocab),
               "head": _summary(heads, sizes), "linear": _summary(references, sizes)}
     if others and not args.no_other_groups:

@@ -8,7 +8,7 @@ import numpy as np
 
 from signstgcn import recipes
 from signstgcn.vocabulary_cv import (TRACK_FRAMES, assign_folds, copy_distances, format_report, linear_answers,
-                                     link_copies, main, track_distance)
+                                     link_copies, main, pair_distances, track_distance)
 from synthetic_data import sequence_row, write_index, write_sequence
 
 
@@ -21,11 +21,12 @@ def test_copies_are_linked_within_a_gloss_only():
     a = _track(rng)
     tracks = {"s__hat__0": a, "s__hat__1": a + 0.005, "s__hat__2": a + 0.3, "s__cat__0": a.copy()}
     gloss = {v: v.split("__")[1] for v in tracks}
-    clip = link_copies(tracks, gloss, 0.02)
+    pairs = pair_distances(tracks, gloss)
+    clip = link_copies(pairs, tracks, 0.02)
     assert clip["s__hat__1"] == clip["s__hat__0"] == "s__hat__0"
     assert clip["s__hat__2"] == "s__hat__2"
     assert clip["s__cat__0"] == "s__cat__0", "an identical track of another gloss is another sign"
-    d = copy_distances(tracks, gloss, clip)
+    d = copy_distances(pairs, clip)
     assert d["linked"] == [0.005]
     assert abs(d["nearest_other_clip"]["p0"] - 0.295) < 1e-4, "hat 2 is 0.295 from hat 1 (cat is not a hat)"
 
