@@ -2,7 +2,8 @@
 group, held out by source clip, and the same head tried on other people's recordings of its glosses.
 
   python -m signstgcn.vocabulary_cv --data ../shared/data --out report.json \
-      [--group Adarsha16/ASL_tester] [--min-clips 6] [--folds 4] [--epochs N] [--samples-per-epoch N]
+      [--group Adarsha16/ASL_tester] [--min-clips 6] [--folds 4] [--epochs N] [--samples-per-epoch N] \
+      [--recipe-args "--channels 32,64,64 …"]
 
 Why this shape (Models/asl-signs.md, "Vocabulary threshold"): apart from hello / thank you / I love you, every
 ASL gloss of `../shared/data` comes from one or two groups, most from Adarsha16, which stores WLASL dictionary
@@ -228,9 +229,11 @@ def run(args: argparse.Namespace) -> dict:
     ids = sorted(v for v in mine if gloss_of[v] in vocab)
     fold_of_clip = assign_folds({v: clip_of[v] for v in ids}, gloss_of, args.folds, args.seed)
     fold_of = {v: fold_of_clip[clip_of[v]] for v in ids}
-    # Shorter runs for a quick look; by default the folds train exactly the shipped recipe.
+    # Shorter runs for a quick look, or a variant measured before it becomes the recipe (train's options: the
+    # last occurrence wins); by default the folds train exactly the shipped recipe.
     extra = [flag for name, value in (("--epochs", args.epochs), ("--samples-per-epoch", args.samples_per_epoch),
                                       ("--threads", args.threads)) if value is not None for flag in (name, str(value))]
+    extra += args.recipe_args.split()
     workdir = Path(args.workdir)
     others = sorted(v for v, r in rows.items() if r.group != args.group and r.signing and r.frames >= 5
                     and r.gloss in vocab and r.language == rows[ids[0]].language)
@@ -308,6 +311,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     ap.add_argument("--epochs", type=int, default=None, help="instead of the recipe's")
     ap.add_argument("--samples-per-epoch", type=int, default=None, help="instead of the recipe's")
     ap.add_argument("--threads", type=int, default=None, help="instead of the recipe's")
+    ap.add_argument("--recipe-args", default="", help="training arguments added after the recipe's (a variant)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--no-other-groups", action="store_true", help="skip the head trained on every clip")
     args = ap.parse_args(argv)

@@ -87,8 +87,12 @@ def test_a_run_holds_out_clips_and_tries_other_people(tmp_path, capsys):
     data = _dataset(tmp_path / "data")
     out = tmp_path / "report.json"
     assert main(["--data", str(data), "--out", str(out), "--group", "owner/many", "--min-clips", "3",
-                 "--folds", "3", "--epochs", "1", "--samples-per-epoch", "32", "--threads", "1"]) == 0
+                 "--folds", "3", "--epochs", "1", "--samples-per-epoch", "32", "--threads", "1",
+                 "--recipe-args", "--channels 8,16 --gru-hidden 8"]) == 0
     rep = json.loads(out.read_text())
+    for name in ("fold0", "fold2", "all"):  # the variant, not the recipe's backbone, was trained everywhere
+        manifest = json.loads((tmp_path / "report-work" / name / "head.manifest.json").read_text())
+        assert (manifest["channels"], manifest["gru_hidden"]) == ([8, 16], 8), name
     assert rep["vocabulary"] == ["bye", "hello"] and rep["copies_linked"] == 1
     assert rep["sequences"] == 7 and rep["clips"] == 6
     assert rep["copy_distances"]["linked"] == [0.0], "the byte copy"
@@ -102,6 +106,7 @@ def test_a_run_holds_out_clips_and_tries_other_people(tmp_path, capsys):
     assert other["groups"] == ["owner/other"] and other["sequences"] == 2
     assert set(other["head"]["per_gloss"]) == set(other["linear"]["per_gloss"]) == {"bye"}
     assert "--best-metric last" in rep["recipe"] and rep["recipe"].startswith(" ".join(recipes.ASL_SIGNS))
+    assert "--channels 8,16 --gru-hidden 8" in rep["recipe"]
     assert "held out by clip" in capsys.readouterr().out and "other people's recordings" in format_report(rep)
 
 
