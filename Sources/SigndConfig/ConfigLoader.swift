@@ -121,8 +121,8 @@ public enum ConfigLoader {
         }
     }
 
-    /// A `cameras:` list: distinct ids (they are the topics), each source valid, and only the parts that
-    /// serve several cameras today.
+    /// A `cameras:` list: distinct ids (they are the topics, the MQTT devices and the live view's paths),
+    /// each source valid.
     private static func validateCameras(_ config: SigndConfiguration, file: String) throws(ConfigError) {
         var seen = Set<String>()
         for (i, camera) in config.cameras.enumerated() {
@@ -131,17 +131,6 @@ public enum ConfigLoader {
                 throw ConfigError(file: file, key: "cameras[\(i)].id", line: nil, problem: "'\(camera.id)' names two cameras; ids are the event topics, so they must differ")
             }
             try validate(camera.source, key: "cameras[\(i)].source", file: file)
-        }
-        guard config.cameras.count > 1 else { return }
-        // These serve one camera's state today (one status snapshot, one MQTT device, one picture); refusing
-        // them beats serving the first camera's as if it were the process's. Metrics label every camera.
-        let oneCameraOnly: [(String, Bool)] = [
-            ("events.status_endpoint", config.events.statusEndpoint != nil), ("mqtt.enabled", config.mqtt.enabled),
-            ("live_view.enabled", config.liveView.enabled),
-        ]
-        if let (key, _) = oneCameraOnly.first(where: \.1) {
-            throw ConfigError(file: file, key: key, line: nil,
-                              problem: "serves one camera; with \(config.cameras.count) cameras run one signd per camera for it, or turn it off")
         }
     }
 

@@ -223,7 +223,8 @@ public struct SigndConfiguration: Sendable, Equatable {
         public var enabled = false
         public var host = "127.0.0.1"
         public var port = 1883
-        /// Default: `signd-<camera_id>`.
+        /// Default: `signd-<camera_id>`. With several cameras each camera connects on its own, as
+        /// `<client_id>-<camera_id>` (a broker drops the older of two connections with one id).
         public var clientID: String?
         public var username: String?
         /// Read from `password_file` (never written in the main file).
@@ -236,6 +237,12 @@ public struct SigndConfiguration: Sendable, Equatable {
         public var keepaliveSeconds = 30
         public var qos = 1
         public init() {}
+
+        /// The client id of camera `camera`'s connection, one of `cameras` in the process.
+        public func clientID(camera: String, cameras: Int) -> String {
+            guard let clientID else { return "signd-\(camera)" }
+            return cameras > 1 ? "\(clientID)-\(camera)" : clientID
+        }
     }
 
     /// A local web page with the camera, the landmark overlay, P(signing) and the last signs

@@ -35,7 +35,7 @@ final class CameraLoop: @unchecked Sendable {
     ///   - config: the daemon's configuration; the loop runs it for `camera`.
     ///   - landmarkModels: the landmark models all cameras share (nil when `landmarks.enabled` is false).
     ///   - headModels: the heads' shared weights; nil: no heads.
-    ///   - integrations: metrics (every camera), MQTT and live view (one camera only).
+    ///   - integrations: metrics, MQTT and the live view, each serving every camera.
     init(index: Int, camera: SigndConfiguration.Camera, config: SigndConfiguration, landmarkModels: HolisticModels?, headModels: HeadsStage.Models?, publisher: EventPublisher, integrations: Integrations?,
          supervisor: LoopSupervisor, logger: Logger) throws(DaemonError) {
         self.index = index
@@ -80,9 +80,18 @@ final class CameraLoop: @unchecked Sendable {
     /// Stops a source opened by `open` when the daemon does not start after all.
     func abandon() { feed?.stop() }
 
-    /// Runs until the source ends or `shouldStop` says so; `open` first.
+    /// This camera's answer on the status endpoint: health, source state, the open segment.
+    func statusSnapshot(framesOut: Int, uptimeSeconds: Double) -> StatusSnapshot {
+        let open = heads?.pipeline.openSegment
+        return StatusSnapshot(camera: config.cameraID, health: health.current, source: sourceTracker.state.description,
+                              signing: open != nil, segment: open?.segment, segmentStartFrame: open?.startFrame,
+                              framesOut: framesOut, uptimeSeconds: uptimeSeconds)
+    }
+
+    /// Runs until the source ends or `shouldStop` says so; `open` first. `status`: the daemon's status
+    /// endpoint (shared by the cameras), which this loop keeps up to date with its own snapshot.
     func run(shouldStop: () -> Bool, takeReloadRequest: () -> Bool, reload: (SigndConfiguration) -> SigndConfiguration?,
-             onFrame: ((FrameTimings) -> Void)?) throws(DaemonError) -> RunSummary {
+             status: StatusServer?, onFrame: ((FrameTimings) -> Void)?) throws(DaemonError) -> RunSummary {
         guard let feed else { preconditionFailure("CameraLoop.run before open") }
         let startedAt = Clock.monotonicNanos()
         var active = config
@@ -91,16 +100,9 @@ final class CameraLoop: @unchecked Sendable {
         var interval = IntervalCounters()
         var nonFiniteLog = RateLimitedLog()
         func snapshot(_ framesOut: Int) -> StatusSnapshot {
-            let open = heads?.pipeline.openSegment
-            return StatusSnapshot(camera: config.cameraID, health: health.current, source: sourceTracker.state.description,
-                                  signing: open != nil, segment: open?.segment, segmentStartFrame: open?.startFrame,
-                                  framesOut: framesOut, uptimeSeconds: Double(Clock.monotonicNanos() - startedAt) / 1e9)
+            statusSnapshot(framesOut: framesOut, uptimeSeconds: Double(Clock.monotonicNanos() - startedAt) / 1e9)
         }
-        let status: StatusServer?
-        do { status = try config.events.statusEndpoint.map { endpoint throws(ZmqError) in try StatusServer(endpoint: endpoint, initial: snapshot(0)) } } catch {
-            throw .events("events.status_endpoint: \(error)", cause: error)
-        }
-        defer { status?.stop() }
+        status?.update(snapshot(0))
 
         /// The timings of the frames in the landmark stage and when each went in, oldest first: the stage
         /// hands frames back in order, maybe later (pipelined), and is timed from outside.
@@ -137,7 +139,7 @@ final class CameraLoop: @unchecked Sendable {
                     }
                 }
                 stats.record(timings)
-                integrations?.offer(packet.frame, landmarks: packet.landmarks, now: Clock.monotonicNanos())
+                integrations?.offer(packet.frame, landmarks: packet.landmarks, camera: index, now: Clock.monotonicNanos())
                 integrations?.record(timings, camera: index)
                 onFrame?(timings)
                 stats.framesOut += 1
@@ -206,7 +208,7 @@ final class CameraLoop: @unchecked Sendable {
                 publishStats(&stats, feed: feed, since: lastStats, now: tick, started: started)
                 interval.judge(&health, seconds: Double(tick - lastStats) / 1e9, framesIn: stats.framesIn, dropped: feed.droppedFrames, landmarkFailures: landmarkStage.failures,
                                maxDropRatio: active.health.maxDropRatio)
-                integrations?.judge(&health, now: tick)
+                integrations?.judge(&health, camera: index, now: tick)
                 lastStats = tick
             }
             if let event = health.due(now: tick) { publish(.health(event), frame: nil) }

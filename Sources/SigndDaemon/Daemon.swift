@@ -55,7 +55,7 @@ public final class Daemon: Sendable {
         defer { publisher.close() }
         onPublisherReady(publisher)
         let cameras = config.cameraList
-        // Metrics serve every camera; MQTT and the live view one (the config check refuses them with several).
+        // Metrics, MQTT and the live view serve every camera.
         let integrations = try Integrations(config: config, cameras: cameras.map(\.id), logger: logger)
         defer { integrations.stop() }
         let supervisor = LoopSupervisor(notifier: notifier, config: config, loops: cameras.count, logger: logger)
@@ -66,6 +66,7 @@ public final class Daemon: Sendable {
 
         var loops: [CameraLoop] = []
         var opened: [String] = []
+        var status: StatusServer?
         do throws(DaemonError) {
             for (i, camera) in cameras.enumerated() {
                 var cameraLogger = logger
@@ -75,10 +76,18 @@ public final class Daemon: Sendable {
                                             integrations: integrations, supervisor: supervisor, logger: cameraLogger))
             }
             for loop in loops { opened.append(try loop.open()) }
+            // One endpoint for every camera: a request names the camera (StatusServer).
+            if let endpoint = config.events.statusEndpoint {
+                let initial = loops.map { $0.statusSnapshot(framesOut: 0, uptimeSeconds: 0) }
+                do { status = try StatusServer(endpoint: endpoint, initial: initial) } catch {
+                    throw .events("events.status_endpoint: \(error)", cause: error)
+                }
+            }
         } catch {
             for loop in loops { loop.abandon() }
             throw error
         }
+        defer { status?.stop() }
         // Ready once the models are loaded, the sockets bound and the sources opened (or being awaited).
         supervisor.notify {
             try notifier.ready(status: cameras.count == 1 ? opened[0] : zip(cameras, opened).map { "\($0.id): \($1)" }.joined(separator: "; "))
@@ -87,9 +96,9 @@ public final class Daemon: Sendable {
 
         let results: [Result<RunSummary, DaemonError>]
         if loops.count == 1 {
-            results = [runLoop(loops[0], publisher: publisher, onFrame: onFrame)]
+            results = [runLoop(loops[0], publisher: publisher, status: status, onFrame: onFrame)]
         } else {
-            results = runConcurrently(loops, publisher: publisher, onFrame: onFrame)
+            results = runConcurrently(loops, publisher: publisher, status: status, onFrame: onFrame)
         }
         var total = RunSummary(framesIn: 0, framesOut: 0, droppedFrames: 0, seconds: 0)
         for result in results {
@@ -102,15 +111,15 @@ public final class Daemon: Sendable {
         return total
     }
 
-    private func runLoop(_ loop: CameraLoop, publisher: EventPublisher, onFrame: ((FrameTimings) -> Void)?) -> Result<RunSummary, DaemonError> {
+    private func runLoop(_ loop: CameraLoop, publisher: EventPublisher, status: StatusServer?, onFrame: ((FrameTimings) -> Void)?) -> Result<RunSummary, DaemonError> {
         Result { () throws(DaemonError) in
             try loop.run(shouldStop: { shouldStop }, takeReloadRequest: { reloadRequested.exchange(false, ordering: .relaxed) },
-                         reload: { reload(from: $0, publisher: publisher) }, onFrame: onFrame)
+                         reload: { reload(from: $0, publisher: publisher) }, status: status, onFrame: onFrame)
         }
     }
 
     /// Each camera's loop on its own thread; returns when all have ended, their results in camera order.
-    private func runConcurrently(_ loops: [CameraLoop], publisher: EventPublisher, onFrame: ((FrameTimings) -> Void)?) -> [Result<RunSummary, DaemonError>] {
+    private func runConcurrently(_ loops: [CameraLoop], publisher: EventPublisher, status: StatusServer?, onFrame: ((FrameTimings) -> Void)?) -> [Result<RunSummary, DaemonError>] {
         let results = Locked<[Result<RunSummary, DaemonError>?]>(Array(repeating: nil, count: loops.count))
         let done = DispatchGroup()
         // `onFrame` is the caller's (bench's) and runs on each camera's thread.
@@ -118,7 +127,7 @@ public final class Daemon: Sendable {
         for (i, loop) in loops.enumerated() {
             done.enter()
             let thread = Thread { [self] in
-                let result = runLoop(loop, publisher: publisher, onFrame: onFrame)
+                let result = runLoop(loop, publisher: publisher, status: status, onFrame: onFrame)
                 results.withLock { $0[i] = result }
                 done.leave()
             }

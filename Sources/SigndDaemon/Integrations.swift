@@ -12,16 +12,18 @@ import SigndMQTT
 /// live view. Each is started before the first frame, so a port in use stops the start instead of leaving
 /// a daemon nobody can scrape or watch; each follows the published events as an `EventObserver`.
 ///
-/// With several cameras only the metrics serve them all (one exporter per camera on one registry and one
-/// endpoint); the config check refuses MQTT and the live view there, which serve one camera's state.
+/// Each serves every camera: the metrics with one exporter per camera on one registry and one endpoint, MQTT
+/// with one bridge per camera (each camera its own Home Assistant device, topics, client id and last will),
+/// the live view with one view per camera on one server (a page per camera, and one of them all).
 final class Integrations {
     let metrics: (exporters: [MetricsExporter], server: MetricsServer)?
-    let mqtt: MQTTBridge?
-    let live: (view: LiveView, server: LiveViewServer)?
+    /// One bridge per camera, in loop order; empty when MQTT is off.
+    let mqtt: [MQTTBridge]
+    /// One view per camera, in loop order, on one server.
+    let live: (views: [LiveView], server: LiveViewServer)?
     private let logger: Logger
-    private var liveLog = RateLimitedLog()
-    /// Live frames not rendered since the last health judgement, and the latest reason.
-    private var liveFailures = (count: 0, last: "")
+    /// Per camera: live frames not rendered since the last health judgement. Each camera's loop uses only its own.
+    private let liveFailures: [LiveFailures]
     /// How long the broker may be away before health says so: a reconnect takes 1–2 s of libmosquitto's backoff.
     static let mqttGraceSeconds = 5.0
 
@@ -32,9 +34,9 @@ final class Integrations {
         do throws(DaemonError) {
             metrics = try Self.startMetrics(config, cameras: cameras, logger)
             if let metrics { started.append(metrics.server.stop) }
-            mqtt = try Self.startMQTT(config, logger)
-            if let mqtt { started.append(mqtt.stop) }
-            live = try Self.startLiveView(config, logger)
+            mqtt = try Self.startMQTT(config, cameras: cameras, logger) { started.append($0.stop) }
+            live = try Self.startLiveView(config, cameras: cameras, logger)
+            liveFailures = cameras.map { _ in LiveFailures() }
         } catch {
             // What did start must not outlive the failed start (a bound port, a connected client).
             for stop in started.reversed() { stop() }
@@ -46,8 +48,8 @@ final class Integrations {
     func observers(camera index: Int) -> [any EventObserver] {
         var out: [any EventObserver] = []
         if let metrics { out.append(metrics.exporters[index]) }
-        if let mqtt { out.append(mqtt) }
-        if let live { out.append(live.view) }
+        if !mqtt.isEmpty { out.append(mqtt[index]) }
+        if let live { out.append(live.views[index]) }
         return out
     }
 
@@ -57,25 +59,23 @@ final class Integrations {
         timings.forEachDuration { stage, nanos in exporter.record(stage: stage.rawValue, nanos: nanos) }
     }
 
-    /// The frame for the live view, when a page watches and it is due (after the frame's events, outside
-    /// every stage's timing).
-    func offer(_ frame: Frame, landmarks: HolisticLandmarks, now: UInt64) {
-        guard let view = live?.view, view.wantsImage(now: now) else { return }
+    /// Camera `index`'s frame for its live view, when a page watches and it is due (after the frame's events,
+    /// outside every stage's timing).
+    func offer(_ frame: Frame, landmarks: HolisticLandmarks, camera index: Int, now: UInt64) {
+        guard let view = live?.views[index], view.wantsImage(now: now) else { return }
         do { try view.render(frame.image, landmarks: landmarks, now: now) } catch {
-            liveFailures = (liveFailures.count + 1, "\(error)")
-            liveLog.log(logger, level: .warning, "live view: frame \(frame.stamp.index) not rendered: \(error)", now: now)
+            liveFailures[index].failed(frame: frame.stamp.index, "\(error)", logger: logger, now: now)
         }
     }
 
-    /// The integrations' part of health, at every stats interval: `integration_failing` while the MQTT broker
-    /// has been unreachable for longer than the grace, or live frames failed to render in the interval. The
-    /// ZeroMQ events and the frame loop are unaffected, so it is `degraded`, never `error`.
-    func judge(_ health: inout HealthMonitor, now: UInt64) {
+    /// The integrations' part of camera `index`'s health, at every stats interval: `integration_failing` while
+    /// its MQTT bridge has not reached the broker for longer than the grace, or live frames failed to render in
+    /// the interval. The ZeroMQ events and the frame loop are unaffected, so it is `degraded`, never `error`.
+    func judge(_ health: inout HealthMonitor, camera index: Int, now: UInt64) {
         var problems: [String] = []
-        if let problem = mqtt?.problem(graceSeconds: Self.mqttGraceSeconds, now: now) { problems.append(problem) }
-        if liveFailures.count > 0 {
-            problems.append("live view: \(liveFailures.count) frame\(liveFailures.count == 1 ? "" : "s") not rendered (\(liveFailures.last))")
-            liveFailures = (0, "")
+        if !mqtt.isEmpty, let problem = mqtt[index].problem(graceSeconds: Self.mqttGraceSeconds, now: now) { problems.append(problem) }
+        if live != nil, let (count, last) = liveFailures[index].take() {
+            problems.append("live view: \(count) frame\(count == 1 ? "" : "s") not rendered (\(last))")
         }
         if problems.isEmpty {
             health.clear(.integrationFailing)
@@ -87,7 +87,7 @@ final class Integrations {
     /// After the last event: the live streams end, MQTT says `offline`, the servers close.
     func stop() {
         live?.server.stop()
-        mqtt?.stop()
+        for bridge in mqtt { bridge.stop() }
         metrics?.server.stop()
     }
 
@@ -107,28 +107,41 @@ final class Integrations {
         return (exporters, server)
     }
 
-    private static func startLiveView(_ config: SigndConfiguration, _ logger: Logger) throws(DaemonError) -> (view: LiveView, server: LiveViewServer)? {
+    private static func startLiveView(_ config: SigndConfiguration, cameras: [String], _ logger: Logger) throws(DaemonError)
+        -> (views: [LiveView], server: LiveViewServer)? {
         let settings = config.liveView
-        guard settings.enabled else { return nil }
-        let view = LiveView(camera: config.cameraID, fps: settings.fps, width: settings.width)
+        guard settings.enabled, !cameras.isEmpty else { return nil }
+        let views = cameras.map { LiveView(camera: $0, fps: settings.fps, width: settings.width) }
         let server: LiveViewServer
-        do { server = try LiveViewServer(view: view, host: settings.address, port: settings.port, logger: logger) } catch {
+        do { server = try LiveViewServer(views: views, host: settings.address, port: settings.port, logger: logger) } catch {
             throw .integration(error.description, cause: error)
         }
         announce(logger, "live view on", host: server.host, port: server.port, path: "",
                  local: "this machine only, frames do not leave it",
                  exposed: "reachable from other machines: anyone who can reach it sees the camera (live_view.address)")
-        return (view, server)
+        return (views, server)
     }
 
-    /// Its network thread connects (and keeps reconnecting) in the background: an absent broker is logged, not fatal.
-    private static func startMQTT(_ config: SigndConfiguration, _ logger: Logger) throws(DaemonError) -> MQTTBridge? {
+    /// One bridge per camera. Each one's network thread connects (and keeps reconnecting) in the background:
+    /// an absent broker is logged, not fatal. `started` sees each bridge as it starts, so a later failure can
+    /// stop the earlier ones.
+    private static func startMQTT(_ config: SigndConfiguration, cameras: [String], _ logger: Logger,
+                                  started: (MQTTBridge) -> Void) throws(DaemonError) -> [MQTTBridge] {
         let m = config.mqtt
-        guard m.enabled else { return nil }
-        let settings = MQTTSettings(host: m.host, port: m.port, clientID: m.clientID ?? "signd-\(config.cameraID)", username: m.username,
-                                    password: m.password, keepaliveSeconds: m.keepaliveSeconds, qos: m.qos)
-        let topics = MQTTTopics(prefix: m.topicPrefix, camera: config.cameraID, discoveryPrefix: m.discoveryPrefix, version: SigndVersion.string)
-        do { return try MQTTBridge(settings: settings, topics: topics, logger: logger) } catch { throw .integration(error.description, cause: error) }
+        guard m.enabled else { return [] }
+        var bridges: [MQTTBridge] = []
+        for camera in cameras {
+            let settings = MQTTSettings(host: m.host, port: m.port, clientID: m.clientID(camera: camera, cameras: cameras.count),
+                                        username: m.username, password: m.password, keepaliveSeconds: m.keepaliveSeconds, qos: m.qos)
+            let topics = MQTTTopics(prefix: m.topicPrefix, camera: camera, discoveryPrefix: m.discoveryPrefix, version: SigndVersion.string)
+            var cameraLogger = logger
+            if cameras.count > 1 { cameraLogger[metadataKey: "camera"] = "\(camera)" }
+            do { bridges.append(try MQTTBridge(settings: settings, topics: topics, logger: cameraLogger)) } catch {
+                throw .integration(error.description, cause: error)
+            }
+            started(bridges[bridges.count - 1])
+        }
+        return bridges
     }
 
     /// Where an HTTP endpoint can be reached, said once at start: a warning when other machines can.
@@ -138,6 +151,28 @@ final class Integrations {
             logger.info("\(what) \(url): \(local)")
         } else {
             logger.warning("\(what) \(url): \(exposed)")
+        }
+    }
+}
+
+/// One camera's live frames that failed to render since the last health judgement, and their log.
+private final class LiveFailures: Sendable {
+    private let state = Locked<(count: Int, last: String, log: RateLimitedLog)>((0, "", RateLimitedLog()))
+
+    func failed(frame: Int, _ why: String, logger: Logger, now: UInt64) {
+        state.withLock { state in
+            state.count += 1
+            state.last = why
+            state.log.log(logger, level: .warning, "live view: frame \(frame) not rendered: \(why)", now: now)
+        }
+    }
+
+    /// How many failed and the latest reason, since the last call; nil: none.
+    func take() -> (count: Int, last: String)? {
+        state.withLock { state in
+            guard state.count > 0 else { return nil }
+            defer { state.count = 0; state.last = "" }
+            return (state.count, state.last)
         }
     }
 }

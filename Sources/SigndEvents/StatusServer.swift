@@ -1,8 +1,8 @@
 import SigndCore
 import Foundation
 
-/// What a client that connects late needs to know at once, since PUB/SUB keeps no last value: the
-/// current health, the source's state and whether a segment is open. Served by `StatusServer`.
+/// What a client that connects late needs to know at once, since PUB/SUB keeps no last value: one camera's
+/// current health, its source's state and whether a segment is open. Served by `StatusServer`.
 public struct StatusSnapshot: Sendable, Equatable, Codable {
     public var schema = 1
     public var camera: String
@@ -47,15 +47,35 @@ public struct StatusSnapshot: Sendable, Equatable, Codable {
     }
 }
 
-/// A REP socket on its own thread that answers every request (any content) with the latest
-/// `StatusSnapshot` as JSON. The frame loop only swaps the snapshot under a lock; it never waits for a client.
+/// The status endpoint's answer to a request that names no camera of a daemon with several: which to name.
+public struct StatusRefusal: Sendable, Equatable, Codable {
+    public var schema = 1
+    public var error: String
+    public var cameras: [String]
+
+    public init(error: String, cameras: [String]) {
+        self.error = error
+        self.cameras = cameras
+    }
+}
+
+/// A REP socket on its own thread that answers every request with the latest `StatusSnapshot` as JSON: of
+/// the camera whose id is the request's body, or with one camera, of that camera whatever the body. With
+/// several cameras a body that names none gets a `StatusRefusal` listing them. The frame loops only swap
+/// their snapshots under a lock; they never wait for a client.
 public final class StatusServer: Sendable {
     public let boundEndpoint: String
-    private let latest: Locked<StatusSnapshot>
+    private let latest: Locked<[StatusSnapshot]>
+    /// Each camera's place in `latest`.
+    private let slots: [String: Int]
     private let stopFlag = Locked(false)
     private let done = Locked(false)
 
-    public init(endpoint: String, initial: StatusSnapshot) throws(ZmqError) {
+    /// - Parameter initial: every camera's first snapshot, at least one, with distinct cameras; a refusal
+    ///   lists them in this order.
+    public init(endpoint: String, initial: [StatusSnapshot]) throws(ZmqError) {
+        precondition(!initial.isEmpty, "a status server serves at least one camera")
+        slots = Dictionary(uniqueKeysWithValues: initial.enumerated().map { ($1.camera, $0) })
         let context = try ZmqContext()
         let socket = try ZmqSocket(context: context, kind: .rep)
         try socket.set(.lingerMilliseconds, 0)
@@ -71,8 +91,8 @@ public final class StatusServer: Sendable {
         let thread = Thread {
             defer { box.socket.close(); done.withLock { $0 = true } }
             while !stopFlag.withLock({ $0 }) {
-                guard (try? box.socket.receiveMultipart()) ?? nil != nil else { continue }
-                let reply = (try? encoder.encode(latest.withLock { $0 })).map(Array.init) ?? Array("{}".utf8)
+                guard let request = (try? box.socket.receiveMultipart()) ?? nil else { continue }
+                let reply = Self.reply(to: request.first ?? [], latest.withLock { $0 }, encoder: encoder)
                 _ = try? box.socket.send(reply, more: false, dontWait: false)
             }
         }
@@ -80,7 +100,28 @@ public final class StatusServer: Sendable {
         thread.start()
     }
 
-    public func update(_ snapshot: StatusSnapshot) { latest.withLock { $0 = snapshot } }
+    /// One camera's server.
+    public convenience init(endpoint: String, initial: StatusSnapshot) throws(ZmqError) {
+        try self.init(endpoint: endpoint, initial: [initial])
+    }
+
+    /// Replaces the snapshot of `snapshot.camera`, one of the cameras the server was made with.
+    public func update(_ snapshot: StatusSnapshot) {
+        guard let slot = slots[snapshot.camera] else { preconditionFailure("status of camera '\(snapshot.camera)', which this server does not serve") }
+        latest.withLock { $0[slot] = snapshot }
+    }
+
+    static func reply(to body: [UInt8], _ snapshots: [StatusSnapshot], encoder: JSONEncoder) -> [UInt8] {
+        let named = String(decoding: body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let encoded: Data?
+        if let snapshot = snapshots.first(where: { $0.camera == named }) ?? (snapshots.count == 1 ? snapshots[0] : nil) {
+            encoded = try? encoder.encode(snapshot)
+        } else {
+            let cameras = snapshots.map(\.camera)
+            encoded = try? encoder.encode(StatusRefusal(error: "name one camera in the request: \(cameras.joined(separator: ", "))", cameras: cameras))
+        }
+        return encoded.map(Array.init) ?? Array("{}".utf8)
+    }
 
     /// Stops answering and closes the socket; waits up to a second for the thread. Idempotent.
     public func stop() {

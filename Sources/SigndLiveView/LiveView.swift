@@ -44,6 +44,7 @@ public final class LiveView: EventObserver, Sendable {
     public static let traceLength = 300
     public static let signsKept = 10
 
+    public let camera: String
     private let fps: Double
     private let width: Int
     private let state: Locked<LiveStatus>
@@ -53,6 +54,7 @@ public final class LiveView: EventObserver, Sendable {
     private let lastRender = Atomic<UInt64>(0)
 
     public init(camera: String, fps: Double, width: Int) {
+        self.camera = camera
         self.fps = fps
         self.width = width
         state = Locked(LiveStatus(camera: camera, signing: false, segment: nil, frame: nil, health: "ok", healthMessage: nil,

@@ -1,8 +1,9 @@
-/// The live page: the MJPEG stream with the landmark overlay, the state, P(signing) over the last
-/// 300 frames and the last signs, refreshed from `/status.json` five times a second. No external resource:
-/// the page works on a machine without internet access.
+/// The live pages. A camera's page: the MJPEG stream with the landmark overlay, the state, P(signing) over
+/// the last 300 frames and the last signs, refreshed from its `status.json` five times a second. With several
+/// cameras, an index of them all. No external resource: the pages work on a machine without internet access.
 enum LiveViewPage {
-    static let html = #"""
+    /// Both pages' start, up to their own styles.
+    private static let head = #"""
 <!doctype html>
 <html lang="en">
 <head>
@@ -11,6 +12,17 @@ enum LiveViewPage {
 <style>
   body { font-family: system-ui, sans-serif; margin: 16px; background: #111; color: #eee; }
   h1 { font-size: 18px; margin: 0 0 12px; }
+"""#
+
+    /// One camera's page, its stream and status under `base` ("" beside the page, or "/camera/<id>/");
+    /// `index`: a link back to the page of all cameras.
+    static func camera(base: String, index: Bool) -> String {
+        cameraTemplate.replacingOccurrences(of: "{{HEAD}}\n", with: head).replacingOccurrences(of: "{{BASE}}", with: base)
+            .replacingOccurrences(of: "{{INDEX}}", with: index ? #"<a href="/">all cameras</a> · "# : "")
+    }
+
+    private static let cameraTemplate = #"""
+{{HEAD}}
   .row { display: flex; gap: 16px; align-items: flex-start; }
   img { width: 640px; max-width: 100%; background: #222; border-radius: 4px; }
   .panel { width: 340px; flex: none; }
@@ -25,9 +37,9 @@ enum LiveViewPage {
 </style>
 </head>
 <body>
-<h1>signd live view · <span id="camera"></span></h1>
+<h1>{{INDEX}}signd live view · <span id="camera"></span></h1>
 <div class="row">
-  <img id="stream" src="stream.mjpg" alt="camera with landmarks">
+  <img id="stream" src="{{BASE}}stream.mjpg" alt="camera with landmarks">
   <div class="panel">
     <div><span id="state" data-state="idle">not signing</span> <span id="segment" class="muted"></span></div>
     <canvas id="trace" width="320" height="120"></canvas>
@@ -56,7 +68,7 @@ function draw(trace) {
 }
 async function refresh() {
   try {
-    const s = await (await fetch("status.json", {cache: "no-store"})).json();
+    const s = await (await fetch("{{BASE}}status.json", {cache: "no-store"})).json();
     document.getElementById("camera").textContent = s.camera;
     const state = document.getElementById("state");
     state.dataset.state = s.signing ? "signing" : "idle";
@@ -83,6 +95,60 @@ async function refresh() {
 }
 refresh();
 setInterval(refresh, 200);
+</script>
+</body>
+</html>
+"""#
+
+    /// The page of a daemon with several cameras: each camera's stream, state and health, linking to its page.
+    /// Camera ids are letters, digits, '-' and '_' (the config checks), so they go into HTML and paths as they are.
+    static func index(cameras: [String]) -> String {
+        let cards = cameras.map { id in
+            #"""
+              <a class="card" href="/camera/\#(id)/" data-camera="\#(id)">
+                <img src="/camera/\#(id)/stream.mjpg" alt="\#(id) with landmarks">
+                <div><b>\#(id)</b> <span class="state" data-state="idle">not signing</span> <span class="health" data-status="ok"></span></div>
+              </a>
+            """#
+        }.joined(separator: "\n")
+        return indexTemplate.replacingOccurrences(of: "{{HEAD}}\n", with: head).replacingOccurrences(of: "{{CARDS}}", with: cards)
+    }
+
+    private static let indexTemplate = #"""
+{{HEAD}}
+  .grid { display: flex; flex-wrap: wrap; gap: 16px; }
+  .card { display: block; width: 400px; color: #eee; text-decoration: none; }
+  img { width: 400px; background: #222; border-radius: 4px; }
+  .state { display: inline-block; padding: 2px 8px; border-radius: 4px; }
+  .state[data-state="signing"] { background: #1b7f3a; }
+  .state[data-state="idle"] { background: #444; }
+  .health[data-status="degraded"] { color: #f0b400; }
+  .health[data-status="error"] { color: #ff5050; }
+</style>
+</head>
+<body>
+<h1>signd live view · all cameras</h1>
+<div class="grid">
+{{CARDS}}
+</div>
+<script>
+"use strict";
+async function refresh(card) {
+  const state = card.querySelector(".state"), health = card.querySelector(".health");
+  try {
+    const s = await (await fetch("/camera/" + card.dataset.camera + "/status.json", {cache: "no-store"})).json();
+    state.dataset.state = s.signing ? "signing" : "idle";
+    state.textContent = s.signing ? "signing" : "not signing";
+    health.dataset.status = s.health;
+    health.textContent = s.health === "ok" ? "" : s.health + (s.health_message ? " (" + s.health_message + ")" : "");
+  } catch (e) {
+    health.textContent = "daemon not reachable";
+  }
+}
+const cards = Array.from(document.querySelectorAll(".card"));
+function refreshAll() { cards.forEach(refresh); }
+refreshAll();
+setInterval(refreshAll, 500);
 </script>
 </body>
 </html>

@@ -4,31 +4,47 @@ import Logging
 import NIOCore
 import SigndHTTP
 
-/// The live view's HTTP side on `live_view.address:live_view.port`: `/` (the page), `/stream.mjpg`
-/// (multipart JPEG, one part per rendered frame) and `/status.json` (`LiveStatus`).
+/// The live view's HTTP side on `live_view.address:live_view.port`. Each camera has its page at
+/// `/camera/<id>/`, with `stream.mjpg` (multipart JPEG, one part per rendered frame) and `status.json`
+/// (`LiveStatus`) beside it. With one camera `/`, `/stream.mjpg` and `/status.json` are that camera's; with
+/// several, `/` shows them all.
 public final class LiveViewServer: Sendable {
     private let server: LocalHTTPServer
-    private let view: LiveView
+    private let views: [LiveView]
     public var port: Int { server.port }
     public var host: String { server.host }
 
     static let boundary = "signdframe"
 
-    public init(view: LiveView, host: String, port: Int, logger: Logger) throws(HTTPServerError) {
-        self.view = view
+    /// - Parameter views: one per camera, at least one, with distinct cameras.
+    public init(views: [LiveView], host: String, port: Int, logger: Logger) throws(HTTPServerError) {
+        precondition(!views.isEmpty, "a live view shows at least one camera")
+        self.views = views
         let router = Router()
-        router.get("/") { _, _ -> Response in
-            Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
-                     body: .init(byteBuffer: ByteBuffer(string: LiveViewPage.html)))
+        if views.count == 1 {
+            Self.route(router, at: "", view: views[0], page: LiveViewPage.camera(base: "", index: false))
+        } else {
+            let index = LiveViewPage.index(cameras: views.map(\.camera))
+            router.get("/") { _, _ -> Response in Self.html(index) }
         }
-        router.get("status.json") { _, _ -> Response in
+        for view in views {
+            let base = "/camera/\(view.camera)/"
+            Self.route(router, at: base, view: view, page: LiveViewPage.camera(base: base, index: views.count > 1))
+        }
+        server = try LocalHTTPServer(key: "live_view", host: host, port: port, router: router, logger: logger)
+    }
+
+    /// One camera's page, `status.json` and `stream.mjpg` under `prefix` ("" or "/camera/<id>/").
+    private static func route(_ router: Router<BasicRequestContext>, at prefix: String, view: LiveView, page: String) {
+        router.get(prefix.isEmpty ? "/" : RouterPath(prefix)) { _, _ -> Response in html(page) }
+        router.get(RouterPath("\(prefix)status.json")) { _, _ -> Response in
             let encoder = JSONEncoder()
             encoder.outputFormatting = .sortedKeys
             let body = (try? encoder.encode(view.status)) ?? Data("{}".utf8)
             return Response(status: .ok, headers: [.contentType: "application/json", .cacheControl: "no-store"],
                             body: .init(byteBuffer: ByteBuffer(bytes: body)))
         }
-        router.get("stream.mjpg") { _, _ -> Response in
+        router.get(RouterPath("\(prefix)stream.mjpg")) { _, _ -> Response in
             Response(status: .ok, headers: [.contentType: "multipart/x-mixed-replace; boundary=\(Self.boundary)", .cacheControl: "no-store"],
                      body: ResponseBody { writer in
                          view.watcherJoined()
@@ -48,12 +64,16 @@ public final class LiveViewServer: Sendable {
                          try await writer.finish(nil)
                      })
         }
-        server = try LocalHTTPServer(key: "live_view", host: host, port: port, router: router, logger: logger)
+    }
+
+    private static func html(_ page: String) -> Response {
+        Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+                 body: .init(byteBuffer: ByteBuffer(string: page)))
     }
 
     /// Ends the open streams, then the server.
     public func stop() {
-        view.close()
+        for view in views { view.close() }
         server.stop()
     }
 }

@@ -51,6 +51,57 @@ final class LiveViewBrowserTests: XCTestCase {
         if let out = ProcessInfo.processInfo.environment["SIGND_SCREENSHOT_OUT"] { try png.write(to: URL(fileURLWithPath: out)) }
     }
 
+    /// Two cameras on one live view: `/` shows both streams with each camera's own state, each camera has its
+    /// page under `/camera/<id>/` (its stream, its status) linking back, and the one-camera paths are gone.
+    func testSeveralCamerasEachHaveTheirPageAndTheIndexShowsThemAll() throws {
+        let browser = try BrowserSession(width: 1060, height: 640)
+        var config = try LoopedClipDaemon.config(camera: "lobby")
+        config.cameras = [("door", "msl150_hoy_001.mp4"), ("desk", "mmaction2_test.avi")].map { id, clip in
+            var source = SigndConfiguration.Source()
+            source.uri = TestPaths.samples.appendingPathComponent(clip).path
+            // Not paced: a paced camera that drops frames on a small machine scores no window across the gap.
+            source.loop = true
+            return .init(id: id, source: source)
+        }
+        config.liveView.enabled = true
+        config.liveView.port = freeTCPPort()
+        let root = "http://127.0.0.1:\(config.liveView.port)/"
+        let daemon = LoopedClipDaemon(config)
+        defer { daemon.stop() }
+
+        XCTAssertTrue(try waitForServer(root), "the live view answers")
+        XCTAssertEqual(try httpGet(root + "status.json").status, 404, "with several cameras there is no one camera's status at the root")
+        for camera in ["door", "desk"] {
+            XCTAssertEqual(try status(root + "camera/\(camera)/")["camera"] as? String, camera)
+        }
+
+        try browser.open(root)
+        XCTAssertEqual(try browser.evaluate("return Array.from(document.querySelectorAll('.card')).map(c => c.dataset.camera)") as? [String],
+                       ["door", "desk"])
+        XCTAssertTrue(try browser.wait(timeout: 60, until: """
+            return Array.from(document.querySelectorAll('.card img')).every(img => img.naturalWidth === 640)
+            """), "both streams show on the index")
+        XCTAssertTrue(try browser.wait(timeout: 90, until: """
+            return document.querySelector('.card[data-camera="door"] .state').dataset.state === 'signing'
+            """), "the signing camera's card shows it signing: \(String(describing: try? status(root + "camera/door/")))")
+
+        try browser.open(root + "camera/desk/")
+        XCTAssertTrue(try browser.wait(timeout: 30, until: "return document.getElementById('camera').textContent === 'desk'"), "the desk's page")
+        XCTAssertTrue(try browser.wait(timeout: 60, until: "return document.getElementById('stream').naturalWidth === 640"), "the desk's stream")
+        XCTAssertEqual(try browser.evaluate("return document.querySelector('h1 a').getAttribute('href')") as? String, "/")
+        XCTAssertGreaterThan(try status(root + "camera/desk/")["images_rendered"] as? Int ?? 0, 0)
+    }
+
+    /// Polls `url` until it answers 200.
+    private func waitForServer(_ url: String, timeout: TimeInterval = 60) throws -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while Date() < deadline {
+            if (try? httpGet(url, timeoutSeconds: 2))?.status == 200 { return true }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        return false
+    }
+
     private func status(_ page: String) throws -> [String: Any] {
         let reply = try httpGet(page + "status.json")
         XCTAssertEqual(reply.contentType, "application/json")

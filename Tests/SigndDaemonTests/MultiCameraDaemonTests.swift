@@ -112,4 +112,117 @@ final class MultiCameraDaemonTests: XCTestCase {
         let badHealth = run.events.filter { $0.topic == "signd.bad.health" }
         XCTAssertFalse(badHealth.isEmpty)
     }
+
+    /// MQTT with two cameras: each camera is its own Home Assistant device on its own connection (its own
+    /// topics, discovery, availability and last will). Every `sign` message on a camera's topic is one of that
+    /// camera's ZeroMQ `sign` events; both end `offline` with the signing state `OFF`. Real Mosquitto broker.
+    func testEachCameraIsItsOwnMQTTDevice() throws {
+        let temp = try TemporaryDirectory(prefix: "signd-mqtt-cameras")
+        defer { temp.remove() }
+        let broker = try MosquittoBroker(directory: temp.url)
+        let output = temp.url.appendingPathComponent("sub.txt")
+        let subscriber = try broker.subscribe(["signd/#", "homeassistant/#"], output: output)
+        defer { subscriber.stop() }
+        var config = config([("door", signing), ("desk", other)])
+        config.mqtt.enabled = true
+        config.mqtt.port = broker.port
+        let events = try collectingEvents(of: config)
+        let cameras = ["door", "desk"]
+        XCTAssertTrue(MQTTLine.wait(output, timeout: 20) { lines in
+            cameras.allSatisfy { c in lines.last { $0.topic == "signd/\(c)/availability" }?.payload == "offline" }
+        }, "both cameras offline after the run: \(MQTTLine.read(output).map(\.topic))")
+        let lines = MQTTLine.read(output)
+        func payloads(_ topic: String) -> [String] { lines.filter { $0.topic == topic }.map(\.payload) }
+        for c in cameras {
+            XCTAssertEqual(payloads("signd/\(c)/availability").first, "online", c)
+            XCTAssertTrue(payloads("signd/\(c)/signing").contains("ON"), c)
+            XCTAssertEqual(payloads("signd/\(c)/signing").last, "OFF", "\(c): the segment closed at the end")
+            XCTAssertEqual(payloads("signd/\(c)/health").compactMap { health in
+                (try? JSONSerialization.jsonObject(with: Data(health.utf8)) as? [String: Any])?["status"] as? String
+            }.first, "ok", c)
+            let discovery = lines.filter { $0.topic.hasPrefix("homeassistant/") && $0.topic.contains("/signd_\(c)/") }
+            XCTAssertEqual(Set(discovery.map(\.topic)), [
+                "homeassistant/binary_sensor/signd_\(c)/signing/config", "homeassistant/sensor/signd_\(c)/last_sign/config",
+                "homeassistant/sensor/signd_\(c)/health/config",
+            ])
+            for message in discovery {
+                let config = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(message.payload.utf8)) as? [String: Any])
+                XCTAssertEqual((config["device"] as? [String: Any])?["identifiers"] as? [String], ["signd_\(c)"], message.topic)
+                XCTAssertEqual(config["availability_topic"] as? String, "signd/\(c)/availability", message.topic)
+            }
+            // The camera's ZeroMQ sign events, as (frame, labels): each MQTT sign message must be one of them.
+            let zmqSigns = events.filter { $0.topic == "signd.\(c).sign" }.compactMap { e -> String? in
+                guard case .sign(let s) = e.message.event else { return nil }
+                return "\(e.message.envelope.frame ?? -1) \(s.top.map(\.label)) \(s.windowStartFrame)-\(s.windowEndFrame)"
+            }
+            let mqttSigns = try payloads("signd/\(c)/sign").map { payload in
+                let m = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(payload.utf8)) as? [String: Any])
+                XCTAssertEqual(m["camera"] as? String, c)
+                let labels = (m["top"] as? [[String: Any]] ?? []).compactMap { $0["label"] as? String }
+                return "\(m["frame"] as? Int ?? -1) \(labels) \(m["window_start_frame"] as? Int ?? -1)-\(m["window_end_frame"] as? Int ?? -1)"
+            }
+            XCTAssertFalse(zmqSigns.isEmpty, c)
+            XCTAssertFalse(mqttSigns.isEmpty, c)
+            for sign in mqttSigns { XCTAssertTrue(zmqSigns.contains(sign), "\(c): MQTT sign \(sign) is not one of its ZeroMQ sign events") }
+        }
+    }
+
+    private struct StatusReply: Sendable {
+        var asked: String
+        var reply: String
+    }
+
+    /// The status endpoint with two cameras: while both run, a request that names a camera gets that camera's
+    /// snapshot (its own frame count, its own segment), and one that names none gets the refusal listing both.
+    func testTheStatusEndpointAnswersForTheCameraARequestNames() throws {
+        var config = config([("door", signing), ("desk", other)])
+        let endpoint = "ipc://\(FileManager.default.temporaryDirectory.path)/signd-status-\(UUID().uuidString)"
+        config.events.statusEndpoint = endpoint
+        let replies = Recorder<StatusReply>()
+        let stop = Recorder<Bool>(), finished = Recorder<Bool>()
+        // Asks until the run is over; a request that times out (no server yet, or no more) gets a fresh socket,
+        // since a REQ socket cannot send twice without a reply.
+        let asker = Thread {
+            defer { finished.append(true) }
+            guard let context = try? ZmqContext() else { return }
+            while stop.values.isEmpty {
+                guard let client = try? ZmqSocket(context: context, kind: .req) else { return }
+                defer { client.close() }
+                try? client.set(.receiveTimeoutMilliseconds, 500)
+                try? client.set(.lingerMilliseconds, 0)
+                guard (try? client.connect(endpoint)) != nil else { return }
+                asking: while stop.values.isEmpty {
+                    for body in ["door", "desk", "status"] {
+                        guard (try? client.send(Array(body.utf8), more: false, dontWait: false)) != nil,
+                              let reply = (try? client.receiveMultipart()) ?? nil else { break asking }
+                        replies.append(StatusReply(asked: body, reply: String(decoding: reply[0], as: UTF8.self)))
+                    }
+                    Thread.sleep(forTimeInterval: 0.02)
+                }
+            }
+        }
+        asker.start()
+        let events = try collectingEvents(of: config)
+        stop.append(true)
+        XCTAssertTrue(finished.wait(timeout: 10) { !$0.isEmpty }, "the asking thread ends")
+        XCTAssertEqual(Set(events.map { $0.topic.split(separator: ".")[1] }), ["door", "desk"])
+
+        let decoder = JSONDecoder()
+        func snapshots(_ camera: String) throws -> [StatusSnapshot] {
+            try replies.values.filter { $0.asked == camera }.map { try decoder.decode(StatusSnapshot.self, from: Data($0.reply.utf8)) }
+        }
+        let door = try snapshots("door"), desk = try snapshots("desk")
+        XCTAssertFalse(door.isEmpty)
+        XCTAssertFalse(desk.isEmpty)
+        for (camera, list, frames) in [("door", door, 64), ("desk", desk, 164)] {
+            XCTAssertEqual(Set(list.map(\.camera)), [camera])
+            XCTAssertEqual(list.map(\.framesOut), list.map(\.framesOut).sorted(), "\(camera): frames out never go back")
+            XCTAssertLessThanOrEqual(list.map(\.framesOut).max() ?? 0, frames, "\(camera): no more frames than its own clip")
+        }
+        // The desk signs from its 25th frame to its 164th, most of the run: it is seen signing in its segment 0.
+        XCTAssertTrue(desk.contains { $0.signing && $0.segment == 0 && $0.segmentStartFrame == 24 }, "\(desk.map(\.framesOut))")
+        let refusals = try replies.values.filter { $0.asked == "status" }.map { try decoder.decode(StatusRefusal.self, from: Data($0.reply.utf8)) }
+        XCTAssertFalse(refusals.isEmpty)
+        for refusal in refusals { XCTAssertEqual(refusal.cameras, ["door", "desk"]) }
+    }
 }

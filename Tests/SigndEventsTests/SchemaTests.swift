@@ -54,12 +54,8 @@ final class SchemaTests: XCTestCase {
                                   signing: false, segment: nil, segmentStartFrame: nil, framesOut: 0, uptimeSeconds: 0.1)
         let server = try StatusServer(endpoint: "tcp://127.0.0.1:*", initial: idle)
         defer { server.stop() }
-        let context = try ZmqContext()
-        let client = try ZmqSocket(context: context, kind: .req)
-        defer { client.close() }
-        try client.set(.receiveTimeoutMilliseconds, 5000)
-        try client.set(.lingerMilliseconds, 0)
-        try client.connect(server.boundEndpoint)
+        let (context, client) = try Self.statusClient(server)
+        defer { client.close(); _ = context }
         var replies: [String] = []
         for snapshot in [idle, StatusSnapshot(camera: "front-door", health: HealthEvent(status: .degraded, message: "slow", reasons: [.framesDropped]),
                                               source: "reconnecting", signing: true, segment: 4, segmentStartFrame: 812, framesOut: 900, uptimeSeconds: 31)] {
@@ -71,6 +67,44 @@ final class SchemaTests: XCTestCase {
         }
         let schema = Helpers.schemaURL.deletingLastPathComponent().appendingPathComponent("status.schema.json")
         XCTAssertEqual(try validate(replies, schema: schema), ["ok", "ok"], replies.joined(separator: "\n"))
+    }
+
+    /// With several cameras the request's body names the camera: each gets its own snapshot, and a body that
+    /// names none gets the refusal listing them. All three replies validate against docs/status.schema.json.
+    func testStatusRepliesOfSeveralCamerasNameTheCamera() throws {
+        func idle(_ camera: String, frames: Int) -> StatusSnapshot {
+            StatusSnapshot(camera: camera, health: HealthEvent(status: .ok, message: "running"), source: "open", signing: false,
+                           segment: nil, segmentStartFrame: nil, framesOut: frames, uptimeSeconds: 1)
+        }
+        let server = try StatusServer(endpoint: "tcp://127.0.0.1:*", initial: [idle("front-door", frames: 0), idle("back", frames: 0)])
+        defer { server.stop() }
+        server.update(idle("back", frames: 7))
+        let (context, client) = try Self.statusClient(server)
+        defer { client.close(); _ = context }
+        var replies: [String] = []
+        for body in ["front-door", "back\n", "status"] {
+            _ = try client.send(Array(body.utf8), more: false, dontWait: false)
+            replies.append(String(decoding: try XCTUnwrap(try client.receiveMultipart())[0], as: UTF8.self))
+        }
+        XCTAssertEqual(try JSONDecoder().decode(StatusSnapshot.self, from: Data(replies[0].utf8)), idle("front-door", frames: 0))
+        XCTAssertEqual(try JSONDecoder().decode(StatusSnapshot.self, from: Data(replies[1].utf8)), idle("back", frames: 7))
+        let refusal = try JSONDecoder().decode(StatusRefusal.self, from: Data(replies[2].utf8))
+        XCTAssertEqual(refusal.cameras, ["front-door", "back"])
+        XCTAssertTrue(refusal.error.contains("front-door, back"), refusal.error)
+        let schema = Helpers.schemaURL.deletingLastPathComponent().appendingPathComponent("status.schema.json")
+        XCTAssertEqual(try validate(replies, schema: schema), ["ok", "ok", "ok"], replies.joined(separator: "\n"))
+        // The schema tells the two apart: a snapshot is not a refusal and an empty object is neither.
+        XCTAssertEqual(try validate(["{}"], schema: schema).first?.hasPrefix("invalid"), true)
+    }
+
+    /// A REQ client of `server`, with its context (which must outlive it).
+    private static func statusClient(_ server: StatusServer) throws -> (ZmqContext, ZmqSocket) {
+        let context = try ZmqContext()
+        let client = try ZmqSocket(context: context, kind: .req)
+        try client.set(.receiveTimeoutMilliseconds, 5000)
+        try client.set(.lingerMilliseconds, 0)
+        try client.connect(server.boundEndpoint)
+        return (context, client)
     }
 
     func testEveryPublishedKindValidates() throws {
