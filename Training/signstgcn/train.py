@@ -42,7 +42,7 @@ from .selection import SequenceFilter
 from .sequences import SequenceInfo, glosses_by_support, read_sequences
 from .signers import kmeans, pca_2d, scatter_png
 from .splits import Splits, build_group_splits
-from .windows import SequenceStore, WindowDataset, WindowRef, build_window_refs
+from .windows import SequenceStore, WindowDataset, WindowRef, build_window_refs, hand_motion
 
 METRICS_COLUMNS = ("epoch", "train_loss", "train_acc", "val_loss", "val_acc", "val_balanced_acc", "val_pr_auc", "val_f1")
 
@@ -95,6 +95,10 @@ class TrainConfig:
     augment: bool = True
     shortcut_augment: bool = True
     mirror_p: float = 0.0           # share of training windows mirrored (Augment.mirror_p)
+    # Binary: signing windows whose hands move less than this (windows.hand_motion) are not trained on. A held
+    # hand (an edge-held short clip, a rest at a clip's end) is labelled signing by the clip, yet looks like a
+    # static gesture made at the camera. 0 = every window.
+    min_signing_motion: float = 0.0
     balance: str = "sequences"      # within a stratum every sequence weighs the same, or every person (group)
     best_metric: str = "acc"
     seed: int = 0
@@ -240,6 +244,12 @@ def run(cfg: TrainConfig) -> TrainResult:
     train_refs = build_window_refs(store, splits.videos["train"], rows, gt, stride=cfg.stride, **common)
     val_refs = build_window_refs(store, splits.videos["val"], rows, gt, stride=cfg.eval_stride,
                                  max_per_sequence=cfg.eval_max_windows, **common)
+    if cfg.mode == "binary" and cfg.min_signing_motion > 0:
+        kept = [r for r in train_refs
+                if r.y != 1 or hand_motion(store, r, cfg.normalize_joints) >= cfg.min_signing_motion]
+        print(f"min signing motion {cfg.min_signing_motion}: {len(train_refs) - len(kept)} of "
+              f"{sum(r.y == 1 for r in train_refs)} signing windows left out", flush=True)
+        train_refs = kept
     train_y = np.array([r.y for r in train_refs])
     if len(set(train_y.tolist())) < 2:
         raise DataError(f"training windows have a single class {sorted(set(train_y.tolist()))}; "
@@ -457,6 +467,9 @@ def parse_args(argv: Optional[list[str]] = None) -> TrainConfig:
                     help="source pose layouts and edge holds on any window (augment.py)")
     ap.add_argument("--mirror-p", type=float, default=d.mirror_p,
                     help="share of training windows mirrored (left-handed people, mirroring webcams)")
+    ap.add_argument("--min-signing-motion", type=float, default=d.min_signing_motion,
+                    help="binary: leave out signing windows whose hands move less than this (mean joint step in "
+                         "shoulder widths per frame, 75th percentile; windows.hand_motion): held poses")
     ap.add_argument("--balance", choices=("sequences", "persons"), default=d.balance,
                     help="within a sampling stratum every sequence weighs the same, or every person (group)")
     ap.add_argument("--best-metric", choices=BestTracker.METRICS, default=d.best_metric)

@@ -23,7 +23,7 @@ from torch.utils.data import Dataset
 
 from .augment import Augment
 from .data import (DataError, HeadInput, JointLayout, UNKNOWN_LABEL, WINDOW, binary_label, frames_held_before,
-                   head_input, load_seed_npz, pose_stats, window_label, window_starts)
+                   head_input, load_seed_npz, normalize_frames, pose_stats, window_label, window_starts)
 from .manifest import BACKGROUND_LABEL
 from .sequences import SequenceInfo
 
@@ -85,6 +85,26 @@ def hands_visible_fraction(store: SequenceStore, ref: WindowRef) -> float:
         frames = seq[ref.start:ref.start + store.window]
     present = np.isfinite(frames[:, hands, 0]).any(axis=1)
     return float(present.mean())
+
+
+def hand_motion(store: SequenceStore, ref: WindowRef, normalize_joints: Sequence[int] = (11, 12)) -> float:
+    """How much the window's hands move: per hand, the mean joint displacement (|dx| + |dy|; in shoulder widths
+    with the shoulders as `normalize_joints`, () for image units)
+    between consecutive frames where the hand is seen, its 75th percentile over the window; the larger of the
+    two hands. 0 for a held pose (an edge-held short clip, a static hand shape) or a window without a hand."""
+    hands = [store.layout.joint_indices(h) for h in ("left_hand", "right_hand")]
+    window = normalize_frames(store.get(ref.video_id)[ref.start:ref.start + store.window], normalize_joints)
+    best = 0.0
+    for joints in hands:
+        if not joints:
+            continue
+        points = window[:, joints, :2]
+        seen = points[np.isfinite(points).all(axis=(1, 2))]
+        if len(seen) < 2:
+            continue
+        steps = np.abs(np.diff(seen, axis=0)).sum(axis=2).mean(axis=1)
+        best = max(best, float(np.percentile(steps, 75)))
+    return best
 
 
 def build_window_refs(store: SequenceStore, videos: Sequence[str], rows: Mapping[str, SequenceInfo],

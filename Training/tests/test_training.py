@@ -1,5 +1,6 @@
 import csv
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +15,7 @@ from signstgcn.sequences import read_sequences
 from signstgcn.signers import kmeans, pca_2d, scatter_png
 from signstgcn.splits import SplitError, Splits, build_group_splits, read_group_map
 from signstgcn.train import METRICS_COLUMNS, parse_args, run
-from signstgcn.windows import SequenceStore, build_window_refs, hands_visible_fraction, pad_to_window
+from signstgcn.windows import SequenceStore, build_window_refs, hand_motion, hands_visible_fraction, pad_to_window
 from synthetic_data import make_dataset, write_sequence
 
 from conftest import DATA
@@ -284,6 +285,61 @@ def test_group_signers_person_balance_and_mirror_train(tmp_path):
     import json
     groups = json.loads((tmp_path / "run" / "config.json").read_text())["split_groups"]["train"]
     assert best["model"]["signer_head.net.4.weight"].shape[0] == len(groups) >= 2
+
+
+def test_hand_motion_measures_moving_hands_in_shoulder_widths(tmp_path, capsys):
+    """A held hand moves 0; a hand sliding 0.01 image widths a frame with shoulders 0.2 apart moves 0.05
+    shoulder widths a frame (every joint: |dx| 0.05 + |dy| 0); the larger hand counts; no hand is 0."""
+    frames = 30
+    pose = np.full((frames, 33, 4), 0.5, np.float32)
+    pose[:, 11, 0], pose[:, 12, 0] = 0.6, 0.4
+    held = np.full((frames, 21, 3), 0.45, np.float32)
+    sliding = held.copy()
+    sliding[:, :, 0] += 0.01 * np.arange(frames, dtype=np.float32)[:, None]
+    none = np.full((frames, 21, 3), np.nan, np.float32)
+    for vid, lh, rh in (("held", held, none), ("slides", held, sliding), ("nohands", none, none)):
+        np.savez_compressed(tmp_path / f"{vid}.npz", pose=pose, left_hand=lh, right_hand=rh)
+    (tmp_path / "sequences.csv").write_text(
+        "video_id,gloss,language,signing,group,license,frames,hands_visible_fraction\n"
+        + "".join(f"{v},hello,asl,1,{v}/{v},none,{frames},1.0\n" for v in ("held", "slides", "nohands")))
+    rows = read_sequences(tmp_path)
+    store = SequenceStore(tmp_path, JointLayout.seed(), 2)
+    labels = {v: {f: "s" for f in range(frames)} for v in rows}
+    refs = {r.video_id: r for r in build_window_refs(store, list(rows), rows, labels, mode="binary", stride=10,
+                                                      signing_labels=frozenset({"s"}))}
+    assert hand_motion(store, refs["held"]) == 0.0
+    assert hand_motion(store, refs["slides"]) == pytest.approx(0.05, rel=1e-4)
+    assert hand_motion(store, refs["slides"], ()) == pytest.approx(0.01, rel=1e-4)   # image units
+    assert hand_motion(store, refs["nohands"]) == 0.0
+
+
+def test_min_signing_motion_leaves_out_held_signing_windows(tmp_path, capsys):
+    """make_dataset pads every other sequence from 12 frames (13 held frames of 25), so their windows move
+    less than the full ones; a threshold above every window's motion would leave no signing window."""
+    folder = make_dataset(tmp_path / "data", groups=6, per_class=2)
+    args = ["--data", str(folder), "--mode", "binary", "--signing-labels", "s", "--epochs", "1",
+            "--samples-per-epoch", "16", "--batch-size", "8", "--channels", "8,16,16", "--gru-hidden", "16",
+            "--normalize-joints", "11,12", "--threads", "1", "--best-metric", "last"]
+    cfg = parse_args(args + ["--out", str(tmp_path / "all")])
+    assert cfg.min_signing_motion == 0.0
+    rows = read_sequences(folder)
+    from signstgcn.data import read_groundtruth
+    store = SequenceStore(folder, cfg.layout, 2)
+    refs = [r for r in build_window_refs(store, list(rows), rows, read_groundtruth(folder), mode="binary",
+                                         stride=1, signing_labels=frozenset({"s"})) if r.y == 1]
+    motion = sorted(hand_motion(store, r, (11, 12)) for r in refs)
+    cut = (motion[0] + motion[-1]) / 2
+    below = sum(m < cut for m in motion)
+    assert 0 < below < len(motion)
+    run(parse_args(args + ["--out", str(tmp_path / "cut"), "--min-signing-motion", str(cut)]))
+    out = capsys.readouterr().out
+    import json
+    assert json.loads((tmp_path / "cut" / "config.json").read_text())["min_signing_motion"] == cut
+    # The training part is a subset of the persons, so count what it printed against its own windows.
+    left, total = map(int, re.search(r"min signing motion [0-9.e-]+: (\d+) of (\d+) signing windows", out).groups())
+    assert 0 < left < total
+    with pytest.raises(DataError, match="single class"):
+        run(parse_args(args + ["--out", str(tmp_path / "none"), "--min-signing-motion", str(motion[-1] * 2)]))
 
 
 def test_recipes_print_shell_words(capsys):
