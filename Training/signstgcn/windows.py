@@ -88,10 +88,10 @@ def hands_visible_fraction(store: SequenceStore, ref: WindowRef) -> float:
 
 
 def hand_motion(store: SequenceStore, ref: WindowRef, normalize_joints: Sequence[int] = (11, 12)) -> float:
-    """How much the window's hands move: per hand, the mean joint displacement (|dx| + |dy|; in shoulder widths
-    with the shoulders as `normalize_joints`, () for image units)
-    between consecutive frames where the hand is seen, its 75th percentile over the window; the larger of the
-    two hands. 0 for a held pose (an edge-held short clip, a static hand shape) or a window without a hand."""
+    """How much the window's hands move: per hand, the mean joint displacement (|dx| + |dy|) between consecutive
+    frames where the hand is seen, its 75th percentile over the window; the larger of the two hands. In shoulder
+    widths with the shoulders as `normalize_joints`, image units with (). 0 for a held pose (an edge-held short
+    clip, a static hand shape) or a window without a hand."""
     hands = [store.layout.joint_indices(h) for h in ("left_hand", "right_hand")]
     window = normalize_frames(store.get(ref.video_id)[ref.start:ref.start + store.window], normalize_joints)
     best = 0.0

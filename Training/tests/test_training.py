@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from signstgcn.data import DataError, JointLayout, nan_to_zero, pose_stats
+from signstgcn.data import DataError, JointLayout, nan_to_zero, pose_stats, read_groundtruth
 from signstgcn.export import load_pair
 from signstgcn.losses import info_nce
 from signstgcn.metrics import BestTracker, average_precision, f1_at, topk_accuracy
@@ -287,7 +287,7 @@ def test_group_signers_person_balance_and_mirror_train(tmp_path):
     assert best["model"]["signer_head.net.4.weight"].shape[0] == len(groups) >= 2
 
 
-def test_hand_motion_measures_moving_hands_in_shoulder_widths(tmp_path, capsys):
+def test_hand_motion_measures_moving_hands_in_shoulder_widths(tmp_path):
     """A held hand moves 0; a hand sliding 0.01 image widths a frame with shoulders 0.2 apart moves 0.05
     shoulder widths a frame (every joint: |dx| 0.05 + |dy| 0); the larger hand counts; no hand is 0."""
     frames = 30
@@ -323,7 +323,6 @@ def test_min_signing_motion_leaves_out_held_signing_windows(tmp_path, capsys):
     cfg = parse_args(args + ["--out", str(tmp_path / "all")])
     assert cfg.min_signing_motion == 0.0
     rows = read_sequences(folder)
-    from signstgcn.data import read_groundtruth
     store = SequenceStore(folder, cfg.layout, 2)
     refs = [r for r in build_window_refs(store, list(rows), rows, read_groundtruth(folder), mode="binary",
                                          stride=1, signing_labels=frozenset({"s"})) if r.y == 1]
