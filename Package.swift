@@ -155,7 +155,7 @@ let package = Package(
         .testTarget(name: "SigndEventsTests", dependencies: ["SigndEvents", "SigndTestSupport"]),
         .testTarget(name: "SigndSystemdTests", dependencies: ["SigndSystemd", "SigndTestSupport"]),
         .testTarget(name: "SigndDaemonTests", dependencies: [
-            "SigndDaemon", "SigndBench", "SigndCore", "SigndConfig", "SigndEvents", "SigndHeads", "SigndNpz", "SigndTestSupport",
+            "SigndDaemon", "SigndBench", "SigndCore", "SigndConfig", "SigndEvents", "SigndHeads", "SigndMQTT", "SigndNpz", "SigndSTGCN", "SigndTestSupport",
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "SigndMetricsTests", dependencies: ["SigndMetrics", "SigndEvents", "SigndTestSupport"]),

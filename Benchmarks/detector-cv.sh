@@ -9,10 +9,10 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 DATA="$(cd "${1:-$ROOT/../shared/data}" && pwd)"
 OUT="$(realpath -m "${2:-$ROOT/out/detector-cv.json}")"
 shift 2 || shift $# || true
-cd "$ROOT"
-swift build -c release --product signd >/dev/null
-cd "$ROOT/Training"
+(cd "$ROOT" && swift build -c release --product signd >/dev/null)
 PY="$ROOT/.venv/bin/python"; [ -x "$PY" ] || PY=python3
-exec "$PY" -m signstgcn.detector_cv --data "$DATA" --signd "$ROOT/.build/release/signd" \
+# The module runs from the caller's directory, so the paths given to --scores, --from-scores and
+# --write-operating-point mean what they meant where the command was typed.
+PYTHONPATH="$ROOT/Training${PYTHONPATH:+:$PYTHONPATH}" exec "$PY" -m signstgcn.detector_cv --data "$DATA" --signd "$ROOT/.build/release/signd" \
   --shipped "$ROOT/Models/signing-binary" --group-map "$ROOT/Models/splits/traduttore-contributors.csv" \
   --out "$OUT" "$@"

@@ -11,5 +11,5 @@ DATA="$(cd "${1:-$ROOT/../shared/data}" && pwd)"
 OUT="$(realpath -m "${2:-$ROOT/out/vocabulary-cv.json}")"
 shift 2 || shift $# || true
 PY="$ROOT/.venv/bin/python"; [ -x "$PY" ] || PY=python3
-cd "$ROOT/Training"
-exec "$PY" -m signstgcn.vocabulary_cv --data "$DATA" --out "$OUT" "$@"
+# From the caller's directory, so a path given to --workdir means what it meant where the command was typed.
+PYTHONPATH="$ROOT/Training${PYTHONPATH:+:$PYTHONPATH}" exec "$PY" -m signstgcn.vocabulary_cv --data "$DATA" --out "$OUT" "$@"

@@ -13,7 +13,7 @@ public enum ConfigKeys {
         "landmarks.min_detection_confidence", "landmarks.min_tracking_confidence", "landmarks.smooth_landmarks", "landmarks.pipelined",
         "windows.length", "windows.max_span_factor",
         "heads.enabled", "heads.binary", "heads.multiclass", "heads.stride", "heads.smoothing_alpha", "heads.enter_threshold",
-        "heads.exit_threshold", "heads.min_start_frames", "heads.min_end_frames", "heads.update_interval_frames",
+        "heads.exit_threshold", "heads.min_start_frames", "heads.min_end_frames", "heads.confirm_frames", "heads.update_interval_frames",
         "heads.multiclass_every", "heads.top_k", "heads.unknown_below",
         "events.endpoints", "events.send_hwm", "events.linger_ms", "events.stats_interval_s", "events.include_landmarks", "events.landmark_encoding",
         "events.status_endpoint", "events.curve.server_secret_key", "events.curve.server_secret_key_file", "events.curve.server_public_key",

@@ -96,6 +96,10 @@ public enum ConfigLoader {
         if let problem = config.heads.thresholdProblem {
             throw ConfigError(file: file, key: "heads.exit_threshold", line: nil, problem: problem)
         }
+        if config.heads.confirmFrames > 0 && config.heads.confirmFrames <= config.heads.minStartFrames {
+            throw ConfigError(file: file, key: "heads.confirm_frames", line: nil,
+                              problem: "must be 0 (off) or more than heads.min_start_frames (\(config.heads.minStartFrames)), got \(config.heads.confirmFrames)")
+        }
         if let status = config.events.statusEndpoint {
             if let problem = Rules.endpointProblem(status) { throw ConfigError(file: file, key: "events.status_endpoint", line: nil, problem: problem) }
             if config.events.endpoints.contains(status) {
@@ -261,6 +265,7 @@ public enum ConfigLoader {
             case "exit_threshold": h.exitThreshold = try r.double(value, p, min: 0, max: 1)
             case "min_start_frames": h.minStartFrames = try r.int(value, p, min: 1, max: 100_000)
             case "min_end_frames": h.minEndFrames = try r.int(value, p, min: 1, max: 100_000)
+            case "confirm_frames": h.confirmFrames = try r.int(value, p, min: 0, max: 100_000)
             case "update_interval_frames": h.updateIntervalFrames = try r.int(value, p, min: 0, max: 1_000_000)
             case "multiclass_every": h.multiclassEvery = try r.int(value, p, min: 1, max: 100_000)
             case "top_k": h.topK = try r.int(value, p, min: 1, max: 1000)

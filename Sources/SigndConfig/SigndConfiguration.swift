@@ -123,6 +123,8 @@ public struct SigndConfiguration: Sendable, Equatable {
         public var exitThreshold: Double?
         public var minStartFrames = 3
         public var minEndFrames = 10
+        /// Frames ≥ enter in a row that confirm a segment (a `confirm` event after the tentative `start`); 0: off.
+        public var confirmFrames = 0
         public var updateIntervalFrames = 30
         public var multiclassEvery = 5
         public var topK = 5

@@ -85,7 +85,7 @@ final class CameraLoop: @unchecked Sendable {
         let open = heads?.pipeline.openSegment
         return StatusSnapshot(camera: config.cameraID, health: health.current, source: sourceTracker.state.description,
                               signing: open != nil, segment: open?.segment, segmentStartFrame: open?.startFrame,
-                              framesOut: framesOut, uptimeSeconds: uptimeSeconds)
+                              framesOut: framesOut, uptimeSeconds: uptimeSeconds, segmentConfirmed: open?.confirmed)
     }
 
     /// Runs until the source ends or `shouldStop` says so; `open` first. `status`: the daemon's status

@@ -182,12 +182,14 @@ public final class HeadsStage {
                                maxProbability: $0.maxProbability,
                                sign: answer.map { SegmentSign(label: $0.label ?? SignEvent.unknown, score: $0.score, windows: $0.windows) })
             }
-            let phase: StateEvent.Phase = switch t.phase { case .start: .start; case .update: .update; case .end: .end }
+            let phase: StateEvent.Phase = switch t.phase {
+                case .start: .start; case .confirm: .confirm; case .update: .update; case .end: .end
+            }
             if t.phase == .start { segmentIDs[t.segment] = UUID().uuidString.lowercased() }
             let event = StateEvent(phase: phase, segment: t.segment, startFrame: t.start.frame, startMonoNanos: t.start.nanos,
                                    startWall: wallOffset + Double(t.start.nanos) / 1e9, durationMillis: duration,
                                    probability: t.probability, summary: summary, reason: t.phase == .end ? reason : nil,
-                                   segmentID: segmentIDs[t.segment])
+                                   segmentID: segmentIDs[t.segment], confirmed: t.confirmed)
             out.append((.state(event), t.at.frame))
             if t.phase == .end {
                 for sign in step.signs where sign.isSegmentSummary && sign.segment == t.segment {
@@ -223,7 +225,7 @@ extension SigndConfiguration.Heads {
         let t = thresholds(head: operatingPoint?.thresholds)
         s.segments = SegmentTracker.Parameters(enterThreshold: t.enter, exitThreshold: t.exit,
                                                minStartFrames: minStartFrames, minEndFrames: minEndFrames,
-                                               updateIntervalFrames: updateIntervalFrames)
+                                               updateIntervalFrames: updateIntervalFrames, confirmFrames: confirmFrames)
         s.multiclassEvery = multiclassEvery
         s.topK = topK
         s.unknownBelow = unknownBelow

@@ -106,7 +106,7 @@ public struct Evaluator {
         for t in run.transitions {
             switch t.phase {
             case .start: starts[t.segment] = t
-            case .update: break
+            case .confirm, .update: break
             case .end:
                 let s = starts[t.segment]
                 out.append(DetectedSegment(startFrame: t.start.frame, startEmittedAt: s?.at.frame ?? t.start.frame,

@@ -223,9 +223,10 @@ public enum LandmarkPart: Sendable, Equatable {
 
 // MARK: state
 
-/// A signing segment starts, goes on, or ends (envelope `frame` = the frame that caused the event).
+/// A signing segment starts, is confirmed (`heads.confirm_frames`), goes on, or ends (envelope `frame` = the
+/// frame that caused the event).
 public struct StateEvent: Sendable, Equatable, Codable {
-    public enum Phase: String, Sendable, Codable, CaseIterable { case start, update, end }
+    public enum Phase: String, Sendable, Codable, CaseIterable { case start, confirm, update, end }
 
     /// Why a segment ended; a subscriber holding a segment open must not wait for the person to stop.
     public enum EndReason: String, Sendable, Codable, CaseIterable {
@@ -261,13 +262,17 @@ public struct StateEvent: Sendable, Equatable, Codable {
     public var summary: SegmentSummary?
     /// At `end` only: why it ended.
     public var reason: EndReason?
+    /// With `heads.confirm_frames` set: whether the segment is confirmed as of this event (false at its
+    /// tentative `start`, true from `confirm` on; at `end`, whether it ever was). Absent when it is off.
+    public var confirmed: Bool?
 
     public init(
         phase: Phase, segment: Int, startFrame: Int, startMonoNanos: UInt64, startWall: Double,
         durationMillis: Double, probability: Double, summary: SegmentSummary? = nil, reason: EndReason? = nil,
-        segmentID: String? = nil
+        segmentID: String? = nil, confirmed: Bool? = nil
     ) {
         self.segmentID = segmentID
+        self.confirmed = confirmed
         self.reason = reason
         self.phase = phase
         self.segment = segment
@@ -281,7 +286,7 @@ public struct StateEvent: Sendable, Equatable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case phase, segment, segmentID = "segment_id", startFrame = "start_frame", startMonoNanos = "start_mono_ns"
-        case startWall = "start_wall", durationMillis = "duration_ms", probability, summary, reason
+        case startWall = "start_wall", durationMillis = "duration_ms", probability, summary, reason, confirmed
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -296,6 +301,8 @@ public struct StateEvent: Sendable, Equatable, Codable {
         try c.encode(probability, forKey: .probability)
         try c.encode(summary, forKey: .summary)
         try c.encode(reason, forKey: .reason)
+        // Absent unless confirmation is on, so the events of a daemon without it are unchanged.
+        try c.encodeIfPresent(confirmed, forKey: .confirmed)
     }
 }
 

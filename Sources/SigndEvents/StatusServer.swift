@@ -13,11 +13,14 @@ public struct StatusSnapshot: Sendable, Equatable, Codable {
     /// The open segment (nil while idle) and its first frame.
     public var segment: Int?
     public var segmentStartFrame: Int?
+    /// With `heads.confirm_frames` set and a segment open: whether it is confirmed (nil otherwise).
+    public var segmentConfirmed: Bool?
     public var framesOut: Int
     public var uptimeSeconds: Double
 
     public init(camera: String, health: HealthEvent, source: String, signing: Bool, segment: Int?, segmentStartFrame: Int?,
-                framesOut: Int, uptimeSeconds: Double) {
+                framesOut: Int, uptimeSeconds: Double, segmentConfirmed: Bool? = nil) {
+        self.segmentConfirmed = segmentConfirmed
         self.camera = camera
         self.health = health
         self.source = source
@@ -30,6 +33,7 @@ public struct StatusSnapshot: Sendable, Equatable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case schema, camera, health, source, signing, segment, segmentStartFrame = "segment_start_frame"
+        case segmentConfirmed = "segment_confirmed"
         case framesOut = "frames_out", uptimeSeconds = "uptime_s"
     }
 
@@ -42,6 +46,7 @@ public struct StatusSnapshot: Sendable, Equatable, Codable {
         try c.encode(signing, forKey: .signing)
         try c.encode(segment, forKey: .segment)
         try c.encode(segmentStartFrame, forKey: .segmentStartFrame)
+        try c.encodeIfPresent(segmentConfirmed, forKey: .segmentConfirmed)
         try c.encode(framesOut, forKey: .framesOut)
         try c.encode(uptimeSeconds, forKey: .uptimeSeconds)
     }

@@ -243,7 +243,9 @@ public final class HeadPipeline {
     public var window: Int { binary.model.manifest.window }
     public var isSigning: Bool { tracker.isSigning }
     /// The open segment's id and first frame, nil while idle.
-    public var openSegment: (segment: Int, startFrame: Int)? { tracker.openSegment.map { ($0.segment, $0.start.frame) } }
+    public var openSegment: (segment: Int, startFrame: Int, confirmed: Bool?)? {
+        tracker.openSegment.map { ($0.segment, $0.start.frame, tracker.openSegmentConfirmed) }
+    }
 
     /// Feeds the next frame through all three stages.
     public func push(stamp: FrameStamp, landmarks: HolisticLandmarks) -> HeadStep {

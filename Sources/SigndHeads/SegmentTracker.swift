@@ -9,6 +9,10 @@
 ///   frame is the one before the first of them; the event is emitted on the last of them.
 /// * Between the thresholds nothing changes (hysteresis). While signing, an `update` every
 ///   `updateIntervalFrames` frames after the start or the previous update (0 = never).
+/// * Confirmation (`confirmFrames` > 0): the `start` is tentative; `confirm` follows on the frame where p has
+///   stayed ≥ `enterThreshold` for `confirmFrames` consecutive scored frames of the segment (its start run
+///   counts), at most once per segment. A short burst that ends before that is never confirmed, and its
+///   `end` says so (`Transition.confirmed`), so a subscriber can react to `confirm` instead of `start`.
 /// * `close(at:)` ends an open segment at once (end of file, shutdown, source gap).
 ///
 /// Frames are counted on the stamps passed in, so the machine needs no clock and replays identically.
@@ -19,14 +23,17 @@ public struct SegmentTracker: Sendable {
         public var minStartFrames: Int
         public var minEndFrames: Int
         public var updateIntervalFrames: Int
+        /// Consecutive scored frames ≥ enter that confirm a segment (0: no confirmation).
+        public var confirmFrames: Int
 
         public init(enterThreshold: Double = 0.6, exitThreshold: Double = 0.4, minStartFrames: Int = 3,
-                    minEndFrames: Int = 10, updateIntervalFrames: Int = 30) {
+                    minEndFrames: Int = 10, updateIntervalFrames: Int = 30, confirmFrames: Int = 0) {
             self.enterThreshold = enterThreshold
             self.exitThreshold = exitThreshold
             self.minStartFrames = minStartFrames
             self.minEndFrames = minEndFrames
             self.updateIntervalFrames = updateIntervalFrames
+            self.confirmFrames = confirmFrames
         }
 
         public func validate() throws(HeadsError) {
@@ -38,6 +45,10 @@ public struct SegmentTracker: Sendable {
             guard minStartFrames >= 1 else { throw .parameter(name: "min_start_frames", problem: "must be ≥ 1, got \(minStartFrames)") }
             guard minEndFrames >= 1 else { throw .parameter(name: "min_end_frames", problem: "must be ≥ 1, got \(minEndFrames)") }
             guard updateIntervalFrames >= 0 else { throw .parameter(name: "update_interval_frames", problem: "must be ≥ 0, got \(updateIntervalFrames)") }
+            // A confirmation no longer than the start run would confirm every segment as it starts.
+            guard confirmFrames == 0 || confirmFrames > minStartFrames else {
+                throw .parameter(name: "confirm_frames", problem: "must be 0 (off) or more than min_start_frames (\(minStartFrames)), got \(confirmFrames)")
+            }
         }
     }
 
@@ -48,7 +59,7 @@ public struct SegmentTracker: Sendable {
         public init(frame: Int, nanos: UInt64) { self.frame = frame; self.nanos = nanos }
     }
 
-    public enum Phase: String, Sendable, Equatable { case start, update, end }
+    public enum Phase: String, Sendable, Equatable { case start, confirm, update, end }
 
     /// One lifecycle event of a segment.
     public struct Transition: Sendable, Equatable {
@@ -62,6 +73,9 @@ public struct SegmentTracker: Sendable {
         public var probability: Double
         /// At `end`: the segment's last frame and its statistics over [start, last].
         public var summary: Summary?
+        /// Whether the segment is confirmed as of this transition (false at a tentative `start`, true from
+        /// `confirm` on, and at `end` whether it ever was); nil when confirmation is off.
+        public var confirmed: Bool? = nil
     }
 
     public struct Summary: Sendable, Equatable {
@@ -84,6 +98,8 @@ public struct SegmentTracker: Sendable {
     private var segmentStart = Mark(frame: 0, nanos: 0)
     private var lastUpdateFrame = 0
     private var belowRun = 0
+    private var aboveRun = 0                  // consecutive frames ≥ enter in the open segment (confirmation)
+    private var confirmed = false
     private var belowFirstPrevious: Mark?     // last frame before the current run below exit
     private var previous: Mark?
     private var lastProbability = 0.0
@@ -97,8 +113,14 @@ public struct SegmentTracker: Sendable {
 
     public var isSigning: Bool { activeSegment != nil }
 
+    /// The open segment's confirmation as transitions report it: nil when confirmation is off.
+    private var confirmation: Bool? { parameters.confirmFrames > 0 ? confirmed : nil }
+
     /// The open segment's id and first frame, nil while idle.
     public var openSegment: (segment: Int, start: Mark)? { activeSegment.map { ($0, segmentStart) } }
+
+    /// Whether the open segment is confirmed: nil while idle or when confirmation is off.
+    public var openSegmentConfirmed: Bool? { activeSegment == nil ? nil : confirmation }
 
     /// New thresholds and run lengths (a config reload); an open segment and the runs counted so far are
     /// kept and judged by the new values from the next frame on.
@@ -107,11 +129,18 @@ public struct SegmentTracker: Sendable {
         self.parameters = parameters
     }
 
-    /// Feeds one scored frame's smoothed probability; returns the transitions it causes (0 or 1).
+    /// Feeds one scored frame's smoothed probability; returns the transitions it causes (0–2: a `confirm` and
+    /// an `update` can fall on the same frame).
     public mutating func step(_ mark: Mark, probability p: Double) -> [Transition] {
         defer { previous = mark; lastProbability = p }
         var out: [Transition] = []
         if let segment = activeSegment {
+            aboveRun = p >= parameters.enterThreshold ? aboveRun + 1 : 0
+            if parameters.confirmFrames > 0, !confirmed, aboveRun >= parameters.confirmFrames {
+                confirmed = true
+                out.append(Transition(phase: .confirm, segment: segment, start: segmentStart, at: mark, probability: p, summary: nil,
+                                      confirmed: true))
+            }
             if p < parameters.exitThreshold {
                 if belowRun == 0 { belowFirstPrevious = previous ?? mark }
                 belowRun += 1
@@ -126,7 +155,8 @@ public struct SegmentTracker: Sendable {
             belowRun = 0; pendingSum = 0; pendingMax = 0; pendingCount = 0
             if parameters.updateIntervalFrames > 0, mark.frame - lastUpdateFrame >= parameters.updateIntervalFrames {
                 lastUpdateFrame = mark.frame
-                out.append(Transition(phase: .update, segment: segment, start: segmentStart, at: mark, probability: p, summary: nil))
+                out.append(Transition(phase: .update, segment: segment, start: segmentStart, at: mark, probability: p, summary: nil,
+                                      confirmed: confirmation))
             }
             return out
         }
@@ -144,9 +174,11 @@ public struct SegmentTracker: Sendable {
             segmentStart = first
             lastUpdateFrame = mark.frame
             sum = candidateProbabilities.reduce(0, +); maxP = candidateProbabilities.max() ?? p; count = candidateProbabilities.count
+            aboveRun = candidateRun; confirmed = false
             candidate = nil; candidateRun = 0; candidateProbabilities = []
             belowRun = 0; pendingSum = 0; pendingMax = 0; pendingCount = 0
-            out.append(Transition(phase: .start, segment: segment, start: first, at: mark, probability: p, summary: nil))
+            out.append(Transition(phase: .start, segment: segment, start: first, at: mark, probability: p, summary: nil,
+                                  confirmed: confirmation))
         }
         return out
     }
@@ -173,6 +205,7 @@ public struct SegmentTracker: Sendable {
                               maxProbability: maxP,
                               durationNanos: last.nanos >= segmentStart.nanos ? last.nanos - segmentStart.nanos : 0)
         belowRun = 0; pendingSum = 0; pendingMax = 0; pendingCount = 0
-        return Transition(phase: .end, segment: segment, start: segmentStart, at: at, probability: probability, summary: summary)
+        return Transition(phase: .end, segment: segment, start: segmentStart, at: at, probability: probability, summary: summary,
+                          confirmed: confirmation)
     }
 }

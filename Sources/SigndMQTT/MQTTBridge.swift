@@ -92,8 +92,11 @@ public final class MQTTBridge: EventObserver, Sendable {
         switch event {
         case .state(let state):
             switch state.phase {
-            case .start: session.setSigning(true)
-            case .end: session.setSigning(false)
+            // With heads.confirm_frames a start is tentative: the signing topic waits for the confirmation,
+            // and a segment that ends unconfirmed never touches it.
+            case .start: if state.confirmed != false { session.setSigning(true) }
+            case .confirm: session.setSigning(true)
+            case .end: if state.confirmed != false { session.setSigning(false) }
             case .update: break
             }
         case .sign(let sign):

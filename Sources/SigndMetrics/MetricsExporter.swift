@@ -19,7 +19,7 @@ public final class MetricsExporter: EventObserver, Sendable {
 
     private let framesIn, framesOut, framesDropped, publishDrops, curveRejected, cpuSeconds: Counter
     private let fpsIn, fpsOut, residentBytes, uptime, signing: Gauge
-    private let segmentsStarted, reconnectAttempts, reconnects: Counter
+    private let segmentsStarted, segmentsConfirmed, reconnectAttempts, reconnects: Counter
     private let stageHistograms: [String: DurationHistogram]
     private let sourceStates: [String: Gauge]
     private let healthStates: [HealthEvent.Status: Gauge]
@@ -62,6 +62,7 @@ public final class MetricsExporter: EventObserver, Sendable {
         uptime = r.makeGauge(descriptor: Self.named("signd_uptime_seconds", "Seconds since the loop started (stats uptime_s)."), labels: l)
         signing = r.makeGauge(descriptor: Self.named("signd_signing", "1 while a signing segment is open, else 0 (state events)."), labels: l)
         segmentsStarted = r.makeCounter(descriptor: Self.named("signd_segments_started_total", "Signing segments started (state events with phase start)."), labels: l)
+        segmentsConfirmed = r.makeCounter(descriptor: Self.named("signd_segments_confirmed_total", "Signing segments confirmed (state events with phase confirm; heads.confirm_frames)."), labels: l)
         reconnectAttempts = r.makeCounter(descriptor: Self.named("signd_source_reconnect_attempts_total", "Attempts to reopen a lost source (source events reconnecting)."), labels: l)
         reconnects = r.makeCounter(descriptor: Self.named("signd_source_reconnects_total", "Times a lost source came back (source events reconnected)."), labels: l)
         stageHistograms = Dictionary(uniqueKeysWithValues: stages.map { stage in
@@ -95,6 +96,7 @@ public final class MetricsExporter: EventObserver, Sendable {
             case .start:
                 segmentsStarted.increment()
                 signing.set(to: 1)
+            case .confirm: segmentsConfirmed.increment()
             case .end: signing.set(to: 0)
             case .update: break
             }

@@ -12,6 +12,7 @@ enum Provenance {
             "heads.stride": Double(heads.stride), "heads.smoothing_alpha": heads.smoothingAlpha,
             "heads.enter_threshold": thresholds.enter, "heads.exit_threshold": thresholds.exit,
             "heads.min_start_frames": Double(heads.minStartFrames), "heads.min_end_frames": Double(heads.minEndFrames),
+            "heads.confirm_frames": Double(heads.confirmFrames),
             "heads.multiclass_every": Double(heads.multiclassEvery), "heads.top_k": Double(heads.topK),
         ].merging(heads.unknownBelow.map { ["heads.unknown_below": $0] } ?? [:]) { $1 }.merging(extra) { $1 }
     }

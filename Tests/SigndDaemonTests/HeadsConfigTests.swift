@@ -23,6 +23,7 @@ final class HeadsConfigTests: XCTestCase {
           exit_threshold: 0.3
           min_start_frames: 4
           min_end_frames: 6
+          confirm_frames: 20
           update_interval_frames: 0
           multiclass_every: 3
           top_k: 2
@@ -38,6 +39,8 @@ final class HeadsConfigTests: XCTestCase {
         XCTAssertEqual(s.segments.exitThreshold, 0.3)
         XCTAssertEqual(s.segments.minStartFrames, 4)
         XCTAssertEqual(s.segments.minEndFrames, 6)
+        XCTAssertEqual(s.segments.confirmFrames, 20)
+        XCTAssertEqual(try ConfigLoader.parse(yaml: "heads: {}").heads.settings().segments.confirmFrames, 0, "off unless set")
         XCTAssertEqual(s.segments.updateIntervalFrames, 0)
         XCTAssertEqual(s.multiclassEvery, 3)
         XCTAssertEqual(s.topK, 2)
@@ -66,6 +69,16 @@ final class HeadsConfigTests: XCTestCase {
         config.heads.exitThreshold = 0.5
         XCTAssertThrowsError(try ConfigLoader.validate(config, file: "f.yaml")) {
             XCTAssertTrue("\($0)".contains("heads.exit_threshold"), "\($0)")
+        }
+        XCTAssertThrowsError(try ConfigLoader.parse(yaml: "heads: {confirm_frames: -1}")) {
+            XCTAssertTrue("\($0)".contains("heads.confirm_frames"), "\($0)")
+        }
+        config.heads.enterThreshold = nil
+        config.heads.exitThreshold = nil
+        config.heads.confirmFrames = 3
+        XCTAssertThrowsError(try ConfigLoader.validate(config, file: "f.yaml")) {
+            XCTAssertTrue("\($0)".contains("f.yaml") && "\($0)".contains("heads.confirm_frames")
+                          && "\($0)".contains("more than heads.min_start_frames (3)"), "\($0)")
         }
     }
 

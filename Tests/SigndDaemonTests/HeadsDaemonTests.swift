@@ -4,7 +4,9 @@ import SigndConfig
 import SigndCore
 import SigndDaemon
 import SigndEvents
+import SigndHeads
 import SigndNpz
+import SigndSTGCN
 import SigndTestSupport
 import XCTest
 
@@ -341,16 +343,15 @@ final class HeadsDaemonTests: XCTestCase {
     /// last: a SUB client receives a `start` as soon as the binary head has seen enough frames and the
     /// segment's `end` (with its summary) when the file ends, in order, with `sign` events from the
     /// multi-class head between them.
-    func testDefaultModelsPublishTheSigningSegmentInOrder() throws {
+    /// A models directory as deployed: landmark models and the default heads side by side (removed by the caller).
+    private func deployedModelsDirectory() throws -> URL {
         try requireLandmarkModels()
         let models = TestPaths.packageRoot.appendingPathComponent("Models")
         guard FileManager.default.fileExists(atPath: models.appendingPathComponent("signing-binary.safetensors").path) else {
             throw SetupRequirement.missing("default heads not in \(models.path) yet")
         }
-        // A models directory as deployed: landmark models and the default heads side by side.
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("signd-models-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
         for name in ["mediapipe", "litert"] {
             try FileManager.default.createSymbolicLink(at: dir.appendingPathComponent(name), withDestinationURL: TestPaths.models.appendingPathComponent(name))
         }
@@ -360,6 +361,48 @@ final class HeadsDaemonTests: XCTestCase {
         for name in heads {
             try FileManager.default.createSymbolicLink(at: dir.appendingPathComponent(name), withDestinationURL: models.appendingPathComponent(name))
         }
+        return dir
+    }
+
+    /// `heads.confirm_frames` on the bundled signing clip with the default heads: the segment's `start` is
+    /// tentative, `confirm` follows once the smoothed P(signing) has held the enter threshold that many frames
+    /// (on the frame the same tracker, fed the published probabilities, names), and the `end` says confirmed;
+    /// a confirmation longer than the clip's 40 scored frames never comes, and the `end` says so.
+    func testConfirmationOfTheSigningSegment() throws {
+        let dir = try deployedModelsDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        for confirmFrames in [10, 100] {
+            var config = config(endpoint: endpoint())
+            config.landmarks.modelsDirectory = dir.path
+            config.heads.confirmFrames = confirmFrames
+            let events = try runCollecting(config)
+            let states = events.compactMap { e -> (StateEvent, Int)? in
+                if case .state(let s) = e.message.event { return (s, e.message.envelope.frame!) } else { return nil }
+            }
+            let trace = states.map { "\($0.0.phase)@\($0.1) confirmed \($0.0.confirmed.map(String.init) ?? "-")" }
+            XCTAssertEqual(states.filter { $0.0.phase != .update }.map(\.0.phase), confirmFrames == 10 ? [.start, .confirm, .end] : [.start, .end], "\(trace)")
+            XCTAssertEqual(states.first?.0.confirmed, false, "a tentative start: \(trace)")
+            XCTAssertEqual(states.last?.0.confirmed, confirmFrames == 10, "\(trace)")
+            XCTAssertTrue(states.allSatisfy { $0.0.confirmed != nil }, "every state event says: \(trace)")
+            guard confirmFrames == 10, let start = states.first, let confirm = states.first(where: { $0.0.phase == .confirm }) else { continue }
+            XCTAssertEqual(confirm.0.segmentID, start.0.segmentID)
+            // Where the confirmation belongs: the same tracker fed the frame events' raw probabilities.
+            let raw = events.compactMap { e -> (Int, Double)? in
+                if case .frame(let f) = e.message.event, let p = f.probability { return (e.message.envelope.frame!, p) } else { return nil }
+            }
+            let op = try STGCNModel.load(stem: dir.appendingPathComponent("signing-binary")).manifest.operatingPoint
+            var smoother = try EMASmoother(alpha: config.heads.smoothingAlpha)
+            var tracker = try SegmentTracker(parameters: config.heads.settings(operatingPoint: op).segments)
+            let expected = raw.flatMap { frame, p in tracker.step(.init(frame: frame, nanos: 0), probability: smoother.step(p)) }
+                .first { $0.phase == .confirm }
+            XCTAssertEqual(expected?.at.frame, confirm.1, "\(trace)")
+            XCTAssertGreaterThanOrEqual(confirm.1 - start.1, confirmFrames - config.heads.minStartFrames, "\(trace)")
+        }
+    }
+
+    func testDefaultModelsPublishTheSigningSegmentInOrder() throws {
+        let dir = try deployedModelsDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
         var config = config(endpoint: endpoint())
         config.landmarks.modelsDirectory = dir.path   // heads.* left at their defaults
         let events = try runCollecting(config)

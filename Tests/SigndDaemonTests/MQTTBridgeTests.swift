@@ -3,6 +3,7 @@ import Logging
 import SigndConfig
 import SigndDaemon
 import SigndEvents
+import SigndMQTT
 import SigndTestSupport
 import XCTest
 
@@ -92,6 +93,35 @@ final class MQTTBridgeTests: XCTestCase {
             XCTAssertEqual(message.score, match?.1.score)
             XCTAssertEqual(message.camera, "hall")
         }
+    }
+
+    /// With `heads.confirm_frames` the signing topic follows confirmed segments only: a tentative start that
+    /// ends unconfirmed sends nothing, a confirmed one turns it ON at `confirm` and OFF at its end.
+    func testSigningFollowsConfirmedSegmentsOnly() throws {
+        let broker = try MosquittoBroker(directory: temp.url)
+        let output = temp.url.appendingPathComponent("sub.txt")
+        let subscriber = try broker.subscribe(["signd/#"], output: output)
+        defer { subscriber.stop() }
+        let topics = MQTTTopics(prefix: "signd", camera: "desk", discoveryPrefix: nil, version: "test")
+        let bridge = try MQTTBridge(settings: .init(host: "127.0.0.1", port: broker.port, clientID: "signd-confirm-test", username: nil,
+                                                    password: nil, keepaliveSeconds: 30, qos: 1),
+                                    topics: topics, logger: Logger(label: "test"))
+        defer { bridge.stop() }
+        XCTAssertTrue(MQTTLine.wait(output, timeout: 30) { Self.payload($0, topics.availability).contains("online") })
+        XCTAssertTrue(MQTTLine.wait(output, timeout: 10) { !Self.payload($0, topics.signing).isEmpty }, "the state sent on connecting")
+        let before = Self.payload(MQTTLine.read(output), topics.signing).count
+        func state(_ phase: StateEvent.Phase, _ segment: Int, confirmed: Bool) -> Event {
+            .state(StateEvent(phase: phase, segment: segment, startFrame: 0, startMonoNanos: 0, startWall: 0, durationMillis: 0,
+                              probability: 0.7, reason: phase == .end ? .signingStopped : nil, confirmed: confirmed))
+        }
+        for (event, frame) in [(state(.start, 0, confirmed: false), 2), (state(.end, 0, confirmed: false), 20),
+                               (state(.start, 1, confirmed: false), 40), (state(.confirm, 1, confirmed: true), 60),
+                               (state(.end, 1, confirmed: true), 90)] {
+            bridge.observe(event, frame: frame)
+        }
+        XCTAssertTrue(MQTTLine.wait(output, timeout: 30) { Self.payload($0, topics.signing).count >= before + 2 })
+        Thread.sleep(forTimeInterval: 0.5)   // anything sent after the OFF would show now
+        XCTAssertEqual(Array(Self.payload(MQTTLine.read(output), topics.signing).dropFirst(before)), ["ON", "OFF"])
     }
 
     /// A daemon that dies without a word (SIGKILL) is reported `offline` by the broker: the last will.

@@ -58,7 +58,9 @@ final class SchemaTests: XCTestCase {
         defer { client.close(); _ = context }
         var replies: [String] = []
         for snapshot in [idle, StatusSnapshot(camera: "front-door", health: HealthEvent(status: .degraded, message: "slow", reasons: [.framesDropped]),
-                                              source: "reconnecting", signing: true, segment: 4, segmentStartFrame: 812, framesOut: 900, uptimeSeconds: 31)] {
+                                              source: "reconnecting", signing: true, segment: 4, segmentStartFrame: 812, framesOut: 900, uptimeSeconds: 31),
+                         StatusSnapshot(camera: "front-door", health: HealthEvent(status: .ok, message: "running"), source: "open", signing: true,
+                                        segment: 5, segmentStartFrame: 990, framesOut: 1000, uptimeSeconds: 34, segmentConfirmed: false)] {
             server.update(snapshot)
             _ = try client.send(Array("status".utf8), more: false, dontWait: false)
             let reply = try XCTUnwrap(try client.receiveMultipart())
@@ -66,7 +68,9 @@ final class SchemaTests: XCTestCase {
             replies.append(String(decoding: reply[0], as: UTF8.self))
         }
         let schema = Helpers.schemaURL.deletingLastPathComponent().appendingPathComponent("status.schema.json")
-        XCTAssertEqual(try validate(replies, schema: schema), ["ok", "ok"], replies.joined(separator: "\n"))
+        XCTAssertEqual(try validate(replies, schema: schema), ["ok", "ok", "ok"], replies.joined(separator: "\n"))
+        XCTAssertFalse(replies[1].contains("segment_confirmed"), "absent unless confirmation is on")
+        XCTAssertTrue(replies[2].contains("\"segment_confirmed\":false"), replies[2])
     }
 
     /// With several cameras the request's body names the camera: each gets its own snapshot, and a body that

@@ -13,12 +13,15 @@ final class DecisionCasesTests: XCTestCase {
             let exit_threshold: Double
             let min_start_frames: Int
             let min_end_frames: Int
+            let confirm_frames: Int?
         }
         struct Segment: Decodable, Equatable {
             let start: Int
             let emitted: Int
             let last: Int
             let ended_by: String
+            /// The `confirm` event's frame (cases with confirm_frames); nil when unconfirmed or not asked for.
+            let confirmed: Int?
         }
         struct Case: Decodable {
             let name: String
@@ -37,16 +40,21 @@ final class DecisionCasesTests: XCTestCase {
             var smoother = try EMASmoother(alpha: c.params.smoothing_alpha)
             var tracker = try SegmentTracker(parameters: .init(
                 enterThreshold: c.params.enter_threshold, exitThreshold: c.params.exit_threshold,
-                minStartFrames: c.params.min_start_frames, minEndFrames: c.params.min_end_frames, updateIntervalFrames: 0))
+                minStartFrames: c.params.min_start_frames, minEndFrames: c.params.min_end_frames, updateIntervalFrames: 0,
+                confirmFrames: c.params.confirm_frames ?? 0))
             var got: [Cases.Segment] = []
             var open: (start: Int, emitted: Int)?
+            var confirmedAt: Int?
             func record(_ transitions: [SegmentTracker.Transition], endedBy: String) {
                 for t in transitions {
                     switch t.phase {
-                    case .start: open = (t.start.frame, t.at.frame)
+                    case .start: open = (t.start.frame, t.at.frame); confirmedAt = nil
+                    case .confirm: confirmedAt = t.at.frame
                     case .end:
                         if let o = open, let s = t.summary {
-                            got.append(.init(start: o.start, emitted: o.emitted, last: s.last.frame, ended_by: endedBy))
+                            XCTAssertEqual(t.confirmed, c.params.confirm_frames.map { _ in confirmedAt != nil }, c.name)
+                            got.append(.init(start: o.start, emitted: o.emitted, last: s.last.frame, ended_by: endedBy,
+                                             confirmed: confirmedAt))
                         }
                         open = nil
                     case .update: break

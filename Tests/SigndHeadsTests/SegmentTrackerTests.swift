@@ -64,7 +64,50 @@ final class SegmentTrackerTests: XCTestCase {
         XCTAssertEqual(summary(try run([0.1, 0.8], params, closeAtEnd: true)), [])
     }
 
+    func testConfirmationFollowsALongEnoughRunOnce() throws {
+        let params = SegmentTracker.Parameters(enterThreshold: 0.6, exitThreshold: 0.4, minStartFrames: 2, minEndFrames: 2,
+                                               updateIntervalFrames: 0, confirmFrames: 4)
+        // Segment 0: start on frame 1 (tentative), a dip to 0.5 (between the thresholds) restarts the count,
+        // confirmed on frame 7 (frames 4–7 ≥ enter), never again. Segment 1: a burst of three frames, unconfirmed.
+        let ps: [Double] = [0.9, 0.9, 0.9, 0.5, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9, 0.1, 0.1, 0.9, 0.9, 0.9, 0.1, 0.1]
+        let t = try run(ps, params)
+        XCTAssertEqual(summary(t), ["start seg0 start0 at1", "confirm seg0 start0 at7", "end seg0 start0 at11 last9",
+                                    "start seg1 start12 at13", "end seg1 start12 at16 last14"])
+        XCTAssertEqual(t.map(\.confirmed), [false, true, true, false, false])
+        // Without confirmation nothing says `confirmed`, and the segments are the same.
+        let plain = try run(ps, .init(enterThreshold: 0.6, exitThreshold: 0.4, minStartFrames: 2, minEndFrames: 2, updateIntervalFrames: 0))
+        XCTAssertEqual(summary(plain), summary(t.filter { $0.phase != .confirm }))
+        XCTAssertTrue(plain.allSatisfy { $0.confirmed == nil })
+    }
+
+    func testOpenSegmentSaysWhetherItIsConfirmed() throws {
+        var tracker = try SegmentTracker(parameters: .init(minStartFrames: 1, minEndFrames: 1, updateIntervalFrames: 0, confirmFrames: 2))
+        var seen: [Bool?] = []
+        for (i, p) in [0.1, 0.9, 0.9, 0.9, 0.1].enumerated() {
+            _ = tracker.step(.init(frame: i, nanos: 0), probability: p)
+            seen.append(tracker.openSegmentConfirmed)
+        }
+        XCTAssertEqual(seen, [nil, false, true, true, nil])
+        var plain = try SegmentTracker(parameters: .init(minStartFrames: 1))
+        _ = plain.step(.init(frame: 0, nanos: 0), probability: 0.9)
+        XCTAssertNotNil(plain.openSegment)
+        XCTAssertNil(plain.openSegmentConfirmed, "confirmation off")
+    }
+
+    func testConfirmationAndUpdateOnOneFrameAndAtClose() throws {
+        let params = SegmentTracker.Parameters(enterThreshold: 0.6, exitThreshold: 0.4, minStartFrames: 1, minEndFrames: 5,
+                                               updateIntervalFrames: 3, confirmFrames: 4)
+        let t = try run([0.9, 0.9, 0.9, 0.9, 0.9], params, closeAtEnd: true)
+        XCTAssertEqual(summary(t), ["start seg0 start0 at0", "confirm seg0 start0 at3", "update seg0 start0 at3", "end seg0 start0 at4 last4"])
+        XCTAssertEqual(t.last?.confirmed, true)
+        let short = try run([0.9, 0.9], params, closeAtEnd: true)
+        XCTAssertEqual(short.map(\.confirmed), [false, false])
+    }
+
     func testInvalidParametersNameTheKey() {
+        XCTAssertThrowsError(try SegmentTracker(parameters: .init(minStartFrames: 3, confirmFrames: 3))) {
+            XCTAssertTrue("\($0)".contains("heads.confirm_frames") && "\($0)".contains("more than min_start_frames (3)"), "\($0)")
+        }
         XCTAssertThrowsError(try SegmentTracker(parameters: .init(enterThreshold: 0.3, exitThreshold: 0.5))) {
             XCTAssertTrue("\($0)".contains("heads.exit_threshold"), "\($0)")
         }

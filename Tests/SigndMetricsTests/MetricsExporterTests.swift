@@ -91,5 +91,11 @@ final class MetricsExporterTests: XCTestCase {
         v = values(exporter)
         XCTAssertEqual(v["signd_signing{camera=\"c\"}"], 0)
         XCTAssertEqual(v["signd_segments_started_total{camera=\"c\"}"], 1)
+        XCTAssertEqual(v["signd_segments_confirmed_total{camera=\"c\"}"], 0)
+        var confirm = start
+        confirm.phase = .confirm
+        confirm.confirmed = true
+        exporter.observe(.state(confirm), frame: 49)
+        XCTAssertEqual(values(exporter)["signd_segments_confirmed_total{camera=\"c\"}"], 1)
     }
 }

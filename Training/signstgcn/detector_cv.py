@@ -57,7 +57,7 @@ import torch
 
 from . import recipes, train
 from .clip_geometry import LEFT, POSE, RIGHT, hand_shape, load_clip, shoulder_width
-from .decision import DecisionParams, Segment, segments
+from .decision import DecisionParams, Segment, reacted, segments
 from .linear import fit_logistic
 from .manifest import Manifest, ManifestError
 from .metrics import average_precision
@@ -91,6 +91,7 @@ class Clip:
     signing: bool
     activity: str            # signing | idle | everyday | gesture
     gloss: str
+    hands_seen: float = 1.0  # share of the clip's frames with a hand (sequences.csv hands_visible_fraction)
 
 
 def activity(r: SequenceInfo) -> str:
@@ -114,7 +115,7 @@ def select_clips(rows: dict[str, SequenceInfo], person_of: dict[str, str], per_c
             vids = [vids[i] for i in np.linspace(0, len(vids) - 1, per_class).round().astype(int)]
         for v in vids:
             r = rows[v]
-            out.append(Clip(v, person, r.group, r.signing, activity(r), r.gloss))
+            out.append(Clip(v, person, r.group, r.signing, activity(r), r.gloss, r.hands_visible_fraction))
     return out
 
 
@@ -397,6 +398,23 @@ def fit_temporal(clips: Sequence[Clip], feats: dict[str, list[np.ndarray]], seed
 
 # -------------------------------------------------------------------------------------------- scoring
 
+def hand_frames_in_window(seq: np.ndarray) -> np.ndarray:
+    """Per frame t of a (T, 75, 2) stream: how many of the 25 frames of the window ending at t show a hand
+    (either one; fewer at the start, where the window is not full yet)."""
+    hand = np.isfinite(seq[:, 33:75, 0]).any(1).astype(np.int64)
+    total = np.concatenate([[0], np.cumsum(hand)])
+    t = np.arange(len(seq))
+    return total[t + 1] - total[np.maximum(0, t + 1 - WINDOW)]
+
+
+def hand_gated(raw: np.ndarray, seq: np.ndarray, min_frames: int) -> np.ndarray:
+    """The raw scores with P(signing) = 0 for every window with a hand in fewer than `min_frames` of its frames:
+    no signing is seen without hands (a decision rule under evaluation, `--min-hand-frames`)."""
+    out = raw.copy()
+    out[np.isfinite(out) & (hand_frames_in_window(seq) < min_frames)] = 0.0
+    return out
+
+
 def frame_scores(model, x: np.ndarray) -> np.ndarray:
     """Raw P(signing) per frame, NaN before frame 24: no 25-frame window ends there (the daemon's first
     window), so every detector starts scoring on the same frame."""
@@ -489,8 +507,9 @@ def check_twin(raw: dict[str, np.ndarray], published: list[tuple[int, int]], par
 # ------------------------------------------------------------------------------------------- metrics
 
 def clip_started(raw: np.ndarray, params: DecisionParams) -> Optional[Segment]:
-    """The first segment whose start falls inside the clip or its trailing hold."""
-    for s in segments(raw, params):
+    """The first segment a subscriber reacts to (at its `start`, or at its `confirm` with confirmation on) whose
+    start falls inside the clip or its trailing hold."""
+    for s in reacted(raw, params):
         if s.start >= LEAD:
             return s
     return None
@@ -512,6 +531,10 @@ def _rates(clips: Sequence[Clip], started: dict[str, bool]) -> dict:
         sel = [c for c in clips if (c.activity == kind or (kind == "hands_visible" and not c.signing
                                                            and c.activity != "idle"))]
         out[kind] = _share([started[c.video_id] for c in sel])
+    # idle split: where no hand is ever seen, and where one is seen in some (under half) of the frames
+    idle = [c for c in clips if c.activity == "idle"]
+    out["idle_no_hand"] = _share([started[c.video_id] for c in idle if c.hands_seen == 0])
+    out["idle_some_hands"] = _share([started[c.video_id] for c in idle if c.hands_seen > 0])
     return out
 
 
@@ -573,7 +596,7 @@ def _ratio(a: int, b: int) -> Optional[float]:
 
 
 def person_session(s: Session, raw: np.ndarray, params: DecisionParams) -> PersonSession:
-    segs = segments(raw, params)
+    segs = reacted(raw, params)
     signing_at = np.zeros(len(s.frames), bool)
     for c, a, b in s.spans:
         if c.signing:
@@ -677,12 +700,13 @@ def run(args: argparse.Namespace) -> dict:
 
     detectors = [d.strip() for d in args.detectors.split(",") if d.strip()]
     decision = DecisionParams(enter=args.enter, exit=max(0.0, args.enter - args.exit_gap),
-                              min_start=args.min_start, min_end=args.min_end)
+                              min_start=args.min_start, min_end=args.min_end, confirm=args.confirm_frames)
     scores: dict[str, dict[str, np.ndarray]] = load_scores(Path(args.from_scores), detectors, streams) \
         if args.from_scores else {}
     report: dict = {"protocol": {"folds": args.folds, "clips_per_class": args.clips_per_class, "lead": LEAD,
                                  "tail": TAIL, "rest": REST, "fps": FPS, "default": DEFAULT.__dict__,
                                  "decision": decision.__dict__, "from_scores": args.from_scores,
+                                 "min_hand_frames": args.min_hand_frames,
                                  "clips": len(clips), "persons": len(by_person), "stgcn_args": args.stgcn_args,
                                  "fold_persons": {f: sorted(p for p, k in fold_of.items() if k == f)
                                                   for f in range(args.folds)}},
@@ -725,6 +749,10 @@ def run(args: argparse.Namespace) -> dict:
             scores["tcn"].update({k: frame_scores(model, v) for k, v in feats.items() if fold_of[owner[k]] == f})
     if args.scores:
         save_scores(Path(args.scores), scores)
+    if args.min_hand_frames:
+        # after saving: the saved scores stay the heads' own, so any gate can be judged on them later
+        scores = {det: {k: hand_gated(v, streams[k], args.min_hand_frames) for k, v in d.items()}
+                  for det, d in scores.items()}
     for name in detectors:
         det = {"folds": {}, "pooled": {}}
         excluded = shipped_seen if name == "shipped" else set()
@@ -758,7 +786,11 @@ def run(args: argparse.Namespace) -> dict:
 def print_report(report: dict, out=sys.stdout) -> None:
     pr = report["protocol"]
     print(f"detector_cv: {pr['clips']} clips, {pr['persons']} persons, {pr['folds']} folds held out by person; "
-          f"decision twin = signd replay on {pr.get('twin_checked_starts', 'n/a')} starts", file=out)
+          f"decision twin = signd replay on {pr.get('twin_checked_starts', 'n/a')} starts"
+          + (f"; windows with a hand in < {pr['min_hand_frames']} frames score 0" if pr.get("min_hand_frames") else "")
+          + (f"; confirmation after {pr['decision']['confirm']} frames (a clip counts when its segment is confirmed)"
+             if pr["decision"].get("confirm") else ""),
+          file=out)
     for name, det in report["detectors"].items():
         print(f"\n== {name}" + (f" (left out: {len(det['left_out_seen_persons'])} persons it was trained on)"
                                 if det.get("left_out_seen_persons") else ""), file=out)
@@ -777,6 +809,12 @@ def print_report(report: dict, out=sys.stdout) -> None:
                   + (f"{a['enter']:.2f}  {fmt(a['hands_visible'])}  {fmt(a['idle'])}" if a else "  not reached   ")
                   + f" | {fmt(s['false_starts_per_min'])}  {fmt(s['signing_clips_in_segment'])}", file=out)
         pooled = det["pooled"]
+        fmt = lambda v: "-" if v is None else f"{v:.3f}"
+        idle = [(label, p) for label, p in (("at the default", pooled["default"]), ("at 90% signing", pooled["at_90_recall"]))
+                if p and "idle_no_hand" in p]
+        if idle:
+            print("idle clips started, no hand ever seen / a hand in some frames: " + "; ".join(
+                f"{label} {fmt(p['idle_no_hand'])} / {fmt(p['idle_some_hands'])}" for label, p in idle), file=out)
         for label, key in (("at the default", "sessions"), ("at 90% signing", "sessions_at_90_recall")):
             sess = pooled.get(key)
             if not sess:
@@ -819,7 +857,18 @@ def main(argv: Optional[list[str]] = None) -> int:
                     help="frames below exit that end a segment (heads.min_end_frames)")
     ap.add_argument("--exit-gap", type=float, default=DEFAULT.enter - DEFAULT.exit,
                     help="exit threshold this far below enter (the default pair is 0.6 / 0.4)")
+    ap.add_argument("--confirm-frames", type=int, default=0,
+                    help="heads.confirm_frames: judge what a subscriber reacting to `confirm` sees (a clip counts "
+                         "as started when a segment starting in it is confirmed; onset at the confirmation; sessions "
+                         "count confirmed segments only). 0: off, the `start` events")
+    ap.add_argument("--min-hand-frames", type=int, default=0,
+                    help="score 0 (not signing) for every window with a hand in fewer than N of its 25 frames, for "
+                         "every detector and figure (0: off, as the daemon)")
     args = ap.parse_args(argv)
+    if args.confirm_frames and args.confirm_frames <= args.min_start:
+        ap.error(f"--confirm-frames must be 0 or more than --min-start ({args.min_start}), got {args.confirm_frames}")
+    if not 0 <= args.min_hand_frames <= WINDOW:
+        ap.error(f"--min-hand-frames must be in 0...{WINDOW}, got {args.min_hand_frames}")
     try:
         report = run(args)
     except (CVError, OSError, ValueError) as exc:

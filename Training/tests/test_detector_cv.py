@@ -156,6 +156,56 @@ def test_person_session_counts_false_starts_and_time_in_segment():
     assert figures["non_signing_time_in_segment"] == figures["per_person"][0]["non_signing_time_in_segment"]
 
 
+def test_confirmation_counts_only_confirmed_segments_at_their_confirmation():
+    s, spans = _two_clip_session()
+    raw = np.full(len(s.frames), 0.1)
+    raw[:cv.WINDOW - 1] = np.nan
+    (sa, sb), (ga, gb) = spans[True], spans[False]
+    raw[sa:sb + 1] = 0.9                              # 30 signing frames above enter
+    raw[ga + 5:ga + 15] = 0.9                         # a 10-frame burst in the gesture clip
+    plain = cv.person_session(s, raw, cv.DEFAULT)
+    confirmed = cv.person_session(s, raw, cv.DecisionParams(confirm=20))
+    assert (plain.false_starts, plain.signing_clips_in_segment) == (1, 1)
+    # the burst is never confirmed: no false start, and its frames no longer count as shown signing
+    assert (confirmed.false_starts, confirmed.signing_clips_in_segment) == (0, 1)
+    assert confirmed.non_signing_in_segment < plain.non_signing_in_segment
+    # a padded signing clip: its start at the third frame above enter, its confirmation 17 frames later
+    clip = np.full(30 + cv.LEAD + cv.TAIL, 0.1)
+    clip[:cv.WINDOW - 1] = np.nan
+    clip[cv.LEAD:cv.LEAD + 30] = 0.9
+    first = cv.clip_started(clip, cv.DEFAULT)
+    later = cv.clip_started(clip, cv.DecisionParams(confirm=20))
+    assert later.start == first.start and later.emitted == first.emitted + 17
+    assert cv.clip_started(clip, cv.DecisionParams(confirm=40)) is None   # the run is too short to confirm
+
+
+def test_idle_rates_split_by_whether_a_hand_is_ever_seen():
+    clips = [Clip(f"i__-__{i}", "i", "i", False, "idle", "-", hands_seen=h) for i, h in enumerate([0, 0, 0, 0.2, 0.4])]
+    clips.append(Clip("s__hello__0", "s", "s", True, "signing", "hello"))
+    started = {"i__-__0": False, "i__-__1": False, "i__-__2": True, "i__-__3": True, "i__-__4": False, "s__hello__0": True}
+    rates = cv._rates(clips, started)
+    assert (rates["idle"], rates["idle_no_hand"], rates["idle_some_hands"], rates["signing"]) == (0.4, 0.3333, 0.5, 1.0)
+    assert rates["hands_visible"] is None
+
+
+def test_hand_gate_zeroes_windows_with_too_few_hand_frames():
+    seq = np.full((60, 75, 2), np.nan, np.float32)
+    seq[:, :33] = 0.5                                  # a pose throughout
+    seq[30:40, 40] = 0.5                               # one left-hand joint in frames 30..39
+    seq[38:45, 60] = 0.5                               # and one right-hand joint in 38..44: hands in 30..44
+    counts = cv.hand_frames_in_window(seq)
+    assert counts[29] == 0 and counts[30] == 1 and counts[44] == 15 and counts[54] == 15
+    assert counts[55] == 14 and counts[59] == 10      # the window ending at 59 spans 35..59
+    raw = np.full(60, 0.9)
+    raw[:cv.WINDOW - 1] = np.nan
+    gated = cv.hand_gated(raw, seq, 13)
+    assert np.isnan(gated[:cv.WINDOW - 1]).all()      # unscored frames stay unscored
+    np.testing.assert_array_equal(np.flatnonzero(gated == 0.9), np.arange(42, 57))   # 13..15 hand frames
+    assert (gated[cv.WINDOW - 1:42] == 0).all() and (gated[57:] == 0).all()
+    np.testing.assert_array_equal(cv.hand_gated(raw, seq, 0), raw)
+    assert raw[30] == 0.9                             # the input is left as it was
+
+
 def test_scores_round_trip_and_refuse_other_streams(tmp_path):
     streams = {"a": np.zeros((30, 75, 2)), "b": np.zeros((40, 75, 2))}
     scores = {"stgcn": {"a": np.linspace(0, 1, 30), "b": np.full(40, np.nan)}}
