@@ -47,7 +47,7 @@ import random
 import subprocess
 import sys
 import tempfile
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Optional, Sequence
@@ -102,6 +102,11 @@ def activity(r: SequenceInfo) -> str:
     if r.gloss.startswith(GESTURE_PREFIX) and r.group not in EVERYDAY_GROUPS:
         return "gesture"
     return "everyday"
+
+
+def label_kind(gloss: str) -> str:
+    """`gesture`, `action` or `none`: the kind of a non-signing clip's label (`gesture:ok`, `action:eat`, `-`)."""
+    return gloss.split(":")[0] if ":" in gloss else "none"
 
 
 def select_clips(rows: dict[str, SequenceInfo], person_of: dict[str, str], per_class: int) -> list[Clip]:
@@ -774,6 +779,12 @@ def run(args: argparse.Namespace) -> dict:
                          sess, scores[name], decision.with_enter(at90["enter"], decision.enter - decision.exit)),
                      "curve": points}
             if f == "pooled":
+                if at90 is not None:
+                    # which idle clips start there, by the kind of their label (gesture:, action:, none)
+                    p90 = decision.with_enter(at90["enter"], decision.enter - decision.exit)
+                    entry["idle_started_at_90_recall"] = sorted(
+                        ([c.video_id, c.gloss] for c in sel
+                         if c.activity == "idle" and clip_started(scores[name][c.video_id], p90)))
                 det["pooled"] = entry
             else:
                 det["folds"][str(f)] = entry
@@ -815,6 +826,10 @@ def print_report(report: dict, out=sys.stdout) -> None:
         if idle:
             print("idle clips started, no hand ever seen / a hand in some frames: " + "; ".join(
                 f"{label} {fmt(p['idle_no_hand'])} / {fmt(p['idle_some_hands'])}" for label, p in idle), file=out)
+        if "idle_started_at_90_recall" in pooled:
+            kinds = Counter(label_kind(gloss) for _, gloss in pooled["idle_started_at_90_recall"])
+            print(f"idle clips started at 90% signing, by label: " + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())),
+                  file=out)
         for label, key in (("at the default", "sessions"), ("at 90% signing", "sessions_at_90_recall")):
             sess = pooled.get(key)
             if not sess:

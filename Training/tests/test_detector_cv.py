@@ -188,6 +188,10 @@ def test_idle_rates_split_by_whether_a_hand_is_ever_seen():
     assert rates["hands_visible"] is None
 
 
+def test_label_kind():
+    assert [cv.label_kind(g) for g in ("gesture:ok", "action:eat", "-", "hello")] == ["gesture", "action", "none", "none"]
+
+
 def test_hand_gate_zeroes_windows_with_too_few_hand_frames():
     seq = np.full((60, 75, 2), np.nan, np.float32)
     seq[:, :33] = 0.5                                  # a pose throughout
