@@ -214,12 +214,17 @@ def shape_frames(seq: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.stack(shapes, 1).astype(np.float32), np.stack(dyn, 1).astype(np.float32)
 
 
-def _windowed_mean(x: np.ndarray, length: int) -> np.ndarray:
-    """Mean over the `length` frames ending at each frame (fewer at the start), along axis 0."""
+def _windowed_sum(x: np.ndarray, length: int) -> np.ndarray:
+    """Sum over the `length` frames ending at each frame (fewer at the start), along axis 0."""
     c = np.cumsum(np.concatenate([np.zeros_like(x[:1]), x]), axis=0)
     t = np.arange(1, len(x) + 1)
-    lo = np.maximum(0, t - length)
-    return (c[t] - c[lo]) / (t - lo).reshape((-1,) + (1,) * (x.ndim - 1))
+    return c[t] - c[np.maximum(0, t - length)]
+
+
+def _windowed_mean(x: np.ndarray, length: int) -> np.ndarray:
+    """Mean over the `length` frames ending at each frame (fewer at the start), along axis 0."""
+    n = np.minimum(np.arange(1, len(x) + 1), length)
+    return _windowed_sum(x, length) / n.reshape((-1,) + (1,) * (x.ndim - 1))
 
 
 def speed_windows(seq: np.ndarray) -> np.ndarray:
@@ -406,10 +411,8 @@ def fit_temporal(clips: Sequence[Clip], feats: dict[str, list[np.ndarray]], seed
 def hand_frames_in_window(seq: np.ndarray) -> np.ndarray:
     """Per frame t of a (T, 75, 2) stream: how many of the 25 frames of the window ending at t show a hand
     (either one; fewer at the start, where the window is not full yet)."""
-    hand = np.isfinite(seq[:, 33:75, 0]).any(1).astype(np.int64)
-    total = np.concatenate([[0], np.cumsum(hand)])
-    t = np.arange(len(seq))
-    return total[t + 1] - total[np.maximum(0, t + 1 - WINDOW)]
+    hand = np.isfinite(seq[:, LEFT, 0]).any(1) | np.isfinite(seq[:, RIGHT, 0]).any(1)
+    return _windowed_sum(hand.astype(np.int64), WINDOW)
 
 
 def hand_gated(raw: np.ndarray, seq: np.ndarray, min_frames: int) -> np.ndarray:
@@ -771,17 +774,16 @@ def run(args: argparse.Namespace) -> dict:
                 continue
             points = curve(sel, scores[name], decision)
             at90 = at_recall(points)
+            p90 = None if at90 is None else decision.with_enter(at90["enter"], decision.enter - decision.exit)
             entry = {"clips": len(sel), "persons": len({c.person for c in sel}),
                      "default": default_point(sel, scores[name], at_default), "at_90_recall": at90,
                      "sessions": session_figures(sess, scores[name], at_default),
                      # sessions at the clip operating point of 90 % signing: detectors compared at equal recall
-                     "sessions_at_90_recall": None if at90 is None else session_figures(
-                         sess, scores[name], decision.with_enter(at90["enter"], decision.enter - decision.exit)),
+                     "sessions_at_90_recall": None if p90 is None else session_figures(sess, scores[name], p90),
                      "curve": points}
             if f == "pooled":
-                if at90 is not None:
+                if p90 is not None:
                     # which idle clips start there, by the kind of their label (gesture:, action:, none)
-                    p90 = decision.with_enter(at90["enter"], decision.enter - decision.exit)
                     entry["idle_started_at_90_recall"] = sorted(
                         ([c.video_id, c.gloss] for c in sel
                          if c.activity == "idle" and clip_started(scores[name][c.video_id], p90)))
@@ -802,6 +804,8 @@ def print_report(report: dict, out=sys.stdout) -> None:
           + (f"; confirmation after {pr['decision']['confirm']} frames (a clip counts when its segment is confirmed)"
              if pr["decision"].get("confirm") else ""),
           file=out)
+    fmt = lambda v: "  -  " if v is None else f"{v:5.3f}"
+    rate = lambda v: "-" if v is None else f"{v:.3f}"
     for name, det in report["detectors"].items():
         print(f"\n== {name}" + (f" (left out: {len(det['left_out_seen_persons'])} persons it was trained on)"
                                 if det.get("left_out_seen_persons") else ""), file=out)
@@ -813,22 +817,18 @@ def print_report(report: dict, out=sys.stdout) -> None:
               "PR-AUC | at 90% signing: enter  hands-vis idle | session fs/min  covered", file=out)
         for f, e in list(det["folds"].items()) + [("all", det["pooled"])]:
             d, a, s = e["default"], e["at_90_recall"], e["sessions"]
-            fmt = lambda v: "  -  " if v is None else f"{v:5.3f}"
             print(f"{f:>4} {e['clips']:6d} {e['persons']:5d}   |  {fmt(d['signing'])}  {fmt(d['hands_visible'])}  "
                   f"{fmt(d['idle'])}  {fmt(d['everyday'])}  {fmt(d['gesture'])} | {fmt(d['median_onset_s'])}  "
                   f"{fmt(d['window_pr_auc'])} | "
                   + (f"{a['enter']:.2f}  {fmt(a['hands_visible'])}  {fmt(a['idle'])}" if a else "  not reached   ")
                   + f" | {fmt(s['false_starts_per_min'])}  {fmt(s['signing_clips_in_segment'])}", file=out)
         pooled = det["pooled"]
-        fmt = lambda v: "-" if v is None else f"{v:.3f}"
-        idle = [(label, p) for label, p in (("at the default", pooled["default"]), ("at 90% signing", pooled["at_90_recall"]))
-                if p and "idle_no_hand" in p]
-        if idle:
-            print("idle clips started, no hand ever seen / a hand in some frames: " + "; ".join(
-                f"{label} {fmt(p['idle_no_hand'])} / {fmt(p['idle_some_hands'])}" for label, p in idle), file=out)
+        idle = [(label, p) for label, p in (("at the default", pooled["default"]), ("at 90% signing", pooled["at_90_recall"])) if p]
+        print("idle clips started, no hand ever seen / a hand in some frames: " + "; ".join(
+            f"{label} {rate(p['idle_no_hand'])} / {rate(p['idle_some_hands'])}" for label, p in idle), file=out)
         if "idle_started_at_90_recall" in pooled:
             kinds = Counter(label_kind(gloss) for _, gloss in pooled["idle_started_at_90_recall"])
-            print(f"idle clips started at 90% signing, by label: " + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())),
+            print("idle clips started at 90% signing, by label: " + ", ".join(f"{k} {n}" for k, n in sorted(kinds.items())),
                   file=out)
         for label, key in (("at the default", "sessions"), ("at 90% signing", "sessions_at_90_recall")):
             sess = pooled.get(key)
