@@ -96,9 +96,8 @@ public enum ConfigLoader {
         if let problem = config.heads.thresholdProblem {
             throw ConfigError(file: file, key: "heads.exit_threshold", line: nil, problem: problem)
         }
-        if config.heads.confirmFrames > 0 && config.heads.confirmFrames <= config.heads.minStartFrames {
-            throw ConfigError(file: file, key: "heads.confirm_frames", line: nil,
-                              problem: "must be 0 (off) or more than heads.min_start_frames (\(config.heads.minStartFrames)), got \(config.heads.confirmFrames)")
+        if let problem = config.heads.confirmProblem {
+            throw ConfigError(file: file, key: "heads.confirm_frames", line: nil, problem: problem)
         }
         if let status = config.events.statusEndpoint {
             if let problem = Rules.endpointProblem(status) { throw ConfigError(file: file, key: "events.status_endpoint", line: nil, problem: problem) }

@@ -154,6 +154,13 @@ public struct SigndConfiguration: Sendable, Equatable {
             return "must be ≤ heads.enter_threshold (\(t.enter)), got \(t.exit)\(implied)"
         }
 
+        /// Why `confirm_frames` cannot be used (negative, or 1 … min_start_frames), or nil. The heads check the
+        /// same rule (`SegmentTracker.Parameters.validate`); this one names the config key before any head loads.
+        public var confirmProblem: String? {
+            guard confirmFrames < 0 || (confirmFrames > 0 && confirmFrames <= minStartFrames) else { return nil }
+            return "must be 0 (off) or more than heads.min_start_frames (\(minStartFrames)), got \(confirmFrames)"
+        }
+
         /// The thresholds in force with a binary head whose calibrated operating point is `head` (nil: none).
         public func thresholds(head: Thresholds?) -> Thresholds {
             guard !setsThresholds else {

@@ -99,17 +99,19 @@ public struct Evaluator {
         }
     }
 
-    /// Detected segments: (start frame, start emitted at, last frame, end emitted at).
+    /// Detected segments: (start frame, start emitted at, confirm emitted at, last frame, end emitted at).
     public static func detected(_ run: VideoRun) -> [DetectedSegment] {
-        var starts: [Int: SegmentTracker.Transition] = [:]
+        var starts: [Int: SegmentTracker.Transition] = [:], confirms: [Int: Int] = [:]
         var out: [DetectedSegment] = []
         for t in run.transitions {
             switch t.phase {
             case .start: starts[t.segment] = t
-            case .confirm, .update: break
+            case .confirm: confirms[t.segment] = t.at.frame
+            case .update: break
             case .end:
                 let s = starts[t.segment]
                 out.append(DetectedSegment(startFrame: t.start.frame, startEmittedAt: s?.at.frame ?? t.start.frame,
+                                           confirmedAt: confirms[t.segment],
                                            lastFrame: t.summary?.last.frame ?? t.at.frame, endEmittedAt: t.at.frame))
             }
         }
@@ -118,8 +120,9 @@ public struct Evaluator {
 
     public func report(_ runs: [VideoRun], groundTruth gt: GroundTruth) -> EvalReport {
         var allWindows: [Sample] = [], allFrames: [Sample] = []
-        var onsets: [Double] = [], offsets: [Double] = []
-        var gtCount = 0, detectedCount = 0, matched = 0, falseAlarms = 0
+        // With confirmation on, a subscriber to `confirm` sees only the confirmed segments, from their `confirm`.
+        let confirming = pipeline.settings.segments.confirmFrames > 0
+        var started = EventTally(), confirmed = EventTally()
         var rows: [EvalReport.VideoRow] = []
         var classified = 0, top1 = 0, top5 = 0, noPrediction = 0, outsideLabels = 0
         var confusions: [String: Int] = [:]
@@ -129,24 +132,15 @@ public struct Evaluator {
             allWindows += w; allFrames += f
             let truth = gt.segments(video: run.video, sets: options.sets)
             let found = Self.detected(run)
-            var used = Set<Int>()
-            var videoOnsets: [Double] = []
-            for segment in truth {
-                guard let k = found.indices.first(where: { !used.contains($0) && found[$0].startFrame <= segment.upperBound && found[$0].lastFrame >= segment.lowerBound }) else { continue }
-                used.insert(k)
-                matched += 1
-                onsets.append(Double(found[k].startEmittedAt - segment.lowerBound))
-                offsets.append(Double(found[k].endEmittedAt - segment.upperBound))
-                videoOnsets.append(Double(found[k].startEmittedAt - segment.lowerBound))
-            }
-            gtCount += truth.count
-            detectedCount += found.count
-            falseAlarms += found.count - used.count
+            let videoOnsets = started.add(truth: truth, found: found, emittedAt: \.startEmittedAt)
+            let confirmedFound = found.filter { $0.confirmedAt != nil }
+            if confirming { _ = confirmed.add(truth: truth, found: confirmedFound) { $0.confirmedAt! } }
 
             var row = EvalReport.VideoRow(video: run.video, frames: run.frames, windows: w.count, windowPositives: w.filter(\.positive).count,
                                           windowPRAUC: BinaryMetrics.averagePrecision(w), frameF1: BinaryMetrics(f, threshold: options.threshold).f1,
                                           groundTruthSegments: truth.count, detectedSegments: found.count,
-                                          onsetDelayFrames: Summary(videoOnsets).mean, trueClass: nil, predictedClass: nil)
+                                          onsetDelayFrames: Summary(videoOnsets).mean, trueClass: nil, predictedClass: nil,
+                                          confirmedSegments: confirming ? confirmedFound.count : nil)
             if !labels.isEmpty, let truthClass = options.videoClasses[run.video], !labels.contains(truthClass) {
                 row.trueClass = truthClass
                 outsideLabels += 1
@@ -182,11 +176,40 @@ public struct Evaluator {
             threshold: options.threshold, fps: options.fps, videos: runs.count,
             window: BinaryMetrics(allWindows, threshold: options.threshold),
             frame: BinaryMetrics(allFrames, threshold: options.threshold),
-            events: .init(groundTruthSegments: gtCount, detectedSegments: detectedCount, matched: matched,
-                          missed: gtCount - matched, falseAlarms: falseAlarms,
-                          onsetDelayFrames: Summary(onsets), offsetDelayFrames: Summary(offsets),
-                          onsetDelayMillis: Summary(onsets.map { $0 * ms }), offsetDelayMillis: Summary(offsets.map { $0 * ms })),
+            events: started.events(millisPerFrame: ms), confirmedEvents: confirming ? confirmed.events(millisPerFrame: ms) : nil,
             multiclass: multiclass, perVideo: rows)
+    }
+}
+
+/// Detected segments matched to the true ones, over all videos, with the onset taken at a chosen event.
+struct EventTally {
+    var truthCount = 0, detectedCount = 0, matched = 0, falseAlarms = 0
+    var onsets: [Double] = [], offsets: [Double] = []
+
+    /// Matches each true segment to the first unused detected one that overlaps it; returns this video's
+    /// onset delays (`emittedAt` − true onset, in frames).
+    mutating func add(truth: [ClosedRange<Int>], found: [DetectedSegment], emittedAt: (DetectedSegment) -> Int) -> [Double] {
+        var used = Set<Int>()
+        var videoOnsets: [Double] = []
+        for segment in truth {
+            guard let k = found.indices.first(where: { !used.contains($0) && found[$0].startFrame <= segment.upperBound && found[$0].lastFrame >= segment.lowerBound }) else { continue }
+            used.insert(k)
+            videoOnsets.append(Double(emittedAt(found[k]) - segment.lowerBound))
+            offsets.append(Double(found[k].endEmittedAt - segment.upperBound))
+        }
+        matched += used.count
+        onsets += videoOnsets
+        truthCount += truth.count
+        detectedCount += found.count
+        falseAlarms += found.count - used.count
+        return videoOnsets
+    }
+
+    func events(millisPerFrame ms: Double) -> EvalReport.Events {
+        .init(groundTruthSegments: truthCount, detectedSegments: detectedCount, matched: matched,
+              missed: truthCount - matched, falseAlarms: falseAlarms,
+              onsetDelayFrames: Summary(onsets), offsetDelayFrames: Summary(offsets),
+              onsetDelayMillis: Summary(onsets.map { $0 * ms }), offsetDelayMillis: Summary(offsets.map { $0 * ms }))
     }
 }
 
@@ -219,6 +242,8 @@ extension Evaluator {
 public struct DetectedSegment: Sendable, Equatable {
     public var startFrame: Int
     public var startEmittedAt: Int
+    /// Frame of the segment's `confirm` event (nil: never confirmed, or confirmation off).
+    public var confirmedAt: Int?
     public var lastFrame: Int
     public var endEmittedAt: Int
 }
@@ -301,10 +326,13 @@ public struct EvalReport: Sendable, Equatable, Codable {
         public var onsetDelayFrames: Double?
         public var trueClass: String?
         public var predictedClass: String?
+        /// Segments confirmed (heads.confirm_frames > 0 only).
+        public var confirmedSegments: Int?
         enum CodingKeys: String, CodingKey {
             case video, frames, windows, windowPositives = "window_positives", windowPRAUC = "window_pr_auc"
             case frameF1 = "frame_f1", groundTruthSegments = "ground_truth_segments", detectedSegments = "detected_segments"
             case onsetDelayFrames = "onset_delay_frames", trueClass = "true_class", predictedClass = "predicted_class"
+            case confirmedSegments = "confirmed_segments"
         }
     }
 
@@ -313,13 +341,17 @@ public struct EvalReport: Sendable, Equatable, Codable {
     public var videos: Int
     public var window: BinaryMetrics
     public var frame: BinaryMetrics
+    /// Every segment, as a subscriber to `start` sees it (onset: the `start` event).
     public var events: Events
+    /// With heads.confirm_frames > 0: what a subscriber to `confirm` sees. Only confirmed segments count as
+    /// detected (an unconfirmed one is neither a match nor a false alarm), and the onset is the `confirm` event.
+    public var confirmedEvents: Events?
     public var multiclass: Multiclass?
     public var perVideo: [VideoRow]
     /// What ran, on what, when (set by `signd eval`).
     public var provenance: RunProvenance? = nil
     enum CodingKeys: String, CodingKey {
-        case threshold, fps, videos, window, frame, events, multiclass, perVideo = "per_video", provenance
+        case threshold, fps, videos, window, frame, events, confirmedEvents = "confirmed_events", multiclass, perVideo = "per_video", provenance
     }
 }
 

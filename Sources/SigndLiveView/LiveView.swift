@@ -20,6 +20,9 @@ public struct LiveStatus: Sendable, Codable, Equatable {
     public var camera: String
     public var signing: Bool
     public var segment: Int?
+    /// With `heads.confirm_frames` set, whether the open segment is confirmed (false: tentative); nil when
+    /// confirmation is off or no segment is open.
+    public var confirmed: Bool?
     public var frame: Int?
     public var health: String
     public var healthMessage: String?
@@ -32,7 +35,7 @@ public struct LiveStatus: Sendable, Codable, Equatable {
     public var imagesRendered: Int
 
     enum CodingKeys: String, CodingKey {
-        case camera, signing, segment, frame, health, healthMessage = "health_message", source, trace, signs
+        case camera, signing, segment, confirmed, frame, health, healthMessage = "health_message", source, trace, signs
         case imagesRendered = "images_rendered"
     }
 }
@@ -57,7 +60,7 @@ public final class LiveView: EventObserver, Sendable {
         self.camera = camera
         self.fps = fps
         self.width = width
-        state = Locked(LiveStatus(camera: camera, signing: false, segment: nil, frame: nil, health: "ok", healthMessage: nil,
+        state = Locked(LiveStatus(camera: camera, signing: false, segment: nil, confirmed: nil, frame: nil, health: "ok", healthMessage: nil,
                                  source: "opening", trace: [], signs: [], imagesRendered: 0))
     }
 
@@ -100,6 +103,7 @@ public final class LiveView: EventObserver, Sendable {
             case .state(let s):
                 status.signing = s.phase != .end
                 status.segment = s.phase == .end ? nil : s.segment
+                status.confirmed = s.phase == .end ? nil : s.confirmed
             case .sign(let s):
                 status.signs.insert(.init(frame: frame, label: s.label, score: s.score), at: 0)
                 if status.signs.count > Self.signsKept { status.signs.removeLast() }

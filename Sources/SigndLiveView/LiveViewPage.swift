@@ -12,12 +12,28 @@ enum LiveViewPage {
 <style>
   body { font-family: system-ui, sans-serif; margin: 16px; background: #111; color: #eee; }
   h1 { font-size: 18px; margin: 0 0 12px; }
+  [data-state="signing"] { background: #1b7f3a; }
+  [data-state="tentative"] { background: #8a6d00; }
+  [data-state="idle"] { background: #444; }
 """#
+
+    /// Both pages' reading of a camera's status: a segment that `heads.confirm_frames` has not confirmed yet is
+    /// shown as tentative, since an integration reacting to `confirm` has not reacted to it.
+    private static let stateScript = #"""
+function shownState(s) {
+  if (!s.signing) return ["idle", "not signing"];
+  return s.confirmed === false ? ["tentative", "signing? (not confirmed yet)"] : ["signing", "signing"];
+}
+"""#
+
+    private static func fill(_ template: String) -> String {
+        template.replacingOccurrences(of: "{{HEAD}}\n", with: head).replacingOccurrences(of: "{{STATE_JS}}\n", with: stateScript)
+    }
 
     /// One camera's page, its stream and status under `base` ("" beside the page, or "/camera/<id>/");
     /// `index`: a link back to the page of all cameras.
     static func camera(base: String, index: Bool) -> String {
-        cameraTemplate.replacingOccurrences(of: "{{HEAD}}\n", with: head).replacingOccurrences(of: "{{BASE}}", with: base)
+        fill(cameraTemplate).replacingOccurrences(of: "{{BASE}}", with: base)
             .replacingOccurrences(of: "{{INDEX}}", with: index ? #"<a href="/">all cameras</a> · "# : "")
     }
 
@@ -27,8 +43,6 @@ enum LiveViewPage {
   img { width: 640px; max-width: 100%; background: #222; border-radius: 4px; }
   .panel { width: 340px; flex: none; }
   #state { display: inline-block; padding: 6px 12px; border-radius: 4px; font-weight: 600; }
-  #state[data-state="signing"] { background: #1b7f3a; }
-  #state[data-state="idle"] { background: #444; }
   #health[data-status="degraded"] { color: #f0b400; }
   #health[data-status="error"] { color: #ff5050; }
   canvas { background: #1c1c1c; border-radius: 4px; margin-top: 12px; }
@@ -52,6 +66,7 @@ enum LiveViewPage {
 </div>
 <script>
 "use strict";
+{{STATE_JS}}
 const seen = [];
 function draw(trace) {
   const c = document.getElementById("trace"), g = c.getContext("2d");
@@ -59,32 +74,31 @@ function draw(trace) {
   g.strokeStyle = "#4caf50"; g.lineWidth = 2; g.beginPath();
   let started = false;
   trace.forEach((pt, i) => {
-    if (pt.p === null) { started = false; return; }
+    if (pt.p == null) { started = false; return; }
     const x = i * c.width / 300, y = c.height - pt.p * c.height;
     if (started) g.lineTo(x, y); else { g.moveTo(x, y); started = true; }
   });
   g.stroke();
-  c.dataset.points = String(trace.filter(pt => pt.p !== null).length);
+  c.dataset.points = String(trace.filter(pt => pt.p != null).length);
 }
 async function refresh() {
   try {
     const s = await (await fetch("{{BASE}}status.json", {cache: "no-store"})).json();
     document.getElementById("camera").textContent = s.camera;
     const state = document.getElementById("state");
-    state.dataset.state = s.signing ? "signing" : "idle";
-    state.textContent = s.signing ? "signing" : "not signing";
+    [state.dataset.state, state.textContent] = shownState(s);
     if (seen[seen.length - 1] !== state.dataset.state) seen.push(state.dataset.state);
     document.getElementById("history").textContent = seen.join(" → ");
-    document.getElementById("segment").textContent = s.segment === null ? "" : "segment " + s.segment;
+    document.getElementById("segment").textContent = s.segment == null ? "" : "segment " + s.segment;
     const health = document.getElementById("health");
     health.dataset.status = s.health;
     health.textContent = s.health + (s.health_message ? " (" + s.health_message + ")" : "");
     document.getElementById("source").textContent = s.source;
-    document.getElementById("frame").textContent = s.frame === null ? "–" : s.frame;
+    document.getElementById("frame").textContent = s.frame == null ? "–" : s.frame;
     const list = document.getElementById("signs");
     list.replaceChildren(...s.signs.map(x => {
       const li = document.createElement("li");
-      li.textContent = x.label + " " + x.score.toFixed(2) + (x.frame === null ? "" : " @" + x.frame);
+      li.textContent = x.label + " " + x.score.toFixed(2) + (x.frame == null ? "" : " @" + x.frame);
       li.dataset.label = x.label;
       return li;
     }));
@@ -111,7 +125,7 @@ setInterval(refresh, 200);
               </a>
             """#
         }.joined(separator: "\n")
-        return indexTemplate.replacingOccurrences(of: "{{HEAD}}\n", with: head).replacingOccurrences(of: "{{CARDS}}", with: cards)
+        return fill(indexTemplate).replacingOccurrences(of: "{{CARDS}}", with: cards)
     }
 
     private static let indexTemplate = #"""
@@ -120,8 +134,6 @@ setInterval(refresh, 200);
   .card { display: block; width: 400px; color: #eee; text-decoration: none; }
   img { width: 400px; background: #222; border-radius: 4px; }
   .state { display: inline-block; padding: 2px 8px; border-radius: 4px; }
-  .state[data-state="signing"] { background: #1b7f3a; }
-  .state[data-state="idle"] { background: #444; }
   .health[data-status="degraded"] { color: #f0b400; }
   .health[data-status="error"] { color: #ff5050; }
 </style>
@@ -133,12 +145,12 @@ setInterval(refresh, 200);
 </div>
 <script>
 "use strict";
+{{STATE_JS}}
 async function refresh(card) {
   const state = card.querySelector(".state"), health = card.querySelector(".health");
   try {
     const s = await (await fetch("/camera/" + card.dataset.camera + "/status.json", {cache: "no-store"})).json();
-    state.dataset.state = s.signing ? "signing" : "idle";
-    state.textContent = s.signing ? "signing" : "not signing";
+    [state.dataset.state, state.textContent] = shownState(s);
     health.dataset.status = s.health;
     health.textContent = s.health === "ok" ? "" : s.health + (s.health_message ? " (" + s.health_message + ")" : "");
   } catch (e) {

@@ -14,7 +14,8 @@ struct Eval: ParsableCommand {
             Per-window (majority label of the window's labelled frames) and per-frame (each window scores its centre \
             frame) PR-AUC, precision, recall and F1 at --threshold; event-level onset/offset delays of the state \
             machine (measured at the frame the live daemon emits start/end); per-video rows; with a multi-class head \
-            and --video-labels, top-1/top-5 and the most frequent confusions.
+            and --video-labels, top-1/top-5 and the most frequent confusions. With heads.confirm_frames > 0 the \
+            events are also scored as a subscriber to `confirm` sees them (confirmed segments only, onset at `confirm`).
             """)
 
     @Option(help: "Directory with VIDEO.npz files and groundtruth.txt (`video frame label` per line).")
@@ -123,8 +124,11 @@ struct Eval: ParsableCommand {
         for (name, m) in [("window", r.window), ("frame", r.frame)] {
             lines.append("\(name): n=\(m.samples) pos=\(m.positives) PR-AUC=\(f(m.prAUC)) P=\(f(m.precision)) R=\(f(m.recall)) F1=\(f(m.f1))")
         }
-        let e = r.events
-        lines.append("events: truth \(e.groundTruthSegments), detected \(e.detectedSegments), matched \(e.matched), missed \(e.missed), false alarms \(e.falseAlarms); onset delay mean \(f(e.onsetDelayMillis.mean)) ms, median \(f(e.onsetDelayMillis.median)) ms; offset delay mean \(f(e.offsetDelayMillis.mean)) ms")
+        func events(_ name: String, _ e: EvalReport.Events) -> String {
+            "\(name): truth \(e.groundTruthSegments), detected \(e.detectedSegments), matched \(e.matched), missed \(e.missed), false alarms \(e.falseAlarms); onset delay mean \(f(e.onsetDelayMillis.mean)) ms, median \(f(e.onsetDelayMillis.median)) ms; offset delay mean \(f(e.offsetDelayMillis.mean)) ms"
+        }
+        lines.append(events("events", r.events))
+        if let confirmed = r.confirmedEvents { lines.append(events("confirmed events", confirmed)) }
         if let m = r.multiclass {
             lines.append("multiclass: videos \(m.videos) (no prediction \(m.withoutPrediction); \(m.outsideLabels) more with a class the head lacks), top-1 \(f(m.top1)), top-5 \(f(m.top5))")
             for c in m.confusions.prefix(5) { lines.append("  confusion \(c.pair): \(c.count)") }

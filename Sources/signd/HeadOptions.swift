@@ -27,6 +27,10 @@ struct HeadOptions: ParsableArguments {
     @Option(help: "heads.stride: run the binary head every N frames.")
     var stride: Int?
 
+    @Option(name: .customLong("confirm-frames"),
+            help: "heads.confirm_frames: make `start` tentative and confirm a segment after N frames at or above enter (0: off).")
+    var confirmFrames: Int?
+
     @Option(name: .customLong("models-dir"),
             help: "Directory of the default heads (landmarks.models_dir; else $SIGND_MODELS_DIR, else ./Models).")
     var modelsDirectory: String?
@@ -42,6 +46,12 @@ struct HeadOptions: ParsableArguments {
         if let enterThreshold { merged.heads.enterThreshold = enterThreshold }
         if let exitThreshold { merged.heads.exitThreshold = exitThreshold }
         if let stride { merged.heads.stride = stride }
+        if let confirmFrames {
+            merged.heads.confirmFrames = confirmFrames
+            if let problem = merged.heads.confirmProblem {
+                throw ConfigError(file: "<command line>", key: "heads.confirm_frames", line: nil, problem: problem)
+            }
+        }
         if let unknownBelow {
             guard (0...1).contains(unknownBelow) else {
                 throw ConfigError(file: "<command line>", key: "heads.unknown_below", line: nil, problem: "must be in 0...1, got \(unknownBelow)")

@@ -12,11 +12,7 @@ import XCTest
 final class LiveViewBrowserTests: XCTestCase {
     func testPageShowsStreamStateChangesTraceAndSigns() throws {
         let browser = try BrowserSession(width: 1060, height: 640)
-        var config = try LoopedClipDaemon.config(camera: "lobby")
-        config.liveView.enabled = true
-        config.liveView.port = freeTCPPort()
-        let page = "http://127.0.0.1:\(config.liveView.port)/"
-
+        let (config, page) = try liveViewConfig()
         let collector = try EventCollector(endpoint: config.events.endpoints[0])
         let daemon = LoopedClipDaemon(config)
         defer {
@@ -55,17 +51,15 @@ final class LiveViewBrowserTests: XCTestCase {
     /// page under `/camera/<id>/` (its stream, its status) linking back, and the one-camera paths are gone.
     func testSeveralCamerasEachHaveTheirPageAndTheIndexShowsThemAll() throws {
         let browser = try BrowserSession(width: 1060, height: 640)
-        var config = try LoopedClipDaemon.config(camera: "lobby")
-        config.cameras = [("door", "msl150_hoy_001.mp4"), ("desk", "mmaction2_test.avi")].map { id, clip in
-            var source = SigndConfiguration.Source()
-            source.uri = TestPaths.samples.appendingPathComponent(clip).path
-            // Not paced: a paced camera that drops frames on a small machine scores no window across the gap.
-            source.loop = true
-            return .init(id: id, source: source)
+        let (config, root) = try liveViewConfig { config in
+            config.cameras = [("door", "msl150_hoy_001.mp4"), ("desk", "mmaction2_test.avi")].map { id, clip in
+                var source = SigndConfiguration.Source()
+                source.uri = TestPaths.samples.appendingPathComponent(clip).path
+                // Not paced: a paced camera that drops frames on a small machine scores no window across the gap.
+                source.loop = true
+                return .init(id: id, source: source)
+            }
         }
-        config.liveView.enabled = true
-        config.liveView.port = freeTCPPort()
-        let root = "http://127.0.0.1:\(config.liveView.port)/"
         let daemon = LoopedClipDaemon(config)
         defer { daemon.stop() }
 
@@ -90,6 +84,49 @@ final class LiveViewBrowserTests: XCTestCase {
         XCTAssertTrue(try browser.wait(timeout: 60, until: "return document.getElementById('stream').naturalWidth === 640"), "the desk's stream")
         XCTAssertEqual(try browser.evaluate("return document.querySelector('h1 a').getAttribute('href')") as? String, "/")
         XCTAssertGreaterThan(try status(root + "camera/desk/")["images_rendered"] as? Int ?? 0, 0)
+    }
+
+    /// With `heads.confirm_frames` a segment is tentative until its `confirm`: `status.json` says
+    /// `confirmed: false`, then `true` in the same segment, and the page shows the tentative state before the
+    /// signing one. Without confirmation the field is absent (tested above through the page, which shows
+    /// `signing` for it).
+    func testTentativeSegmentShowsUntilItIsConfirmed() throws {
+        let browser = try BrowserSession(width: 1060, height: 640)
+        let (config, page) = try liveViewConfig { $0.heads.confirmFrames = 10 }
+        let daemon = LoopedClipDaemon(config)
+        defer { daemon.stop() }
+        XCTAssertTrue(try waitForServer(page), "the live view answers")
+
+        // Each pass of the looped clip opens a segment that N = 10 confirms (HeadsDaemonTests); polled every
+        // 20 ms, one of them shows both states.
+        var tentative = Set<Int>(), confirmedAfterTentative: Int?
+        let deadline = Date().addingTimeInterval(120)
+        while confirmedAfterTentative == nil && Date() < deadline {
+            let s = try status(page)
+            if let segment = s["segment"] as? Int, let confirmed = s["confirmed"] as? Bool {
+                if !confirmed { tentative.insert(segment) } else if tentative.contains(segment) { confirmedAfterTentative = segment }
+            } else if s["segment"] is Int {
+                XCTFail("an open segment with confirmation on carries confirmed: \(s)")
+                break
+            }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        XCTAssertNotNil(confirmedAfterTentative, "a segment seen tentative, then confirmed (tentative: \(tentative))")
+
+        try browser.open(page)
+        XCTAssertTrue(try browser.wait(timeout: 120, until: """
+            return document.getElementById('history').textContent.includes('tentative → signing')
+            """), "the page shows a tentative segment, then it confirmed: \(String(describing: try? browser.evaluate("return document.getElementById('history').textContent")))")
+    }
+
+    /// The looped signing clip's daemon with the live view on a free port, changed by `configure`, and the
+    /// view's root URL.
+    private func liveViewConfig(_ configure: (inout SigndConfiguration) -> Void = { _ in }) throws -> (SigndConfiguration, String) {
+        var config = try LoopedClipDaemon.config(camera: "lobby")
+        config.liveView.enabled = true
+        config.liveView.port = freeTCPPort()
+        configure(&config)
+        return (config, "http://127.0.0.1:\(config.liveView.port)/")
     }
 
     /// Polls `url` until it answers 200.

@@ -155,5 +155,28 @@ final class OfflineCommandTests: XCTestCase {
         XCTAssertThrowsError(try runProcess(TestPaths.signdBinary.path, ["eval", "--data", "/nonexistent", "--binary", binary])) {
             XCTAssertTrue("\($0)".contains("/nonexistent/groundtruth.txt"), "\($0)")
         }
+        XCTAssertNil(json["confirmed_events"], "confirmation off: no confirmed figures")
+    }
+
+    /// `--confirm-frames N` scores what a subscriber to `confirm` sees beside the `start` figures (the numbers
+    /// by hand: `EvalFixtureTests.testConfirmedEventsCountConfirmedSegmentsFromTheirConfirm`), and a value the
+    /// heads cannot use is refused with the key named.
+    func testEvalScoresConfirmedSegments() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("signd-evalconfirm-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let stdout = try runProcess(TestPaths.signdBinary.path, ["eval", "--data", data, "--binary", binary, "--multiclass", "none",
+                                                                 "--confirm-frames", "10", "-o", dir.path, "--no-progress", "--plots", "0"])
+        XCTAssertTrue(stdout.contains("events: truth 1, detected 2, matched 1, missed 0, false alarms 1"), stdout)
+        XCTAssertTrue(stdout.contains("confirmed events: truth 1, detected 1, matched 1, missed 0, false alarms 0; onset delay mean 1033.3333 ms"), stdout)
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("eval.json"))) as! [String: Any]
+        let confirmed = try XCTUnwrap(json["confirmed_events"] as? [String: Any])
+        XCTAssertEqual(confirmed["false_alarms"] as? Int, 0)
+        XCTAssertEqual(((json["provenance"] as? [String: Any])?["settings"] as? [String: Double])?["heads.confirm_frames"], 10)
+        for bad in ["3", "-1"] {
+            XCTAssertThrowsError(try runProcess(TestPaths.signdBinary.path, ["eval", "--data", data, "--binary", binary, "--confirm-frames=\(bad)",
+                                                                             "-o", dir.path, "--no-progress"])) {
+                XCTAssertTrue("\($0)".contains("heads.confirm_frames") && "\($0)".contains("more than heads.min_start_frames (3)"), "\($0)")
+            }
+        }
     }
 }

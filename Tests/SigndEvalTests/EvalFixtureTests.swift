@@ -68,6 +68,40 @@ final class EvalFixtureTests: XCTestCase {
                                                     to: URL(fileURLWithPath: "/nonexistent-dir/x.png")))
     }
 
+    /// With `confirm_frames` the events are also scored as a subscriber to `confirm` sees them. By hand, with
+    /// P = 0.822 from each video's first window (frame 24) on: N = 10 confirms a_signing's segment on frame 33
+    /// (24 … 33), an onset of 33 − 2 = 31 frames; c_false_alarm's window run (24 … 29) is too short, so its
+    /// tentative segment is no false alarm to a `confirm` subscriber. N = 20 would need frames up to 43 and
+    /// a_signing has 40: nothing is confirmed and its true segment is missed.
+    func testConfirmedEventsCountConfirmedSegmentsFromTheirConfirm() throws {
+        let binary = try LoadedHead.load(stem: TestPaths.fixtures.appendingPathComponent("stgcn/additive_binary_j75_c2/model").path)
+        let dir = TestPaths.fixtures.appendingPathComponent("eval")
+        let gt = try GroundTruth.load(dir.appendingPathComponent("groundtruth.txt"))
+        func report(confirmFrames: Int) throws -> EvalReport {
+            var settings = HeadSettings()
+            settings.segments.confirmFrames = confirmFrames
+            let pipeline = try HeadPipeline(binary: binary, multiclass: nil, settings: settings, face: .landmarkStage(face: false))
+            return try Evaluator(pipeline: pipeline, options: EvalOptions()).evaluate(directory: dir, groundTruth: gt).0
+        }
+        let off = try report(confirmFrames: 0)
+        XCTAssertNil(off.confirmedEvents, "confirmation off: no confirmed figures")
+        XCTAssertEqual(off.perVideo.map(\.confirmedSegments), [nil, nil, nil])
+
+        let ten = try report(confirmFrames: 10)
+        XCTAssertEqual(ten.events, off.events, "the start events do not change")
+        let c = try XCTUnwrap(ten.confirmedEvents)
+        XCTAssertEqual([c.groundTruthSegments, c.detectedSegments, c.matched, c.missed, c.falseAlarms], [1, 1, 1, 0, 0])
+        XCTAssertEqual(c.onsetDelayFrames.mean, 31)
+        XCTAssertEqual(c.onsetDelayMillis.mean!, 31 * 1000 / 30, accuracy: 1e-9)
+        XCTAssertEqual(c.offsetDelayFrames.mean, 0)
+        XCTAssertEqual(ten.perVideo.map(\.confirmedSegments), [1, 0, 0])
+        XCTAssertEqual(ten.perVideo.map(\.detectedSegments), [1, 0, 1])
+
+        let twenty = try XCTUnwrap(try report(confirmFrames: 20).confirmedEvents)
+        XCTAssertEqual([twenty.groundTruthSegments, twenty.detectedSegments, twenty.matched, twenty.missed, twenty.falseAlarms], [1, 0, 0, 1, 0])
+        XCTAssertNil(twenty.onsetDelayFrames.mean)
+    }
+
     func testMulticlassTopKWithVideoLabels() throws {
         let stgcn = TestPaths.fixtures.appendingPathComponent("stgcn")
         let binary = try LoadedHead.load(stem: stgcn.appendingPathComponent("additive_binary_j75_c2/model").path)
