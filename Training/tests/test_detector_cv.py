@@ -52,8 +52,30 @@ def test_shape_features_are_mirror_invariant():
     mirrored[:, cv.POSE, 0] = 1.0 - seq[:, cv.POSE, 0]
     a, b = cv.shape_windows(seq), cv.shape_windows(mirrored)
     np.testing.assert_allclose(a, b, atol=1e-4)
+    np.testing.assert_allclose(cv.nose_windows(seq), cv.nose_windows(mirrored), atol=1e-4)
     # the speed baseline is not: it keeps the hands' identity
     assert not np.allclose(cv.speed_windows(seq)[:, -2:], cv.speed_windows(mirrored)[:, -2:])
+
+
+def test_nose_features_place_the_hands_against_the_face():
+    # Shoulders 0.2 apart; the nose at (0.5, 0.3). The right hand's closest joint 0.02 (0.1 shoulder widths)
+    # below the nose, its centre 0.12 lower; the left hand 0.2 (1 shoulder width) to the side, at nose height.
+    seq = np.full((4, 75, 2), np.nan, np.float32)
+    seq[:, 11], seq[:, 12], seq[:, cv.NOSE] = (0.6, 0.5), (0.4, 0.5), (0.5, 0.3)
+    seq[:, cv.RIGHT] = (0.5, 0.42)
+    seq[:, cv.RIGHT.start] = (0.5, 0.32)
+    seq[:, cv.LEFT] = (0.7, 0.3)
+    seq[2, cv.LEFT] = np.nan                          # one hand lost: near and far are the other one
+    seq[3, cv.LEFT] = seq[3, cv.RIGHT] = np.nan       # no hand: nothing seen, all zero
+    f = cv.nose_frames(seq)
+    expected_high = (0.3 - (0.42 * 20 + 0.32) / 21) / 0.2
+    np.testing.assert_allclose(f[0], [1, 0.1, 1.0, 0.0, 1], atol=1e-5)
+    np.testing.assert_allclose(f[2], [1, 0.1, 0.1, expected_high, 1], atol=1e-5)
+    np.testing.assert_array_equal(f[3], 0)
+    w = cv.nose_windows(seq)
+    assert w.shape == (4, cv.shape_windows(seq).shape[1] + 2 * 5)
+    # the last window: 3 of 4 frames seen; the means are over the seen frames only
+    np.testing.assert_allclose(w[3, -10:-5], [0.75, 0.1, 0.7, expected_high / 3, 1], atol=1e-5)
 
 
 def test_session_layout_and_rests():
