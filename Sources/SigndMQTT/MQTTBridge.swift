@@ -202,17 +202,22 @@ private final class Session: Sendable {
         return "mqtt: not connected to the broker \(broker) for \(Int(seconds)) s (\(link.why)); events are not reaching it"
     }
 
+    // The retained state is changed and sent under one lock, and `connected` reads and re-sends it under the
+    // same lock: otherwise a reconnect could read ON, the frame loop send OFF, and the resend then leave the
+    // stale ON retained on the broker.
     func setSigning(_ signing: Bool) {
-        retained.withLock { $0.signing = signing }
-        send(topics.signing, Array((signing ? "ON" : "OFF").utf8), retain: true)
+        retained.withLock { state in
+            state.signing = signing
+            send(topics.signing, Array((signing ? "ON" : "OFF").utf8), retain: true)
+        }
     }
 
     func setHealth(_ payload: [UInt8]) {
-        let changed = retained.withLock { state -> Bool in
-            defer { state.health = payload }
-            return state.health != payload
+        retained.withLock { state in
+            guard state.health != payload else { return }
+            state.health = payload
+            send(topics.health, payload, retain: true)
         }
-        if changed { send(topics.health, payload, retain: true) }
     }
 
     /// Queues one message; libmosquitto sends it when connected (QoS ≥ 1 messages wait for a reconnect).
@@ -236,15 +241,14 @@ private final class Session: Sendable {
             return
         }
         link.withLock { $0.connected = true }
-        let (signing, health, again) = retained.withLock { state in
-            defer { state.everConnected = true }
-            return (state.signing, state.health, state.everConnected)
+        retained.withLock { state in
+            logger.notice(state.everConnected ? "mqtt: reconnected to the broker" : "mqtt: connected to the broker")
+            state.everConnected = true
+            send(topics.availability, Array("online".utf8), retain: true)
+            for (topic, payload) in topics.discovery() { send(topic, payload, retain: true) }
+            send(topics.signing, Array((state.signing ? "ON" : "OFF").utf8), retain: true)
+            if let health = state.health { send(topics.health, health, retain: true) }
         }
-        logger.notice(again ? "mqtt: reconnected to the broker" : "mqtt: connected to the broker")
-        send(topics.availability, Array("online".utf8), retain: true)
-        for (topic, payload) in topics.discovery() { send(topic, payload, retain: true) }
-        send(topics.signing, Array((signing ? "ON" : "OFF").utf8), retain: true)
-        if let health { send(topics.health, health, retain: true) }
     }
 
     func disconnected(code: Int32) {
