@@ -208,7 +208,7 @@ private final class Session: Sendable {
     func setSigning(_ signing: Bool) {
         retained.withLock { state in
             state.signing = signing
-            send(topics.signing, Array((signing ? "ON" : "OFF").utf8), retain: true)
+            send(topics.signing, topics.signingPayload(signing), retain: true)
         }
     }
 
@@ -241,14 +241,15 @@ private final class Session: Sendable {
             return
         }
         link.withLock { $0.connected = true }
-        retained.withLock { state in
-            logger.notice(state.everConnected ? "mqtt: reconnected to the broker" : "mqtt: connected to the broker")
-            state.everConnected = true
+        let again = retained.withLock { state in
+            defer { state.everConnected = true }
             send(topics.availability, Array("online".utf8), retain: true)
             for (topic, payload) in topics.discovery() { send(topic, payload, retain: true) }
-            send(topics.signing, Array((state.signing ? "ON" : "OFF").utf8), retain: true)
+            send(topics.signing, topics.signingPayload(state.signing), retain: true)
             if let health = state.health { send(topics.health, health, retain: true) }
+            return state.everConnected
         }
+        logger.notice(again ? "mqtt: reconnected to the broker" : "mqtt: connected to the broker")
     }
 
     func disconnected(code: Int32) {

@@ -20,6 +20,9 @@ public struct MQTTTopics: Sendable {
     public var availability: String { "\(base)/availability" }
     /// `ON` while a signing segment is open, else `OFF`; retained.
     public var signing: String { "\(base)/signing" }
+    /// The signing topic's payloads, as the discovery config declares them.
+    static let signingOn = "ON", signingOff = "OFF"
+    public func signingPayload(_ signing: Bool) -> [UInt8] { Array((signing ? Self.signingOn : Self.signingOff).utf8) }
     /// One JSON message per `sign` event; not retained (an event, not a state).
     public var sign: String { "\(base)/sign" }
     /// The latest `health` event as JSON; retained.
@@ -35,7 +38,7 @@ public struct MQTTTopics: Sendable {
                             model: "sign-language detector", swVersion: version)
         let entities = [
             Entity(component: "binary_sensor", key: "signing", name: "Signing", stateTopic: signing, valueTemplate: nil,
-                   payloadOn: "ON", payloadOff: "OFF", jsonAttributesTopic: nil, entityCategory: nil, icon: "mdi:hand-wave"),
+                   payloadOn: Self.signingOn, payloadOff: Self.signingOff, jsonAttributesTopic: nil, entityCategory: nil, icon: "mdi:hand-wave"),
             Entity(component: "sensor", key: "last_sign", name: "Last sign", stateTopic: sign, valueTemplate: "{{ value_json.label }}",
                    payloadOn: nil, payloadOff: nil, jsonAttributesTopic: sign, entityCategory: nil, icon: "mdi:sign-language"),
             Entity(component: "sensor", key: "health", name: "Health", stateTopic: health, valueTemplate: "{{ value_json.status }}",

@@ -282,11 +282,11 @@ def nose_frames(seq: np.ndarray) -> np.ndarray:
         heights.append((nose[:, 1] - hand.mean(axis=1)[:, 1]) / sw)
     d, h = np.stack(nearest, 1), np.stack(heights, 1)
     seen = np.isfinite(d).any(axis=1)
-    with np.errstate(all="ignore"):
-        near, far = np.nanmin(np.where(seen[:, None], d, 0.0), axis=1), np.nanmax(np.where(seen[:, None], d, 0.0), axis=1)
-        high = np.nanmax(np.where(seen[:, None], h, 0.0), axis=1)
+    # a frame without either hand gets zeros; in a seen frame only a missing hand is NaN, which nanmin/max skip
+    d, h = np.where(seen[:, None], d, 0.0), np.where(seen[:, None], h, 0.0)
+    near, far, high = np.nanmin(d, axis=1), np.nanmax(d, axis=1), np.nanmax(h, axis=1)
     feats = np.stack([seen, np.minimum(near, 4.0), np.minimum(far, 4.0), np.clip(high, -4.0, 4.0), seen & (near < AT_FACE)], 1)
-    return np.where(seen[:, None], np.nan_to_num(feats), 0.0).astype(np.float32)
+    return feats.astype(np.float32)
 
 
 def nose_windows(seq: np.ndarray) -> np.ndarray:
