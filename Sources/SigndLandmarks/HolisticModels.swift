@@ -28,7 +28,7 @@ public final class HolisticModels: Sendable {
         let threads = max(1, options.threadsPerModel)
         let poseThreads = max(1, options.poseThreads ?? threads)
         func make(_ m: HolisticModel, threads: Int = threads) throws -> LiteRtModel {
-            try set.makeModel(m, runtime: runtime, threads: threads)
+            try set.makeModel(m, runtime: runtime, threads: threads, onlyOutputsRead: true)
         }
         self.options = options
         poseDetection = try make(.poseDetection, threads: poseThreads)

@@ -6,6 +6,8 @@ import SigndLiteRT
 final class PoseStage {
     private let detector: LiteRtModel
     private let landmarker: LiteRtModel
+    /// Where the landmark model's landmarks, presence flag and heatmap are among its outputs.
+    private let outputIndex: (landmarks: Int, flag: Int, heatmap: Int)
     private let decoder: DetectionDecoder
     /// MediaPipe's min_tracking_confidence: the pose landmark model's presence flag below it loses tracking.
     private let minTrackingConfidence: Float
@@ -31,6 +33,10 @@ final class PoseStage {
          minDetectionConfidence: Float = 0.5, minTrackingConfidence: Float = 0.5) {
         self.detector = detector
         self.landmarker = landmarker
+        // By name: the stages load the model with only the outputs they read (HolisticModel.outputsRead), tests
+        // sometimes the whole file; a missing name gives -1, which outputValues reports as out of range.
+        func index(_ name: String) -> Int { landmarker.outputIndex(named: name) ?? -1 }
+        outputIndex = (index("Identity"), index("Identity_1"), index("Identity_3"))
         self.smoothLandmarks = smoothLandmarks
         var decoder = DetectionDecoder.pose
         decoder.minScore = minDetectionConfidence
@@ -70,10 +76,10 @@ final class PoseStage {
         let outputs = try landmarker.exclusively { () throws -> (raw: [Float], heatmap: [Float])? in
             try landmarker.run(cropping: frame, roi: pixelRoi, side: 256, zeroBorder: false, range: .unit,
                                model: .poseLandmarkFull)
-            let flag = try landmarker.outputValues(1, count: 1, model: .poseLandmarkFull)[0]
+            let flag = try landmarker.outputValues(outputIndex.flag, count: 1, model: .poseLandmarkFull)[0]
             guard flag >= minTrackingConfidence else { return nil }
-            return (try landmarker.outputValues(0, count: 195, model: .poseLandmarkFull),
-                    try landmarker.outputValues(3, count: 64 * 64 * 39, model: .poseLandmarkFull))
+            return (try landmarker.outputValues(outputIndex.landmarks, count: 195, model: .poseLandmarkFull),
+                    try landmarker.outputValues(outputIndex.heatmap, count: 64 * 64 * 39, model: .poseLandmarkFull))
         }
         guard let (raw, heatmap) = outputs else {
             lose()

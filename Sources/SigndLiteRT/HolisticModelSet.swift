@@ -20,6 +20,19 @@ public enum HolisticModel: String, CaseIterable, Sendable, CustomStringConvertib
     public var byteCount: Int { Pin.named(fileName).byteCount ?? 0 }
     public var sha256: String { Pin.named(fileName).sha256 }
 
+    /// The outputs the landmark stages read, in the order they read them; nil: all of them. The other outputs
+    /// and the operators only they need are dropped when the stages load the model (`makeModel(_:runtime:
+    /// threads:onlyOutputsRead:)`): pose_landmark_full's segmentation mask (Identity_2) and world landmarks
+    /// (Identity_4), which Holistic never reads, cost a third of the model's CPU time; hand_landmark_full's
+    /// handedness and world landmarks two small dense layers (docs/holistic.md §3).
+    public var outputsRead: [String]? {
+        switch self {
+        case .poseLandmarkFull: return ["Identity", "Identity_1", "Identity_3"]  // landmarks, presence flag, heatmap
+        case .handLandmarkFull: return ["Identity", "Identity_1"]  // landmarks, presence
+        default: return nil
+        }
+    }
+
     /// Input and output shapes (docs/holistic.md §4), in .tflite signature order.
     public var inputShape: [Int] {
         switch self {
@@ -69,9 +82,13 @@ public struct HolisticModelSet: Sendable {
     }
 
     /// A new, independent instance of `model` (create one per thread that runs it).
-    public func makeModel(_ model: HolisticModel, runtime: LiteRtRuntime, threads: Int = 1) throws -> LiteRtModel {
+    /// - Parameter onlyOutputsRead: run only `model.outputsRead` (bit-identical to the whole model's outputs of
+    ///   those names, at less CPU); false: the file as MediaPipe ships it, every output.
+    public func makeModel(_ model: HolisticModel, runtime: LiteRtRuntime, threads: Int = 1,
+                          onlyOutputsRead: Bool = false) throws -> LiteRtModel {
         try LiteRtModel(runtime: runtime, file: url(for: model), expectedByteCount: model.byteCount, threads: threads,
-                        mediaPipeOps: model == .faceLandmarkWithAttention)
+                        mediaPipeOps: model == .faceLandmarkWithAttention,
+                        keepingOutputs: onlyOutputsRead ? model.outputsRead : nil)
     }
 
     /// `$SIGND_MODELS_DIR` if set, else `Models/` under `base` (default: the current directory).

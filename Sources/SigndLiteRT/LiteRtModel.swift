@@ -31,6 +31,8 @@ public final class LiteRtModel: @unchecked Sendable {
     public let threads: Int
     public let inputs: [TensorInfo]
     public let outputs: [TensorInfo]
+    /// Operators in the file and operators run, when `keepingOutputs` dropped some outputs; nil otherwise.
+    public let operatorCounts: (whole: Int, run: Int)?
 
     private let handles: Handles
     private let lock = NSLock()
@@ -43,9 +45,11 @@ public final class LiteRtModel: @unchecked Sendable {
     ///   - expectedByteCount: when given, a shorter file is reported as truncated, a longer one as corrupt.
     ///   - mediaPipeOps: register MediaPipe's custom ops (Landmarks2TransformMatrix, TransformTensorBilinear,
     ///     TransformLandmarks: CLiteRt/mediapipe_ops.c), which face_landmark_with_attention needs.
+    ///   - keepingOutputs: run only these outputs (in this order) and the operators they need
+    ///     (`TFLiteOutputPruning`; the kept outputs are bit-identical to the whole model's). nil: every output.
     public init(
         runtime: LiteRtRuntime, file: URL, expectedSHA256: String? = nil, expectedByteCount: Int? = nil,
-        threads: Int = 1, mediaPipeOps: Bool = false
+        threads: Int = 1, mediaPipeOps: Bool = false, keepingOutputs: [String]? = nil
     ) throws {
         guard threads >= 1 else { throw LiteRtError.invalidThreadCount(threads) }
         let name = file.lastPathComponent
@@ -64,8 +68,11 @@ public final class LiteRtModel: @unchecked Sendable {
             signd_litert_create_cpu_environment(runtime.api, runtime.logSeverity.rawValue, &h.environment),
             "LiteRtCreateEnvironment")
         let status: LiteRtStatus
-        if mediaPipeOps {
-            h.modelBytes = try Self.presentingMediaPipeOpsAsVersion1(file)
+        var pruning: TFLiteOutputPruning.Result?
+        if mediaPipeOps || keepingOutputs != nil {
+            let bytes = try Self.editedBytes(of: file, mediaPipeOps: mediaPipeOps, keepingOutputs: keepingOutputs)
+            h.modelBytes = bytes.bytes
+            pruning = bytes.pruning
             status = api.CreateModelFromBuffer(h.environment, h.modelBytes?.baseAddress, h.modelBytes?.count ?? 0, &h.model)
         } else {
             status = file.path.withCString { api.CreateModelFromFile(h.environment, $0, &h.model) }
@@ -145,6 +152,7 @@ public final class LiteRtModel: @unchecked Sendable {
         self.threads = threads
         self.inputs = inputInfos
         self.outputs = outputInfos
+        self.operatorCounts = pruning.map { (whole: $0.operatorsBefore, run: $0.operatorsAfter) }
         self.handles = h
     }
 
@@ -246,11 +254,16 @@ public final class LiteRtModel: @unchecked Sendable {
     /// The ops CLiteRt/mediapipe_ops.c implements, with the version the model files use.
     static let mediaPipeOps = ["Landmarks2TransformMatrix", "TransformTensorBilinear", "TransformLandmarks"]
 
-    /// The file's bytes with MediaPipe's custom op codes marked version 1. LiteRT 2.3.0 registers a custom
-    /// kernel for version 1 only (its op resolver's AddCustom default), whatever version the kernel is
-    /// given, and MediaPipe's model asks for version 2 of each: "unresolved custom op". The kernels
-    /// registered are the version-2 ones, so only the number changes; the file on disk is untouched.
-    private static func presentingMediaPipeOpsAsVersion1(_ file: URL) throws -> UnsafeMutableRawBufferPointer {
+    /// The file's bytes, edited in memory (the file on disk is untouched):
+    /// * `mediaPipeOps`: MediaPipe's custom op codes marked version 1. LiteRT 2.3.0 registers a custom kernel
+    ///   for version 1 only (its op resolver's AddCustom default), whatever version the kernel is given, and
+    ///   MediaPipe's model asks for version 2 of each: "unresolved custom op". The kernels registered are the
+    ///   version-2 ones, so only the number changes.
+    /// * `keepingOutputs`: the outputs nobody reads, and the operators only they need, dropped
+    ///   (`TFLiteOutputPruning`).
+    private static func editedBytes(of file: URL, mediaPipeOps: Bool, keepingOutputs: [String]?) throws
+        -> (bytes: UnsafeMutableRawBufferPointer, pruning: TFLiteOutputPruning.Result?)
+    {
         let data: Data
         do { data = try Data(contentsOf: file) } catch {
             throw LiteRtError.fileUnreadable(path: file.path, reason: error.localizedDescription)
@@ -258,14 +271,22 @@ public final class LiteRtModel: @unchecked Sendable {
         let bytes = UnsafeMutableRawBufferPointer.allocate(byteCount: data.count, alignment: 16)
         data.copyBytes(to: bytes)
         do {
-            for code in try TFLiteStructureCheck.customOpCodes(UnsafeRawBufferPointer(bytes))
-            where mediaPipeOps.contains(code.name) {
-                guard code.version == 2, let offset = code.versionOffset else {
-                    throw LiteRtError.unsupportedCustomOpVersion(model: file.lastPathComponent, op: code.name,
-                                                                 version: code.version, implemented: 2)
+            if mediaPipeOps {
+                for code in try TFLiteStructureCheck.customOpCodes(UnsafeRawBufferPointer(bytes))
+                where Self.mediaPipeOps.contains(code.name) {
+                    guard code.version == 2, let offset = code.versionOffset else {
+                        throw LiteRtError.unsupportedCustomOpVersion(model: file.lastPathComponent, op: code.name,
+                                                                     version: code.version, implemented: 2)
+                    }
+                    bytes.storeBytes(of: Int32(1).littleEndian, toByteOffset: offset, as: Int32.self)
                 }
-                bytes.storeBytes(of: Int32(1).littleEndian, toByteOffset: offset, as: Int32.self)
             }
+            let pruning = try keepingOutputs.map { try TFLiteOutputPruning.prune(bytes, keeping: $0) }
+            return (bytes, pruning)
+        } catch let missing as TFLiteOutputPruning.MissingOutput {
+            bytes.deallocate()
+            throw LiteRtError.outputMissing(model: file.lastPathComponent, tensor: missing.name,
+                                            reason: "its outputs are \(missing.outputs.joined(separator: ", "))")
         } catch let error as TFLiteStructureCheck.Failure {
             bytes.deallocate()
             throw LiteRtError.modelFileCorrupt(path: file.path, reason: error.reason)
@@ -273,7 +294,6 @@ public final class LiteRtModel: @unchecked Sendable {
             bytes.deallocate()
             throw error
         }
-        return bytes
     }
 
     /// LiteRT ignores a custom kernel's status, so the kernels keep their first failure for us to read.

@@ -13,7 +13,7 @@ struct TFLiteStructureCheck {
         let reason: String
     }
 
-    private let bytes: UnsafeRawBufferPointer
+    let bytes: UnsafeRawBufferPointer
 
     static func check(_ data: Data) throws(Failure) {
         let result: Failure? = data.withUnsafeBytes { (raw) -> Failure? in
@@ -27,7 +27,7 @@ struct TFLiteStructureCheck {
         if let result { throw result }
     }
 
-    private init(bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+    init(bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
 
     /// A custom operator code: its name, the byte offset of its stored `version` field (nil when the field is
     /// absent, i.e. version 1) and that version.
@@ -52,7 +52,7 @@ struct TFLiteStructureCheck {
         return codes
     }
 
-    // MARK: Bounds-checked primitives
+    // MARK: Bounds-checked primitives (also used by TFLiteOutputPruning)
 
     private func need(_ offset: Int, _ count: Int, _ what: @autoclosure () -> String) throws(Failure) {
         guard offset >= 0, count >= 0, offset <= bytes.count, count <= bytes.count - offset else {
@@ -65,12 +65,12 @@ struct TFLiteStructureCheck {
         return Int(UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: UInt16.self)))
     }
 
-    private func u32(_ at: Int) throws(Failure) -> Int {
+    func u32(_ at: Int) throws(Failure) -> Int {
         try need(at, 4, "field")
         return Int(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: UInt32.self)))
     }
 
-    private func i32(_ at: Int) throws(Failure) -> Int {
+    func i32(_ at: Int) throws(Failure) -> Int {
         try need(at, 4, "field")
         return Int(Int32(littleEndian: bytes.loadUnaligned(fromByteOffset: at, as: Int32.self)))
     }
@@ -81,7 +81,7 @@ struct TFLiteStructureCheck {
     }
 
     /// A table at `position`: its vtable gives each field's offset (0 = absent).
-    private struct Table {
+    struct Table {
         let position: Int
         let fieldOffsets: [Int]
         func field(_ id: Int) -> Int? {
@@ -89,7 +89,7 @@ struct TFLiteStructureCheck {
         }
     }
 
-    private func table(at position: Int, _ what: String) throws(Failure) -> Table {
+    func table(at position: Int, _ what: String) throws(Failure) -> Table {
         try need(position, 4, what)
         let vtable = position - (try i32(position))
         try need(vtable, 4, "\(what) vtable")
@@ -108,7 +108,7 @@ struct TFLiteStructureCheck {
     }
 
     /// The vector referenced by field `id` of `t`: (position of element 0, count); nil when absent.
-    private func vector(_ t: Table, _ id: Int, elementSize: Int, _ what: String) throws(Failure) -> (Int, Int)? {
+    func vector(_ t: Table, _ id: Int, elementSize: Int, _ what: String) throws(Failure) -> (Int, Int)? {
         guard let field = t.field(id) else { return nil }
         let start = field + (try u32(field))
         let count = try u32(start)
@@ -119,7 +119,7 @@ struct TFLiteStructureCheck {
         return (start + 4, count)
     }
 
-    private func tables(_ t: Table, _ id: Int, _ what: String) throws(Failure) -> [Table] {
+    func tables(_ t: Table, _ id: Int, _ what: String) throws(Failure) -> [Table] {
         guard let (start, count) = try vector(t, id, elementSize: 4, what) else { return [] }
         var result: [Table] = []
         for i in 0..<count {
@@ -129,7 +129,7 @@ struct TFLiteStructureCheck {
         return result
     }
 
-    private func ints(_ t: Table, _ id: Int, _ what: String) throws(Failure) -> [Int] {
+    func ints(_ t: Table, _ id: Int, _ what: String) throws(Failure) -> [Int] {
         guard let (start, count) = try vector(t, id, elementSize: 4, what) else { return [] }
         var result: [Int] = []
         for i in 0..<count { result.append(try i32(start + 4 * i)) }

@@ -473,7 +473,7 @@ private final class ResultBox: @unchecked Sendable {
 
 /// An `index.json` written by Tools/litert_reference.py: the committed one (`Tests/Fixtures/litert`) or
 /// one made on this machine at test time.
-private struct ReferenceIndex: Decodable {
+struct ReferenceIndex: Decodable {
     struct Output: Decodable {
         let name: String
         let shape: [Int]
@@ -541,7 +541,7 @@ private struct ReferenceIndex: Decodable {
 }
 
 /// The byte generator of Tools/litert_reference.py.
-private enum SplitMix64 {
+enum SplitMix64 {
     static func bytes(seed: UInt64, count: Int) -> [UInt8] {
         var state = seed
         return (0..<count).map { _ in
