@@ -20,6 +20,8 @@ public enum LiteRtError: Error, Equatable, Sendable, CustomStringConvertible {
     case unsupportedTensor(model: String, tensor: String, reason: String)
     /// The model has no output of that name (e.g. a plain face model where the attention model is needed).
     case outputMissing(model: String, tensor: String, reason: String)
+    /// Only some outputs were asked for, and the model's structure does not allow dropping the others.
+    case outputsNotSeparable(model: String, reason: String)
     /// One of MediaPipe's custom ops in the file has a version signd's kernels do not implement.
     case unsupportedCustomOpVersion(model: String, op: String, version: Int, implemented: Int)
     case tensorIndexOutOfRange(model: String, kind: String, index: Int, count: Int)
@@ -53,6 +55,8 @@ public enum LiteRtError: Error, Equatable, Sendable, CustomStringConvertible {
             return "unsupported tensor \(tensor) in \(model): \(reason)"
         case let .outputMissing(model, tensor, reason):
             return "no output \(tensor) in \(model): \(reason)"
+        case let .outputsNotSeparable(model, reason):
+            return "cannot run only some outputs of \(model): \(reason)"
         case let .unsupportedCustomOpVersion(model, op, version, implemented):
             return "custom op \(op) in \(model) is version \(version); signd implements version \(implemented)"
         case let .tensorIndexOutOfRange(model, kind, index, count):

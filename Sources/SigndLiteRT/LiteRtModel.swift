@@ -283,6 +283,12 @@ public final class LiteRtModel: @unchecked Sendable {
             }
             let pruning = try keepingOutputs.map { try TFLiteOutputPruning.prune(bytes, keeping: $0) }
             return (bytes, pruning)
+        } catch let unsupported as TFLiteOutputPruning.Unsupported {
+            bytes.deallocate()
+            throw LiteRtError.outputsNotSeparable(
+                model: file.lastPathComponent,
+                reason: "it has \(unsupported.subgraphs) subgraph(s) and \(unsupported.signatures) signature definition(s); "
+                    + "only a model with one subgraph and none can run a subset of its outputs")
         } catch let missing as TFLiteOutputPruning.MissingOutput {
             bytes.deallocate()
             throw LiteRtError.outputMissing(model: file.lastPathComponent, tensor: missing.name,

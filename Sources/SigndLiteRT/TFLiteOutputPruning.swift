@@ -8,7 +8,7 @@ import Foundation
 /// arithmetic in the ones that remain (same kernels, same inputs, same order), so every kept output is
 /// bit-identical to the whole model's; LiteRTTests checks that on this machine at test time.
 ///
-/// The edit is made in place on the file's bytes: subgraph 0's `outputs` and `operators` vectors are
+/// The edit is made in place on the file's bytes: the subgraph's `outputs` and `operators` vectors are
 /// rewritten shorter (a flatbuffer vector's length is its prefix, and each operator slot is an offset
 /// relative to itself, so the kept slots are recomputed for their new places). Tensors and buffers stay,
 /// unreferenced. The result passes `TFLiteStructureCheck` again before LiteRT sees it.
@@ -26,15 +26,27 @@ enum TFLiteOutputPruning {
         let outputs: [String]
     }
 
+    /// A model this edit does not handle: several subgraphs, or signature definitions.
+    struct Unsupported: Error, Equatable {
+        let subgraphs: Int
+        let signatures: Int
+    }
+
     /// Keeps the outputs named `keep`, in that order, and the operators they depend on (in their order).
-    /// Throws `MissingOutput`, or `TFLiteStructureCheck.Failure` for a file whose structure is broken.
+    /// Throws `MissingOutput`, `Unsupported`, or `TFLiteStructureCheck.Failure` for a file whose structure is broken.
     static func prune(_ bytes: UnsafeMutableRawBufferPointer, keeping keep: [String]) throws -> Result {
         typealias Failure = TFLiteStructureCheck.Failure
         let reader = TFLiteStructureCheck(bytes: UnsafeRawBufferPointer(bytes))
         let model = try reader.table(at: try reader.u32(0), "model")
-        guard let subgraph = try reader.tables(model, 2, "subgraphs").first else {
-            throw Failure(reason: "model has no subgraphs")
+        // Model: 2 subgraphs, 7 signature_defs. With one subgraph and no signature, LiteRT's signature is the
+        // subgraph's own outputs, which this edits. A signature lists outputs by tensor index and would still
+        // name the dropped ones, and another subgraph may call this one: such a model is refused, not guessed at.
+        let subgraphs = try reader.tables(model, 2, "subgraphs")
+        let signatures = try reader.tables(model, 7, "signature_defs").count
+        guard subgraphs.count == 1, signatures == 0 else {
+            throw Unsupported(subgraphs: subgraphs.count, signatures: signatures)
         }
+        let subgraph = subgraphs[0]
         // SubGraph: 0 tensors, 1 inputs, 2 outputs, 3 operators. Tensor: 3 name. Operator: 1 inputs, 2 outputs.
         let tensors = try reader.tables(subgraph, 0, "tensors")
         func name(_ tensor: Int) throws -> String {

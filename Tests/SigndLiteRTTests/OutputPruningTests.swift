@@ -86,4 +86,37 @@ final class OutputPruningTests: XCTestCase {
                 reason: "its outputs are Identity, Identity_1, Identity_2, Identity_3, Identity_4"))
         }
     }
+
+    /// A model with a signature definition is refused, not pruned: the signature names outputs by tensor index and
+    /// would still list the dropped ones. The model is pose_landmark_full with a signature added by the schema of
+    /// the pinned ai-edge-litert (in `.venv`), written at test time; loaded whole, it still runs.
+    func testModelWithASignatureIsRefusedByName() throws {
+        let python = try ReferencePython.require(ReferencePython.main)
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("signd-pruning-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
+        let signed = dir.appendingPathComponent("signed.tflite")
+        let script = """
+            import sys, flatbuffers
+            from ai_edge_litert import schema_py_generated as s
+            m = s.ModelT.InitFromPackedBuf(open(sys.argv[1], "rb").read(), 0)
+            g = m.subgraphs[0]
+            def tensor_map(name, index):
+                t = s.TensorMapT(); t.name = name; t.tensorIndex = index; return t
+            sig = s.SignatureDefT(); sig.signatureKey = "serving_default"; sig.subgraphIndex = 0
+            sig.inputs = [tensor_map("input_1", g.inputs[0])]
+            sig.outputs = [tensor_map(g.tensors[i].name.decode(), i) for i in g.outputs]
+            m.signatureDefs = [sig]
+            b = flatbuffers.Builder(0); b.Finish(m.Pack(b), file_identifier=b"TFL3")
+            open(sys.argv[2], "wb").write(b.Output())
+            """
+        try runProcess(python, ["-c", script, modelSet.url(for: .poseLandmarkFull).path, signed.path])
+        XCTAssertEqual(try LiteRtModel(runtime: runtime, file: signed).outputs.count, 5)
+        XCTAssertThrowsError(try LiteRtModel(runtime: runtime, file: signed, keepingOutputs: ["Identity"])) { error in
+            XCTAssertEqual(error as? LiteRtError, .outputsNotSeparable(
+                model: "signed.tflite",
+                reason: "it has 1 subgraph(s) and 1 signature definition(s); only a model with one subgraph and none "
+                    + "can run a subset of its outputs"))
+        }
+    }
 }
