@@ -127,7 +127,7 @@ let package = Package(
             dependencies: [
                 // Every module the command files import, declared (not reached through another's dependencies).
                 "SigndBench", "SigndCore", "SigndDaemon", "SigndLandmarks", "SigndLiteRT", "SigndNpz", "SigndCapture", "SigndConfig",
-                "SigndEval", "SigndEvents", "SigndHeads",
+                "SigndEval", "SigndEvents", "SigndHeads", "SigndSTGCN",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -89,7 +89,11 @@ public final class HeadsStage {
         } catch {
             throw .models(error.description, cause: error)
         }
-        if let advice = BLASCoreCheck.adviceForThisMachine() { logger.warning("\(advice)") }
+        if let advice = BLASCoreCheck.adviceForThisMachine() {
+            logger.warning("\(advice)")
+        } else {
+            logger.info("\(BLASCoreCheck.describe(coreName: BLASCoreCheck.coreName, environment: ProcessInfo.processInfo.environment))")
+        }
         if BLASThreads.useOneUnlessConfigured(environment: ProcessInfo.processInfo.environment) {
             logger.debug("OpenBLAS limited to one thread (OPENBLAS_NUM_THREADS not set)")
         }

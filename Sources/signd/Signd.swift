@@ -9,4 +9,9 @@ struct Signd: ParsableCommand {
         version: SigndVersion.string,
         subcommands: [Run.self, CheckConfig.self, Extract.self, Keygen.self, Replay.self, Eval.self, Bench.self]
     )
+
+    static func main() {
+        OpenBLASKernelChoice.reexecuteWithBetterKernelsIfNeeded()
+        main(nil)
+    }
 }

@@ -18,8 +18,20 @@ final class BLASCoreCheckTests: XCTestCase {
         XCTAssertNil(BLASCoreCheck.advice(coreName: "Prescott", cpuFlags: ["sse3", "ssse3"], environmentValue: nil), "nothing better exists")
         XCTAssertNil(BLASCoreCheck.advice(coreName: "Prescott", cpuFlags: avx512, environmentValue: "Haswell"), "the operator chose")
         // AVX-512F alone (no BW/DQ/VL) is not enough for OpenBLAS's SkylakeX kernels: fall back to Haswell.
-        let partial = BLASCoreCheck.advice(coreName: "Prescott", cpuFlags: ["avx2", "fma", "avx512f"], environmentValue: nil)
+        let partial = BLASCoreCheck.advice(coreName: "Prescott", cpuFlags: ["avx", "avx2", "fma", "avx512f"], environmentValue: nil)
         XCTAssertTrue(partial?.contains("=Haswell") == true, partial ?? "nil")
+        XCTAssertNil(BLASCoreCheck.betterCore(coreName: "Prescott", cpuFlags: ["avx2", "fma"], environmentValue: nil),
+                     "Haswell's kernels also need AVX")
+    }
+
+    /// The start-up log says which kernels run and who chose them (signd's re-execution sets the marker).
+    func testDescriptionNamesWhoChoseTheKernels() {
+        XCTAssertEqual(BLASCoreCheck.describe(coreName: "Haswell", environment: [:]), "OpenBLAS kernels: Haswell (OpenBLAS's own choice)")
+        XCTAssertEqual(BLASCoreCheck.describe(coreName: "Haswell", environment: ["OPENBLAS_CORETYPE": "Haswell"]),
+                       "OpenBLAS kernels: Haswell (OPENBLAS_CORETYPE=Haswell from the environment)")
+        let chosen = BLASCoreCheck.describe(coreName: "SkylakeX", environment: ["OPENBLAS_CORETYPE": "SkylakeX",
+                                                                              BLASCoreCheck.detectedVariable: "Prescott"])
+        XCTAssertTrue(chosen.hasPrefix("OpenBLAS kernels: SkylakeX (OpenBLAS took this CPU for Prescott, so signd set OPENBLAS_CORETYPE=SkylakeX"), chosen)
     }
 }
 
