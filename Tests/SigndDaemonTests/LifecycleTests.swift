@@ -10,9 +10,7 @@ final class LifecycleTests: XCTestCase {
 
     override func setUpWithError() throws {
         temp = try TemporaryDirectory(prefix: "signd-lifecycle")
-        guard FileManager.default.isExecutableFile(atPath: TestPaths.signdBinary.path) else {
-            throw SetupRequirement.missing("signd binary not built at \(TestPaths.signdBinary.path) (run `swift build --build-tests`)")
-        }
+        _ = try TestPaths.requireSigndBinary()
     }
 
     override func tearDownWithError() throws { temp.remove() }

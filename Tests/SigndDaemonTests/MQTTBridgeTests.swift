@@ -126,9 +126,7 @@ final class MQTTBridgeTests: XCTestCase {
 
     /// A daemon that dies without a word (SIGKILL) is reported `offline` by the broker: the last will.
     func testTheLastWillSaysOfflineWhenTheDaemonIsKilled() throws {
-        guard FileManager.default.isExecutableFile(atPath: TestPaths.signdBinary.path) else {
-            throw SetupRequirement.missing("signd binary not built at \(TestPaths.signdBinary.path) (run `swift build --build-tests`)")
-        }
+        _ = try TestPaths.requireSigndBinary()
         let broker = try MosquittoBroker(directory: temp.url)
         let output = temp.url.appendingPathComponent("sub.txt")
         let subscriber = try broker.subscribe(["signd/+/availability"], output: output)

@@ -10,9 +10,7 @@ final class OfflineCommandTests: XCTestCase {
     private let data = TestPaths.fixtures.appendingPathComponent("eval").path
 
     override func setUpWithError() throws {
-        guard FileManager.default.isExecutableFile(atPath: TestPaths.signdBinary.path) else {
-            throw SetupRequirement.missing("signd binary not built at \(TestPaths.signdBinary.path) (run `swift build --build-tests`)")
-        }
+        _ = try TestPaths.requireSigndBinary()
     }
 
     func testReplayPrintsSegmentsPerFile() throws {

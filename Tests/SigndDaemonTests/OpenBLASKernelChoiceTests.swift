@@ -12,9 +12,7 @@ final class OpenBLASKernelChoiceTests: XCTestCase {
 
     override func setUpWithError() throws {
         temp = try TemporaryDirectory(prefix: "signd-blas")
-        guard FileManager.default.isExecutableFile(atPath: TestPaths.signdBinary.path) else {
-            throw SetupRequirement.missing("signd binary not built at \(TestPaths.signdBinary.path) (run `swift build --build-tests`)")
-        }
+        _ = try TestPaths.requireSigndBinary()
     }
 
     override func tearDownWithError() throws { temp.remove() }
@@ -31,21 +29,12 @@ final class OpenBLASKernelChoiceTests: XCTestCase {
         events: {endpoints: ['ipc://\(temp.path)/events']}
         systemd: {notify: false}
         """.write(to: config, atomically: true, encoding: .utf8)
-        var environment = ProcessInfo.processInfo.environment
-        environment["OPENBLAS_CORETYPE"] = coreType
-        environment[BLASCoreCheck.detectedVariable] = nil
-        environment["SIGND_MODELS_DIR"] = TestPaths.models.path
-        let process = Process()
-        process.executableURL = TestPaths.signdBinary
-        process.arguments = ["run", "--config", config.path]
-        process.environment = environment
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, output)
+        let run = try runProcessCombined(
+            TestPaths.signdBinary.path, ["run", "--config", config.path],
+            environment: ["SIGND_MODELS_DIR": TestPaths.models.path].merging(coreType.map { ["OPENBLAS_CORETYPE": $0] } ?? [:]) { $1 },
+            removing: (coreType == nil ? ["OPENBLAS_CORETYPE"] : []) + [BLASCoreCheck.detectedVariable])
+        let output = run.output
+        XCTAssertEqual(run.status, 0, output)
         let lines = output.split(separator: "\n").filter { $0.contains("OpenBLAS kernels: ") }
         XCTAssertEqual(lines.count, 1, "one report, from one start (no re-execution loop): \(output)")
         return String(try XCTUnwrap(lines.first, output))

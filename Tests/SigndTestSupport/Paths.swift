@@ -21,6 +21,15 @@ public enum TestPaths {
         let runner = Bundle.main.executableURL ?? URL(fileURLWithPath: CommandLine.arguments[0])
         return runner.deletingLastPathComponent().appendingPathComponent("signd")
     }
+
+    /// `signdBinary`, or the setup error (skip locally, fail in CI) when it has not been built.
+    public static func requireSigndBinary(file: StaticString = #filePath, line: UInt = #line) throws -> URL {
+        guard FileManager.default.isExecutableFile(atPath: signdBinary.path) else {
+            throw SetupRequirement.missing("signd binary not built at \(signdBinary.path) (run `swift build --build-tests`)",
+                                           file: file, line: line)
+        }
+        return signdBinary
+    }
 }
 
 /// A fresh directory under the system temp folder, removed again by `remove()` (call it in tearDown).

@@ -39,12 +39,16 @@ public func runProcess(_ executable: String, _ arguments: [String], environment:
 /// Runs a command to completion whatever its exit status; returns the status and stdout + stderr interleaved as
 /// written (for checks that read a tool's diagnostics or expect a particular failure).
 /// `environment` entries are added to this process's environment.
-public func runProcessCombined(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
+/// `removing`: variables of this process's environment the child must not see.
+public func runProcessCombined(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
+                               removing: [String] = []) throws -> (status: Int32, output: String) {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
-    if !environment.isEmpty {
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    if !environment.isEmpty || !removing.isEmpty {
+        var merged = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        for name in removing { merged[name] = nil }
+        process.environment = merged
     }
     let pipe = Pipe()
     process.standardOutput = pipe
