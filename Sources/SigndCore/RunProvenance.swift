@@ -15,6 +15,11 @@ public struct RunProvenance: Sendable, Equatable, Codable {
         public var cpu: String
         public var cores: Int
         public var hostname: String
+        /// OpenBLAS's kernel family in the process that ran the heads (`SkylakeX`, `Haswell`, `Prescott`…): the
+        /// heads' speed, and their float32 rounding in the last bits, depend on it. Nil where no heads ran.
+        public var blasKernels: String?
+
+        enum CodingKeys: String, CodingKey { case cpu, cores, hostname, blasKernels = "blas_kernels" }
     }
 
     public var signdVersion: String
@@ -37,7 +42,7 @@ public struct RunProvenance: Sendable, Equatable, Codable {
     }
 
     /// Collects what this process can tell about itself; `models`, `settings` and `inputs` come from the caller.
-    public static func collect(models: [Model], settings: [String: Double], inputs: [String: String],
+    public static func collect(models: [Model], settings: [String: Double], inputs: [String: String], blasKernels: String? = nil,
                                command: [String] = CommandLine.arguments, now: Date = Date()) -> RunProvenance {
         let checkout = URL(fileURLWithPath: executablePath()).deletingLastPathComponent()
         let commit = git(["rev-parse", "HEAD"], in: checkout)
@@ -46,7 +51,7 @@ public struct RunProvenance: Sendable, Equatable, Codable {
         formatter.timeZone = TimeZone(identifier: "UTC")
         return RunProvenance(signdVersion: SigndVersion.string, gitCommit: commit, gitDirty: dirty, date: formatter.string(from: now),
                              command: command, host: Host(cpu: cpuModel(), cores: ProcessInfo.processInfo.activeProcessorCount,
-                                                          hostname: ProcessInfo.processInfo.hostName),
+                                                          hostname: ProcessInfo.processInfo.hostName, blasKernels: blasKernels),
                              models: models, settings: settings, inputs: inputs)
     }
 

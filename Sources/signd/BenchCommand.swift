@@ -6,6 +6,7 @@ import SigndConfig
 import SigndCore
 import SigndDaemon
 import SigndEval
+import SigndSTGCN
 import Logging
 
 /// `signd bench VIDEO`: per-stage latency of the real frame loop, fast and paced, against references.
@@ -139,7 +140,7 @@ struct Bench: ParsableCommand {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let provenance = RunProvenance.collect(models: Provenance.models(base), settings: Provenance.settings(base.heads, thresholds: HeadsStage.thresholds(base)),
-                                               inputs: ["video": video])
+                                               inputs: ["video": video], blasKernels: BLASCoreCheck.coreName)
         try encoder.encode(make(provenance)).write(to: file)
     }
 

@@ -4,6 +4,7 @@ import SigndConfig
 import SigndCore
 import SigndDaemon
 import SigndEval
+import SigndSTGCN
 import SigndHeads
 
 /// `signd eval --data DIR`: the heads on seed landmark files, scored against groundtruth.txt.
@@ -79,7 +80,7 @@ struct Eval: ParsableCommand {
         if let videoLabels { inputs["video_labels"] = videoLabels }
         report.provenance = RunProvenance.collect(models: stage.provenanceModels,
                                                   settings: Provenance.settings(config.heads, thresholds: .init(enter: segments.enterThreshold, exit: segments.exitThreshold), extra: ["eval.threshold": options.threshold, "eval.fps": options.fps]),
-                                                  inputs: inputs)
+                                                  inputs: inputs, blasKernels: BLASCoreCheck.coreName)
 
         let out = URL(fileURLWithPath: output)
         do {

@@ -1,6 +1,7 @@
 import Foundation
 import SigndCore
 import SigndEvents
+import SigndSTGCN
 import SigndTestSupport
 import XCTest
 
@@ -145,6 +146,10 @@ final class OfflineCommandTests: XCTestCase {
         let host = try XCTUnwrap(provenance["host"] as? [String: Any])
         XCTAssertGreaterThan(host["cores"] as? Int ?? 0, 0)
         XCTAssertFalse((host["cpu"] as? String ?? "").isEmpty)
+        let kernels = try XCTUnwrap(host["blas_kernels"] as? String, "the heads' OpenBLAS kernels are recorded")
+        if BLASCoreCheck.cpuFlags().isSuperset(of: ["avx", "avx2", "fma"]) {
+            XCTAssertFalse(BLASCoreCheck.isGeneric(kernels), "eval's heads ran on generic \(kernels) kernels on an AVX2 CPU")
+        }
         XCTAssertNotNil(ISO8601DateFormatter().date(from: provenance["date"] as? String ?? ""))
         for png in ["pr_curve.png", "videos/a_signing.png", "videos/b_idle.png", "videos/c_false_alarm.png"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent(png).path), png)
