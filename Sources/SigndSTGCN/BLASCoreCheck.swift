@@ -5,8 +5,8 @@ import Foundation
 /// CPU it does not know, it falls back to generic SSE3 kernels ("Prescott") even when the CPU has AVX2 or
 /// AVX-512. Measured on such machines (Benchmarks/stgcn-latency.sh, an AVX-512 Xeon that OpenBLAS reported as
 /// Prescott): a full binary-head window took 15.0 ms with Prescott and 4.2 ms with OPENBLAS_CORETYPE=SkylakeX,
-/// streaming 4.7 → 2.0 ms; in `signd bench` on a 2-core Sapphire Rapids Xeon, also taken for Prescott, the
-/// multi-class head 24.8 → 8.0 ms p50. OpenBLAS reads the variable only when it loads, before `main`, so the
+/// streaming 4.7 → 2.0 ms; on a 2-core Sapphire Rapids Xeon, also taken for Prescott, the multi-class head
+/// 26.9 → 7.5 ms a window (Benchmarks/pipeline-compare.sh 85fda2f). OpenBLAS reads the variable only when it loads, before `main`, so the
 /// `signd` executable re-executes itself once with it set (`signd/OpenBLASKernelChoice.swift`); this type
 /// decides what to ask for and says what was chosen.
 public enum BLASCoreCheck {
