@@ -60,13 +60,7 @@ public struct RunProvenance: Sendable, Equatable, Codable {
     }
 
     /// `model name` of the first processor in /proc/cpuinfo ("unknown" where there is none).
-    static func cpuModel() -> String {
-        guard let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-              let line = text.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
-              let colon = line.firstIndex(of: ":")
-        else { return "unknown" }
-        return line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-    }
+    static func cpuModel() -> String { CPUInfo.firstValue(of: "model name") ?? "unknown" }
 
     /// git's trimmed output, nil when git is absent, fails, or the folder is no checkout.
     static func git(_ arguments: [String], in folder: URL) -> String? {

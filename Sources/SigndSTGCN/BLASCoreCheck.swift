@@ -1,14 +1,15 @@
 import COpenBLAS
 import Foundation
+import SigndCore
 
 /// OpenBLAS 0.3.21 (Debian 12) picks its kernels from the CPU model it recognises; on a newer or virtualised
 /// CPU it does not know, it falls back to generic SSE3 kernels ("Prescott") even when the CPU has AVX2 or
 /// AVX-512. Measured on such machines (Benchmarks/stgcn-latency.sh, an AVX-512 Xeon that OpenBLAS reported as
 /// Prescott): a full binary-head window took 15.0 ms with Prescott and 4.2 ms with OPENBLAS_CORETYPE=SkylakeX,
 /// streaming 4.7 → 2.0 ms; on a 2-core Sapphire Rapids Xeon, also taken for Prescott, the multi-class head
-/// 26.9 → 7.5 ms a window (Benchmarks/pipeline-compare.sh 85fda2f). OpenBLAS reads the variable only when it loads, before `main`, so the
-/// `signd` executable re-executes itself once with it set (`signd/OpenBLASKernelChoice.swift`); this type
-/// decides what to ask for and says what was chosen.
+/// 26.9 → 7.5 ms a window (Benchmarks/pipeline-compare.sh 85fda2f). OpenBLAS reads the variable only when it
+/// loads, before `main`, so the `signd` executable re-executes itself once with it set
+/// (`signd/OpenBLASKernelChoice.swift`); this type decides what to ask for and says what was chosen.
 public enum BLASCoreCheck {
     /// Set by signd on its re-execution to the core OpenBLAS had chosen by itself, so the log can say that
     /// signd, not the operator, set OPENBLAS_CORETYPE.
@@ -59,9 +60,7 @@ public enum BLASCoreCheck {
 
     /// This CPU's feature flags (the first `flags` line of /proc/cpuinfo; empty where there is none).
     public static func cpuFlags() -> Set<String> {
-        let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
-        let flagsLine = cpuinfo.split(separator: "\n").first { $0.hasPrefix("flags") } ?? ""
-        return Set(flagsLine.split(separator: ":").dropFirst().joined().split(separator: " ").map(String.init))
+        Set((CPUInfo.firstValue(of: "flags") ?? "").split(separator: " ").map(String.init))
     }
 
     /// `betterCore` for this process.

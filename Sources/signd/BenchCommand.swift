@@ -140,7 +140,7 @@ struct Bench: ParsableCommand {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let provenance = RunProvenance.collect(models: Provenance.models(base), settings: Provenance.settings(base.heads, thresholds: HeadsStage.thresholds(base)),
-                                               inputs: ["video": video], blasKernels: BLASCoreCheck.coreName)
+                                               inputs: ["video": video], blasKernels: base.heads.enabled ? BLASCoreCheck.coreName : nil)
         try encoder.encode(make(provenance)).write(to: file)
     }
 

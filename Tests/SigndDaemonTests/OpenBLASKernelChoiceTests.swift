@@ -29,10 +29,10 @@ final class OpenBLASKernelChoiceTests: XCTestCase {
         events: {endpoints: ['ipc://\(temp.path)/events']}
         systemd: {notify: false}
         """.write(to: config, atomically: true, encoding: .utf8)
-        let run = try runProcessCombined(
-            TestPaths.signdBinary.path, ["run", "--config", config.path],
-            environment: ["SIGND_MODELS_DIR": TestPaths.models.path].merging(coreType.map { ["OPENBLAS_CORETYPE": $0] } ?? [:]) { $1 },
-            removing: (coreType == nil ? ["OPENBLAS_CORETYPE"] : []) + [BLASCoreCheck.detectedVariable])
+        var environment = ["SIGND_MODELS_DIR": TestPaths.models.path]
+        environment["OPENBLAS_CORETYPE"] = coreType
+        let run = try runProcessCombined(TestPaths.signdBinary.path, ["run", "--config", config.path], environment: environment,
+                                         removing: (coreType == nil ? ["OPENBLAS_CORETYPE"] : []) + [BLASCoreCheck.detectedVariable])
         let output = run.output
         XCTAssertEqual(run.status, 0, output)
         let lines = output.split(separator: "\n").filter { $0.contains("OpenBLAS kernels: ") }
